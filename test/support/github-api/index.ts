@@ -21,9 +21,9 @@ export interface FakeGitHubSetup {
  * A fake clock, GitHub's state and the validating server serving it. Later features add their
  * routes through `routes` (they receive the same state): `{ ...myRoutes(gh) }`.
  */
-export async function startFakeGitHub(opts: { token?: string; routes?: (gh: FakeGitHub) => Routes } = {}): Promise<FakeGitHubSetup> {
+export async function startFakeGitHub(opts: { token?: string; basePath?: string; routes?: (gh: FakeGitHub) => Routes } = {}): Promise<FakeGitHubSetup> {
   const clock = new FakeClock()
   const gh = new FakeGitHub(clock)
-  const api = await startGitHubApi({ routes: { ...checksRoutes(gh), ...opts.routes?.(gh) }, token: opts.token, now: clock.now })
+  const api = await startGitHubApi({ routes: { ...checksRoutes(gh), ...opts.routes?.(gh) }, token: opts.token, basePath: opts.basePath, now: clock.now })
   return { clock, gh, api }
 }

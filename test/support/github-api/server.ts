@@ -38,7 +38,7 @@ export interface Exchange {
 }
 
 export interface GitHubApiServer {
-  /** Base URL, use as GITHUB_API_URL: `http://127.0.0.1:<port>`. */
+  /** Base URL, use as GITHUB_API_URL: `http://127.0.0.1:<port>[basePath]`. */
   readonly url: string
   readonly exchanges: Exchange[]
   /** Every request or response that broke GitHub's description. Non-empty fails `close()`. */
@@ -58,6 +58,8 @@ export interface StartOptions {
   /** Time for rate-limit headers; the tests' fake clock. */
   now?: () => number
   openapi?: GitHubOpenApi
+  /** Serve under a prefix, as GitHub Enterprise Server does (`/api/v3`). */
+  basePath?: string
 }
 
 const RATE_LIMIT = 5000
@@ -76,7 +78,12 @@ export async function startGitHubApi(options: StartOptions): Promise<GitHubApiSe
   async function answer(req: IncomingMessage, rawBody: string, url: URL): Promise<{ reply: ApiReply; route?: string; op?: OperationMatch }> {
     const method = (req.method ?? 'GET').toUpperCase()
     const headers = flatHeaders(req)
-    const op = api.match(method, url.pathname)
+    const prefix = options.basePath ?? ''
+    if (!url.pathname.startsWith(`${prefix}/`)) {
+      violations.push(`request ${method} ${url.pathname}: outside the API base path ${prefix}`)
+      return { reply: harness(404, `outside ${prefix}`) }
+    }
+    const op = api.match(method, url.pathname.slice(prefix.length))
     if ('error' in op) {
       violations.push(`request ${method} ${url.pathname}: ${op.error}`)
       return { reply: harness(404, op.error) }
@@ -148,7 +155,7 @@ export async function startGitHubApi(options: StartOptions): Promise<GitHubApiSe
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   return {
-    url: base,
+    url: `${base}${options.basePath ?? ''}`,
     exchanges,
     violations,
     quotaUsed: () => quota,
