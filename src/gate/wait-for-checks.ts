@@ -49,10 +49,16 @@ export async function waitForChecks(options: GateOptions, deps: GateDeps = {}): 
   const sha = o.sha.slice(0, 12)
 
   log.info(`gate: waiting for CI on ${sha} of ${o.owner}/${o.repo} (${describeRequired(o)}; timeout ${seconds(o.timeoutMs)})`)
+  const done = (result: GateResult): GateResult => {
+    const level = result.status === 'passed' ? (result.noChecks ? 'warn' : 'info') : 'error'
+    log[level](result.summary)
+    return result
+  }
   let checks: CheckState[] = []
   let ignored: CheckState[] = []
   let lastProgress = ''
-  // Bounded twice: by the deadline, and by a poll count that the deadline implies.
+  let lastIgnored = ''
+  // Bounded twice: by the deadline, and by the poll count the deadline implies.
   const maxPolls = Math.ceil(o.timeoutMs / o.pollIntervalMs) + 2
   for (let polls = 1; ; polls++) {
     deps.signal?.throwIfAborted()
@@ -61,11 +67,11 @@ export async function waitForChecks(options: GateOptions, deps: GateDeps = {}): 
       ;({ checks, ignored } = await readChecks(reader, o))
     } catch (err) {
       if (!(err instanceof GitHubApiError)) throw err
-      if (err.pastDeadline) return timedOut(base(), o, checks.filter((c) => c.state === 'pending'), [], err.message)
-      log.error(err.message)
-      return { ...base(), status: 'failed', reason: 'api', apiError: err.kind, failed: [], missing: [], summary: err.message }
+      if (err.pastDeadline) return done(timedOut(base(), o, checks.filter((c) => c.state === 'pending'), [], err.message))
+      return done({ ...base(), status: 'failed', reason: 'api', apiError: err.kind, failed: [], missing: [], summary: err.message })
     }
-    if (polls === 1 && ignored.length) log.info(`gate: ignoring this run's own checks: ${names(ignored)}`)
+    if (names(ignored) !== lastIgnored && ignored.length) log.info(`gate: ignoring this run's own checks: ${names(ignored)}`)
+    lastIgnored = names(ignored)
     const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks })
     const r = base()
 
@@ -73,15 +79,12 @@ export async function waitForChecks(options: GateOptions, deps: GateDeps = {}): 
       const summary = verdict.noChecks
         ? `gate: ${sha} has no checks or statuses besides this run's own; passing (when-no-checks: pass)`
         : `gate: CI is green on ${sha}: ${names(verdict.relevant)}`
-      log[verdict.noChecks ? 'warn' : 'info'](summary)
-      return { ...r, checks: verdict.relevant, status: 'passed', noChecks: verdict.noChecks, summary }
+      return done({ ...r, checks: verdict.relevant, status: 'passed', noChecks: verdict.noChecks, summary })
     }
     if (verdict.kind === 'fail') {
       const failed = verdict.reason === 'check-failed' ? verdict.failed : []
       const missing = verdict.reason === 'required-missing' ? verdict.missing : []
-      const summary = failureSummary(verdict.reason, o, failed, missing, checks)
-      log.error(summary)
-      return { ...r, status: 'failed', reason: verdict.reason, failed, missing, summary }
+      return done({ ...r, status: 'failed', reason: verdict.reason, failed, missing, summary: failureSummary(verdict.reason, o, failed, missing, checks) })
     }
 
     const progress = progressLine(verdict.pending, verdict.missing, checks.length)
@@ -90,7 +93,7 @@ export async function waitForChecks(options: GateOptions, deps: GateDeps = {}): 
     lastProgress = progress
 
     const left = deadline - now()
-    if (left <= 0 || polls >= maxPolls) return timedOut(r, o, verdict.pending, verdict.missing)
+    if (left <= 0 || polls >= maxPolls) return done(timedOut(r, o, verdict.pending, verdict.missing))
     await sleep(Math.min(o.pollIntervalMs, left), deps.signal)
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
+import { coerce, mediaType, refPath, toJsonSchema, type Json, type Obj } from './openapi30.js'
 
 /**
  * GitHub's official REST description (npm @octokit/openapi, the api.github.com flavour,
@@ -14,8 +15,6 @@ import addFormatsModule from 'ajv-formats'
  * hold slashes) that generic OpenAPI routers do not know.
  */
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-type Obj = { [k: string]: Json }
 
 const require = createRequire(import.meta.url)
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
@@ -55,25 +54,6 @@ interface TemplateIndex {
   literals: number
 }
 
-/** OpenAPI 3.0's `nullable` is not JSON Schema: turn it into `null` in `type`/`enum`, or an anyOf. */
-function toJsonSchema(node: Json): Json {
-  if (Array.isArray(node)) return node.map(toJsonSchema)
-  if (node === null || typeof node !== 'object') return node
-  const out: Obj = {}
-  for (const [k, v] of Object.entries(node)) out[k] = toJsonSchema(v)
-  // A property *named* "nullable" holds an object, so only a boolean is the keyword.
-  if (typeof out.nullable !== 'boolean') return out
-  const nullable = out.nullable
-  delete out.nullable
-  if (!nullable) return out
-  if (typeof out.type === 'string') {
-    out.type = [out.type, 'null']
-    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null]
-    return out
-  }
-  return { anyOf: [{ type: 'null' }, out] }
-}
-
 const pointer = (segments: readonly string[]): string =>
   `${DOC_ID}#/${segments.map((s) => encodeURIComponent(s.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/')}`
 
@@ -85,11 +65,15 @@ export class GitHubOpenApi {
 
   constructor(file = DESCRIPTION_FILE) {
     this.doc = toJsonSchema(JSON.parse(readFileSync(file, 'utf8')) as Json) as Obj
-    // strictSchema off: OpenAPI annotations (example, x-github, discriminator...) are not JSON
-    // Schema keywords. Every format in the description is known (ajv-formats + two below), and
-    // a format nobody knows throws (the logger) instead of being silently skipped.
+    // Strict modes off: OpenAPI annotations (example, x-github, discriminator...) are not JSON
+    // Schema keywords, and GitHub's schemas omit `type` next to keywords like
+    // additionalProperties. Formats stay strict: every one in the description is known
+    // (ajv-formats + two below), and an unknown one throws (the logger) instead of being skipped.
     this.ajv = new Ajv({
       strictSchema: false,
+      strictTypes: false,
+      strictTuples: false,
+      strictRequired: false,
       allErrors: true,
       logger: { log: () => {}, warn: (m: unknown) => { throw new Error(`openapi: ${String(m)}`) }, error: (m: unknown) => { throw new Error(`openapi: ${String(m)}`) } },
     })
@@ -284,28 +268,6 @@ export class GitHubOpenApi {
     }
     return v
   }
-}
-
-function refPath(value: Json): string[] | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof value.$ref !== 'string') return undefined
-  if (!value.$ref.startsWith('#/')) throw new Error(`openapi: external $ref ${value.$ref} is not supported`)
-  return value.$ref.slice(2).split('/').map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'))
-}
-
-function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase()
-}
-
-/** Query strings and headers are text; the schema says what they stand for. */
-function coerce(schema: Obj, values: string[]): unknown {
-  const one = (v: string, type: Json | undefined): unknown => {
-    const t = Array.isArray(type) ? type.find((x) => x !== 'null') : type
-    if (t === 'integer' || t === 'number') return v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v
-    if (t === 'boolean') return v === 'true' ? true : v === 'false' ? false : v
-    return v
-  }
-  if (schema.type === 'array') return values.flatMap((v) => v.split(',')).map((v) => one(v, (schema.items as Obj | undefined)?.type))
-  return one(values[values.length - 1] ?? '', schema.type)
 }
 
 let shared: GitHubOpenApi | undefined
