@@ -42,9 +42,8 @@ export function fromStatus(s: RawStatus): CheckState {
 /**
  * Whether a URL belongs to workflow run `runId`. Actions check runs link to
  * `.../actions/runs/<run id>/job/<job id>`; the boundary after the id keeps run 12 from
- * matching run 123.
+ * matching run 123. `runId` is digits only (resolveGateOptions checks), so safe in a RegExp.
  */
-/** `runId` is digits only (checked in resolveGateOptions), so it is safe inside a RegExp. */
 export function belongsToRun(url: string | null | undefined, runId: string): boolean {
   if (!url) return false
   return new RegExp(`/actions/runs/${runId}(?:[/?#]|$)`).test(url)

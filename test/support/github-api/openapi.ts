@@ -23,9 +23,9 @@ const DOC_ID = 'github-rest'
 
 /**
  * Responses GitHub may give on any endpoint, which its description documents once in prose
- * (conditional requests, authentication, permissions, rate limits) instead of per operation.
- * Used only when the operation itself documents no response for that status. The body
- * schema still comes from the description.
+ * (conditional requests, authentication, permissions, rate limits, outages) instead of per
+ * operation. Used only when the operation itself documents no response for that status; the
+ * body schema still comes from the description.
  */
 const CROSS_CUTTING: Record<number, string[] | null> = {
   304: null, // no body
@@ -33,6 +33,8 @@ const CROSS_CUTTING: Record<number, string[] | null> = {
   403: ['components', 'schemas', 'basic-error'],
   404: ['components', 'schemas', 'basic-error'],
   429: ['components', 'schemas', 'basic-error'],
+  500: ['components', 'schemas', 'basic-error'],
+  503: ['components', 'responses', 'service_unavailable', 'content', 'application/json', 'schema'],
 }
 
 export interface Operation {

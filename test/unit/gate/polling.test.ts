@@ -156,3 +156,25 @@ describe('conditional requests', () => {
     expect(h.s.api.quotaUsed()).toBe(4)
   })
 })
+
+describe('outages', () => {
+  it('retries a 503 with backoff, then succeeds', async () => {
+    h.repo.setStatus(SHA, 'ci', 'success')
+    h.s.api.inject(CHECK_RUNS, { status: 503, body: { code: 'unavailable', message: 'Service Unavailable' } }, 2)
+    const { result } = await h.gate({ required: ['ci'] })
+    expect(result.status).toBe('passed')
+    expect(h.s.clock.sleeps).toEqual([1000, 2000])
+  })
+
+  it('reports an API it cannot reach after bounded retries', async () => {
+    const { createServer } = await import('node:net')
+    const probe = createServer().listen(0, '127.0.0.1')
+    await new Promise((r) => probe.once('listening', r))
+    const port = (probe.address() as { port: number }).port
+    await new Promise((r) => probe.close(r))
+    const { result } = await h.gate({ apiUrl: `http://127.0.0.1:${port}` })
+    expect(result).toMatchObject({ status: 'failed', reason: 'api', apiError: 'network' })
+    expect(result.summary).toMatch(new RegExp(`could not reach the GitHub API at http://127.0.0.1:${port}.*gave up after 8 attempts`))
+    expect(h.s.clock.sleeps).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 64_000])
+  })
+})
