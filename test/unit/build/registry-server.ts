@@ -76,9 +76,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
       return res.end(JSON.stringify({ token, expires_in: 300 }))
     }
 
+    // GET /v2/ is the "ping" docker login sends: same auth as the API, no repository scope.
+    const ping = url.pathname === '/v2/'
     const m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname)
-    if (!m?.[1] || !m[2]) return sendError(res, 404, 'NOT_FOUND', 'no route')
-    const [repo, tag] = [m[1], decodeURIComponent(m[2])]
+    if (!ping && (!m?.[1] || !m[2])) return sendError(res, 404, 'NOT_FOUND', 'no route')
+    const [repo, tag] = ping ? ['', ''] : [m![1]!, decodeURIComponent(m![2]!)]
 
     if (options.auth === 'basic' && !basicUser(req.headers.authorization)) {
       return sendError(res, 401, 'UNAUTHORIZED', 'authentication required', { 'WWW-Authenticate': 'Basic realm="fake registry"' })
@@ -86,12 +88,16 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
     if (options.auth === 'bearer') {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
       const scope = `repository:${repo}:pull`
-      const challenge = `Bearer realm="${options.realmOverride ?? `${origin}/token`}",service="${SERVICE}",scope="${scope}"`
+      const challenge = `Bearer realm="${options.realmOverride ?? `${origin}/token`}",service="${SERVICE}"${ping ? '' : `,scope="${scope}"`}`
       const granted = token === undefined ? undefined : tokens.get(token)
       if (granted === undefined) return sendError(res, 401, 'UNAUTHORIZED', 'authentication required', { 'WWW-Authenticate': challenge })
-      if (!granted.split(' ').includes(scope)) {
+      if (!ping && !granted.split(' ').includes(scope)) {
         return sendError(res, 401, 'UNAUTHORIZED', 'insufficient scope', { 'WWW-Authenticate': `${challenge},error="insufficient_scope"` })
       }
+    }
+    if (ping) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Docker-Distribution-API-Version': 'registry/2.0' })
+      return res.end('{}')
     }
     if (options.forbidden?.includes(repo)) return sendError(res, 403, 'DENIED', 'requested access to the resource is denied')
 
