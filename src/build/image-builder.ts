@@ -52,6 +52,7 @@ export interface ImageBuildResult {
   notes: string[]
 }
 
+const EXPORTING_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes', 'cloud'])
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const SHOWN_OUTPUT_LINES = 25
 
@@ -149,8 +150,10 @@ export async function tryBuildx(exec: LocalExec, docker: string): Promise<boolea
  */
 async function cacheCapableBuilder(exec: LocalExec, docker: string, options: ImageBuilderOptions, notes: string[]): Promise<string | undefined> {
   const current = await exec(build.buildxInspect(docker), { timeoutMs: 60_000 })
-  const driver = /^Driver:\s*(\S+)/m.exec(current.stdout)?.[1]
-  if (current.code === 0 && driver !== 'docker') return undefined
+  // `inspect` exits 0 even when the default builder is broken (no engine); then "Driver:" is
+  // empty. Only a driver known to export a cache keeps the current builder.
+  const driver = /^Driver:[ \t]*(\S*)/m.exec(current.stdout)?.[1] ?? ''
+  if (current.code === 0 && EXPORTING_DRIVERS.has(driver)) return undefined
   const name = options.containerBuilderName ?? 'cutover'
   if ((await exec(build.buildxInspect(docker, name), { timeoutMs: 60_000 })).code !== 0) {
     const created = await exec(build.buildxCreateContainer(docker, name), { timeoutMs: 5 * 60_000 })

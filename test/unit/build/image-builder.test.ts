@@ -25,7 +25,8 @@ function fakeDocker(behaviour: { buildx: boolean; driver?: string; ownBuilder?: 
     const words = argv.slice(1).join(' ')
     const ok = (stdout = '') => ({ code: 0, stdout, stderr: '' })
     if (words === 'buildx version') return behaviour.buildx ? ok('github.com/docker/buildx v0.37.2') : { code: 1, stdout: '', stderr: "docker: 'buildx' is not a docker command." }
-    if (words === 'buildx inspect') return ok(`Name:   default\nDriver: ${behaviour.driver ?? 'docker'}\n`)
+    // Real output shape; with no engine, buildx prints an empty Driver and an Error line, exit 0.
+    if (words === 'buildx inspect') return ok(`Name:   default\nDriver: ${behaviour.driver ?? 'docker'}\n${behaviour.driver === '' ? 'Error:  failed to connect to the docker API\n' : ''}`)
     if (words.startsWith('buildx inspect ')) return behaviour.ownBuilder ? ok('Driver: docker-container') : { code: 1, stdout: '', stderr: 'no builder "cutover" found' }
     if (words.startsWith('buildx create')) return ok('cutover')
     if (words.startsWith('buildx build') || words.startsWith('build ')) {
@@ -120,6 +121,12 @@ describe('buildAndPushImage', () => {
     const again = fakeDocker({ buildx: true, driver: 'docker', ownBuilder: true })
     await buildAndPushImage(request(input({ cache: { type: 'registry' } })), options(again.exec))
     expect(commands(again.calls)).not.toContain('docker buildx create')
+  })
+
+  it('cache with a broken current builder (no engine): uses its own builder', async () => {
+    const docker = fakeDocker({ buildx: true, driver: '' })
+    const result = await buildAndPushImage(request(input({ cache: { type: 'registry' } })), options(docker.exec))
+    expect(result.builder).toBe('cutover')
   })
 
   it('cache on a builder that can export (e.g. remote): no builder is created', async () => {
