@@ -92,6 +92,24 @@ describe('prepareClone', () => {
     expect(readFileSync(join(dir, 'src/main.txt'), 'utf8')).toBe('detached\n')
   })
 
+  it('clones from a shallow checkout (actions/checkout fetches depth 1 by default)', async () => {
+    const { root } = appRepo()
+    write(root, 'src/main.txt', 'v2\n')
+    commitAll(root, 'v2')
+    const ci = join(tmp.path, 'ci-checkout')
+    git(tmp.path, 'clone', '--quiet', '--depth', '1', `file://${root}`, ci)
+    const sha = git(ci, 'rev-parse', 'HEAD')
+    expect(git(ci, 'rev-parse', '--is-shallow-repository')).toBe('true')
+    const dir = cloneDirFor(join(tmp.path, 'cache'), 'web', ci)
+    await prepareClone(gitClient, { repoRoot: ci, commit: sha, cloneDir: dir }, memoryLogger())
+    expect(readFileSync(join(dir, 'src/main.txt'), 'utf8')).toBe('v2\n')
+    // And again, reusing the clone, after the checkout moved on by one (shallow) commit.
+    write(ci, 'src/main.txt', 'v3\n')
+    const sha3 = commitAll(ci, 'v3')
+    await prepareClone(gitClient, { repoRoot: ci, commit: sha3, cloneDir: dir }, memoryLogger())
+    expect(readFileSync(join(dir, 'src/main.txt'), 'utf8')).toBe('v3\n')
+  })
+
   // Three outcomes: git no longer sees a repository there (so it is cleared and cloned up
   // front), git sees one but a reset step fails (so the retry path runs), or the reset itself
   // repairs it. In every case the result is a clean clone at the commit.
