@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process'
+import type { Argv } from '../commands/argv.js'
+import type { ExecResult } from '../remote/host.js'
+
+export interface LocalExecOptions {
+  cwd?: string
+  /** Added to (and overriding) this process's environment. Secrets travel here, never in argv. */
+  env?: Readonly<Record<string, string | undefined>>
+  stdin?: string | Buffer
+  timeoutMs?: number
+  /** Called with each complete output line as it arrives (long builds show progress). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+}
+
+/** A function that runs one argv on this machine. Injected so callers can wrap or fake it. */
+export type LocalExec = (argv: Argv, options?: LocalExecOptions) => Promise<ExecResult>
+
+/**
+ * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
+ * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
+ * the program cannot be started (ENOENT) or the timeout kills it.
+ */
+export const execLocal: LocalExec = (argv, options = {}) =>
+  new Promise((resolve, reject) => {
+    const [program, ...args] = argv
+    if (program === undefined) return reject(new Error('execLocal: empty argv'))
+    const child = spawn(program, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    const partial = { stdout: '', stderr: '' }
+    const collect = (stream: 'stdout' | 'stderr', sink: Buffer[]) => (chunk: Buffer) => {
+      sink.push(chunk)
+      if (!options.onLine) return
+      const text = partial[stream] + chunk.toString('utf8')
+      const lines = text.split('\n')
+      partial[stream] = lines.pop() ?? ''
+      for (const line of lines) options.onLine(line, stream)
+    }
+    child.stdout.on('data', collect('stdout', out))
+    child.stderr.on('data', collect('stderr', err))
+    let timedOut = false
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true
+          child.kill('SIGKILL')
+        }, options.timeoutMs)
+      : undefined
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer)
+      reject(e.code === 'ENOENT' ? new Error(`${program} is not installed or not on PATH (needed for: ${argv.slice(0, 3).join(' ')})`) : e)
+    })
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer)
+      for (const stream of ['stdout', 'stderr'] as const) {
+        if (options.onLine && partial[stream]) options.onLine(partial[stream], stream)
+      }
+      if (timedOut) return reject(new Error(`${argv.slice(0, 3).join(' ')} did not finish within ${options.timeoutMs} ms and was killed`))
+      resolve({
+        code: code ?? (signal ? 128 : 1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      })
+    })
+    child.stdin.on('error', () => {
+      // The program may exit without reading stdin (EPIPE); its exit code tells the story.
+    })
+    child.stdin.end(options.stdin ?? '')
+  })
