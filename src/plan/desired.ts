@@ -1,6 +1,7 @@
 import type { OptionValue } from '../commands/docker.js'
 import { clearValueProblem, envKeyProblem, EnvError, renderEnvFile } from '../commands/env-file.js'
-import { CONTAINER_NAME_PATTERN, containerName, TAG_PATTERN, type AppRef } from '../commands/names.js'
+import { CONTAINER_NAME_PATTERN, containerName, lockDirectory, TAG_PATTERN, type AppRef } from '../commands/names.js'
+import type { ObserveQuery } from '../commands/observe.js'
 import type { ProxyBoot, ProxyRoute } from '../commands/proxy.js'
 
 /**
@@ -70,6 +71,16 @@ export class DesiredStateError extends Error {
 }
 
 export const imageRef = (d: Pick<DesiredRole, 'repository' | 'version'>): string => `${d.repository}:${d.version}`
+
+/** What to observe on a host for this role (every role of the service shares it). */
+export const observeQueryFor = (d: DesiredRole): ObserveQuery => ({ service: d.service, image: imageRef(d), repository: d.repository, lockDir: lockDirectory(d) })
+
+/** Every value to redact from output shown to users (container log tails, errors). */
+export function secretValues(d: DesiredRole): string[] {
+  const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])]
+  // Longest first, so a secret containing another is redacted whole.
+  return [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length)
+}
 
 /** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
 export function kamalEnv(d: DesiredRole): Record<string, string> {

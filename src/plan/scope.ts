@@ -45,3 +45,11 @@ export function routedTo(seen: HostState, ref: AppRef, c: ObservedContainer, por
   const route = seen.routes?.find((r) => r.service === proxyServiceName(ref))
   return route !== undefined && route.targets.length === 1 && targetNames(route.targets[0] ?? '', c, port)
 }
+
+/** This role's containers on a host, newest first: what `cutover versions` shows. */
+export function roleContainers(seen: HostState, ref: AppRef): { name: string; version: string | null; state: string; created: string; digest: string | null }[] {
+  return seen.containers
+    .filter(inScope(ref))
+    .sort(newestFirst)
+    .map((c) => ({ name: c.name, version: c.version, state: c.state, created: c.created, digest: c.digest }))
+}

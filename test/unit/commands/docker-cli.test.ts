@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { renderEnvFile } from '../../../src/commands/env-file.js'
 import { plan } from '../../../src/plan/plan.js'
 import type { DesiredRole } from '../../../src/plan/desired.js'
 import type { Step } from '../../../src/plan/steps.js'
@@ -96,5 +97,17 @@ describe.skipIf(!hasDockerCli)('docker run as the docker CLI reads it (fake daem
       }),
       { numRuns: 25 },
     )
+  })
+
+  it('the longest env-file line we accept is the longest the docker CLI reads', async () => {
+    const cwd = tempDir('home')
+    writeFileSync(join(cwd, 'ok.env'), renderEnvFile({ K: 'x'.repeat(65533) }))
+    const ok = await dockerd.run(['docker', 'run', '--detach', '--env-file', 'ok.env', 'img'], cwd)
+    expect(ok.code).toBe(0)
+    expect(() => renderEnvFile({ K: 'x'.repeat(65534) })).toThrow(/65536 bytes/)
+    writeFileSync(join(cwd, 'long.env'), `K=${'x'.repeat(65534)}\n`)
+    const long = await dockerd.run(['docker', 'run', '--detach', '--env-file', 'long.env', 'img'], cwd)
+    expect(long.code).not.toBe(0)
+    expect(long.stderr).toMatch(/token too long/)
   })
 })

@@ -89,4 +89,12 @@ describe('lock commands (run by a real sh, in a scratch home)', () => {
     expect(argv[2]).not.toContain('$(id)')
     expect(argv[4]).toBe('.kamal/lock-$(id)')
   })
+
+  it.each([
+    [lock.status('.kamal/lock-app'), ['sh', '-c', lock.LOCK_STATUS_SCRIPT, 'cutover-lock', '.kamal/lock-app']],
+    [lock.release('.kamal/lock-app'), ['rm', '-rf', '--', '.kamal/lock-app']],
+    [lock.acquire('.kamal/lock-app', { lockedBy: 'a', at: 't', version: 'v', message: 'm' }).slice(3), ['cutover-lock', '.kamal/lock-app', Buffer.from('Locked by: a at t\nVersion: v\nMessage: m').toString('base64')]],
+  ])('argv %j', (argv, expected) => {
+    expect(argv).toEqual(expected)
+  })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { EnvError } from '../../../src/commands/env-file.js'
-import { DesiredStateError, validateDesired, type DesiredRole } from '../../../src/plan/desired.js'
+import { DesiredStateError, observeQueryFor, secretValues, validateDesired, type DesiredRole } from '../../../src/plan/desired.js'
 import { containerHostname, desiredContainer } from '../../../src/plan/container.js'
 import { desired } from './fixtures.js'
 
@@ -60,5 +60,17 @@ describe('containerHostname', () => {
     ['host.', 'host-0123456789ab'],
   ])('%s → %s', (h, expected) => {
     expect(containerHostname(h, '0123456789abcdef')).toBe(expected)
+  })
+})
+
+describe('helpers for the engine', () => {
+  it('observeQueryFor names the service, image, repository and lock', () => {
+    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({
+      service: 'app', image: 'registry.test:5000/app:v2', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod',
+    })
+  })
+
+  it('secretValues lists env secrets and the registry password, longest first, no empties', () => {
+    expect(secretValues(desired({ env: { clear: { C: 'clear' }, secret: { A: 'ab', B: 'abcd', E: '', D: 'ab' } } }))).toEqual(['pw-SENTINEL-3f9a', 'abcd', 'ab'])
   })
 })

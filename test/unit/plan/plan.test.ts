@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { plan } from '../../../src/plan/plan.js'
 import { desiredContainer } from '../../../src/plan/container.js'
 import type { Step } from '../../../src/plan/steps.js'
+import { roleContainers } from '../../../src/plan/scope.js'
 import { aliasTarget, bareHost, deployed, desired, desiredV1, host, IMAGE_V2, kamalContainer, routeTo, SECRET } from './fixtures.js'
 
 const kinds = (steps: Step[]): string[] => steps.map((s) => s.kind)
@@ -247,5 +248,17 @@ describe('plan: the new container', () => {
     expect(sw.exec.timeoutMs).toBe(90_000)
     expect(sw.exec.argv).toEqual(expect.arrayContaining(['--deploy-timeout=40s', '--drain-timeout=20s']))
     expect(sw.onFailure.logs.argv).toEqual(['docker', 'logs', '--tail', '50', 'app-web-v2'])
+  })
+})
+
+describe('roleContainers (cutover versions)', () => {
+  it('lists this role newest first with versions from labels', () => {
+    const a = deployed(desiredV1(), { state: 'exited', created: '2025-01-01T00:00:00Z' })
+    const b = deployed(desired({ version: 'v2-rc-1' }), { created: '2025-02-01T00:00:00Z' })
+    const other = deployed(desired({ destination: 'staging' }))
+    expect(roleContainers(host({ containers: [a, other, b] }), desired()).map((c) => [c.name, c.version, c.state])).toEqual([
+      ['app-web-v2-rc-1', 'v2-rc-1', 'running'],
+      ['app-web-v1', 'v1', 'exited'],
+    ])
   })
 })
