@@ -1,0 +1,123 @@
+import type { Argv } from './argv.js'
+
+/**
+ * Docker CLI commands as data. Every function returns an argv; `shellJoin` turns it into the
+ * string ssh2 sends. No value is pre-quoted here: quoting happens once, in argv.ts.
+ */
+
+/** A Docker option value the way Kamal's `options:` map writes them. */
+export type OptionValue = string | number | boolean | readonly (string | number)[]
+
+/** Everything that shapes an app container. The settings digest is computed over this. */
+export interface RunSpec {
+  name: string
+  image: string
+  network: string
+  /** Extra names the container answers to on `network` (kamal-proxy targets one of these). */
+  networkAliases: readonly string[]
+  restart: string
+  /** Clear env (`--env K=V`). Never secrets: those go in `envFile`. */
+  env: Readonly<Record<string, string>>
+  envFile: string | null
+  labels: Readonly<Record<string, string>>
+  volumes: readonly string[]
+  logging: { driver: string | null; options: Readonly<Record<string, string>> }
+  /** Kamal's role `options:` (minus `restart`), e.g. `{ cpus: 2, 'add-host': ['a:1.2.3.4'] }`. */
+  options: Readonly<Record<string, OptionValue>>
+  cmd: readonly string[]
+}
+
+const pairs = (flag: string, map: Readonly<Record<string, string>>): string[] => Object.entries(map).flatMap(([k, v]) => [flag, `${k}=${v}`])
+
+/**
+ * Kamal's optionize: `true` → `--key`, a list → the flag repeated, anything else → `--key value`
+ * (two words, so a value never merges with the flag).
+ */
+export function optionize(options: Readonly<Record<string, OptionValue>>): string[] {
+  return Object.entries(options).flatMap(([key, value]) => {
+    const flag = `--${key}`
+    if (value === true) return [flag]
+    if (Array.isArray(value)) return value.flatMap((v) => [flag, String(v)])
+    return [flag, String(value)]
+  })
+}
+
+export function run(spec: RunSpec, hostname?: string): Argv {
+  const logging = spec.logging.driver || Object.keys(spec.logging.options).length > 0 ? spec.logging : { driver: null, options: { 'max-size': '10m' } }
+  return [
+    'docker', 'run', '--detach',
+    '--restart', spec.restart,
+    '--name', spec.name,
+    '--network', spec.network,
+    ...spec.networkAliases.flatMap((a) => ['--network-alias', a]),
+    ...(hostname ? ['--hostname', hostname] : []),
+    ...pairs('--env', spec.env),
+    ...(spec.envFile ? ['--env-file', spec.envFile] : []),
+    ...(logging.driver ? ['--log-driver', logging.driver] : []),
+    ...pairs('--log-opt', logging.options),
+    ...spec.volumes.flatMap((v) => ['--volume', v]),
+    ...pairs('--label', spec.labels),
+    ...optionize(spec.options),
+    spec.image,
+    ...spec.cmd,
+  ]
+}
+
+export const start = (...containers: string[]): Argv => ['docker', 'start', ...containers]
+
+/** `--time` is omitted when not set, so Docker's own default (10 s) applies. */
+export const stop = (containers: readonly string[], timeoutS?: number | null): Argv => [
+  'docker', 'stop', ...(timeoutS != null ? ['--time', String(timeoutS)] : []), ...containers,
+]
+
+export const rm = (containers: readonly string[], opts: { force?: boolean } = {}): Argv => [
+  'docker', 'rm', ...(opts.force ? ['--force'] : []), ...containers,
+]
+
+export const rename = (from: string, to: string): Argv => ['docker', 'rename', from, to]
+
+export const pull = (image: string): Argv => ['docker', 'pull', image]
+
+/** The password goes on stdin; the username is not treated as a secret (it is in argv). */
+export const login = (server: string, username: string): Argv => ['docker', 'login', server, '--username', username, '--password-stdin']
+
+export const logs = (container: string, tail: number): Argv => ['docker', 'logs', '--tail', String(tail), container]
+
+export const networkCreate = (name: string): Argv => ['docker', 'network', 'create', name]
+
+export const networkInspect = (name: string, format: string): Argv => ['docker', 'network', 'inspect', name, '--format', format]
+
+/** Container ids (full) of every container, any state, carrying all the given labels. */
+export const psByLabels = (labels: Readonly<Record<string, string>>): Argv => [
+  'docker', 'ps', '--all', '--quiet', '--no-trunc', ...Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]),
+]
+
+export const inspectContainers = (format: string, containers: readonly string[]): Argv => ['docker', 'container', 'inspect', '--format', format, ...containers]
+
+export const inspectImage = (format: string, image: string): Argv => ['docker', 'image', 'inspect', '--format', format, image]
+
+export const listImages = (format: string, repository: string): Argv => ['docker', 'image', 'ls', '--no-trunc', '--format', format, repository]
+
+export const removeImages = (images: readonly string[]): Argv => ['docker', 'image', 'rm', ...images]
+
+/** Dangling images of this service only (Kamal labels its builds `service=<name>`). */
+export const pruneDanglingImages = (service: string): Argv => ['docker', 'image', 'prune', '--force', '--filter', `label=service=${service}`]
+
+/** What a health poll reads: the healthcheck status when the image has one, else the state. */
+export const HEALTH_FORMAT = '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}'
+export const health = (container: string): Argv => inspectContainers(HEALTH_FORMAT, [container])
+
+/** How a health poll's output reads: keep waiting, ready, or given up on. */
+export function interpretHealth(stdout: string): 'ready' | 'waiting' | 'failed' {
+  switch (stdout.trim()) {
+    case 'running':
+    case 'healthy':
+      return 'ready'
+    case 'starting':
+    case 'created':
+    case 'restarting':
+      return 'waiting'
+    default:
+      return 'failed'
+  }
+}

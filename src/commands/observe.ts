@@ -1,0 +1,82 @@
+import { shellJoin, type Argv } from './argv.js'
+import * as docker from './docker.js'
+import * as lock from './lock.js'
+import * as proxy from './proxy.js'
+import { LABEL_SERVICE, NETWORK, PROXY_CONTAINER } from './names.js'
+
+/**
+ * OBSERVE: one read-only round trip per host. A single `sh -c` script runs every probe in
+ * parallel (each into its own temp file), then prints them in a fixed order between markers:
+ *
+ *   @@cutover:begin <section>
+ *   …output…
+ *   @@cutover:end <section> <exit code>
+ *   …
+ *   @@cutover:done
+ *
+ * Every probe is a shellJoin'd argv; the glue around them holds no values. Probes only read
+ * (inspect, ls, `kamal-proxy list`, a test of the lock dir); the temp dir is removed on exit.
+ * Output that may hold secrets (container env, `docker inspect` of config) is never requested.
+ */
+
+export const MARK = '@@cutover'
+
+export interface ObserveQuery {
+  /** Every container of this service is observed (all roles and destinations): the planner
+   * scopes by labels, and image pruning must know what any of them still uses. */
+  service: string
+  /** `repository:version` to check for locally. */
+  image: string
+  /** The image's repository, whose local tags are listed for pruning. */
+  repository: string
+  lockDir: string
+}
+
+/** One JSON object per container: only ids, names, states and labels (no env, no config). */
+export const CONTAINER_FORMAT =
+  '{"id":{{json .Id}},"name":{{json .Name}},"state":{{json .State.Status}},"created":{{json .Created}},' +
+  '"image":{{json .Image}},"health":{{if .State.Health}}{{json .State.Health.Status}}{{else}}null{{end}},' +
+  '"labels":{{json .Config.Labels}}}'
+export const PROXY_FORMAT = '{"state":{{json .State.Status}},"image":{{json .Config.Image}}}'
+export const IMAGE_FORMAT = '{"id":{{json .Id}},"repoDigests":{{json .RepoDigests}}}'
+export const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}}}'
+
+export const SECTIONS = ['docker', 'home', 'network', 'proxy', 'routes', 'containers', 'image', 'images', 'lock'] as const
+export type Section = (typeof SECTIONS)[number]
+
+const quiet = (argv: Argv): string => `${shellJoin(argv)} 2>/dev/null`
+const loud = (argv: Argv): string => `${shellJoin(argv)} 2>&1`
+
+function probes(q: ObserveQuery): Record<Section, string> {
+  const ids = shellJoin(docker.psByLabels({ [LABEL_SERVICE]: q.service }))
+  const inspect = shellJoin(docker.inspectContainers(CONTAINER_FORMAT, []))
+  return {
+    docker: loud(['docker', 'version', '--format', '{{json .Server.Version}}']),
+    home: 'pwd',
+    network: quiet(docker.networkInspect(NETWORK, '{{json .Name}}')),
+    proxy: quiet(docker.inspectContainers(PROXY_FORMAT, [PROXY_CONTAINER])),
+    routes: loud(proxy.list()),
+    // A container removed between ps and inspect just drops out; a failed ps fails the section.
+    containers: `if ids=$(${ids} 2>&1); then [ -z "$ids" ] || ${inspect} $ids 2>/dev/null; true; else printf '%s\\n' "$ids"; false; fi`,
+    image: quiet(docker.inspectImage(IMAGE_FORMAT, q.image)),
+    images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)),
+    lock: shellJoin(lock.status(q.lockDir)),
+  }
+}
+
+/** The whole observation as one argv (`sh -c <script>`), ready for RemoteHost.exec. */
+export function observe(q: ObserveQuery): Argv {
+  return ['sh', '-c', observeScript(q)]
+}
+
+export function observeScript(q: ObserveQuery): string {
+  const p = probes(q)
+  return [
+    't=$(mktemp -d) || exit 1',
+    'trap \'rm -rf "$t"\' EXIT',
+    ...SECTIONS.map((s, i) => `{ ${p[s]}; printf '\\n${MARK}:end ${s} %s\\n' "$?"; } >"$t/${i}" &`),
+    'wait',
+    ...SECTIONS.map((s, i) => `printf '${MARK}:begin ${s}\\n'; cat "$t/${i}"`),
+    `printf '${MARK}:done\\n'`,
+  ].join('\n')
+}

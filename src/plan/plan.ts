@@ -1,0 +1,156 @@
+import * as audit from '../commands/audit.js'
+import * as docker from '../commands/docker.js'
+import type { HostState, ObservedContainer } from '../commands/observation.js'
+import { auditLogPath, envDirectory, NETWORK, proxyAppsConfigDirectory, proxyServiceName, underHome } from '../commands/names.js'
+import * as proxy from '../commands/proxy.js'
+import { containerHostname, desiredContainer } from './container.js'
+import { imageRef, type DesiredRole } from './desired.js'
+import { inScope, isActive, newestFirst, reusable, routedTo } from './scope.js'
+import { Secret } from './secret.js'
+import type { Exec, Step } from './steps.js'
+
+export type Outcome = 'unchanged' | 'booted' | 'replaced'
+
+export interface PlanResult {
+  /** unchanged: zero steps. booted: nothing of this role existed here. replaced: anything else. */
+  outcome: Outcome
+  /** The container that serves this role once the steps have run. */
+  container: string
+  digest: string
+  steps: Step[]
+  /** Things seen and deliberately left alone, for the log. */
+  notes: string[]
+}
+
+const LOG_TAIL = 50
+const PULL_TIMEOUT_MS = 15 * 60_000
+const SLACK_MS = 30_000
+
+/**
+ * plan(desired, observed) → the missing steps. Pure: the same inputs give the same plan.
+ *
+ * Convergence rather than special cases: every run derives the steps from what the host shows,
+ * so a run killed at any point leaves a state the next run finishes: a container with the
+ * desired digest is reused (started if stopped) instead of created again; the proxy is switched
+ * if it does not already route to it; whatever else of this role runs is stopped; old stopped
+ * containers beyond `retain` are removed.
+ */
+export function plan(d: DesiredRole, seen: HostState): PlanResult {
+  const want = desiredContainer(d)
+  const scope = seen.containers.filter(inScope(d))
+  const target = reusable(scope, want.digest)
+  const port = d.proxy?.route.appPort ?? 0
+  const others = scope.filter((c) => c !== target)
+  const notes: string[] = []
+
+  const routed = target !== null && d.proxy !== null && routedTo(seen, d, target, port)
+  if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive)) {
+    return { outcome: 'unchanged', container: target.name, digest: want.digest, steps: [], notes }
+  }
+
+  const steps: Step[] = []
+  const ex = (argv: Exec['argv'], timeoutMs?: number): Exec => (timeoutMs ? { argv, timeoutMs } : { argv })
+
+  // Host level: the network, then the proxy (it joins the network when booted).
+  if (!seen.network) steps.push({ kind: 'createNetwork', exec: ex(docker.networkCreate(NETWORK)) })
+  if (d.proxy) {
+    if (!seen.proxy) {
+      const dir = underHome(seen.home, proxyAppsConfigDirectory)
+      steps.push({ kind: 'mkdir', path: dir, exec: ex(['mkdir', '-p', dir]) })
+      steps.push({ kind: 'runProxy', exec: ex(proxy.run(d.proxyBoot, dir)) })
+    } else if (seen.proxy.state !== 'running') {
+      steps.push({ kind: 'startProxy', exec: ex(proxy.start()) })
+    } else if (seen.routesError) {
+      notes.push(`could not read kamal-proxy's routes (${seen.routesError}); switching anyway`)
+    }
+    if (seen.proxy && seen.proxy.image !== d.proxyBoot.image) {
+      notes.push(`kamal-proxy runs ${seen.proxy.image}, the config asks for ${d.proxyBoot.image}; left as is (replacing it drops traffic)`)
+    }
+  }
+
+  // The target container: reuse one with the desired digest, or create it.
+  let name: string
+  let reused: boolean
+  if (target) {
+    name = target.name
+    reused = true
+    if (!isActive(target)) steps.push({ kind: 'start', container: name, exec: ex(docker.start(target.id)) })
+  } else {
+    name = want.spec.name
+    reused = false
+    if (!imagePresent(d, seen)) {
+      if (d.registry) {
+        steps.push({ kind: 'login', server: d.registry.server, exec: { argv: docker.login(d.registry.server, d.registry.username), stdin: new Secret(d.registry.password) } })
+      }
+      steps.push({ kind: 'pull', image: imageRef(d), exec: ex(docker.pull(imageRef(d)), PULL_TIMEOUT_MS) })
+    }
+    steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
+    steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })
+    // Kamal's move: whoever holds the name steps aside under a unique name, still serving.
+    const holder = seen.containers.find((c) => c.name === name)
+    if (holder) {
+      const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`
+      steps.push({ kind: 'rename', from: name, to, exec: ex(docker.rename(holder.id, to)) })
+    }
+    steps.push({ kind: 'run', container: name, exec: ex(docker.run(want.spec, containerHostname(d.host, d.run.nonce))) })
+  }
+
+  // Switch traffic (or, without the proxy, wait until it runs); only then touch the old ones.
+  const ref = target ? target.id : name
+  const onFailure = {
+    logs: ex(docker.logs(ref, LOG_TAIL)),
+    cleanup: reused ? ex(docker.stop([ref], d.stopTimeoutS)) : ex(docker.rm([ref], { force: true })),
+  }
+  if (d.proxy) {
+    if (!routed) {
+      const timings = { deployTimeoutS: d.deployTimeoutS, drainTimeoutS: d.drainTimeoutS }
+      const argv = proxy.deploy(proxyServiceName(d), want.alias, d.proxy.route, timings)
+      steps.push({ kind: 'proxyDeploy', service: proxyServiceName(d), container: name, onFailure, exec: ex(argv, (d.deployTimeoutS + d.drainTimeoutS) * 1000 + SLACK_MS) })
+    }
+  } else if (target?.state !== 'running') {
+    steps.push({ kind: 'awaitHealthy', container: name, timeoutMs: d.deployTimeoutS * 1000, onFailure, exec: ex(docker.health(ref)) })
+  }
+
+  const running = others.filter(isActive)
+  if (running.length > 0) {
+    const stopMs = (d.stopTimeoutS ?? 10) * 1000 + SLACK_MS
+    steps.push({ kind: 'stop', containers: running.map((c) => c.name), bestEffort: true, exec: ex(docker.stop(running.map((c) => c.id), d.stopTimeoutS), stopMs) })
+  }
+
+  const removed = others.filter((c) => c.state !== 'removing').sort(newestFirst).slice(d.retain)
+  if (removed.length > 0) {
+    steps.push({ kind: 'remove', containers: removed.map((c) => c.name), bestEffort: true, exec: ex(docker.rm(removed.map((c) => c.id))) })
+  }
+
+  const unused = unusedImages(d, seen, new Set(removed))
+  if (unused.length > 0) steps.push({ kind: 'removeImages', images: unused, bestEffort: true, exec: ex(docker.removeImages(unused)) })
+  steps.push({ kind: 'pruneImages', bestEffort: true, exec: ex(docker.pruneDanglingImages(d.service)) })
+
+  const outcome: Outcome = scope.length === 0 ? 'booted' : 'replaced'
+  const line = audit.auditLine(
+    { at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role },
+    `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
+  )
+  steps.push({ kind: 'audit', bestEffort: true, exec: ex(audit.append(auditLogPath(d), line)) })
+
+  return { outcome, container: name, digest: want.digest, steps, notes }
+}
+
+/** The tag is here and is the content we want (a moved tag must be pulled again). */
+export function imagePresent(d: DesiredRole, seen: HostState): boolean {
+  const img = seen.image
+  if (!img) return false
+  return img.id === d.imageId || img.repoDigests.some((rd) => rd.endsWith(`@${d.imageId}`))
+}
+
+/**
+ * Tags of the repository that no container of this service (any role or destination) will still
+ * use once `removed` are gone. Keeps the version being deployed and Kamal's `latest`.
+ */
+function unusedImages(d: DesiredRole, seen: HostState, removed: Set<ObservedContainer>): string[] {
+  const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId))
+  if (seen.image) used.add(seen.image.id)
+  return seen.images
+    .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== d.version && !used.has(i.id))
+    .map((i) => `${i.repository}:${i.tag}`)
+}

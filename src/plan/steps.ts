@@ -1,0 +1,92 @@
+import { shellJoin, type Argv } from '../commands/argv.js'
+import type { Secret } from './secret.js'
+
+/** One remote command: RemoteHost.exec(argv, { stdin, timeoutMs }). */
+export interface Exec {
+  argv: Argv
+  /** Fed to stdin (a registry password). A Secret, so a printed plan shows `[REDACTED]`. */
+  stdin?: Secret
+  /** Upper bound for this command; undefined = the executor's default. */
+  timeoutMs?: number
+}
+
+/** What to do when a new container never gets healthy: show its log tail, then clean it up. */
+export interface OnFailure {
+  /** `docker logs --tail 50 …`: redact every secret value before showing it. */
+  logs: Exec
+  /** `docker rm --force` for a container this run created; `docker stop` for a reused one. */
+  cleanup: Exec
+}
+
+/**
+ * The plan is data: each step says what and why in fields, and how in argv. Steps run in order;
+ * a failing step stops the plan, except `bestEffort` ones (the executor warns and goes on:
+ * they tidy up after the switch, and the next run retries them).
+ */
+export type Step = (
+  | { kind: 'createNetwork'; exec: Exec }
+  | { kind: 'mkdir'; exec: Exec; path: string }
+  | { kind: 'runProxy'; exec: Exec }
+  | { kind: 'startProxy'; exec: Exec }
+  | { kind: 'login'; exec: Exec; server: string }
+  | { kind: 'pull'; exec: Exec; image: string }
+  /** RemoteHost.upload(content.reveal(), path, mode). */
+  | { kind: 'writeFile'; path: string; mode: number; content: Secret; keys: number }
+  | { kind: 'rename'; exec: Exec; from: string; to: string }
+  | { kind: 'run'; exec: Exec; container: string }
+  | { kind: 'start'; exec: Exec; container: string }
+  /** Poll exec until interpretHealth says ready (or failed, or timeoutMs passes). No-proxy roles. */
+  | { kind: 'awaitHealthy'; exec: Exec; container: string; timeoutMs: number; onFailure: OnFailure }
+  /** Health-checks the target, switches traffic, drains the old one; non-zero = old still serves. */
+  | { kind: 'proxyDeploy'; exec: Exec; service: string; container: string; onFailure: OnFailure }
+  | { kind: 'stop'; exec: Exec; containers: string[] }
+  | { kind: 'remove'; exec: Exec; containers: string[] }
+  | { kind: 'removeImages'; exec: Exec; images: string[] }
+  | { kind: 'pruneImages'; exec: Exec }
+  | { kind: 'audit'; exec: Exec }
+) & { bestEffort?: true }
+
+export type StepKind = Step['kind']
+
+/** One line per step for logs and `--dry-run`. Holds no secret (argv never does). */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'createNetwork':
+      return 'create the kamal network'
+    case 'mkdir':
+      return `create directory ${step.path}`
+    case 'runProxy':
+      return 'boot kamal-proxy'
+    case 'startProxy':
+      return 'start the stopped kamal-proxy'
+    case 'login':
+      return `log in to ${step.server}`
+    case 'pull':
+      return `pull ${step.image}`
+    case 'writeFile':
+      return `write ${step.path} (${step.keys} secret ${step.keys === 1 ? 'key' : 'keys'}, mode ${step.mode.toString(8)})`
+    case 'rename':
+      return `rename ${step.from} to ${step.to}`
+    case 'run':
+      return `run ${step.container}`
+    case 'start':
+      return `start ${step.container}`
+    case 'awaitHealthy':
+      return `wait for ${step.container} to be healthy`
+    case 'proxyDeploy':
+      return `switch ${step.service} to ${step.container}`
+    case 'stop':
+      return `stop ${step.containers.join(', ')}`
+    case 'remove':
+      return `remove ${step.containers.join(', ')}`
+    case 'removeImages':
+      return `remove images ${step.images.join(', ')}`
+    case 'pruneImages':
+      return 'prune dangling images'
+    case 'audit':
+      return 'append to the audit log'
+  }
+}
+
+/** The command string a step sends (for traces); null for uploads. */
+export const stepCommand = (step: Step): string | null => ('exec' in step ? shellJoin(step.exec.argv) : null)

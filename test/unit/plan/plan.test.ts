@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest'
+import { plan } from '../../../src/plan/plan.js'
+import { desiredContainer } from '../../../src/plan/container.js'
+import type { Step } from '../../../src/plan/steps.js'
+import { roleContainers } from '../../../src/plan/scope.js'
+import { aliasTarget, bareHost, deployed, desired, desiredV1, host, IMAGE_V2, kamalContainer, routeTo, SECRET } from './fixtures.js'
+
+const kinds = (steps: Step[]): string[] => steps.map((s) => s.kind)
+const find = <K extends Step['kind']>(steps: Step[], kind: K): Extract<Step, { kind: K }> => {
+  const s = steps.find((x) => x.kind === kind)
+  if (!s) throw new Error(`no ${kind} step in ${kinds(steps).join(',')}`)
+  return s as Extract<Step, { kind: K }>
+}
+
+describe('plan: outcomes by situation', () => {
+  const d = desired()
+  const v1 = desiredV1()
+
+  it('fresh host: network, proxy, login+pull, env file, run, switch, audit → booted', () => {
+    const r = plan(d, bareHost())
+    expect(r.outcome).toBe('booted')
+    expect(r.container).toBe('app-web-v2')
+    expect(kinds(r.steps)).toEqual(['createNetwork', 'mkdir', 'runProxy', 'login', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit'])
+    expect(find(r.steps, 'mkdir').path).toBe('/home/deploy/.kamal/proxy/apps-config')
+    expect(find(r.steps, 'proxyDeploy').exec.argv).toContain(`--target=${aliasTarget(d)}`)
+  })
+
+  it('unchanged: desired digest running, routed, nothing else running → zero steps', () => {
+    const c = deployed(d)
+    const r = plan(d, host({ containers: [c], routes: [routeTo(d, aliasTarget(d))] }))
+    expect(r).toEqual({ outcome: 'unchanged', container: 'app-web-v2', digest: c.digest, steps: [], notes: [] })
+  })
+
+  it('unchanged even with retained stopped versions around', () => {
+    const old = deployed(v1, { state: 'exited' })
+    const r = plan(d, host({ containers: [old, deployed(d)], routes: [routeTo(d, aliasTarget(d))] }))
+    expect(r.outcome).toBe('unchanged')
+  })
+
+  it('half-done: new container runs but the proxy still routes to the old one → switch, stop old', () => {
+    const old = deployed(v1)
+    const fresh = deployed(d)
+    const r = plan(d, host({ containers: [old, fresh], routes: [routeTo(d, aliasTarget(v1))] }))
+    expect(r.outcome).toBe('replaced')
+    expect(kinds(r.steps)).toEqual(['proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(find(r.steps, 'stop').exec.argv).toEqual(['docker', 'stop', old.id])
+  })
+
+  it('killed right after create: the created container is started and reused, not created again', () => {
+    const old = deployed(v1)
+    const created = deployed(d, { state: 'created' })
+    const r = plan(d, host({ containers: [old, created], routes: [routeTo(d, aliasTarget(v1))] }))
+    expect(kinds(r.steps)).toEqual(['start', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(find(r.steps, 'start').exec.argv).toEqual(['docker', 'start', created.id])
+  })
+
+  it('rollback: a retained stopped container with the desired digest is started; no pull even if the image is gone', () => {
+    const retained = deployed(v1, { state: 'exited' })
+    const current = deployed(d)
+    const r = plan(v1, host({ containers: [retained, current], routes: [routeTo(d, aliasTarget(d))], image: null }))
+    expect(r.outcome).toBe('replaced')
+    expect(r.container).toBe('app-web-v1')
+    expect(kinds(r.steps)).toEqual(['start', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    const sw = find(r.steps, 'proxyDeploy')
+    expect(sw.exec.argv).toContain(`--target=${aliasTarget(v1)}`)
+    // A reused container that fails its health check is stopped (kept for later), not removed.
+    expect(sw.onFailure.cleanup.argv).toEqual(['docker', 'stop', retained.id])
+    expect(find(r.steps, 'stop').exec.argv).toEqual(['docker', 'stop', current.id])
+  })
+
+  it('name collision: same version, changed settings → the holder is renamed Kamal-style, then a new one runs', () => {
+    const before = desired({ env: { clear: { MODE: 'old' }, secret: {} } })
+    const holder = deployed(before)
+    const r = plan(d, host({ containers: [holder], routes: [routeTo(d, aliasTarget(before))], image: { id: IMAGE_V2, repoDigests: [] } }))
+    expect(kinds(r.steps)).toEqual(['mkdir', 'writeFile', 'rename', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    const rename = find(r.steps, 'rename')
+    expect(rename.exec.argv).toEqual(['docker', 'rename', holder.id, 'app-web-v2_replaced_0123456789abcdef'])
+    // The holder keeps serving under its new name: it is stopped by id after the switch.
+    expect(find(r.steps, 'stop').exec.argv).toEqual(['docker', 'stop', holder.id])
+    expect(find(r.steps, 'proxyDeploy').onFailure.cleanup.argv).toEqual(['docker', 'rm', '--force', 'app-web-v2'])
+  })
+
+  it('proxy absent but the app container is there → boot the proxy and route, no new container', () => {
+    const r = plan(d, host({ proxy: null, routes: null, containers: [deployed(d)] }))
+    expect(kinds(r.steps)).toEqual(['mkdir', 'runProxy', 'proxyDeploy', 'pruneImages', 'audit'])
+  })
+
+  it('proxy stopped → start it, then (re)deploy the route, since its routes cannot be read', () => {
+    const r = plan(d, host({ proxy: { state: 'exited', image: 'basecamp/kamal-proxy:v0.9.2' }, routes: null, containers: [deployed(d)] }))
+    expect(kinds(r.steps)).toEqual(['startProxy', 'proxyDeploy', 'pruneImages', 'audit'])
+  })
+
+  it('network missing is created even for a role without the proxy', () => {
+    const worker = desired({ role: 'worker', proxy: null })
+    const r = plan(worker, host({ network: false }))
+    expect(kinds(r.steps)).toEqual(['createNetwork', 'login', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'pruneImages', 'audit'])
+  })
+
+  it('stale extra containers running next to the routed one are stopped', () => {
+    const stale = deployed(v1)
+    const also = kamalContainer('v0')
+    const r = plan(d, host({ containers: [stale, deployed(d), also], routes: [routeTo(d, aliasTarget(d))] }))
+    expect(r.outcome).toBe('replaced')
+    expect(kinds(r.steps)).toEqual(['stop', 'pruneImages', 'audit'])
+    expect(find(r.steps, 'stop').containers.sort()).toEqual(['app-web-v0', 'app-web-v1'])
+  })
+
+  it("another destination's and another role's containers are ignored", () => {
+    const staging = deployed(desired({ destination: 'staging' }))
+    const worker = deployed(desired({ role: 'worker', proxy: null }))
+    const r = plan(d, host({ containers: [staging, worker], image: { id: IMAGE_V2, repoDigests: [] } }))
+    expect(r.outcome).toBe('booted')
+    expect(r.steps.some((s) => s.kind === 'stop' || s.kind === 'remove')).toBe(false)
+  })
+
+  it('adopts a Kamal-deployed host: route by container id is recognised, old container stopped after the switch', () => {
+    const k = kamalContainer('abc123')
+    const r = plan(d, host({ containers: [k], routes: [routeTo(d, `${k.id.slice(0, 12)}:80`)] }))
+    expect(r.outcome).toBe('replaced')
+    expect(kinds(r.steps)).toEqual(['login', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+  })
+
+  it('a route with two targets is not "unchanged"', () => {
+    const c = deployed(d)
+    const route = { ...routeTo(d, aliasTarget(d)), targets: [aliasTarget(d), 'other:80'] }
+    expect(plan(d, host({ containers: [c], routes: [route] })).steps.map((s) => s.kind)).toContain('proxyDeploy')
+  })
+
+  it('a route to the right container on the wrong port is not "unchanged"', () => {
+    const c = deployed(d)
+    const r = plan(d, host({ containers: [c], routes: [routeTo(d, `${desiredContainer(d).alias}:3000`)] }))
+    expect(kinds(r.steps)).toContain('proxyDeploy')
+  })
+
+  it('unreadable routes: switch anyway and say why', () => {
+    const r = plan(d, host({ containers: [deployed(d)], routes: null, routesError: 'kamal-proxy list failed (exit 1): boom' }))
+    expect(kinds(r.steps)).toContain('proxyDeploy')
+    expect(r.notes.join()).toMatch(/could not read kamal-proxy's routes/)
+  })
+
+  it('a proxy on another image is noted and left alone', () => {
+    const r = plan(d, host({ proxy: { state: 'running', image: 'basecamp/kamal-proxy:v0.8.7' } }))
+    expect(r.notes.join()).toMatch(/kamal-proxy runs basecamp\/kamal-proxy:v0.8.7/)
+    expect(kinds(r.steps)).not.toContain('runProxy')
+  })
+})
+
+describe('plan: image present vs missing', () => {
+  const d = desired()
+  it.each([
+    ['missing', null, true],
+    ['present (same id)', { id: IMAGE_V2, repoDigests: [] }, false],
+    ['present (registry digest matches a RepoDigest)', { id: `sha256:${'9'.repeat(64)}`, repoDigests: [`registry.test:5000/app@${IMAGE_V2}`] }, false],
+    ['tag moved to other content', { id: `sha256:${'9'.repeat(64)}`, repoDigests: [`registry.test:5000/app@sha256:${'8'.repeat(64)}`] }, true],
+  ])('%s → pull: %s', (_, image, pulls) => {
+    const r = plan(d, host({ image }))
+    expect(kinds(r.steps).includes('pull')).toBe(pulls)
+    expect(kinds(r.steps).includes('login')).toBe(pulls)
+  })
+
+  it('no registry credentials → pull without login', () => {
+    const r = plan(desired({ registry: null }), host())
+    expect(kinds(r.steps)).toContain('pull')
+    expect(kinds(r.steps)).not.toContain('login')
+  })
+
+  it('login sends the password on stdin only', () => {
+    const login = find(plan(d, host()).steps, 'login')
+    expect(login.exec.argv).toEqual(['docker', 'login', 'registry.test:5000', '--username', 'deploy', '--password-stdin'])
+    expect(login.exec.stdin?.reveal()).toBe(SECRET)
+  })
+})
+
+describe('plan: pruning', () => {
+  const d = desired({ retain: 2 })
+  it('keeps the newest `retain` stopped containers (the one stopped now included), removes the rest', () => {
+    const mk = (version: string, created: string, state = 'exited') => deployed(desired({ version, retain: 2 }), { created, state })
+    const current = mk('v1', '2025-01-05T00:00:00Z', 'running')
+    // Fractions of different lengths must still sort by time.
+    const a = mk('a', '2025-01-04T00:00:00.9Z')
+    const b = mk('b', '2025-01-04T00:00:00.10Z')
+    const c = mk('c', '2025-01-03T00:00:00Z')
+    const e = mk('e', '2025-01-01T00:00:00Z', 'created')
+    const r = plan(d, host({ containers: [c, e, a, current, b], image: { id: IMAGE_V2, repoDigests: [] } }))
+    const remove = find(r.steps, 'remove')
+    expect(remove.containers).toEqual(['app-web-b', 'app-web-c', 'app-web-e'])
+    expect(remove.bestEffort).toBe(true)
+    expect(r.steps.findIndex((s) => s.kind === 'remove')).toBeGreaterThan(r.steps.findIndex((s) => s.kind === 'proxyDeploy'))
+  })
+
+  it('removes repository tags no remaining container uses, keeps the deployed version and latest', () => {
+    const old = deployed(desiredV1({ retain: 1 }), { state: 'exited', created: '2025-01-01T00:00:00Z', imageId: 'sha256:old1' })
+    const older = deployed(desired({ version: 'v0', retain: 1 }), { state: 'exited', created: '2024-01-01T00:00:00Z', imageId: 'sha256:old0' })
+    const otherRole = deployed(desired({ role: 'worker', proxy: null }), { imageId: 'sha256:worker' })
+    const images = [
+      { id: 'sha256:old1', repository: 'registry.test:5000/app', tag: 'v1' },
+      { id: 'sha256:old0', repository: 'registry.test:5000/app', tag: 'v0' },
+      { id: 'sha256:worker', repository: 'registry.test:5000/app', tag: 'w' },
+      { id: 'sha256:unused', repository: 'registry.test:5000/app', tag: 'latest' },
+      { id: 'sha256:unused', repository: 'registry.test:5000/app', tag: 'zz' },
+      { id: IMAGE_V2, repository: 'registry.test:5000/app', tag: 'v2' },
+    ]
+    const r = plan(desired({ retain: 1 }), host({ containers: [old, older, otherRole], images, image: { id: IMAGE_V2, repoDigests: [] } }))
+    expect(find(r.steps, 'remove').containers).toEqual(['app-web-v0'])
+    expect(find(r.steps, 'removeImages').images).toEqual(['registry.test:5000/app:v0', 'registry.test:5000/app:zz'])
+  })
+})
+
+describe('plan: the new container', () => {
+  it('runs with labels, digest, alias, env file and hostname; no secret in argv', () => {
+    const d = desired()
+    const r = plan(d, host())
+    const run = find(r.steps, 'run').exec.argv
+    const want = desiredContainer(d)
+    const pairs = (flag: string) => run.flatMap((w, i) => (w === flag ? [run[i + 1]] : []))
+    expect(pairs('--label')).toEqual(['service=app', 'role=web', 'destination=', 'cutover.version=v2', `cutover.digest=${want.digest}`])
+    expect(pairs('--network-alias')).toEqual([want.alias])
+    expect(pairs('--env')).toEqual(['KAMAL_CONTAINER_NAME=app-web-v2', 'KAMAL_VERSION=v2', 'KAMAL_HOST=vm1', 'MODE=prod'])
+    expect(pairs('--env-file')).toEqual(['.kamal/apps/app/env/roles/web.env'])
+    expect(pairs('--hostname')).toEqual(['vm1-0123456789ab'])
+    expect(run.join(' ')).not.toContain(SECRET)
+    const file = find(r.steps, 'writeFile')
+    expect(file).toMatchObject({ path: '.kamal/apps/app/env/roles/web.env', mode: 0o600, keys: 1 })
+    expect(file.content.reveal()).toBe(`DB_PASSWORD=db-${SECRET}\n`)
+  })
+
+  it('a printed plan holds no secret', () => {
+    const r = plan(desired(), bareHost())
+    const printed = JSON.stringify(r)
+    expect(printed).not.toContain(SECRET)
+    expect(printed).toContain('[REDACTED]')
+  })
+
+  it('audit line is Kamal-shaped and says what happened', () => {
+    const argv = find(plan(desired({ destination: 'prod' }), host()).steps, 'audit').exec.argv
+    expect(argv.slice(-2)).toEqual(['[2025-01-02T03:04:05Z] [ci@example.com] [prod] [web] Booted app version v2 as app-web-prod-v2', '.kamal/app-prod-audit.log'])
+  })
+
+  it('roles without the proxy wait for health instead of switching; unchanged when running', () => {
+    const w = desired({ role: 'worker', proxy: null })
+    const r = plan(w, host({ containers: [deployed(desiredV1({ role: 'worker', proxy: null }))] }))
+    expect(kinds(r.steps)).toEqual(['login', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'stop', 'pruneImages', 'audit'])
+    expect(plan(w, host({ containers: [deployed(w)] })).outcome).toBe('unchanged')
+  })
+
+  it('proxy deploy gets a timeout covering deploy + drain', () => {
+    const sw = find(plan(desired({ deployTimeoutS: 40, drainTimeoutS: 20 }), host()).steps, 'proxyDeploy')
+    expect(sw.exec.timeoutMs).toBe(90_000)
+    expect(sw.exec.argv).toEqual(expect.arrayContaining(['--deploy-timeout=40s', '--drain-timeout=20s']))
+    expect(sw.onFailure.logs.argv).toEqual(['docker', 'logs', '--tail', '50', 'app-web-v2'])
+  })
+})
+
+describe('roleContainers (cutover versions)', () => {
+  it('lists this role newest first with versions from labels', () => {
+    const a = deployed(desiredV1(), { state: 'exited', created: '2025-01-01T00:00:00Z' })
+    const b = deployed(desired({ version: 'v2-rc-1' }), { created: '2025-02-01T00:00:00Z' })
+    const other = deployed(desired({ destination: 'staging' }))
+    expect(roleContainers(host({ containers: [a, other, b] }), desired()).map((c) => [c.name, c.version, c.state])).toEqual([
+      ['app-web-v2-rc-1', 'v2-rc-1', 'running'],
+      ['app-web-v1', 'v1', 'exited'],
+    ])
+  })
+})
