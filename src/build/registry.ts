@@ -29,6 +29,11 @@ export interface RegistryClient {
    * registry and the fix: above all, 401/403 is never read as "absent".
    */
   hasManifest(image: string, tag: string): Promise<boolean>
+  /**
+   * The content digest (`sha256:…`, the registry's Docker-Content-Digest) of `image:tag`, or
+   * null when absent. It names the exact content a host pulls, so it keys the settings digest.
+   */
+  manifestDigest(image: string, tag: string): Promise<string | null>
 }
 
 export async function createRegistryClient(registry: RegistryInput, options: RegistryClientOptions = {}): Promise<RegistryClient> {
@@ -103,8 +108,11 @@ export async function createRegistryClient(registry: RegistryInput, options: Reg
     return token
   }
 
-  return {
+  const client: RegistryClient = {
     async hasManifest(image, tag) {
+      return (await client.manifestDigest(image, tag)) !== null
+    },
+    async manifestDigest(image, tag) {
       const target = registryTarget(registry, image)
       const url = new URL(`${scheme}://${target.apiHost}/v2/${target.repository}/manifests/${encodeURIComponent(tag)}`)
       const accept = { Accept: MANIFEST_MEDIA_TYPES.join(', ') }
@@ -126,10 +134,15 @@ export async function createRegistryClient(registry: RegistryInput, options: Reg
         }
       }
       switch (res.status) {
-        case 200:
-          return true
+        case 200: {
+          const digest = headerText(res.headers['docker-content-digest'])
+          if (!digest || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+            throw fail(`Registry ${target.registry} answered the manifest check of ${ref} without a valid Docker-Content-Digest header; cutover needs it to know which content hosts run.`, 'protocol')
+          }
+          return digest
+        }
         case 404:
-          return false
+          return null
         case 401:
           throw fail(`Registry ${target.registry} refused the credentials${who} for ${ref} (HTTP 401). ${credentialsFix}`, 'auth')
         case 403:
@@ -139,6 +152,7 @@ export async function createRegistryClient(registry: RegistryInput, options: Reg
       }
     },
   }
+  return client
 }
 
 async function readCa(path: string): Promise<string> {

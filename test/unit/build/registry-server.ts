@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { randomBytes } from 'node:crypto'
 import * as http from 'node:http'
 import * as https from 'node:https'
@@ -104,8 +105,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions): Promise<F
     const mediaType = manifests[`${repo}:${tag}`]
     const accepted = (req.headers.accept ?? '').split(',').map((s) => s.trim())
     if (!mediaType || !accepted.includes(mediaType)) return sendError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown')
-    res.writeHead(200, { 'Content-Type': mediaType, 'Docker-Content-Digest': `sha256:${'0'.repeat(64)}`, 'Content-Length': '2' })
-    res.end(req.method === 'HEAD' ? undefined : '{}')
+    // The digest of the body, as a real registry computes it, so each manifest has its own.
+    const body = JSON.stringify({ mediaType, repo, tag })
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`
+    res.writeHead(200, { 'Content-Type': mediaType, 'Docker-Content-Digest': digest, 'Content-Length': String(Buffer.byteLength(body)) })
+    res.end(req.method === 'HEAD' ? undefined : body)
   }
 
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler)

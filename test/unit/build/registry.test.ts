@@ -57,6 +57,15 @@ describe.each(['bearer', 'basic'] as const)('manifest HEAD with %s auth over TLS
     expect(await client.hasManifest(image, tag)).toBe(true)
   })
 
+  it('returns the content digest the registry reports, distinct per manifest', async () => {
+    const server = await serve({ auth })
+    const client = await createRegistryClient(input(server))
+    const digests = await Promise.all(Object.keys(MANIFESTS).map((ref) => client.manifestDigest(...(ref.split(':') as [string, string]))))
+    for (const d of digests) expect(d).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(new Set(digests).size).toBe(digests.length)
+    expect(await client.manifestDigest('acme/app', 'v2')).toBeNull()
+  })
+
   it('reads a 404 as absent', async () => {
     const server = await serve({ auth })
     const client = await createRegistryClient(input(server))
