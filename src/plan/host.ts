@@ -4,7 +4,8 @@ import { plan, type PlanResult } from './plan.js'
 import type { Step, StepKind } from './steps.js'
 
 export interface HostPlan {
-  roles: { role: string; result: PlanResult }[]
+  /** Each role's own steps, minus host-level steps an earlier role already carries. */
+  roles: { role: string; result: PlanResult; steps: Step[] }[]
   /** Every role's steps in role order, host-level steps only once. */
   steps: Step[]
 }
@@ -17,18 +18,17 @@ const HOST_LEVEL: ReadonlySet<StepKind> = new Set(['createNetwork', 'mkdir', 'ru
  * primary role first); a host-level step a later role also wants is not repeated.
  */
 export function planHost(roles: readonly DesiredRole[], seen: HostState): HostPlan {
-  const results = roles.map((d) => ({ role: d.role, result: plan(d, seen) }))
   const done = new Set<string>()
-  const steps: Step[] = []
-  for (const { result } of results) {
-    for (const step of result.steps) {
-      if (HOST_LEVEL.has(step.kind) && 'exec' in step) {
-        const key = JSON.stringify([step.kind, step.exec.argv])
-        if (done.has(key)) continue
-        done.add(key)
-      }
-      steps.push(step)
-    }
+  const firstTime = (step: Step): boolean => {
+    if (!HOST_LEVEL.has(step.kind) || !('exec' in step)) return true
+    const key = JSON.stringify([step.kind, step.exec.argv])
+    if (done.has(key)) return false
+    done.add(key)
+    return true
   }
-  return { roles: results, steps }
+  const results = roles.map((d) => {
+    const result = plan(d, seen)
+    return { role: d.role, result, steps: result.steps.filter(firstTime) }
+  })
+  return { roles: results, steps: results.flatMap((r) => r.steps) }
 }

@@ -1,0 +1,155 @@
+import type { HostState } from '../commands/observation.js'
+import type { Logger } from '../log.js'
+import type { DesiredRole } from '../plan/desired.js'
+import { planHost, type HostPlan } from '../plan/host.js'
+import { describeStep } from '../plan/steps.js'
+import type { HostPool } from './pool.js'
+import { executeSteps } from './execute.js'
+import { withLock, type LockRequest } from './lock.js'
+import { observeHost } from './observe.js'
+import type { PauseAt } from './pause.js'
+import type { DeployResult, HostResult } from './result.js'
+
+/** Every role to converge on one host, primary role first. */
+export interface HostTarget {
+  host: string
+  roles: DesiredRole[]
+}
+
+export interface DeployRequest {
+  version: string
+  image: string
+  targets: HostTarget[]
+  lock: LockRequest
+}
+
+export interface DeployDeps {
+  pool: HostPool
+  logger: Logger
+  redact: (text: string) => string
+  pauseAt?: PauseAt | undefined
+  now?: () => number
+  onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
+}
+
+export interface DryRunHost {
+  host: string
+  roles: { role: string; outcome: string; container: string; steps: string[]; notes: string[] }[]
+  error?: string
+}
+
+type Observed = { host: string; state: HostState } | { host: string; error: string }
+
+/**
+ * observe → plan → execute. A first read-only pass plans every host; when no host has anything
+ * to do, the run ends there: no lock, no login, no pull, nothing written. Otherwise it takes the
+ * deploy lock, observes again under it (another deploy may have finished meanwhile), and runs
+ * only the missing steps, every host in parallel, collecting every host's result.
+ */
+export async function deploy(req: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
+  const now = deps.now ?? Date.now
+  const started = now()
+  const first = await observeAll(req.targets, deps)
+  const plans = first.map((o) => planOrError(o, req.targets))
+  if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
+    deps.logger.info('every host already runs this version with these settings: nothing to do')
+    return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
+  }
+  if (plans.some((p) => 'error' in p) && plans.every((p) => 'error' in p || p.plan.steps.length === 0)) {
+    return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
+  }
+
+  return withLock(req.lock, deps, async () => {
+    const again = await observeAll(req.targets, deps)
+    const hosts = await Promise.all(
+      again.map(async (o): Promise<HostResult[]> => {
+        const planned = planOrError(o, req.targets)
+        if ('error' in planned) return hostResults(planned, () => now() - started)
+        return runHost(planned.host, planned.plan, deps, now)
+      }),
+    )
+    return result(req, hosts.flat())
+  })
+}
+
+/** Plans only, for `--dry-run`: what each host would do, nothing changed, no lock taken. */
+export async function dryRun(req: DeployRequest, deps: DeployDeps): Promise<DryRunHost[]> {
+  const observed = await observeAll(req.targets, deps)
+  return observed.map((o) => {
+    const planned = planOrError(o, req.targets)
+    if ('error' in planned) return { host: o.host, roles: [], error: planned.error }
+    return {
+      host: o.host,
+      roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes })),
+    }
+  })
+}
+
+async function observeAll(targets: readonly HostTarget[], deps: DeployDeps): Promise<Observed[]> {
+  return Promise.all(
+    targets.map(async (t): Promise<Observed> => {
+      const first = t.roles[0]
+      if (!first) return { host: t.host, error: 'no roles to deploy on this host' }
+      try {
+        const host = await deps.pool.get(t.host)
+        return { host: t.host, state: await observeHost(host, first) }
+      } catch (e) {
+        return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) }
+      }
+    }),
+  )
+}
+
+type Planned = { host: string; plan: HostPlan } | { host: string; error: string; roles: string[] }
+
+function planOrError(o: Observed, targets: readonly HostTarget[]): Planned {
+  const roles = targets.find((t) => t.host === o.host)?.roles ?? []
+  if ('error' in o) return { host: o.host, error: o.error, roles: roles.map((r) => r.role) }
+  try {
+    return { host: o.host, plan: planHost(roles, o.state) }
+  } catch (e) {
+    return { host: o.host, error: e instanceof Error ? e.message : String(e), roles: roles.map((r) => r.role) }
+  }
+}
+
+/** Results for a host that was only observed (unchanged everywhere, or failed before running). */
+function hostResults(p: Planned, elapsed: () => number): HostResult[] {
+  if ('error' in p) return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: elapsed(), error: p.error }))
+  return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }))
+}
+
+/** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
+async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number): Promise<HostResult[]> {
+  const log = deps.logger.child(`[${hostName}]`)
+  const results: HostResult[] = []
+  let failure: string | null = null
+  const host = await deps.pool.get(hostName)
+  for (const r of hostPlan.roles) {
+    const started = now()
+    const base = { host: hostName, role: r.role, container: r.result.container }
+    if (failure !== null) {
+      results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` })
+      continue
+    }
+    if (r.steps.length === 0) {
+      results.push({ ...base, action: 'unchanged', durationMs: now() - started })
+      continue
+    }
+    const roleLog = log.child(`${r.role}:`)
+    for (const note of r.result.notes) roleLog.warn(note)
+    try {
+      await executeSteps(host, r.steps, { logger: roleLog, redact: deps.redact, pauseAt: deps.pauseAt })
+      roleLog.info(`${r.result.outcome} → ${r.result.container}`)
+      results.push({ ...base, action: r.result.outcome, durationMs: now() - started })
+    } catch (e) {
+      failure = deps.redact(e instanceof Error ? e.message : String(e))
+      roleLog.error(failure)
+      results.push({ ...base, action: 'failed', durationMs: now() - started, error: `${hostName}: ${r.role}: ${failure}` })
+    }
+  }
+  return results
+}
+
+function result(req: DeployRequest, hosts: HostResult[]): DeployResult {
+  return { version: req.version, image: req.image, changed: hosts.some((h) => h.action !== 'unchanged'), hosts }
+}

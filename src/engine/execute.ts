@@ -1,0 +1,113 @@
+import { shellJoin } from '../commands/argv.js'
+import { interpretHealth } from '../commands/docker.js'
+import type { Logger } from '../log.js'
+import { describeStep, type Exec, type OnFailure, type Step } from '../plan/steps.js'
+import type { ExecResult, RemoteHost } from '../remote/host.js'
+import { pausePoint, type PauseAt } from './pause.js'
+
+/** A step failed: the message is already redacted and says what to look at. */
+export class StepError extends Error {
+  override name = 'StepError'
+}
+
+export interface ExecuteOptions {
+  logger: Logger
+  /** Replace every secret value in text shown to users (container log tails, command errors). */
+  redact: (text: string) => string
+  /** Test hook: stop for good at a named point (see pause.ts). */
+  pauseAt?: PauseAt | undefined
+  /** Injected so tests need no real time. */
+  sleep?: (ms: number) => Promise<void>
+  /** How often a health poll repeats for roles without the proxy. */
+  pollIntervalMs?: number
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Run a host's planned steps in order. A failing step stops the rest, except `bestEffort` steps,
+ * which tidy up after the switch: they warn, and the next run retries them. When the new container
+ * never gets healthy, its log tail (redacted) goes into the error and it is cleaned up, so the old
+ * one keeps serving and nothing broken is left behind.
+ */
+export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<void> {
+  const { logger, redact } = options
+  for (const step of steps) {
+    logger.info(describeStep(step))
+    try {
+      await runStep(host, step, options)
+    } catch (e) {
+      const message = redact(e instanceof Error ? e.message : String(e))
+      if (step.bestEffort) {
+        logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`)
+        continue
+      }
+      throw e instanceof StepError ? e : new StepError(message)
+    }
+    if (step.kind === 'run' || step.kind === 'start') await pausePoint('after-start', options.pauseAt, logger)
+  }
+}
+
+async function runStep(host: RemoteHost, step: Step, options: ExecuteOptions): Promise<void> {
+  switch (step.kind) {
+    case 'writeFile':
+      await host.upload(step.content.reveal(), step.path, step.mode)
+      return
+    case 'proxyDeploy': {
+      const result = await send(host, step.exec)
+      if (result.code !== 0) {
+        const why = firstLine(result.stderr) || firstLine(result.stdout) || `exit code ${result.code}`
+        throw await failNewContainer(host, step.container, `kamal-proxy did not switch ${step.service} to it: ${why}`, step.onFailure, options)
+      }
+      return
+    }
+    case 'awaitHealthy':
+      await awaitHealthy(host, step, options)
+      return
+    default:
+      await check(host, step.exec, describeStep(step), options.redact)
+  }
+}
+
+async function awaitHealthy(host: RemoteHost, step: Extract<Step, { kind: 'awaitHealthy' }>, options: ExecuteOptions): Promise<void> {
+  const sleep = options.sleep ?? realSleep
+  const interval = options.pollIntervalMs ?? 1000
+  let waited = 0
+  for (;;) {
+    const result = await send(host, step.exec)
+    const health = result.code === 0 ? interpretHealth(result.stdout) : 'failed'
+    if (health === 'ready') return
+    if (health === 'failed') {
+      throw await failNewContainer(host, step.container, `it stopped or became unhealthy (${result.stdout.trim() || `exit ${result.code}`})`, step.onFailure, options)
+    }
+    if (waited >= step.timeoutMs) {
+      throw await failNewContainer(host, step.container, `it was not running within ${Math.round(step.timeoutMs / 1000)}s`, step.onFailure, options)
+    }
+    await sleep(interval)
+    waited += interval
+  }
+}
+
+/** Read the new container's last log lines, remove (or stop) it, and say why it failed. */
+async function failNewContainer(host: RemoteHost, container: string, why: string, onFailure: OnFailure, options: ExecuteOptions): Promise<StepError> {
+  const logs = await send(host, onFailure.logs).catch(() => null)
+  const tail = logs ? `${logs.stdout}${logs.stderr}`.trimEnd() : ''
+  const cleanup = await send(host, onFailure.cleanup).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }))
+  const leftover = cleanup.code === 0 ? '' : `\n(cleaning up ${container} failed too: ${firstLine(cleanup.stderr)}; the next run removes it)`
+  const logText = tail ? `\nlast log lines of ${container}:\n${tail}` : `\n${container} printed no log lines`
+  return new StepError(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`))
+}
+
+const send = (host: RemoteHost, exec: Exec): Promise<ExecResult> =>
+  host.exec(exec.argv, { ...(exec.stdin ? { stdin: exec.stdin.reveal() } : {}), ...(exec.timeoutMs ? { timeoutMs: exec.timeoutMs } : {}) })
+
+async function check(host: RemoteHost, exec: Exec, what: string, redact: (s: string) => string): Promise<ExecResult> {
+  const result = await send(host, exec)
+  if (result.code !== 0) {
+    const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
+    throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
+  }
+  return result
+}
+
+const firstLine = (text: string): string => text.trim().split('\n')[0]?.trim() ?? ''
