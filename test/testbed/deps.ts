@@ -7,6 +7,7 @@ import { StepError, progress, run, tryRun, waitFor } from './sh.js'
 /** Debian packages the testbed needs on the machine, keyed by a file each one installs. */
 const packages: Record<string, string> = {
   'docker.io': '/usr/sbin/dockerd',
+  'debian-archive-keyring': '/usr/share/keyrings/debian-archive-keyring.gpg',
   mmdebstrap: '/usr/bin/mmdebstrap',
   'busybox-static': '/bin/busybox',
   'apache2-utils': '/usr/bin/htpasswd',
@@ -20,7 +21,10 @@ const packages: Record<string, string> = {
 export async function ensurePackages(): Promise<void> {
   // busybox-static replaces Debian's dynamic busybox; /bin/busybox exists with either, so ask dpkg.
   const missing: string[] = []
+  // A machine that already runs a Docker engine (say, Docker CE) keeps it: docker.io would conflict.
+  const haveEngine = (await tryRun(['sh', '-c', 'command -v dockerd'])).code === 0 || (await engineAnswers())
   for (const [name, file] of Object.entries(packages)) {
+    if (name === 'docker.io' && haveEngine) continue
     const installed = (await tryRun(['dpkg-query', '-W', '-f', '${Status}', name])).stdout.includes('install ok installed')
     if (!installed || !existsSync(file)) missing.push(name)
   }
