@@ -90,10 +90,11 @@ export class SshHost implements RemoteHost {
 
   private run(command: string, argv: Argv, stdin: string | Buffer | undefined, timeoutMs: number): Promise<ExecResult> {
     const timedOut = () => new RemoteError(`${this.name}: ${shortCommand(argv)} did not finish within ${duration(timeoutMs)} and was stopped`)
+    // Measured before the request: the host's clock for `timeout` starts later than ours.
+    const begun = performance.now()
     return new Promise((resolve, reject) => {
       const started = (err: Error | undefined, channel: ClientChannel) => {
         if (err) return reject(new RemoteError(`${this.name}: cannot start ${shortCommand(argv)}: ${err.message}`))
-        const begun = performance.now()
         const out: Buffer[] = []
         const errOut: Buffer[] = []
         let code: number | undefined
