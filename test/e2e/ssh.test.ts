@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { fingerprint, loadKeys, scanKnownHosts, type SshPool } from '../../src/remote/index.js'
+import { connect, fingerprint, loadKeys, scanKnownHosts, type SshPool } from '../../src/remote/index.js'
 import { hostKeyLines, keys, knownHostsFrom, knownHostsText, pool, testbed } from './testbed.js'
 
 const [vm1, vm2] = testbed.hosts as [(typeof testbed.hosts)[number], (typeof testbed.hosts)[number]]
@@ -89,6 +89,13 @@ describe('the jump host path (ssh.proxy)', () => {
     expect(name).toBe('vm2')
     // The SSH client of vm2's sshd is vm1: the connection came through the tunnel.
     expect(conn?.split(' ')[0]).toBe(vm1.address)
+  })
+
+  it('works for a single connect() too, and close() ends it', async () => {
+    const host = await connect(vm2.address, { name: 'vm2', keys, knownHosts: testbed.ssh.knownHostsPath, proxy: `${vm1.address}:22` })
+    expect((await host.exec(['hostname'])).stdout).toBe('vm2\n')
+    await host.close()
+    await expect(host.exec(['hostname'])).rejects.toThrow(/^vm2: cannot run `hostname`: the SSH connection is closed$/)
   })
 
   it('checks the jump host key strictly too', async () => {
