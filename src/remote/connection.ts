@@ -1,0 +1,84 @@
+import type { Duplex } from 'node:stream'
+import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
+import { authError, changedHostKeyError, connectError, revokedHostKeyError, unknownHostKeyError, type Endpoint, RemoteError } from './errors.js'
+import { hostKeyAlgorithms, judgeHostKey, pinsFor, type KnownHosts } from './known-hosts.js'
+import type { PrivateKey } from './keys.js'
+import { probeHostKey } from './scan.js'
+
+export interface OpenOptions {
+  keys: readonly PrivateKey[]
+  knownHosts: KnownHosts
+  connectTimeoutMs: number
+  keepaliveIntervalMs: number
+  /** A stream already connected to the server (a jump host's forwarded channel). */
+  sock?: Duplex
+}
+
+/**
+ * Opens one SSH connection whose host key is checked against known_hosts. Resolves only once
+ * the key is trusted and a key was accepted; every failure is a RemoteError naming the host.
+ */
+export function openConnection(endpoint: Endpoint, options: OpenOptions): Promise<Client> {
+  const pins = pinsFor(options.knownHosts, endpoint.host, endpoint.port)
+  const algorithms = hostKeyAlgorithms(pins)
+  let rejection: RemoteError | undefined
+  let presented: Buffer | undefined
+
+  const config: ConnectConfig = {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.user,
+    readyTimeout: options.connectTimeoutMs,
+    keepaliveInterval: options.keepaliveIntervalMs,
+    keepaliveCountMax: 3,
+    // Only the key types pinned for this host: the server must present one we can check, and
+    // cannot pick a type we have no pin for (OpenSSH's ssh does the same).
+    ...(algorithms.length ? { algorithms: { serverHostKey: algorithms as ServerHostKeyAlgorithm[] } } : {}),
+    hostVerifier: (key: Buffer) => {
+      presented = key
+      const verdict = judgeHostKey(pins, key)
+      if (verdict.kind === 'trusted') return true
+      rejection =
+        verdict.kind === 'unknown' ? unknownHostKeyError(endpoint, options.knownHosts.source, key)
+        : verdict.kind === 'revoked' ? revokedHostKeyError(endpoint, options.knownHosts.source, verdict.entry)
+        : changedHostKeyError(endpoint, options.knownHosts.source, key, verdict.pinned)
+      return false
+    },
+    authHandler: options.keys.map((k) => ({ type: 'publickey' as const, username: endpoint.user, key: k.key })),
+    ...(options.sock ? { sock: options.sock } : {}),
+  }
+
+  return new Promise((resolve, reject) => {
+    const client = new Client()
+    let settled = false
+    let probing = false
+    const fail = (err: Error) => {
+      if (settled) return
+      settled = true
+      client.end()
+      reject(err)
+    }
+    client.once('ready', () => {
+      settled = true
+      resolve(client)
+    })
+    client.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (probing) return // the first error decided; the socket's own errors that follow do not
+      if (rejection) return fail(rejection)
+      if (err.level === 'client-authentication') return fail(authError(endpoint, options.keys.map((k) => k.label)))
+      if (/no matching host key/i.test(err.message) && pins.keys.length && !presented) {
+        // The server holds no key of a pinned type. Ask it, without restriction, which key it
+        // does present, so the error shows the fingerprint (not possible through a jump host,
+        // whose forwarded channel is spent).
+        const mismatch = (key?: Buffer) => fail(changedHostKeyError(endpoint, options.knownHosts.source, key, pins.keys))
+        if (options.sock) return mismatch()
+        probing = true
+        probeHostKey(endpoint.host, endpoint.port, options.connectTimeoutMs).then(mismatch, () => mismatch())
+        return
+      }
+      fail(connectError(endpoint, err, options.connectTimeoutMs))
+    })
+    client.once('close', () => probing || fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake`)))
+    client.connect(config)
+  })
+}

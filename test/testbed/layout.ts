@@ -1,0 +1,56 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+/**
+ * Where the testbed keeps things, and its fixed addressing.
+ *
+ * - cache: built artifacts (host rootfs, kamal-proxy binary and image, busybox base). Outside
+ *   the checkout so that a fresh clone (CI) reuses them.
+ * - state: the running testbed's secrets and keys (SSH key pair, CA, htpasswd, registry
+ *   password, known_hosts). Outside the checkout so that `up` from another checkout or
+ *   worktree reuses the hosts that already run instead of replacing them.
+ * - .testbed/ in the checkout that ran `up`: testbed.json and dockerd.log (git-ignored).
+ */
+export const cacheDir = resolve(process.env.CUTOVER_CACHE ?? join(homedir(), '.cache', 'cutover'))
+export const stateDir = resolve(process.env.CUTOVER_TESTBED_STATE ?? join(homedir(), '.local', 'state', 'cutover-testbed'))
+export const checkoutDir = resolve(import.meta.dirname, '..', '..')
+export const localDir = join(checkoutDir, '.testbed')
+export const testbedJsonPath = join(localDir, 'testbed.json')
+
+/**
+ * One user-defined Docker network with fixed addresses. Both the machine's engine (through the
+ * network's bridge) and every host's inner engine (a container on that network) reach the
+ * registry at the same IP, so one name and one certificate serve both. Tests send traffic
+ * only to these containers and to 127.0.0.1.
+ */
+export const network = { name: 'cutover-testbed', subnet: '10.213.77.0/24', gateway: '10.213.77.1' }
+export const registryIp = '10.213.77.2'
+export const registryServer = `${registryIp}:5000`
+export const registryUser = 'testbed'
+export const registryContainer = 'cutover-testbed-registry'
+export const maxHosts = 3
+export const hostName = (n: number): string => `vm${n}`
+export const hostContainer = (n: number): string => `cutover-testbed-vm${n}`
+export const hostIp = (n: number): string => `10.213.77.${10 + n}`
+/** Each host's port 80 (where kamal-proxy will listen) is published on loopback here. */
+export const hostHttpPort = (n: number): number => 18080 + n
+
+export const kamalProxyVersion = 'v0.9.2'
+export const kamalProxyImage = `basecamp/kamal-proxy:${kamalProxyVersion}`
+/** The oldest Go that builds kamal-proxy v0.9.2 (its go.mod says `go 1.25.5`). */
+export const minGo = [1, 25, 5] as const
+
+/** Every container and network the testbed makes carries this label, so `down` finds them all. */
+export const label = 'dev.cutover.testbed'
+
+/** The `docker` client first on PATH talks to the machine's engine. */
+export const docker = process.env.TESTBED_DOCKER ?? 'docker'
+
+export function hostCount(): number {
+  const raw = process.env.TESTBED_HOSTS ?? '2'
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1 || n > maxHosts) {
+    throw new Error(`testbed: TESTBED_HOSTS=${raw} is not a host count: use 1, 2 or 3`)
+  }
+  return n
+}

@@ -1,0 +1,58 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { ensureHostImage, ensureBusyboxBase, ensureKamalProxyTar } from './artifacts.js'
+import { ensureNetwork } from './containers.js'
+import { ensureEngine, ensurePackages } from './deps.js'
+import { ensureHost } from './hosts.js'
+import { hostCount, hostHttpPort, hostIp, hostName, localDir, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
+import { withLock } from './lock.js'
+import { ensurePushed, ensureRegistry } from './registry.js'
+import { ensureSecrets } from './secrets.js'
+import { progress } from './sh.js'
+import type { Testbed } from './testbed-json.js'
+
+/** Writes `content` unless the file already holds it (keeps warm runs from touching files). */
+function writeIfChanged(path: string, content: string, mode: number): void {
+  if (existsSync(path) && readFileSync(path, 'utf8') === content) return
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, content, { mode })
+  renameSync(tmp, path)
+}
+
+/** Brings the testbed up (idempotent: what already runs as specified is reused). */
+export async function up(): Promise<Testbed> {
+  const count = hostCount()
+  const started = Date.now()
+  await ensurePackages()
+  await ensureEngine()
+  const testbed = await withLock(join(stateDir, 'up.lock'), async () => {
+    const secrets = await ensureSecrets()
+    // Independent builds overlap: the host image (mmdebstrap) and kamal-proxy (Go).
+    const [hostImage, kamalProxyTar] = await Promise.all([ensureHostImage(), ensureKamalProxyTar()])
+    await ensureNetwork()
+    await ensureRegistry(hostImage, secrets)
+    const hostNumbers = Array.from({ length: count }, (_, i) => i + 1)
+    const [keys, base] = await Promise.all([
+      Promise.all(hostNumbers.map((n) => ensureHost(n, hostImage, secrets, kamalProxyTar))),
+      ensureBusyboxBase().then(async (b) => (await ensurePushed(b.ref, secrets), b)),
+    ])
+    writeIfChanged(secrets.knownHostsPath, `${keys.flat().join('\n')}\n`, 0o644)
+    return {
+      hosts: hostNumbers.map((n) => ({ name: hostName(n), address: hostIp(n), sshPort: 22, httpUrl: `http://127.0.0.1:${hostHttpPort(n)}` })),
+      ssh: { user: 'root', keyPath: secrets.sshKeyPath, knownHostsPath: secrets.knownHostsPath },
+      registry: { server: registryServer, username: registryUser, password: secrets.registryPassword, caCertPath: secrets.caCertPath },
+      baseImage: base.ref,
+    } satisfies Testbed
+  })
+  mkdirSync(localDir, { recursive: true })
+  writeIfChanged(testbedJsonPath, `${JSON.stringify(testbed, null, 2)}\n`, 0o600)
+  progress(`up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${testbed.hosts.map((h) => h.name).join(', ')}; wrote ${testbedJsonPath}`)
+  return testbed
+}
+
+if (process.argv[1] === import.meta.filename) {
+  up().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+  })
+}
