@@ -3,7 +3,7 @@ import type { Logger } from '../log.js'
 import type { DesiredRole } from '../plan/desired.js'
 import { planHost, type HostPlan } from '../plan/host.js'
 import { describeStep } from '../plan/steps.js'
-import type { HostPool } from './pool.js'
+import type { Hosts } from './hosts.js'
 import { executeSteps } from './execute.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
@@ -24,7 +24,7 @@ export interface DeployRequest {
 }
 
 export interface DeployDeps {
-  pool: HostPool
+  pool: Hosts
   logger: Logger
   redact: (text: string) => string
   pauseAt?: PauseAt | undefined
@@ -91,7 +91,7 @@ async function observeAll(targets: readonly HostTarget[], deps: DeployDeps): Pro
       const first = t.roles[0]
       if (!first) return { host: t.host, error: 'no roles to deploy on this host' }
       try {
-        const host = await deps.pool.get(t.host)
+        const host = await deps.pool.host(t.host)
         return { host: t.host, state: await observeHost(host, first) }
       } catch (e) {
         return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) }
@@ -123,7 +123,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
   const log = deps.logger.child(`[${hostName}]`)
   const results: HostResult[] = []
   let failure: string | null = null
-  const host = await deps.pool.get(hostName)
+  const host = await deps.pool.host(hostName)
   for (const r of hostPlan.roles) {
     const started = now()
     const base = { host: hostName, role: r.role, container: r.result.container }

@@ -1,7 +1,7 @@
 import * as lockCommands from '../commands/lock.js'
 import { lockDirectory, type AppRef } from '../commands/names.js'
 import type { Logger } from '../log.js'
-import type { HostPool } from './pool.js'
+import type { Hosts } from './hosts.js'
 
 export interface LockRequest {
   /** The primary host: Kamal keeps the lock there. */
@@ -15,7 +15,7 @@ export class LockHeldError extends Error {
 }
 
 interface LockDeps {
-  pool: HostPool
+  pool: Hosts
   logger: Logger
   /** Told when the lock is taken and released, so a signal handler or post step can release it. */
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
@@ -27,7 +27,7 @@ interface LockDeps {
  */
 export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => Promise<T>): Promise<T> {
   const dir = lockDirectory(req.app)
-  const host = await deps.pool.get(req.host)
+  const host = await deps.pool.host(req.host)
   const taken = await host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 })
   const outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
   if ('error' in outcome) {

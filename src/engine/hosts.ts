@@ -1,0 +1,6 @@
+import type { RemoteHost } from '../remote/host.js'
+
+/** Where the engine gets a host's connection: remote's SshPool (one connection per host, reused). */
+export interface Hosts {
+  host(target: string): Promise<RemoteHost>
+}
