@@ -1,4 +1,4 @@
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Tags } from 'yaml'
 import type { ConfigError } from './errors.js'
 
 /** Where a key path came from, so errors can point at the file and line of the bad key. */
@@ -36,7 +36,7 @@ export function parseYamlConfig(file: string, text: string): Parsed<ParsedYaml> 
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
   try {
-    doc = parseDocument(text, { version: '1.1', merge: true, lineCounter, prettyErrors: true, logLevel: 'silent', uniqueKeys: true })
+    doc = parseDocument(text, { version: '1.1', merge: true, customTags: psychTags, lineCounter, prettyErrors: true, logLevel: 'silent', uniqueKeys: true })
   } catch (err) {
     return { ok: false, errors: [{ file, keyPath: '', message: `could not be read as YAML (${firstLine(err)})`, expected: 'valid YAML' }] }
   }
@@ -80,6 +80,20 @@ export function parseYamlConfig(file: string, text: string): Parsed<ParsedYaml> 
   const exotic = findExoticValues(data, [], file, sources)
   if (exotic.length > 0) return { ok: false, errors: exotic }
   return { ok: true, value: { data: data as Record<string, unknown>, sources } }
+}
+
+/**
+ * Where the yaml library's YAML 1.1 schema and Ruby's Psych (what Kamal parses with) disagree on
+ * plain scalars, follow Psych: `.` is a string, not a float (Kamal's docs write `context: .`), and
+ * only yes/no/true/false/on/off are booleans, not `y` and `n`.
+ */
+function psychTags(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== 'object' || !('test' in t) || !t.test || t.format) return t
+    if (t.tag === 'tag:yaml.org,2002:bool') return { ...t, test: t.identify?.(true) ? /^(?:yes|true|on)$/i : /^(?:no|false|off)$/i }
+    if (t.tag === 'tag:yaml.org,2002:float' && !t.test.source.includes('inf')) return { ...t, test: /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/ }
+    return t
+  })
 }
 
 function findErb(file: string, text: string): ConfigError[] {
