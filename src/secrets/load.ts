@@ -74,11 +74,11 @@ export function loadSecrets(src: SecretsSource, uses: readonly SecretUse[], lite
   for (const [name, e] of fromFiles) values.set(name, e.value)
 
   for (const use of dedupe(uses)) {
+    // A line that failed (say, its command exited 1) already has its own error; don't pile on.
+    if (failed.has(use.name)) continue
     if (found.length > 0) {
       const e = fromFiles.get(use.name)
       if (!e) {
-        // A line that failed (say, its command exited 1) already has its own error; don't pile on.
-        if (failed.has(use.name)) continue
         problems.push({
           keyPath: use.keyPath,
           message: `names the secret ${use.name}, which is not in ${found.map((f) => f.file).join(' or ')}`,
