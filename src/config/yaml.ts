@@ -110,7 +110,7 @@ function findErb(file: string, text: string): ConfigError[] {
 /** Records the line of every key and list item, following aliases and `<<` merges as toJS does. */
 function buildSourceMap(doc: Document.Parsed, file: string, lineOf: (o: number | undefined) => number | undefined): SourceMap {
   const out: SourceMap = new Map()
-  const record = (path: string, node: unknown, at: number | undefined, value: unknown): void => {
+  const record = (path: string, at: number | undefined, value: unknown): void => {
     const line = lineOf(at)
     if (line === undefined || out.size >= MAX_SOURCE_ENTRIES) return
     out.set(path, { file, line, replaces: !isMap(resolve(value)) })
@@ -134,19 +134,19 @@ function buildSourceMap(doc: Document.Parsed, file: string, lineOf: (o: number |
               const k = keyString(p.key)
               if (explicit.has(k) || merged.has(k) || isMergeKey(p.key)) continue
               merged.add(k)
-              record(joinPath([...path, k]), p, nodeStart(p.key), p.value)
+              record(joinPath([...path, k]), nodeStart(p.key), p.value)
               walk(p.value, [...path, k], budget)
             }
           }
           continue
         }
         const k = keyString(pair.key)
-        record(joinPath([...path, k]), pair, nodeStart(pair.key), pair.value)
+        record(joinPath([...path, k]), nodeStart(pair.key), pair.value)
         walk(pair.value, [...path, k], budget)
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => {
-        record(joinPath([...path, String(i)]), item, nodeStart(item), item)
+        record(joinPath([...path, String(i)]), nodeStart(item), item)
         walk(item, [...path, String(i)], budget)
       })
     }

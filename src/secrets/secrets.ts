@@ -30,6 +30,11 @@ export class Secrets {
     return typeof value === 'string' ? value : this.get(value.secret)
   }
 
+  /** The secret env of a role or preview (`env.secret`), as NAME → value for its 0600 env file. */
+  envValues(refs: readonly { name: string; secret: string }[]): Record<string, string> {
+    return Object.fromEntries(refs.map((r) => [r.name, this.get(r.secret)]))
+  }
+
   names(): string[] {
     return [...this.#values.keys()]
   }

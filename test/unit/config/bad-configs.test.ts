@@ -47,6 +47,7 @@ const classes: Record<string, Row[]> = {
     { name: 'env secrets plural', files: deploy(cfg('env:\n  clear: {A: b}\n  secrets: [X]')), keyPaths: ['env/secrets'], message: /did you mean `secret`/ },
     { name: 'registry sever', files: deploy(cfg('registry:\n  sever: ghcr.io\n  username: me\n  password: [P]')), keyPaths: ['registry/sever'], message: /did you mean `server`/ },
     { name: 'swapped letters in ssh port', files: deploy(cfg('ssh:\n  prot: 22')), keyPaths: ['ssh/prot'], message: /did you mean `port`/ },
+    { name: 'Kamal 1 healthcheck at the root', files: deploy(cfg('healthcheck:\n  path: /up')), keyPaths: ['healthcheck'], message: /Kamal 1 key/, expected: /proxy\/healthcheck/ },
     { name: 'no close key: lists the known ones', files: deploy(cfg('zzzzzzzz: 1')), keyPaths: ['zzzzzzzz'], message: /^is not a known key$/, expected: /one of: service, image/ },
   ],
   'bad host': [

@@ -13,6 +13,7 @@ describe('Secrets', () => {
     expect(s.resolve({ secret: 'DB_PASSWORD' })).toBe('sentinel-db-9f')
     expect(s.resolve('literal')).toBe('literal')
     expect(s.values()).toEqual(['sentinel-db-9f'])
+    expect(s.envValues([{ name: 'DATABASE_PASSWORD', secret: 'DB_PASSWORD' }])).toEqual({ DATABASE_PASSWORD: 'sentinel-db-9f' })
     expect(() => s.get('NOPE')).toThrow(/NOPE was not loaded/)
   })
 
