@@ -44,6 +44,10 @@ export interface ProxyConfig {
   sslRedirect: boolean
   /** Forward X-Forwarded-* headers. Default: true without ssl, false with ssl (Kamal). */
   forwardHeaders: boolean
+  /** Root deploy_timeout, here too because `kamal-proxy deploy` takes it. Default 30. */
+  deployTimeout: number
+  /** Root drain_timeout, here too because `kamal-proxy deploy` takes it. Default 30. */
+  drainTimeout: number
   /** Seconds a request may take (kamal-proxy --target-timeout). Default 30. */
   responseTimeout: number
   /** Default path /up, interval 1 s, timeout 5 s (Kamal's documented defaults). */

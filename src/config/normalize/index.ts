@@ -9,9 +9,11 @@ import { SSH_KAMAL_ONLY } from '../schema/ssh.js'
 import { SECRET_NAME } from '../schema/values.js'
 import type { DeployConfig, PreviewConfig, SecretRef } from '../types.js'
 import { isPlainMap } from '../yaml.js'
+import { DEFAULTS } from './defaults.js'
 import { mergeProxy, resolveProxy } from './proxy.js'
 import { type Collector, envOf, mergeEnv, resolveRoles, toHost, useEnvSecrets } from './roles.js'
 
+export { DEFAULTS } from './defaults.js'
 export type { Collector, Notice, Problem } from './roles.js'
 
 export interface Normalized {
@@ -20,8 +22,6 @@ export interface Normalized {
   literals: Map<string, string>
 }
 
-/** Kamal's documented root defaults. */
-export const DEFAULTS = { retainContainers: 5, deployTimeout: 30, drainTimeout: 30, readinessDelay: 7, primaryRole: 'web', secretsPath: '.kamal/secrets', sshUser: 'root', sshPort: 22 } as const
 
 /** From validated input to the resolved config; semantic problems, warnings and secret uses go to `c`. */
 export function normalize(input: RootInput, raw: Record<string, unknown>, files: string[], destination: string | undefined, c: Collector): Normalized {
@@ -98,7 +98,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     },
     roles,
     primaryRole,
-    proxy: resolveProxy(mergeProxy(input.proxy, undefined)),
+    proxy: resolveProxy(mergeProxy(input.proxy, undefined), { deployTimeout: input.deploy_timeout ?? DEFAULTS.deployTimeout, drainTimeout: input.drain_timeout ?? DEFAULTS.drainTimeout }),
     volumes: input.volumes ?? [],
     ssh: {
       user: input.ssh?.user ?? DEFAULTS.sshUser,

@@ -30,7 +30,7 @@ export function mergeProxy(root: Settings | undefined, role: Settings | undefine
   return merged
 }
 
-export function resolveProxy(p: Settings): ProxyConfig {
+export function resolveProxy(p: Settings, timeouts: { deployTimeout: number; drainTimeout: number }): ProxyConfig {
   const ssl = p.ssl === true || (typeof p.ssl === 'object' && p.ssl !== null)
   const cert = typeof p.ssl === 'object' && p.ssl !== null ? p.ssl : undefined
   return {
@@ -40,6 +40,7 @@ export function resolveProxy(p: Settings): ProxyConfig {
     ...(cert ? { sslCertificate: { certificate: { secret: cert.certificate_pem }, privateKey: { secret: cert.private_key_pem } } } : {}),
     sslRedirect: p.ssl_redirect ?? true,
     forwardHeaders: p.forward_headers ?? !ssl,
+    ...timeouts,
     responseTimeout: p.response_timeout ?? PROXY_DEFAULTS.responseTimeout,
     healthcheck: {
       path: p.healthcheck?.path ?? PROXY_DEFAULTS.healthcheck.path,

@@ -4,6 +4,7 @@ import type { RootInput } from '../schema/root.js'
 import type { HostEntry, RoleInput } from '../schema/servers.js'
 import type { EnvSettings, Host, LoggingConfig, RoleConfig } from '../types.js'
 import { isPlainMap } from '../yaml.js'
+import { DEFAULTS } from './defaults.js'
 import { mergeProxy, resolveProxy } from './proxy.js'
 
 /** A normalisation error before it is located in a file (the loader adds file and line). */
@@ -61,7 +62,7 @@ export function resolveRoles(input: RootInput, raw: Record<string, unknown>, c: 
   const listForm = Array.isArray(raw.servers)
   const rawRoles = isPlainMap(raw.servers) ? raw.servers : {}
   const rootEnv = envOf(input.env)
-  const drainTimeout = input.drain_timeout ?? 30
+  const timeouts = { deployTimeout: input.deploy_timeout ?? DEFAULTS.deployTimeout, drainTimeout: input.drain_timeout ?? DEFAULTS.drainTimeout }
   const names = Object.keys(input.servers).sort()
 
   if (!names.includes(primaryName)) {
@@ -84,11 +85,11 @@ export function resolveRoles(input: RootInput, raw: Record<string, unknown>, c: 
     useEnvSecrets(roleEnv, `${base}/env`, c)
     const running = primary ? role.proxy !== false : role.proxy !== undefined && role.proxy !== false
     const roleProxy = typeof role.proxy === 'object' ? role.proxy : undefined
-    const proxy = running ? resolveProxy(mergeProxy(input.proxy, roleProxy)) : undefined
+    const proxy = running ? resolveProxy(mergeProxy(input.proxy, roleProxy), timeouts) : undefined
     if (proxy) checkSsl(name, proxy, hosts.length, roleProxy?.ssl !== undefined ? `${base}/proxy/ssl` : 'proxy/ssl', c)
 
     const { restart, ...options } = role.options ?? {}
-    const stopTimeout = role.stop_timeout ?? input.stop_timeout ?? (proxy ? undefined : drainTimeout)
+    const stopTimeout = role.stop_timeout ?? input.stop_timeout ?? (proxy ? undefined : timeouts.drainTimeout)
     return {
       name,
       primary,

@@ -77,6 +77,11 @@ export function envSchema(where: Where): z.ZodType<EnvBlock> {
     }
     if (!isStructured) return { clear: r.data as Record<string, string>, secret: [] }
     const s = r.data as { clear?: Record<string, string>; secret?: SecretEnvRef[]; tags?: Record<string, EnvBlock> }
+    s.secret?.forEach((ref, i) => {
+      if (s.clear && ref.name in s.clear) {
+        ctx.addIssue({ code: 'custom', path: ['secret', i], message: `${ref.name} is also under clear`, params: { expected: 'each name either under clear or under secret' } })
+      }
+    })
     return { clear: s.clear ?? {}, secret: s.secret ?? [], ...(s.tags ? { tags: s.tags } : {}) }
   })
   // `env:` with nothing under it is an empty env, as in Kamal.

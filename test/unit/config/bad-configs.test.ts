@@ -134,6 +134,7 @@ const classes: Record<string, Row[]> = {
     { name: 'preview host without {number}', files: deploy(cfg('preview:\n  host: preview.example.com')), keyPaths: ['preview/host'], message: /does not contain \{number\}/ },
     { name: 'service name with a space', files: deploy(cfg('service: my app')), keyPaths: ['service'] },
     { name: 'malformed secret entry', files: deploy(cfg('env:\n  secret: ["A:B:C"]')), keyPaths: ['env/secret/0'] },
+    { name: 'a name both clear and secret', files: deploy(cfg('env:\n  clear: {DB: x}\n  secret: [A, DB]')), keyPaths: ['env/secret/1'], message: /DB is also under clear/ },
     { name: 'env name with =', files: deploy(cfg('env:\n  "A=B": c')), keyPaths: ['env/A=B'] },
     { name: 'unknown log level', files: deploy(cfg('ssh:\n  log_level: loud')), keyPaths: ['ssh/log_level'] },
     { name: 'bad role name', files: deploy(cfg('servers:\n  web: [192.168.0.1]\n  "job one": [192.168.0.2]')), keyPaths: ['servers/job one'] },

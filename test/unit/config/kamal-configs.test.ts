@@ -75,6 +75,8 @@ describe('Kamal-shaped configs load', () => {
       ssl: false,
       sslRedirect: true,
       forwardHeaders: true,
+      deployTimeout: 30,
+      drainTimeout: 30,
       responseTimeout: 30,
       healthcheck: { path: '/up', interval: 1, timeout: 5 },
       buffering: { requests: true, responses: true },
@@ -158,6 +160,7 @@ volumes:
     const { config } = okOf(loadFrom({ [D]: cfg('drain_timeout: 12\nservers:\n  web: [10.0.0.1]\n  job: [10.0.0.2]') }))
     expect(config.roles.find((r) => r.name === 'job')!.stopTimeout).toBe(12)
     expect(config.roles.find((r) => r.name === 'web')!.stopTimeout).toBeUndefined()
+    expect(config.roles.find((r) => r.name === 'web')!.proxy).toMatchObject({ drainTimeout: 12, deployTimeout: 30 })
   })
 
   it('destinations: the DEST file deep-merges over the base, and secrets come from .kamal/secrets.DEST', () => {
