@@ -20,18 +20,18 @@ export function issuesToErrors(issues: readonly z.core.$ZodIssue[], sources: Sou
 }
 
 /** Kamal 1 keys people bring along, and where Kamal 2 moved them. */
-const MOVED: Record<string, string> = {
-  healthcheck: 'proxy/healthcheck (Kamal 2 health-checks through kamal-proxy)',
-  traefik: 'proxy (Kamal 2 replaced Traefik with kamal-proxy)',
-  'builder/multiarch': 'builder/arch',
-}
+const MOVED = new Map([
+  ['healthcheck', 'proxy/healthcheck (Kamal 2 health-checks through kamal-proxy)'],
+  ['traefik', 'proxy (Kamal 2 replaced Traefik with kamal-proxy)'],
+  ['builder/multiarch', 'builder/arch'],
+])
 
 function describe(issue: z.core.$ZodIssue): { message: string; expected: string } {
   const params = (issue as { params?: Record<string, unknown> }).params
   if (params?.kind === 'unknown-key') {
     const known = (params as unknown as UnknownKeyParams).known
     const key = String(issue.path[issue.path.length - 1] ?? '')
-    const moved = MOVED[joinPath(issue.path as (string | number)[])]
+    const moved = MOVED.get(joinPath(issue.path as (string | number)[]))
     if (moved) return { message: 'is a Kamal 1 key', expected: moved }
     const guess = closest(key, known)
     return { message: guess ? `is not a known key (did you mean \`${guess}\`?)` : 'is not a known key', expected: `one of: ${known.join(', ')}` }

@@ -90,8 +90,13 @@ export function parseYamlConfig(file: string, text: string): Parsed<ParsedYaml> 
 function psychTags(tags: Tags): Tags {
   return tags.map((t) => {
     if (typeof t !== 'object' || !('test' in t) || !t.test || t.format) return t
-    if (t.tag === 'tag:yaml.org,2002:bool') return { ...t, test: t.identify?.(true) ? /^(?:yes|true|on)$/i : /^(?:no|false|off)$/i }
-    if (t.tag === 'tag:yaml.org,2002:float' && !t.test.source.includes('inf')) return { ...t, test: /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/ }
+    // Only the YAML 1.1 tags (a `%YAML 1.2` directive switches to the core schema, left as is).
+    if (t.tag === 'tag:yaml.org,2002:bool' && /\[Oo\]n|\[Oo\]ff/.test(t.test.source)) {
+      return { ...t, test: t.identify?.(true) ? /^(?:yes|true|on)$/i : /^(?:no|false|off)$/i }
+    }
+    if (t.tag === 'tag:yaml.org,2002:float' && t.test.source.includes('[0-9_]') && !t.test.source.includes('inf')) {
+      return { ...t, test: /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/ }
+    }
     return t
   })
 }
@@ -171,7 +176,12 @@ function findExoticValues(value: unknown, path: string[], file: string, sources:
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => findExoticValues(v, [...path, String(i)], file, sources))
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.entries(value).flatMap(([k, v]) => findExoticValues(v, [...path, k], file, sources))
+    return Object.entries(value).flatMap(([k, v]) => {
+      // Validation strips `__proto__` (it would replace an object's prototype), so say it here.
+      if (k !== '__proto__') return findExoticValues(v, [...path, k], file, sources)
+      const keyPath = joinPath([...path, k])
+      return [{ file, keyPath, line: sources.get(keyPath)?.line, message: 'cannot be used as a key', expected: 'a Kamal or cutover key' }]
+    })
   }
   return []
 }
@@ -185,8 +195,9 @@ function firstLine(err: unknown): string {
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base }
   for (const [k, v] of Object.entries(over)) {
-    const b = out[k]
-    out[k] = isPlainMap(b) && isPlainMap(v) ? deepMerge(b, v) : v
+    const b = Object.hasOwn(out, k) ? out[k] : undefined
+    // defineProperty, so a `__proto__` key in a config stays a plain (and rejected) key.
+    Object.defineProperty(out, k, { value: isPlainMap(b) && isPlainMap(v) ? deepMerge(b, v) : v, enumerable: true, writable: true, configurable: true })
   }
   return out
 }

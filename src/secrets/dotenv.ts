@@ -130,7 +130,7 @@ function substitute(s: string, scope: Map<string, string>, opts: DotenvOptions):
         continue
       }
       const name = (m[1] ?? m[2])!
-      const value = scope.get(name) ?? opts.env[name]
+      const value = scope.get(name) ?? envValue(opts.env, name)
       if (value === undefined) unset.push(name)
       out += value ?? ''
       i += m[0].length
@@ -140,6 +140,9 @@ function substitute(s: string, scope: Map<string, string>, opts: DotenvOptions):
   }
   return { value: out, unset }
 }
+
+/** An environment variable; never an inherited property such as `toString`. */
+export const envValue = (env: Record<string, string | undefined>, name: string): string | undefined => (Object.hasOwn(env, name) ? env[name] : undefined)
 
 function matchParen(s: string, open: number): number {
   let depth = 0

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { type DotenvEntry, parseDotenv, type RunCommand, shellRunner } from './dotenv.js'
+import { type DotenvEntry, envValue, parseDotenv, type RunCommand, shellRunner } from './dotenv.js'
 import { Secrets } from './secrets.js'
 
 /** Where a config key names a secret (`env/secret/0` names DB_PASSWORD). */
@@ -93,7 +93,7 @@ export function loadSecrets(src: SecretsSource, uses: readonly SecretUse[], lite
       }
       continue
     }
-    const value = src.env[use.name]
+    const value = envValue(src.env, use.name)
     if (value === undefined || value === '') {
       problems.push({
         keyPath: use.keyPath,

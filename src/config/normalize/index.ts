@@ -147,7 +147,7 @@ function warnKamalOnly(raw: Record<string, unknown>, c: Collector): void {
   const visit = (section: unknown, table: KamalOnlyKeys, path: string): void => {
     if (!isPlainMap(section)) return
     for (const [key, { note }] of Object.entries(table)) {
-      if (!(key in section)) continue
+      if (!Object.hasOwn(section, key)) continue
       c.notices.push({ keyPath: path ? `${path}/${key}` : key, message: `is a Kamal setting cutover does not act on yet${note ? ` (${note})` : ''}; it is ignored` })
     }
   }

@@ -78,7 +78,7 @@ export function envSchema(where: Where): z.ZodType<EnvBlock> {
     if (!isStructured) return { clear: r.data as Record<string, string>, secret: [] }
     const s = r.data as { clear?: Record<string, string>; secret?: SecretEnvRef[]; tags?: Record<string, EnvBlock> }
     s.secret?.forEach((ref, i) => {
-      if (s.clear && ref.name in s.clear) {
+      if (s.clear && Object.hasOwn(s.clear, ref.name)) {
         ctx.addIssue({ code: 'custom', path: ['secret', i], message: `${ref.name} is also under clear`, params: { expected: 'each name either under clear or under secret' } })
       }
     })

@@ -81,7 +81,11 @@ export const proxySettings = section(
 export type ProxySettingsInput = z.output<typeof proxySettings>
 
 /** At the root, proxy is a map; `proxy: true/false` only makes sense on a role. */
-export const rootProxy = byKind({ map: proxySettings }, 'a map of proxy settings (proxy: true or false is only for a role, under servers/ROLE/proxy)')
+export const rootProxy = byKind({ map: proxySettings, null: proxySettings }, 'a map of proxy settings (proxy: true or false is only for a role, under servers/ROLE/proxy)')
 
 /** On a role: true (use the root settings), false (no proxy), or settings merged over the root's. */
-export const roleProxy = byKind({ boolean: bool(), map: proxySettings }, 'true, false, or a map of proxy settings for this role')
+export const roleProxy = byKind(
+  // `proxy:` with nothing under it is the same as leaving it out, as in Kamal.
+  { boolean: bool(), map: proxySettings, null: z.null().transform(() => undefined) },
+  'true, false, or a map of proxy settings for this role',
+)

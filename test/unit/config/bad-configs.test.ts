@@ -120,6 +120,7 @@ const classes: Record<string, Row[]> = {
     { name: 'duplicate key', files: deploy(`${cfg()}service: other\n`), keyPaths: [''], line: 10, message: /given twice/ },
     { name: 'empty file', files: deploy(''), keyPaths: [''], message: /is empty/ },
     { name: 'top level is a list', files: deploy('- service\n'), keyPaths: [''], message: /not a map/ },
+    { name: 'a __proto__ key', files: deploy(cfg('labels:\n  __proto__: {a: b}')), keyPaths: ['labels/__proto__'], line: 11, message: /cannot be used as a key/ },
     { name: 'a YAML set', files: deploy(cfg('labels: !!set {a, b}')), keyPaths: ['labels'], message: /YAML set/ },
   ],
   'other rules': [

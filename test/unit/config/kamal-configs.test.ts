@@ -271,6 +271,11 @@ proxy:
     if (!r.ok) expect(r.errors.map((e) => [e.keyPath, e.line])).toEqual([['servers/web/stop_timeout', 9]])
   })
 
+  it('empty proxy: keys read as unset, as in Kamal', () => {
+    const { config } = okOf(loadFrom({ [D]: cfg('proxy:\nservers:\n  web: [10.0.0.1]\n  job:\n    hosts: [10.0.0.2]\n    proxy:') }))
+    expect(config.roles.map((r) => [r.name, r.proxy?.appPort])).toEqual([['job', undefined], ['web', 80]])
+  })
+
   it('host forms: names, IPv4, IPv6, and host:port', () => {
     const { config } = okOf(loadFrom({ [D]: cfg('servers:\n  - app1.internal\n  - 10.0.0.1:2222\n  - "2001:db8::1"\n  - "[2001:db8::2]:2200"') }))
     expect(config.roles[0]!.hosts).toEqual([

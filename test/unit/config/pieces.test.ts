@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { destinationFile } from '../../../src/config/index.js'
 import { closest } from '../../../src/config/suggest.js'
-import { deepMerge, locate, mergeSources } from '../../../src/config/yaml.js'
+import { deepMerge, locate, mergeSources, parseYamlConfig } from '../../../src/config/yaml.js'
 
 describe('destinationFile (Kamal’s sub_ext)', () => {
   it.each([
@@ -48,5 +48,23 @@ describe('deepMerge and mergeSources (destination over base)', () => {
     expect(locate(merged, 'servers/0', 'base')).toEqual({ file: 'dest', line: 2 })
     expect(locate(merged, 'servers/1', 'base')).toEqual({ file: 'dest', line: 1 })
     expect(locate(merged, 'nothing/here', 'base')).toEqual({ file: 'base' })
+  })
+})
+
+describe('parseYamlConfig reads plain scalars as Psych (Kamal) does', () => {
+  it.each([
+    ['context: .', '.'],
+    ['v: y', 'y'],
+    ['v: n', 'n'],
+    ['v: yes', true],
+    ['v: Off', false],
+    ['v: 40_000_000', 40_000_000],
+    ['v: 1.5', 1.5],
+    ['v: "3000"', '3000'],
+    ['%YAML 1.2\n---\nv: yes', 'yes'],
+    ['%YAML 1.2\n---\nv: false', false],
+  ])('%j', (src, expected) => {
+    const r = parseYamlConfig('f.yml', src)
+    expect(r.ok && Object.values(r.value.data)[0]).toBe(expected)
   })
 })

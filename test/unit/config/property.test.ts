@@ -24,7 +24,7 @@ function assertClean(r: LoadResult): void {
 }
 
 // Keys the loader knows, so random documents reach deep into the schema, not just the root.
-const KEYS = ['service', 'image', 'servers', 'registry', 'env', 'proxy', 'ssh', 'builder', 'volumes', 'labels', 'logging', 'retain_containers', 'deploy_timeout', 'stop_timeout', 'primary_role', 'preview', 'accessories', 'hosts', 'clear', 'secret', 'tags', 'host', 'app_port', 'ssl', 'healthcheck', 'path', 'web', 'job', 'password', 'username', 'x-anchor', 'require_destination', 'options', 'restart', 'cmd', 'arch', 'cache', 'type']
+const KEYS = ['toString', '__proto__', 'constructor', 'hasOwnProperty', 'service', 'image', 'servers', 'registry', 'env', 'proxy', 'ssh', 'builder', 'volumes', 'labels', 'logging', 'retain_containers', 'deploy_timeout', 'stop_timeout', 'primary_role', 'preview', 'accessories', 'hosts', 'clear', 'secret', 'tags', 'host', 'app_port', 'ssl', 'healthcheck', 'path', 'web', 'job', 'password', 'username', 'x-anchor', 'require_destination', 'options', 'restart', 'cmd', 'arch', 'cache', 'type']
 const scalar = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('10.0.0.1', 'web', '/up', 'a b', '', '<%= x %>', 'pr-{number}.x.com', 'A:B', '80'))
 const tree = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('list'), tie('map')),
