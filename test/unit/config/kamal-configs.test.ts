@@ -271,6 +271,12 @@ proxy:
     if (!r.ok) expect(r.errors.map((e) => [e.keyPath, e.line])).toEqual([['servers/web/stop_timeout', 9]])
   })
 
+  it('hostile env values come through byte for byte', () => {
+    const hostile = { QUOTES: `it's "quoted"`, SUBST: '$(touch /tmp/x) `id` ${HOME}', NEWLINE: 'a\nb', SPACES: '  lead and trail  ', UNICODE: 'ünï😀' }
+    const { config } = okOf(loadFrom({ [D]: cfg(`env:\n  clear: ${JSON.stringify(hostile)}`) }))
+    expect(config.roles[0]!.env.clear).toEqual(hostile)
+  })
+
   it('empty proxy: keys read as unset, as in Kamal', () => {
     const { config } = okOf(loadFrom({ [D]: cfg('proxy:\nservers:\n  web: [10.0.0.1]\n  job:\n    hosts: [10.0.0.2]\n    proxy:') }))
     expect(config.roles.map((r) => [r.name, r.proxy?.appPort])).toEqual([['job', undefined], ['web', 80]])
