@@ -1,0 +1,5 @@
+import type { Command } from '../command.js'
+import { configCommand } from './config.js'
+
+/** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
+export const commands: readonly Command[] = [configCommand]

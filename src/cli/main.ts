@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util'
+import { ConfigErrors, renderError } from '../config/index.js'
+import { closest } from '../config/suggest.js'
+import { type CliIO, type Command, EXIT, UsageError } from './command.js'
+import { commands } from './commands/index.js'
+
+function help(list: readonly Command[]): string {
+  const width = Math.max(...list.map((c) => c.name.length))
+  return [
+    'Usage: cutover <command> [options]',
+    '',
+    'Commands:',
+    ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `cutover <command> --help` for its options. Exit codes: 0 success, 1 failure, 2 usage or config error.',
+    '',
+  ].join('\n')
+}
+
+/** Runs one CLI invocation and returns its exit code; never throws. */
+export async function main(argv: readonly string[], io: CliIO, list: readonly Command[] = commands): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ;(name === undefined ? io.stderr : io.stdout)(help(list))
+    return name === undefined ? EXIT.usage : EXIT.ok
+  }
+  const command = list.find((c) => c.name === name)
+  if (!command) {
+    const guess = closest(name, list.map((c) => c.name))
+    io.stderr(`cutover: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`)
+    return EXIT.usage
+  }
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(`Usage: ${command.usage}\n\n${command.summary}\n`)
+      return EXIT.ok
+    }
+    let parsed: ReturnType<typeof parseArgs>
+    try {
+      parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: command.positionals ?? false, strict: true })
+    } catch (err) {
+      throw new UsageError(err instanceof Error ? err.message : String(err))
+    }
+    return await command.run({ values: parsed.values, positionals: parsed.positionals }, io)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`cutover ${command.name}: ${err.message}\nUsage: ${command.usage}\n`)
+      return EXIT.usage
+    }
+    if (err instanceof ConfigErrors) {
+      for (const e of err.errors) io.stderr(`error: ${renderError(e)}\n`)
+      return EXIT.usage
+    }
+    // A failure at run time: the message, not a stack trace (CUTOVER_DEBUG=1 shows the stack).
+    io.stderr(`cutover ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`)
+    if (io.env.CUTOVER_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`)
+    return EXIT.failure
+  }
+}

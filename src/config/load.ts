@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { RunCommand } from '../secrets/dotenv.js'
+import { loadSecrets } from '../secrets/load.js'
+import type { Secrets } from '../secrets/secrets.js'
+import { type ConfigError, ConfigErrors, type ConfigWarning, sortProblems } from './errors.js'
+import { issuesToErrors } from './issues.js'
+import { type Collector, normalize } from './normalize/index.js'
+import { rootSchema } from './schema/root.js'
+import type { DeployConfig } from './types.js'
+import { deepMerge, locate, mergeSources, parseYamlConfig, type SourceMap } from './yaml.js'
+
+export interface LoadOptions {
+  /** Default config/deploy.yml, relative to cwd. */
+  configFile?: string
+  /** `-d DEST`: merges config/deploy.DEST.yml over the base and reads .kamal/secrets.DEST. */
+  destination?: string
+  /** Default process.cwd(); config and secrets paths are relative to it, and `$(…)` runs in it. */
+  cwd?: string
+  /** Default process.env: `$VAR` in secrets files and the no-secrets-file fallback read it. */
+  env?: Record<string, string | undefined>
+  /** For tests: read a file (absolute path), undefined when it does not exist. */
+  readFile?: (absolutePath: string) => string | undefined
+  /** For tests: how `$(…)` runs. Default `sh -c` in cwd. */
+  runCommand?: RunCommand
+}
+
+export type LoadResult =
+  | { ok: true; config: DeployConfig; secrets: Secrets; warnings: ConfigWarning[] }
+  | { ok: false; errors: ConfigError[]; warnings: ConfigWarning[] }
+
+export const DEFAULT_CONFIG_FILE = 'config/deploy.yml'
+const DESTINATION = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+
+/** Kamal's destination file: `config/deploy.yml` + `staging` → `config/deploy.staging.yml`. */
+export function destinationFile(configFile: string, destination: string): string {
+  const dot = configFile.lastIndexOf('.')
+  const slash = configFile.lastIndexOf('/')
+  return dot > slash + 1 ? `${configFile.slice(0, dot)}.${destination}${configFile.slice(dot)}` : `${configFile}.${destination}.yml`
+}
+
+const readIfExists = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined
+    throw err
+  }
+}
+
+/**
+ * Reads, validates and resolves the config and its secrets. Never throws for a user mistake:
+ * every problem found comes back in `errors`, each with file, key path and line.
+ */
+export function loadConfig(opts: LoadOptions = {}): LoadResult {
+  const file = opts.configFile ?? DEFAULT_CONFIG_FILE
+  const cwd = opts.cwd ?? process.cwd()
+  const env = opts.env ?? process.env
+  const read = opts.readFile ?? readIfExists
+  const dest = opts.destination
+  const fail = (errors: ConfigError[], warnings: ConfigWarning[] = []): LoadResult => ({ ok: false, errors: sortProblems(errors), warnings: sortProblems(warnings) })
+
+  if (dest !== undefined && !DESTINATION.test(dest)) {
+    return fail([{ file, keyPath: '', message: `destination ${JSON.stringify(dest)} is not a usable name`, expected: 'letters, digits, `_`, `.` or `-` (it names config/deploy.DEST.yml)' }])
+  }
+  const files = dest !== undefined ? [file, destinationFile(file, dest)] : [file]
+  const parsed = files.map((f, i) => {
+    const text = read(resolve(cwd, f))
+    if (text === undefined) {
+      return {
+        ok: false as const,
+        errors: [{ file: f, keyPath: '', message: 'does not exist', expected: i === 0 ? 'a Kamal config file (pass its path with -c FILE)' : `the destination file for -d ${dest}, next to ${file}` }],
+      }
+    }
+    return parseYamlConfig(f, text)
+  })
+  const errors = parsed.flatMap((p) => (p.ok ? [] : p.errors))
+  if (errors.length > 0) return fail(errors)
+
+  let data: Record<string, unknown> = {}
+  let sources: SourceMap = new Map()
+  for (const p of parsed) {
+    if (!p.ok) continue
+    data = deepMerge(data, p.value.data)
+    sources = mergeSources(sources, p.value.sources)
+  }
+  const at = (keyPath: string) => locate(sources, keyPath, file)
+
+  if (data.require_destination === true && dest === undefined) {
+    errors.push({ ...at('require_destination'), keyPath: 'require_destination', message: 'is true but no destination was given', expected: 'a destination: -d DEST (reads config/deploy.DEST.yml)' })
+  }
+  const checked = rootSchema.safeParse(data, { reportInput: true })
+  if (!checked.success) return fail([...errors, ...issuesToErrors(checked.error.issues, sources, file)])
+
+  const c: Collector = { problems: [], notices: [], uses: [] }
+  const { config, literals } = normalize(checked.data, data, files, dest, c)
+  const warnings: ConfigWarning[] = c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }))
+  errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })))
+  if (errors.length > 0) return fail(errors, warnings)
+
+  const { secrets, problems } = loadSecrets(
+    { cwd, secretsPath: config.secretsPath, ...(dest !== undefined ? { destination: dest } : {}), env, ...(opts.runCommand ? { run: opts.runCommand } : {}), readFile: read },
+    c.uses,
+    literals,
+  )
+  for (const p of problems) errors.push(p.file !== undefined ? { file: p.file, line: p.line, keyPath: p.keyPath, message: p.message, expected: p.expected } : { ...at(p.keyPath), ...p })
+  if (errors.length > 0) return fail(errors, warnings)
+  return { ok: true, config, secrets, warnings: sortProblems(warnings) }
+}
+
+/** loadConfig for callers that prefer an exception; ConfigErrors carries every error. */
+export function loadConfigOrThrow(opts: LoadOptions = {}): { config: DeployConfig; secrets: Secrets; warnings: ConfigWarning[] } {
+  const r = loadConfig(opts)
+  if (!r.ok) throw new ConfigErrors(r.errors)
+  return r
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod'
+import { byKind, type KamalOnlyKeys, section } from './section.js'
+import { bool, leaf, listOf, nonEmptyText, oneOf, port, serverHostProblem, text } from './values.js'
+
+const USER = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/
+const user = leaf<string>('a user name on the hosts, e.g. deploy', (v) =>
+  typeof v === 'string' && USER.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not a user name` : 'is not a string' },
+)
+
+/** A jump host, `[user@]host[:port]`, as Kamal's `ssh/proxy`. */
+export interface JumpHost {
+  user: string
+  host: string
+  port: number
+}
+const jumpHost = leaf<JumpHost>('a jump host as host, user@host or user@host:port', (v) => {
+  if (typeof v !== 'string') return { ok: false, message: v === undefined ? 'is missing' : 'is not a string' }
+  const at = v.lastIndexOf('@')
+  const u = at >= 0 ? v.slice(0, at) : 'root'
+  const rest = at >= 0 ? v.slice(at + 1) : v
+  if (!USER.test(u)) return { ok: false, message: `${JSON.stringify(u)} is not a user name` }
+  const problem = serverHostProblem(rest)
+  if (problem) return { ok: false, message: `${JSON.stringify(rest)} ${problem}` }
+  const m = /^(?:\[(.+)\]|([^:]+))(?::(\d+))?$/.exec(rest)
+  // Kamal's default jump user is root, like its default ssh user.
+  return { ok: true, value: { user: u, host: m?.[1] ?? m?.[2] ?? rest, port: m?.[3] ? Number(m[3]) : 22 } }
+})
+
+export const SSH_KAMAL_ONLY = {
+  proxy_command: { schema: text(), note: 'use ssh/proxy for a jump host' },
+  keys_only: { schema: bool(), note: 'cutover only ever offers the keys it is given' },
+  config: { schema: byKind({ boolean: bool(), string: text(), list: listOf(text(), 'a list of paths') }, 'true, false, a path or a list of paths'), note: 'OpenSSH config files are not read' },
+  forward_agent: { schema: bool(), note: 'cutover never forwards an SSH agent' },
+} satisfies KamalOnlyKeys
+
+export const sshSchema = section(
+  {
+    user: user.optional(),
+    port: port().optional(),
+    keys: listOf(nonEmptyText('a path to a private key file'), 'a list of private key files').optional(),
+    key_data: listOf(nonEmptyText('a secret name holding a private key'), 'a list of secret names holding private keys').optional(),
+    proxy: jumpHost.optional(),
+    log_level: oneOf(['debug', 'info', 'warn', 'error', 'fatal'] as const).optional(),
+  },
+  {
+    expected: 'a map with user, port, keys, key_data, proxy and log_level',
+    kamalOnly: SSH_KAMAL_ONLY,
+  },
+)
+export type SshInput = z.output<typeof sshSchema>

@@ -1,0 +1,166 @@
+import type { SecretEnvRef } from './schema/env.js'
+import type { OptionValue } from './schema/servers.js'
+import type { JumpHost } from './schema/ssh.js'
+
+export type { JumpHost, OptionValue, SecretEnvRef }
+
+/**
+ * The resolved config the engine consumes: every default applied, root and role settings merged,
+ * and no secret values anywhere. Secrets appear only as references (`{ secret: NAME }`), resolved
+ * through the separate `Secrets` object, so this whole object can be printed, hashed or logged.
+ */
+export interface SecretRef {
+  secret: string
+}
+
+export interface Host {
+  /** As written in the config (`1.2.3.4`, `app1:2222`, `[2001:db8::1]:2222`); the host's identity. */
+  host: string
+  /** Host name or address without the port (no brackets for IPv6). */
+  hostname: string
+  /** From `host:port`; when absent, ssh.port applies. */
+  port?: number
+  /** Kamal host tags (`- 1.1.1.2: [tag1, tag2]`). */
+  tags: string[]
+}
+
+/** Clear values plus secret env names; `secret` entries become the 0600 env file on the host. */
+export interface EnvSettings {
+  clear: Record<string, string>
+  secret: SecretEnvRef[]
+}
+
+/** kamal-proxy deploy settings, with Kamal's defaults applied. */
+export interface ProxyConfig {
+  /** Host names routed to the app; empty means every request no other app claims (Kamal). */
+  hosts: string[]
+  /** Port the app listens on in the container. Default 80. */
+  appPort: number
+  /** Automatic TLS through kamal-proxy (Let's Encrypt). Default false. */
+  ssl: boolean
+  /** Kamal's `ssl: {certificate_pem, private_key_pem}`: validated and resolved; not acted on yet (warned). */
+  sslCertificate?: { certificate: SecretRef; privateKey: SecretRef }
+  /** Redirect HTTP to HTTPS when ssl is on. Default true (kamal-proxy's default). */
+  sslRedirect: boolean
+  /** Forward X-Forwarded-* headers. Default: true without ssl, false with ssl (Kamal). */
+  forwardHeaders: boolean
+  /** Root deploy_timeout, here too because `kamal-proxy deploy` takes it. Default 30. */
+  deployTimeout: number
+  /** Root drain_timeout, here too because `kamal-proxy deploy` takes it. Default 30. */
+  drainTimeout: number
+  /** Seconds a request may take (kamal-proxy --target-timeout). Default 30. */
+  responseTimeout: number
+  /** Default path /up, interval 1 s, timeout 5 s (Kamal's documented defaults). */
+  healthcheck: { path: string; interval: number; timeout: number }
+  /** Default requests and responses buffered; limits left to kamal-proxy unless set. */
+  buffering: { requests: boolean; responses: boolean; maxRequestBody?: number; maxResponseBody?: number; memory?: number }
+  /** Request headers logged default to Cache-Control, Last-Modified, User-Agent (Kamal). */
+  logging: { requestHeaders: string[]; responseHeaders: string[] }
+}
+
+/** Docker logging; default `--log-opt max-size=10m` when neither driver nor options are set (Kamal). */
+export interface LoggingConfig {
+  driver?: string
+  options: Record<string, string>
+}
+
+export interface RoleConfig {
+  name: string
+  primary: boolean
+  hosts: Host[]
+  cmd?: string
+  /** `docker run` options (`memory: 2g`); `true` is a bare flag; `restart` is taken out into restartPolicy. */
+  options: Record<string, OptionValue>
+  /** Default unless-stopped (Kamal). */
+  restartPolicy: string
+  /** Root labels with the role's over them. The engine adds service, role and destination itself. */
+  labels: Record<string, string>
+  /** Root env with the role's over it. */
+  env: EnvSettings
+  logging: LoggingConfig
+  /** Undefined when the role runs without kamal-proxy (default for every role but the primary). */
+  proxy?: ProxyConfig
+  /** `docker stop --time`: the role's, else the root's, else drain_timeout for roles without a proxy (Kamal). */
+  stopTimeout?: number
+}
+
+export interface RegistryConfig {
+  /** Undefined means Docker Hub. */
+  server?: string
+  /** `localhost:PORT`: no login needed. */
+  local: boolean
+  username?: string | SecretRef
+  password?: SecretRef
+}
+
+export interface SshConfig {
+  /** Default root. */
+  user: string
+  /** Default 22. */
+  port: number
+  /** Private key files. */
+  keys: string[]
+  /** Private keys held in secrets. */
+  keyData: SecretRef[]
+  proxy?: JumpHost
+  /** Default fatal. */
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal'
+}
+
+export interface BuilderConfig {
+  /** Empty means the builder's native architecture. */
+  arch: string[]
+  /** Undefined means a clean git clone (Kamal's default); "." means the working tree. */
+  context?: string
+  /** Default Dockerfile. */
+  dockerfile: string
+  target?: string
+  args: Record<string, string>
+  /** Secret names passed with --secret. */
+  secrets: string[]
+  cache?: { type: 'gha' | 'registry' | 'local'; options?: string; image?: string }
+}
+
+/** cutover addition: PR previews (see schema/preview.ts). */
+export interface PreviewConfig {
+  /** e.g. pr-{number}.preview.example.com; see previewHost(). */
+  hostTemplate: string
+  /** Default: the primary role's hosts. */
+  hosts: Host[]
+  /** The primary role's clear env, the preview's env over it; production secrets only with inheritSecrets. */
+  env: EnvSettings
+  inheritSecrets: boolean
+}
+
+export interface DeployConfig {
+  /** The config files read, base first. */
+  files: string[]
+  destination?: string
+  service: string
+  /** As written (or the service name for a local registry). */
+  image: string
+  /** registry server + image: what to tag, push and pull (`${repository}:${version}`). */
+  repository: string
+  registry: RegistryConfig
+  /** Sorted by name, as Kamal does. */
+  roles: RoleConfig[]
+  /** Default web. */
+  primaryRole: string
+  /** Root proxy settings with defaults (what previews use). */
+  proxy: ProxyConfig
+  volumes: string[]
+  ssh: SshConfig
+  builder: BuilderConfig
+  /** Default 5. */
+  retainContainers: number
+  /** Seconds for a new container to become healthy. Default 30. */
+  deployTimeout: number
+  /** Seconds to drain the old container. Default 30. */
+  drainTimeout: number
+  /** Seconds to wait for roles without proxy or healthcheck. Default 7. */
+  readinessDelay: number
+  requireDestination: boolean
+  /** Default .kamal/secrets. */
+  secretsPath: string
+  preview?: PreviewConfig
+}
