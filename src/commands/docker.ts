@@ -104,7 +104,7 @@ export const removeImages = (images: readonly string[]): Argv => ['docker', 'ima
 export const pruneDanglingImages = (service: string): Argv => ['docker', 'image', 'prune', '--force', '--filter', `label=service=${service}`]
 
 /** What a health poll reads: the healthcheck status when the image has one, else the state. */
-export const HEALTH_FORMAT = '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}'
+export const HEALTH_FORMAT = '{{with index .State "Health"}}{{index . "Status"}}{{else}}{{.State.Status}}{{end}}'
 export const health = (container: string): Argv => inspectContainers(HEALTH_FORMAT, [container])
 
 /** How a health poll's output reads: keep waiting, ready, or given up on. */

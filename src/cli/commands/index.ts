@@ -1,5 +1,6 @@
 import type { Command } from '../command.js'
 import { configCommand } from './config.js'
+import { deployCommand } from './deploy.js'
 
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-export const commands: readonly Command[] = [configCommand]
+export const commands: readonly Command[] = [deployCommand, configCommand]

@@ -92,6 +92,12 @@ describe('observe: the script in a real sh, docker faked', () => {
     expect(() => parseObservation(stdout)).toThrow(/docker is not usable on this host: Cannot connect to the Docker daemon/)
   })
 
+  it('docker inspect failing (twice) → a clear error, never "no containers"', () => {
+    const { stdout, calls } = observeWith({ ...FULL, containers: { out: 'template parsing error: map has no entry for key "Health"\n', rc: 1 } })
+    expect(() => parseObservation(stdout)).toThrow(/listing containers failed: template parsing error/)
+    expect(calls.filter((c) => c.startsWith('container inspect --format {"id"'))).toHaveLength(2)
+  })
+
   it('docker ps failing → a clear error', () => {
     const { stdout } = observeWith({ ...FULL, ps: { out: 'permission denied while trying to connect to the Docker daemon socket\n', rc: 1 } })
     expect(() => parseObservation(stdout)).toThrow(/listing containers failed: permission denied/)

@@ -1,0 +1,74 @@
+import { hostname, userInfo } from 'node:os'
+import { resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { loadConfigOrThrow, renderWarning, type DeployConfig } from '../config/index.js'
+import { Session } from '../engine/session.js'
+import { prefixedLogger, type Logger } from '../log.js'
+import type { Secrets } from '../secrets/index.js'
+import { type CliIO, configArgs, type OptionValues, UsageError } from './command.js'
+
+/** Options of every command that reaches hosts. */
+export const hostOptions = {
+  'known-hosts': { type: 'string' },
+  'ssh-key': { type: 'string', multiple: true },
+} as const
+
+/** Human output goes to stderr, so stdout stays clean for `--json`. Secrets are redacted on the way out. */
+export function cliLogger(io: CliIO, redact: (s: string) => string = (s) => s): Logger {
+  return prefixedLogger((level, line) => {
+    if (level === 'debug' && !io.env.CUTOVER_DEBUG) return
+    io.stderr(`${level === 'warn' ? 'warning: ' : level === 'error' ? 'error: ' : ''}${redact(line)}\n`)
+  })
+}
+
+export interface Loaded {
+  config: DeployConfig
+  secrets: Secrets
+  logger: Logger
+}
+
+export function loadForCli(values: OptionValues, io: CliIO): Loaded {
+  const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env })
+  const logger = cliLogger(io, (s) => secrets.redact(s))
+  for (const w of warnings) logger.warn(renderWarning(w))
+  return { config, secrets, logger }
+}
+
+/** known_hosts: `--known-hosts FILE`, else ~/.ssh/known_hosts. Strict either way. */
+export function knownHostsPath(values: OptionValues, io: CliIO): string {
+  const given = values['known-hosts']
+  if (typeof given === 'string') return resolve(io.cwd, given)
+  const home = io.env.HOME ?? userInfo().homedir
+  const fallback = `${home}/.ssh/known_hosts`
+  if (!existsSync(fallback)) {
+    throw new UsageError(`no known_hosts file: pass --known-hosts FILE holding your hosts' keys (\`cutover known-hosts HOST…\` prints them), or create ${fallback}`)
+  }
+  return fallback
+}
+
+export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onCommand?: (host: string, command: string) => void): Session {
+  const keys = values['ssh-key']
+  const paths = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).map((k) => resolve(io.cwd, String(k)))
+  return new Session({
+    config: loaded.config,
+    secrets: loaded.secrets,
+    logger: loaded.logger,
+    knownHosts: knownHostsPath(values, io),
+    extraKeys: { paths },
+    ...(onCommand ? { onCommand } : {}),
+    env: io.env as NodeJS.ProcessEnv,
+  })
+}
+
+/** Who deploys, for the lock and the audit log: the CI actor, else user@machine. */
+export function performer(env: CliIO['env']): string {
+  if (env.GITHUB_ACTOR) return `${env.GITHUB_ACTOR} (GitHub Actions)`
+  return `${env.USER ?? userInfo().username}@${hostname()}`
+}
+
+/** The CI run holding a lock: a GitHub Actions run URL when there is one. */
+export function runReference(env: CliIO['env']): string | undefined {
+  if (!env.GITHUB_RUN_ID) return undefined
+  const server = env.GITHUB_SERVER_URL ?? 'https://github.com'
+  return env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : `run ${env.GITHUB_RUN_ID}`
+}

@@ -1,0 +1,127 @@
+import { parse as parseShellWords } from 'shell-quote'
+import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE, type ProxyRoute } from '../commands/proxy.js'
+import type { DeployConfig, ProxyConfig, RoleConfig } from '../config/index.js'
+import type { DesiredRole } from '../plan/desired.js'
+import type { Secrets } from '../secrets/index.js'
+import type { HostTarget } from './deploy.js'
+
+/** Who, when and which run: the parts of the desired state that belong to this run, not the settings. */
+export interface RunInfo {
+  performer: string
+  at: string
+  nonce: string
+}
+
+export interface TargetRequest {
+  config: DeployConfig
+  secrets: Secrets
+  version: string
+  /** The registry's content digest of repository:version (resolved once per run). */
+  imageId: string
+  run: RunInfo
+  /** Only these hosts (`--hosts`), as written in the config; empty = all. */
+  onlyHosts?: readonly string[]
+}
+
+export class TargetError extends Error {
+  override name = 'TargetError'
+}
+
+/**
+ * Config → what each host should run: every role on every host it lists, the primary role first
+ * on each host (its health gates the switch, as Kamal's barrier intends).
+ */
+export function hostTargets(req: TargetRequest): HostTarget[] {
+  const { config } = req
+  const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary))
+  const byHost = new Map<string, DesiredRole[]>()
+  for (const role of roles) {
+    for (const h of role.hosts) {
+      if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host)) continue
+      const list = byHost.get(h.host) ?? []
+      list.push(desiredRole(req, role, h.host))
+      byHost.set(h.host, list)
+    }
+  }
+  return [...byHost].map(([host, list]) => ({ host, roles: list }))
+}
+
+/** Kamal keeps the deploy lock on the primary role's first host. */
+export function primaryHost(config: DeployConfig): string {
+  const primary = config.roles.find((r) => r.primary) ?? config.roles[0]
+  const host = primary?.hosts[0]?.host
+  if (!host) throw new TargetError('the config lists no hosts to deploy to')
+  return host
+}
+
+function desiredRole(req: TargetRequest, role: RoleConfig, host: string): DesiredRole {
+  const { config, secrets } = req
+  const registry =
+    config.registry.server && !config.registry.local && config.registry.username !== undefined && config.registry.password
+      ? { server: config.registry.server, username: secrets.resolve(config.registry.username), password: secrets.resolve(config.registry.password) }
+      : null
+  const hasLogging = role.logging.driver !== undefined || Object.keys(role.logging.options).length > 0
+  return {
+    service: config.service,
+    role: role.name,
+    destination: config.destination ?? null,
+    host,
+    repository: config.repository,
+    version: req.version,
+    imageId: req.imageId,
+    registry,
+    env: { clear: role.env.clear, secret: secrets.envValues(role.env.secret) },
+    volumes: config.volumes,
+    labels: role.labels,
+    options: { ...role.options, restart: role.restartPolicy },
+    logging: hasLogging ? { driver: role.logging.driver ?? null, options: role.logging.options } : null,
+    cmd: role.cmd === undefined ? null : splitCmd(role.cmd, role.name),
+    proxy: role.proxy ? { route: proxyRoute(role.proxy) } : null,
+    proxyBoot: DEFAULT_PROXY_BOOT,
+    deployTimeoutS: config.deployTimeout,
+    drainTimeoutS: config.drainTimeout,
+    stopTimeoutS: role.stopTimeout ?? null,
+    retain: config.retainContainers,
+    run: req.run,
+  }
+}
+
+export function proxyRoute(p: ProxyConfig): ProxyRoute {
+  return {
+    ...DEFAULT_ROUTE,
+    appPort: p.appPort,
+    hosts: p.hosts,
+    tls: p.ssl,
+    tlsRedirect: p.ssl ? p.sslRedirect : null,
+    healthCheck: { path: p.healthcheck.path, intervalS: p.healthcheck.interval, timeoutS: p.healthcheck.timeout },
+    targetTimeoutS: p.responseTimeout,
+    bufferRequests: p.buffering.requests,
+    bufferResponses: p.buffering.responses,
+    bufferMemory: p.buffering.memory ?? null,
+    maxRequestBody: p.buffering.maxRequestBody ?? null,
+    maxResponseBody: p.buffering.maxResponseBody ?? null,
+    forwardHeaders: p.forwardHeaders,
+    logRequestHeaders: p.logging.requestHeaders,
+    logResponseHeaders: p.logging.responseHeaders,
+  }
+}
+
+/**
+ * Kamal hands `cmd` to the remote shell, which splits it into words. We split it here the same
+ * way (quotes honoured) and refuse what only a shell could do, so no shell runs between us and
+ * Docker.
+ */
+export function splitCmd(cmd: string, role: string): string[] {
+  const words = parseShellWords(cmd, (name) => `$${name}`)
+  const out: string[] = []
+  for (const w of words) {
+    if (typeof w === 'string') out.push(w)
+    else
+      throw new TargetError(
+        `servers/${role}/cmd: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
+          `Wrap it in a shell yourself, e.g. cmd: sh -c "…"`,
+      )
+  }
+  if (out.length === 0) throw new TargetError(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`)
+  return out
+}
