@@ -45239,6 +45239,31 @@ async function withLock(req, deps, work) {
         deps.onLock?.(null);
     }
 }
+/** Read the deploy lock on the primary host (read-only). */
+async function lockStatus(pool, host, app) {
+    const dir = lockDirectory(app);
+    const h = await pool.host(host);
+    const r = await h.exec(lock_status(dir), { timeoutMs: 30_000 });
+    if (r.code !== 0)
+        throw new Error(`${host}: could not read the deploy lock ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    return { host, dir, state: parseLockStatus(r.stdout) };
+}
+/**
+ * Release the deploy lock. With `onlyRun`, only when the lock's `Run:` line names that run:
+ * a post step must never release a lock another run holds.
+ */
+async function releaseLock(pool, host, app, onlyRun) {
+    const report = await lockStatus(pool, host, app);
+    if (!report.state.held)
+        return { released: false, report };
+    if (onlyRun && !onlyRun(report.state.details?.run))
+        return { released: false, report };
+    const h = await pool.host(host);
+    const r = await h.exec(lock_release(report.dir), { timeoutMs: 30_000 });
+    if (r.code !== 0)
+        throw new Error(`${host}: could not remove the deploy lock ${report.dir}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    return { released: true, report };
+}
 
 ;// CONCATENATED MODULE: ./src/commands/observe.ts
 
@@ -46643,7 +46668,7 @@ function judgeHostKey(pins, presented) {
     return pins.keys.length === 0 ? { kind: 'unknown' } : { kind: 'changed', pinned: pins.keys };
 }
 /** A known_hosts line for a host's key, as `cutover known-hosts` prints it. */
-const known_hosts_knownHostsLine = (host, port, key) => `${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`;
+const knownHostsLine = (host, port, key) => `${knownHostsName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`;
 
 ;// CONCATENATED MODULE: ./src/remote/errors.ts
 
@@ -46704,7 +46729,7 @@ function connectError(e, err, timeoutMs) {
  * Reads `[user@]host[:port]`, with IPv6 as `[::1]:2222` (a bare IPv6 address has no port).
  * Used for hosts (`10.0.0.5:2222`) and for `ssh.proxy` (`root@bastion:2222`).
  */
-function target_parseTarget(text, what = 'host') {
+function parseTarget(text, what = 'host') {
     const bad = (why) => new RemoteError(`${what} "${text}" is not [user@]host[:port]: ${why}`);
     const at = text.lastIndexOf('@');
     const user = at >= 0 ? text.slice(0, at) : undefined;
@@ -46738,7 +46763,7 @@ function target_parseTarget(text, what = 'host') {
 
 
 /** One algorithm per key type a server may hold; ssh-rsa keys are asked for with rsa-sha2-512. */
-const scanAlgorithms = (/* unused pure expression or super */ null && (['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512']));
+const scanAlgorithms = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512'];
 /**
  * The host key a server presents for `algorithm` (any, when not given), or undefined when it has
  * none of that type. Connects, reads the key during the handshake, and hangs up before
@@ -47080,13 +47105,13 @@ class SshPool {
         this.knownHosts = typeof options.knownHosts === 'string' ? loadKnownHosts(options.knownHosts) : options.knownHosts;
     }
     endpoint(target, name) {
-        const t = target_parseTarget(target);
+        const t = parseTarget(target);
         return { name: name ?? t.host, user: t.user ?? this.options.user ?? 'root', host: t.host, port: t.port ?? this.options.port ?? 22 };
     }
     proxyEndpoint() {
         if (!this.options.proxy)
             return undefined;
-        const t = target_parseTarget(this.options.proxy, 'ssh.proxy');
+        const t = parseTarget(this.options.proxy, 'ssh.proxy');
         return { name: `jump host ${t.host}`, user: t.user ?? 'root', host: t.host, port: t.port ?? 22 };
     }
     client(endpoint, via) {
@@ -47623,11 +47648,158 @@ function renderDryRun(plans) {
     return `${lines.join('\n')}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/cli/commands/known-hosts.ts
+
+
+
+/**
+ * `cutover known-hosts [HOST…]`: the hosts' keys in known_hosts format, to review and pin (e.g. as
+ * the Action's `known-hosts` input). Nothing is trusted here; it only prints what servers present.
+ * Without hosts, it scans every host in the config.
+ */
+const knownHostsCommand = {
+    name: 'known-hosts',
+    summary: "Print hosts' SSH keys in known_hosts format (to pin them; review before trusting)",
+    usage: 'cutover known-hosts [HOST[:PORT]…] [-c FILE] [-d DEST]',
+    options: { ...configOptions },
+    positionals: true,
+    async run({ values, positionals }, io) {
+        let hosts = positionals;
+        if (hosts.length === 0) {
+            const { config } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env });
+            hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => (h.port ? h.host : config.ssh.port === 22 ? h.host : `${h.hostname}:${config.ssh.port}`))))];
+        }
+        const lines = await scanKnownHosts(hosts);
+        io.stdout(lines.map((l) => `${l}\n`).join(''));
+        return EXIT.ok;
+    },
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/lock.ts
+
+
+
+
+
+/** `cutover lock status|release`: the Kamal-compatible deploy lock on the primary host. */
+const lockCommand = {
+    name: 'lock',
+    summary: 'Show or release the deploy lock (Kamal-compatible, on the primary host)',
+    usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
+    positionals: true,
+    async run({ values, positionals }, io) {
+        const [action, ...extra] = positionals;
+        if ((action !== 'status' && action !== 'release') || extra.length > 0)
+            throw new UsageError('say `lock status` or `lock release`');
+        const loaded = loadForCli(values, io);
+        const session = openSession(loaded, values, io);
+        const host = primaryHost(loaded.config);
+        const app = { service: loaded.config.service, destination: loaded.config.destination ?? null };
+        try {
+            if (action === 'status') {
+                const report = await lockStatus(session, host, app);
+                if (values.json)
+                    io.stdout(`${JSON.stringify({ host, dir: report.dir, ...report.state }, null, 2)}\n`);
+                else
+                    io.stdout(report.state.held ? `${host}: ${report.dir} is held\n${report.state.text}\n` : `${host}: ${report.dir} is free\n`);
+                return EXIT.ok;
+            }
+            const { released, report } = await releaseLock(session, host, app);
+            const said = released ? `released the deploy lock ${report.dir} on ${host} (${describeLock(report.state)})` : `the deploy lock ${report.dir} on ${host} was not held`;
+            if (values.json)
+                io.stdout(`${JSON.stringify({ host, dir: report.dir, released }, null, 2)}\n`);
+            else
+                io.stdout(`${said}\n`);
+            return EXIT.ok;
+        }
+        finally {
+            await session.close();
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/engine/versions.ts
+
+
+
+
+/** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
+async function retainedVersions(config, hosts) {
+    const app = { service: config.service, destination: config.destination ?? null };
+    const query = { service: config.service, image: `${config.repository}:latest`, repository: config.repository, lockDir: lockDirectory(app) };
+    const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })));
+    const uniqueHosts = [...new Set(pairs.map((p) => p.host))];
+    const states = new Map(await Promise.all(uniqueHosts.map(async (host) => {
+        try {
+            const h = await hosts.host(host);
+            const r = await h.exec(observe(query), { timeoutMs: 60_000 });
+            return [host, { state: parseObservation(r.stdout) }];
+        }
+        catch (e) {
+            return [host, { error: e instanceof Error ? e.message : String(e) }];
+        }
+    })));
+    return pairs.map(({ host, role }) => {
+        const seen = states.get(host);
+        if (!seen)
+            return { host, role, containers: [], error: 'not observed' };
+        if ('error' in seen)
+            return { host, role, containers: [], error: seen.error };
+        return { host, role, containers: roleContainers(seen.state, { service: config.service, role, destination: config.destination ?? null }) };
+    });
+}
+/** Distinct versions retained anywhere, newest first: what a failed rollback lists. */
+function versionNames(hosts) {
+    return [...new Set(hosts.flatMap((h) => h.containers.map((c) => c.version).filter((v) => v !== null)))];
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/versions.ts
+
+
+
+/** `cutover versions`: what each host keeps for rollback (running first, then newest first). */
+const versionsCommand = {
+    name: 'versions',
+    summary: 'List the versions retained on each host (what a rollback can reuse)',
+    usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
+    async run({ values }, io) {
+        const loaded = loadForCli(values, io);
+        const session = openSession(loaded, values, io);
+        try {
+            const hosts = await retainedVersions(loaded.config, session);
+            if (values.json) {
+                io.stdout(`${JSON.stringify({ hosts }, null, 2)}\n`);
+            }
+            else {
+                for (const h of hosts) {
+                    if (h.error) {
+                        io.stdout(`${h.host}: cannot read: ${h.error}\n`);
+                        continue;
+                    }
+                    for (const c of h.containers)
+                        io.stdout(`${h.host}  ${h.role.padEnd(8)}  ${(c.version ?? '(not deployed by cutover)').padEnd(20)}  ${c.state.padEnd(8)}  ${c.name}\n`);
+                    if (h.containers.length === 0)
+                        io.stdout(`${h.host}  ${h.role.padEnd(8)}  (nothing retained)\n`);
+                }
+            }
+            return hosts.some((h) => h.error) ? EXIT.failure : EXIT.ok;
+        }
+        finally {
+            await session.close();
+        }
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/cli/commands/index.ts
 
 
+
+
+
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-const commands = [deployCommand, configCommand];
+const commands = [deployCommand, versionsCommand, lockCommand, knownHostsCommand, configCommand];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 

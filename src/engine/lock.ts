@@ -54,3 +54,33 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
     deps.onLock?.(null)
   }
 }
+
+export type LockReport = { host: string; dir: string; state: lockCommands.LockState }
+
+/** Read the deploy lock on the primary host (read-only). */
+export async function lockStatus(pool: Pick<LockDeps, 'pool'>['pool'], host: string, app: LockRequest['app']): Promise<LockReport> {
+  const dir = lockDirectory(app)
+  const h = await pool.host(host)
+  const r = await h.exec(lockCommands.status(dir), { timeoutMs: 30_000 })
+  if (r.code !== 0) throw new Error(`${host}: could not read the deploy lock ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`)
+  return { host, dir, state: lockCommands.parseLockStatus(r.stdout) }
+}
+
+/**
+ * Release the deploy lock. With `onlyRun`, only when the lock's `Run:` line names that run:
+ * a post step must never release a lock another run holds.
+ */
+export async function releaseLock(
+  pool: Pick<LockDeps, 'pool'>['pool'],
+  host: string,
+  app: LockRequest['app'],
+  onlyRun?: (run: string | undefined) => boolean,
+): Promise<{ released: boolean; report: LockReport }> {
+  const report = await lockStatus(pool, host, app)
+  if (!report.state.held) return { released: false, report }
+  if (onlyRun && !onlyRun(report.state.details?.run)) return { released: false, report }
+  const h = await pool.host(host)
+  const r = await h.exec(lockCommands.release(report.dir), { timeoutMs: 30_000 })
+  if (r.code !== 0) throw new Error(`${host}: could not remove the deploy lock ${report.dir}: ${r.stderr.trim() || `exit ${r.code}`}`)
+  return { released: true, report }
+}

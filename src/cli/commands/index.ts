@@ -1,6 +1,9 @@
 import type { Command } from '../command.js'
 import { configCommand } from './config.js'
 import { deployCommand } from './deploy.js'
+import { knownHostsCommand } from './known-hosts.js'
+import { lockCommand } from './lock.js'
+import { versionsCommand } from './versions.js'
 
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-export const commands: readonly Command[] = [deployCommand, configCommand]
+export const commands: readonly Command[] = [deployCommand, versionsCommand, lockCommand, knownHostsCommand, configCommand]

@@ -1,0 +1,37 @@
+import { describeLock } from '../../commands/lock.js'
+import { lockStatus, releaseLock } from '../../engine/lock.js'
+import { primaryHost } from '../../engine/targets.js'
+import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { hostOptions, loadForCli, openSession } from '../context.js'
+
+/** `cutover lock status|release`: the Kamal-compatible deploy lock on the primary host. */
+export const lockCommand: Command = {
+  name: 'lock',
+  summary: 'Show or release the deploy lock (Kamal-compatible, on the primary host)',
+  usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
+  positionals: true,
+  async run({ values, positionals }, io) {
+    const [action, ...extra] = positionals
+    if ((action !== 'status' && action !== 'release') || extra.length > 0) throw new UsageError('say `lock status` or `lock release`')
+    const loaded = loadForCli(values, io)
+    const session = openSession(loaded, values, io)
+    const host = primaryHost(loaded.config)
+    const app = { service: loaded.config.service, destination: loaded.config.destination ?? null }
+    try {
+      if (action === 'status') {
+        const report = await lockStatus(session, host, app)
+        if (values.json) io.stdout(`${JSON.stringify({ host, dir: report.dir, ...report.state }, null, 2)}\n`)
+        else io.stdout(report.state.held ? `${host}: ${report.dir} is held\n${report.state.text}\n` : `${host}: ${report.dir} is free\n`)
+        return EXIT.ok
+      }
+      const { released, report } = await releaseLock(session, host, app)
+      const said = released ? `released the deploy lock ${report.dir} on ${host} (${describeLock(report.state)})` : `the deploy lock ${report.dir} on ${host} was not held`
+      if (values.json) io.stdout(`${JSON.stringify({ host, dir: report.dir, released }, null, 2)}\n`)
+      else io.stdout(`${said}\n`)
+      return EXIT.ok
+    } finally {
+      await session.close()
+    }
+  },
+}
