@@ -47460,7 +47460,33 @@ function memoryLogger() {
     return Object.assign(prefixedLogger((level, line) => lines.push(`${level}: ${line}`)), { lines });
 }
 
+;// CONCATENATED MODULE: ./src/cli/trace.ts
+
+
+/**
+ * `CUTOVER_TRACE_FILE=FILE`: append every command string sent over SSH to FILE, one JSON object
+ * per line, `{"host":…,"command":…}` (stdin, such as a registry password or an env file's
+ * contents, is not part of a command and is not traced). For tests and debugging: the end-to-end
+ * tests read it to prove that no secret ever travels in a command.
+ *
+ * Secrets never belong in a command string; should one slip in, the trace holds `[redacted]` in
+ * its place, never the value (so the file is safe to keep), and the line gets `"redacted":true`
+ * so a test reading the trace still sees the leak. The file is created with mode 0600.
+ */
+function commandTraceFromEnv(env, cwd, redact) {
+    const file = env.CUTOVER_TRACE_FILE;
+    if (!file)
+        return undefined;
+    const path = (0,external_node_path_namespaceObject.resolve)(cwd, file);
+    return (host, command) => {
+        const safe = redact(command);
+        const line = { host, command: safe, ...(safe !== command ? { redacted: true } : {}) };
+        (0,external_node_fs_namespaceObject.appendFileSync)(path, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/context.ts
+
 
 
 
@@ -47500,7 +47526,9 @@ function knownHostsPath(values, io) {
     }
     return fallback;
 }
+/** `onCommand` sees every command string sent over SSH; without one, CUTOVER_TRACE_FILE may name a trace file (trace.ts). */
 function openSession(loaded, values, io, onCommand) {
+    const trace = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s));
     const keys = values['ssh-key'];
     const paths = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).map((k) => (0,external_node_path_namespaceObject.resolve)(io.cwd, String(k)));
     return new Session({
@@ -47509,7 +47537,7 @@ function openSession(loaded, values, io, onCommand) {
         logger: loaded.logger,
         knownHosts: knownHostsPath(values, io),
         extraKeys: { paths },
-        ...(onCommand ? { onCommand } : {}),
+        ...(trace ? { onCommand: trace } : {}),
         env: io.env,
     });
 }

@@ -5,6 +5,7 @@ import { loadConfigOrThrow, renderWarning, type DeployConfig } from '../config/i
 import { Session } from '../engine/session.js'
 import { prefixedLogger, type Logger } from '../log.js'
 import type { Secrets } from '../secrets/index.js'
+import { commandTraceFromEnv } from './trace.js'
 import { type CliIO, configArgs, type OptionValues, UsageError } from './command.js'
 
 /** Options of every command that reaches hosts. */
@@ -46,7 +47,9 @@ export function knownHostsPath(values: OptionValues, io: CliIO): string {
   return fallback
 }
 
+/** `onCommand` sees every command string sent over SSH; without one, CUTOVER_TRACE_FILE may name a trace file (trace.ts). */
 export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onCommand?: (host: string, command: string) => void): Session {
+  const trace = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s))
   const keys = values['ssh-key']
   const paths = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).map((k) => resolve(io.cwd, String(k)))
   return new Session({
@@ -55,7 +58,7 @@ export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onC
     logger: loaded.logger,
     knownHosts: knownHostsPath(values, io),
     extraKeys: { paths },
-    ...(onCommand ? { onCommand } : {}),
+    ...(trace ? { onCommand: trace } : {}),
     env: io.env as NodeJS.ProcessEnv,
   })
 }
