@@ -44304,6 +44304,24 @@ const docker_rename = (from, to) => ['docker', 'rename', from, to];
 const pull = (image) => ['docker', 'pull', image];
 /** The password goes on stdin; the username is not treated as a secret (it is in argv). */
 const login = (server, username) => ['docker', 'login', server, '--username', username, '--password-stdin'];
+/**
+ * Log in and pull in ONE command, through a private client config made for it and removed after.
+ * A `docker login` followed by a separate `docker pull` relies on the host user's shared
+ * ~/.docker/config.json between the two: another deploy logging in to another registry at the
+ * same moment (the CLI rewrites that file whole, so one login can drop the other's entry), or
+ * anything running `docker logout`, makes the pull fail with "no basic auth credentials" (seen
+ * on the shared testbed). A private config has no such window, and leaves no credentials on the
+ * host. The password comes on stdin; values travel as positional parameters.
+ */
+const LOGIN_AND_PULL = [
+    'set -e',
+    'umask 077',
+    'cfg=$(mktemp -d)',
+    'trap \'rm -rf -- "$cfg"\' EXIT',
+    'docker --config "$cfg" login "$1" --username "$2" --password-stdin >/dev/null',
+    'docker --config "$cfg" pull "$3"',
+].join('\n');
+const loginAndPull = (server, username, image) => ['sh', '-c', LOGIN_AND_PULL, 'cutover-pull', server, username, image];
 const logs = (container, tail) => ['docker', 'logs', '--tail', String(tail), container];
 const networkCreate = (name) => ['docker', 'network', 'create', name];
 const networkInspect = (name, format) => ['docker', 'network', 'inspect', name, '--format', format];
@@ -44884,10 +44902,10 @@ function plan(d, seen) {
         name = want.spec.name;
         reused = false;
         if (!imagePresent(d, seen)) {
-            if (d.registry) {
-                steps.push({ kind: 'login', server: d.registry.server, exec: { argv: login(d.registry.server, d.registry.username), stdin: new Secret(d.registry.password) } });
-            }
-            steps.push({ kind: 'pull', image: imageRef(d), exec: ex(pull(imageRef(d)), PULL_TIMEOUT_MS) });
+            const image = imageRef(d);
+            steps.push(d.registry
+                ? { kind: 'pull', image, server: d.registry.server, exec: { argv: loginAndPull(d.registry.server, d.registry.username, image), stdin: new Secret(d.registry.password), timeoutMs: PULL_TIMEOUT_MS } }
+                : { kind: 'pull', image, exec: ex(pull(image), PULL_TIMEOUT_MS) });
         }
         steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) });
         steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length });
@@ -44956,7 +44974,7 @@ function unusedImages(d, seen, removed) {
 ;// CONCATENATED MODULE: ./src/plan/host.ts
 
 /** Steps that act on the host, not the role: two roles on one host need them once. */
-const HOST_LEVEL = new Set(['createNetwork', 'mkdir', 'runProxy', 'startProxy', 'login', 'pull', 'removeImages', 'pruneImages']);
+const HOST_LEVEL = new Set(['createNetwork', 'mkdir', 'runProxy', 'startProxy', 'pull', 'removeImages', 'pruneImages']);
 /**
  * Plan every role on one host from one observation. Roles run in the order given (put the
  * primary role first); a host-level step a later role also wants is not repeated.
@@ -44992,10 +45010,8 @@ function describeStep(step) {
             return 'boot kamal-proxy';
         case 'startProxy':
             return 'start the stopped kamal-proxy';
-        case 'login':
-            return `log in to ${step.server}`;
         case 'pull':
-            return `pull ${step.image}`;
+            return step.server ? `log in to ${step.server} and pull ${step.image}` : `pull ${step.image}`;
         case 'writeFile':
             return `write ${step.path} (${step.keys} secret ${step.keys === 1 ? 'key' : 'keys'}, mode ${step.mode.toString(8)})`;
         case 'rename':

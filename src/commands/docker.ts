@@ -81,6 +81,25 @@ export const pull = (image: string): Argv => ['docker', 'pull', image]
 /** The password goes on stdin; the username is not treated as a secret (it is in argv). */
 export const login = (server: string, username: string): Argv => ['docker', 'login', server, '--username', username, '--password-stdin']
 
+/**
+ * Log in and pull in ONE command, through a private client config made for it and removed after.
+ * A `docker login` followed by a separate `docker pull` relies on the host user's shared
+ * ~/.docker/config.json between the two: another deploy logging in to another registry at the
+ * same moment (the CLI rewrites that file whole, so one login can drop the other's entry), or
+ * anything running `docker logout`, makes the pull fail with "no basic auth credentials" (seen
+ * on the shared testbed). A private config has no such window, and leaves no credentials on the
+ * host. The password comes on stdin; values travel as positional parameters.
+ */
+const LOGIN_AND_PULL = [
+  'set -e',
+  'umask 077',
+  'cfg=$(mktemp -d)',
+  'trap \'rm -rf -- "$cfg"\' EXIT',
+  'docker --config "$cfg" login "$1" --username "$2" --password-stdin >/dev/null',
+  'docker --config "$cfg" pull "$3"',
+].join('\n')
+export const loginAndPull = (server: string, username: string, image: string): Argv => ['sh', '-c', LOGIN_AND_PULL, 'cutover-pull', server, username, image]
+
 export const logs = (container: string, tail: number): Argv => ['docker', 'logs', '--tail', String(tail), container]
 
 export const networkCreate = (name: string): Argv => ['docker', 'network', 'create', name]

@@ -79,10 +79,12 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     name = want.spec.name
     reused = false
     if (!imagePresent(d, seen)) {
-      if (d.registry) {
-        steps.push({ kind: 'login', server: d.registry.server, exec: { argv: docker.login(d.registry.server, d.registry.username), stdin: new Secret(d.registry.password) } })
-      }
-      steps.push({ kind: 'pull', image: imageRef(d), exec: ex(docker.pull(imageRef(d)), PULL_TIMEOUT_MS) })
+      const image = imageRef(d)
+      steps.push(
+        d.registry
+          ? { kind: 'pull', image, server: d.registry.server, exec: { argv: docker.loginAndPull(d.registry.server, d.registry.username, image), stdin: new Secret(d.registry.password), timeoutMs: PULL_TIMEOUT_MS } }
+          : { kind: 'pull', image, exec: ex(docker.pull(image), PULL_TIMEOUT_MS) },
+      )
     }
     steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
     steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })

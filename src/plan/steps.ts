@@ -28,8 +28,8 @@ export type Step = (
   | { kind: 'mkdir'; exec: Exec; path: string }
   | { kind: 'runProxy'; exec: Exec }
   | { kind: 'startProxy'; exec: Exec }
-  | { kind: 'login'; exec: Exec; server: string }
-  | { kind: 'pull'; exec: Exec; image: string }
+  /** With `server`, one command logs in to it (password on stdin) and pulls (docker.loginAndPull). */
+  | { kind: 'pull'; exec: Exec; image: string; server?: string }
   /** RemoteHost.upload(content.reveal(), path, mode). */
   | { kind: 'writeFile'; path: string; mode: number; content: Secret; keys: number }
   | { kind: 'rename'; exec: Exec; from: string; to: string }
@@ -59,10 +59,8 @@ export function describeStep(step: Step): string {
       return 'boot kamal-proxy'
     case 'startProxy':
       return 'start the stopped kamal-proxy'
-    case 'login':
-      return `log in to ${step.server}`
     case 'pull':
-      return `pull ${step.image}`
+      return step.server ? `log in to ${step.server} and pull ${step.image}` : `pull ${step.image}`
     case 'writeFile':
       return `write ${step.path} (${step.keys} secret ${step.keys === 1 ? 'key' : 'keys'}, mode ${step.mode.toString(8)})`
     case 'rename':

@@ -199,7 +199,7 @@ describe('deploy through the bundled CLI (dist/cli/index.js)', () => {
     for (const r of runs) for (const s of secrets) expect(everything(r).includes(s), `a secret in the output of a run:\n${describeRun(r)}`).toBe(false)
     const trace = app.trace()
     // The trace covers the steps that carry secrets: the login (password on stdin) and the run (env file).
-    expect(trace.some((l) => / docker login .* --password-stdin$/.test(l.command))).toBe(true)
+    expect(trace.some((l) => l.command.includes('--password-stdin') && / cutover-pull \S+ testbed \S+:v1$/.test(l.command))).toBe(true)
     expect(trace.some((l) => / docker run .*--env-file \.kamal\/apps\//.test(l.command))).toBe(true)
     expect(trace.some((l) => l.command.includes('cutover-upload'))).toBe(true)
     expect(trace.filter((l) => l.redacted), 'commands that held a secret value').toEqual([])

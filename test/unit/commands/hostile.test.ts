@@ -31,6 +31,7 @@ describe('hostile values through sh', () => {
       proxy.deploy(v, v, { ...DEFAULT_ROUTE, hosts: [v], pathPrefixes: [v], logRequestHeaders: [v] }, { deployTimeoutS: 1, drainTimeoutS: 1 }),
       docker.rename(v, v),
       docker.login(v, v),
+      docker.loginAndPull(v, v, v),
       audit.append(v, v),
       lock.acquire(v, { lockedBy: v, at: v, version: v, message: v, run: v }),
       lock.status(v),

@@ -13,7 +13,7 @@ describe('planHost', () => {
       ['worker', 'booted', 'app-worker-v2'],
     ])
     expect(p.steps.map((s) => s.kind)).toEqual([
-      'createNetwork', 'mkdir', 'runProxy', 'login', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit',
+      'createNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit',
       // The env directory is shared by the roles: created once.
       'writeFile', 'run', 'awaitHealthy', 'audit',
     ])
@@ -25,8 +25,7 @@ describe('planHost', () => {
       'create the kamal network',
       'create directory /home/deploy/.kamal/proxy/apps-config',
       'boot kamal-proxy',
-      'log in to registry.test:5000',
-      'pull registry.test:5000/app:v2',
+      'log in to registry.test:5000 and pull registry.test:5000/app:v2',
       'create directory .kamal/apps/app/env/roles',
       'write .kamal/apps/app/env/roles/web.env (1 secret key, mode 600)',
       'run app-web-v2',
@@ -36,6 +35,6 @@ describe('planHost', () => {
     ])
     const commands = planHost([desired()], bareHost()).steps.map(stepCommand)
     expect(commands.join('\n')).not.toContain(SECRET)
-    expect(commands[6]).toBeNull() // the env file is uploaded, not sent as a command
+    expect(commands[5]).toBeNull() // the env file is uploaded, not sent as a command
   })
 })

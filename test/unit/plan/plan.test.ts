@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import * as docker from '../../../src/commands/docker.js'
 import { plan } from '../../../src/plan/plan.js'
 import { desiredContainer } from '../../../src/plan/container.js'
 import type { Step } from '../../../src/plan/steps.js'
@@ -16,11 +17,11 @@ describe('plan: outcomes by situation', () => {
   const d = desired()
   const v1 = desiredV1()
 
-  it('fresh host: network, proxy, login+pull, env file, run, switch, audit → booted', () => {
+  it('fresh host: network, proxy, login and pull, env file, run, switch, audit → booted', () => {
     const r = plan(d, bareHost())
     expect(r.outcome).toBe('booted')
     expect(r.container).toBe('app-web-v2')
-    expect(kinds(r.steps)).toEqual(['createNetwork', 'mkdir', 'runProxy', 'login', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['createNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit'])
     expect(find(r.steps, 'mkdir').path).toBe('/home/deploy/.kamal/proxy/apps-config')
     expect(find(r.steps, 'proxyDeploy').exec.argv).toContain(`--target=${aliasTarget(d)}`)
   })
@@ -93,7 +94,7 @@ describe('plan: outcomes by situation', () => {
   it('network missing is created even for a role without the proxy', () => {
     const worker = desired({ role: 'worker', proxy: null })
     const r = plan(worker, host({ network: false }))
-    expect(kinds(r.steps)).toEqual(['createNetwork', 'login', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['createNetwork', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'pruneImages', 'audit'])
   })
 
   it('stale extra containers running next to the routed one are stopped', () => {
@@ -117,7 +118,7 @@ describe('plan: outcomes by situation', () => {
     const k = kamalContainer('abc123')
     const r = plan(d, host({ containers: [k], routes: [routeTo(d, `${k.id.slice(0, 12)}:80`)] }))
     expect(r.outcome).toBe('replaced')
-    expect(kinds(r.steps)).toEqual(['login', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
   })
 
   it('a route with two targets is not "unchanged"', () => {
@@ -155,19 +156,21 @@ describe('plan: image present vs missing', () => {
   ])('%s → pull: %s', (_, image, pulls) => {
     const r = plan(d, host({ image }))
     expect(kinds(r.steps).includes('pull')).toBe(pulls)
-    expect(kinds(r.steps).includes('login')).toBe(pulls)
   })
 
-  it('no registry credentials → pull without login', () => {
-    const r = plan(desired({ registry: null }), host())
-    expect(kinds(r.steps)).toContain('pull')
-    expect(kinds(r.steps)).not.toContain('login')
+  it('no registry credentials → a plain pull, no login', () => {
+    const pull = find(plan(desired({ registry: null }), host()).steps, 'pull')
+    expect(pull.exec.argv).toEqual(['docker', 'pull', 'registry.test:5000/app:v2'])
+    expect(pull.server).toBeUndefined()
+    expect(pull.exec.stdin).toBeUndefined()
   })
 
-  it('login sends the password on stdin only', () => {
-    const login = find(plan(d, host()).steps, 'login')
-    expect(login.exec.argv).toEqual(['docker', 'login', 'registry.test:5000', '--username', 'deploy', '--password-stdin'])
-    expect(login.exec.stdin?.reveal()).toBe(SECRET)
+  it('logs in and pulls in one command (a private client config), the password on stdin only', () => {
+    const pull = find(plan(d, host()).steps, 'pull')
+    expect(pull.server).toBe('registry.test:5000')
+    expect(pull.exec.argv).toEqual(docker.loginAndPull('registry.test:5000', 'deploy', 'registry.test:5000/app:v2'))
+    expect(pull.exec.argv.join(' ')).not.toContain(SECRET)
+    expect(pull.exec.stdin?.reveal()).toBe(SECRET)
   })
 })
 
@@ -239,7 +242,7 @@ describe('plan: the new container', () => {
   it('roles without the proxy wait for health instead of switching; unchanged when running', () => {
     const w = desired({ role: 'worker', proxy: null })
     const r = plan(w, host({ containers: [deployed(desiredV1({ role: 'worker', proxy: null }))] }))
-    expect(kinds(r.steps)).toEqual(['login', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'stop', 'pruneImages', 'audit'])
     expect(plan(w, host({ containers: [deployed(w)] })).outcome).toBe('unchanged')
   })
 

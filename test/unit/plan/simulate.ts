@@ -88,7 +88,7 @@ export class SimHost {
         s.images = s.images.filter((i) => !step.images.includes(`${i.repository}:${i.tag}`))
         return
       default:
-        return // mkdir, login, writeFile, awaitHealthy, pruneImages, audit: no state the planner reads
+        return // mkdir, writeFile, awaitHealthy, pruneImages, audit: no state the planner reads
     }
   }
 }
