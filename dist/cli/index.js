@@ -45484,7 +45484,16 @@ async function observeHost(host, role) {
     return parseObservation(result.stdout);
 }
 
+;// CONCATENATED MODULE: ./src/engine/result.ts
+/**
+ * Whether a run changed what any host serves: a role booted, replaced or removed. A failed role
+ * did not: it fails before traffic switches, and its new container is cleaned up (a run whose
+ * every host failed, e.g. on a secret the env file cannot carry, changed nothing).
+ */
+const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.action === 'replaced' || h.action === 'removed');
+
 ;// CONCATENATED MODULE: ./src/engine/deploy.ts
+
 
 
 
@@ -45597,7 +45606,7 @@ async function runHost(hostName, hostPlan, deps, now) {
     return results;
 }
 function result(req, hosts) {
-    return { version: req.version, image: req.image, changed: hosts.some((h) => h.action !== 'unchanged'), hosts };
+    return { version: req.version, image: req.image, changed: changedAny(hosts), hosts };
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"

@@ -8,7 +8,7 @@ import { executeSteps } from './execute.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
 import type { PauseAt } from './pause.js'
-import type { DeployResult, HostResult } from './result.js'
+import { changedAny, type DeployResult, type HostResult } from './result.js'
 
 /** Every role to converge on one host, primary role first. */
 export interface HostTarget {
@@ -151,5 +151,5 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
 }
 
 function result(req: DeployRequest, hosts: HostResult[]): DeployResult {
-  return { version: req.version, image: req.image, changed: hosts.some((h) => h.action !== 'unchanged'), hosts }
+  return { version: req.version, image: req.image, changed: changedAny(hosts), hosts }
 }

@@ -15,7 +15,14 @@ export interface HostResult {
 export interface DeployResult {
   version: string
   image: string
-  /** True when any host did anything. */
+  /** True when any host now serves something else than before the run (see changedAny). */
   changed: boolean
   hosts: HostResult[]
 }
+
+/**
+ * Whether a run changed what any host serves: a role booted, replaced or removed. A failed role
+ * did not: it fails before traffic switches, and its new container is cleaned up (a run whose
+ * every host failed, e.g. on a secret the env file cannot carry, changed nothing).
+ */
+export const changedAny = (hosts: readonly HostResult[]): boolean => hosts.some((h) => h.action === 'booted' || h.action === 'replaced' || h.action === 'removed')

@@ -41,6 +41,8 @@ const secretsV1: Record<string, string> = {
 }
 
 const runs: CliRun[] = []
+/** Secret values a run refused; they must not show either. */
+const rejected: string[] = []
 async function deploy(): Promise<DeployRun> {
   const r = await app.deploy('v1')
   runs.push(r)
@@ -141,8 +143,26 @@ describe('env values and the settings digest', () => {
     for (const h of hosts) expect((await serving(h)).id).toBe(before.get(h.name)!.id)
   })
 
+  it('a secret value with a newline is refused before anything changes, naming the key, never the value', async () => {
+    const multiline = `first line ${token()}\nsecond line ${token()}`
+    app.configure({ clear, secrets: { ...secrets, SECRET_MULTILINE: multiline }, deployTimeout: 10 })
+    const traced = app.trace().length
+    const r = await deploy()
+    expect(r.code, describeRun(r)).not.toBe(0)
+    expect(r.json?.changed).toBe(false)
+    expect(r.stderr).toContain('env.secret.SECRET_MULTILINE: the value contains a newline')
+    for (const line of [multiline, ...multiline.split('\n')]) expect(everything(r)).not.toContain(line)
+    // No command but the observe reached the hosts, and every host still runs what it ran.
+    const sent = app.trace().slice(traced)
+    expect(sent.length).toBe(hosts.length)
+    for (const l of sent) expect(l.command).toMatch(/^timeout -s KILL \d+ sh -c 't=\$\(mktemp -d\)/)
+    for (const h of hosts) expect((await serving(h)).id).toBe(before.get(h.name)!.id)
+    app.configure({ clear, secrets, deployTimeout: 10 })
+    rejected.push(multiline)
+  })
+
   it('no secret value (old or rotated) in stdout, stderr, the JSON results, or any command sent over SSH', () => {
-    const values = [...new Set([...app.secretValues(), ...Object.values(secretsV1)])]
+    const values = [...new Set([...app.secretValues(), ...Object.values(secretsV1), ...rejected, ...rejected.flatMap((v) => v.split('\n'))])]
     for (const r of runs) for (const s of values) expect(everything(r).includes(s), `a secret in a run's output:\n${describeRun(r)}`).toBe(false)
     const trace = app.trace()
     expect(trace.filter((l) => / docker run /.test(l.command)).length).toBe(hosts.length * 3)

@@ -94,9 +94,14 @@ describe('a deploy killed halfway', () => {
     }
     const status = await app.run(['lock', 'status', '--json'])
     expect(JSON.parse(status.stdout)).toMatchObject({ held: false })
+    // Converged for good: one more run finds nothing to do.
+    const again = await app.deploy('v2')
+    expect(again.code, describeRun(again)).toBe(0)
+    expect(again.json?.hosts.map((h) => h.action)).toEqual(hosts.map(() => 'unchanged'))
 
     expect(load, 'the load started in the first test').toBeDefined()
     const report = await load!.stop()
+    expect(report.capped, 'the load ran until the end').toBe(false)
     expect(report.failed, `${report.failed.length} of ${report.sent} requests failed across the kill and the converge`).toEqual([])
     expect(report.sent).toBeGreaterThan(50)
   })

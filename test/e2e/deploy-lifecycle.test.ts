@@ -35,13 +35,16 @@ const byVersion = async (h: TestHost, v: string): Promise<Container[]> => (await
 async function underLoad(expected: string[], work: () => Promise<DeployRun>, min = 300): Promise<{ run: DeployRun; load: LoadReport }> {
   const load = startLoad(
     hosts.map((h) => ({ name: h.name, baseUrl: h.httpUrl, host: app.proxyHost })),
-    { expect: expected, maxRequests: 5_000, maxMs: 120_000 },
+    { expect: expected, maxRequests: 20_000, maxMs: 120_000 },
   )
   const run = await work().catch(async (e: unknown) => {
     await load.stop()
     throw e
   })
-  return { run, load: await load.stop(min) }
+  const report = await load.stop(min)
+  expect(report.capped, 'the load ran for the whole deploy (not cut short by its bounds)').toBe(false)
+  console.info(`load during \`deploy ${run.json?.version ?? '?'}\`: ${report.sent} requests in ${report.ms} ms, ${report.failed.length} failed; the deploy took ${run.ms} ms`)
+  return { run, load: report }
 }
 
 /** The proxy's route for this app sends everything to exactly this container (by its digest alias). */
@@ -191,6 +194,13 @@ describe('deploy through the bundled CLI (dist/cli/index.js)', () => {
       expect(all.filter((c) => c.version === 'broken' || c.name.includes('broken')), `${h.name}: broken containers left`).toEqual([])
       expect(all.filter((c) => c.state === 'running').map((c) => c.id)).toEqual([firstIds[h.name]!.v2])
     }
+    // The failed run released its lock, and left nothing for the next run to tidy: v2 is unchanged.
+    const status = await app.run(['lock', 'status', '--json'])
+    runs.push(status)
+    expect(JSON.parse(status.stdout), describeRun(status)).toMatchObject({ held: false })
+    const again = await deploy('v2')
+    expect(again.code, describeRun(again)).toBe(0)
+    expect(actions(again)).toEqual(everyHost('unchanged'))
   })
 
   it('no secret value appears in stdout, stderr, the JSON results, or any command sent over SSH', () => {

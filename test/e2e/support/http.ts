@@ -54,6 +54,8 @@ export interface LoadReport {
   failed: { target: string; at: number; why: string }[]
   answers: Answer[]
   ms: number
+  /** The load hit maxRequests or maxMs before stop() was called: it did not cover all the work. */
+  capped: boolean
 }
 
 export interface LoadOptions {
@@ -75,9 +77,9 @@ export interface LoadOptions {
 export function startLoad(targets: readonly LoadTarget[], options: LoadOptions): { stop(minRequests?: number): Promise<LoadReport> } {
   const maxRequests = options.maxRequests ?? 20_000
   const maxMs = options.maxMs ?? 120_000
-  const gapMs = options.gapMs ?? 5
+  const gapMs = options.gapMs ?? 10
   const t0 = performance.now()
-  const report: LoadReport = { sent: 0, failed: [], answers: [], ms: 0 }
+  const report: LoadReport = { sent: 0, failed: [], answers: [], ms: 0, capped: false }
   let stopping = false
   let wanted = 0
   const loop = async (t: LoadTarget): Promise<void> => {
@@ -96,11 +98,13 @@ export function startLoad(targets: readonly LoadTarget[], options: LoadOptions):
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs))
     }
   }
+  const capped = (): boolean => report.sent >= maxRequests || performance.now() - t0 >= maxMs
   const loops = targets.flatMap((t) => Array.from({ length: options.perTarget ?? 2 }, () => loop(t)))
   const all = Promise.all(loops)
   return {
     /** Stop once at least `minRequests` were sent in all (still within the bounds). */
     async stop(minRequests = 0): Promise<LoadReport> {
+      report.capped = capped()
       wanted = minRequests
       stopping = true
       await all
