@@ -46,6 +46,8 @@ export interface Answer {
   target: string
   /** When the request was sent, in ms since the load started. */
   at: number
+  /** When its answer had arrived. */
+  doneAt: number
   version: string
 }
 
@@ -91,7 +93,7 @@ export function startLoad(targets: readonly LoadTarget[], options: LoadOptions):
         const body = r.body.trim()
         if (r.status !== 200) report.failed.push({ target: t.name, at, why: `HTTP ${r.status}: ${body.slice(0, 200)}` })
         else if (!options.expect.includes(body)) report.failed.push({ target: t.name, at, why: `unexpected body ${JSON.stringify(body.slice(0, 200))}` })
-        else report.answers.push({ target: t.name, at, version: body })
+        else report.answers.push({ target: t.name, at, doneAt: performance.now() - t0, version: body })
       } catch (e) {
         report.failed.push({ target: t.name, at, why: e instanceof Error ? e.message : String(e) })
       }
@@ -120,3 +122,15 @@ export const versionsSeen = (r: LoadReport, target: string): string[] =>
     .filter((a) => a.target === target)
     .sort((a, b) => a.at - b.at)
     .map((a) => a.version)
+
+/**
+ * Versions answered on `target` by requests SENT after `version` had first ANSWERED there. Once
+ * one request got the new version, the proxy had switched, so every later request must get it too.
+ * (Ordering by send time alone would be racy: two requests sent a moment apart on different
+ * connections may reach the proxy in the other order.)
+ */
+export function answersAfterFirst(r: LoadReport, target: string, version: string): string[] {
+  const mine = r.answers.filter((a) => a.target === target)
+  const first = Math.min(...mine.filter((a) => a.version === version).map((a) => a.doneAt))
+  return mine.filter((a) => a.at > first).map((a) => a.version)
+}
