@@ -1,0 +1,35 @@
+import * as core from '@actions/core'
+import type { EnginePort } from './engine-port.js'
+import { runMain } from './main.js'
+import { runPost } from './post.js'
+import { STATE } from './state.js'
+
+/**
+ * Runs the main or the post step, as the saved state says. Cancellation (the runner sends
+ * SIGINT, then SIGTERM) aborts the engine so it can release the lock itself; the post step
+ * is the fallback when it could not. User mistakes end as one error line, never a stack.
+ */
+export async function runEntry(engine: EnginePort, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const isPost = core.getState(STATE.isPost) === 'true'
+  const controller = new AbortController()
+  const cancel = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) core.info(`cutover: received ${signal}; stopping`)
+    controller.abort(new Error(`cancelled (${signal})`))
+  }
+  process.on('SIGINT', cancel)
+  process.on('SIGTERM', cancel)
+  try {
+    if (isPost) {
+      await runPost({ engine, env, signal: controller.signal })
+    } else {
+      core.saveState(STATE.isPost, 'true')
+      await runMain({ engine, env, signal: controller.signal })
+    }
+  } catch (err) {
+    core.debug(err instanceof Error ? (err.stack ?? err.message) : String(err))
+    core.setFailed(err instanceof Error ? err.message : String(err))
+  } finally {
+    process.off('SIGINT', cancel)
+    process.off('SIGTERM', cancel)
+  }
+}
