@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { apiUrlFromEnv } from '../gate/index.js'
 import { failureAnnotations } from './annotations.js'
@@ -116,10 +117,12 @@ function writeOutputs(o: RunOutcome): void {
 }
 
 async function writeSummary(markdown: string): Promise<void> {
+  // Appended directly rather than through core.summary, whose file path is cached process-wide.
   // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it; that is not an error.
-  if (!process.env.GITHUB_STEP_SUMMARY) return
+  const file = process.env.GITHUB_STEP_SUMMARY
+  if (!file) return
   try {
-    await core.summary.addRaw(markdown).write()
+    await appendFile(file, `${markdown}\n`, 'utf8')
   } catch (err) {
     core.warning(`cutover: could not write the job summary: ${(err as Error).message}`)
   }
