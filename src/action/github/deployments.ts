@@ -62,9 +62,9 @@ export async function setDeploymentStatus(gh: GitHubClient, id: number, s: Statu
 }
 
 /** Marks every deployment of `environment` inactive (a preview or app that was removed). Returns how many. */
-export async function deactivateEnvironment(gh: GitHubClient, environment: string, description: string): Promise<number> {
+export async function deactivateEnvironment(gh: GitHubClient, environment: string, description: string, logUrl?: string): Promise<number> {
   const list = await gh.list<{ id: number }>(`${gh.repoPath}/deployments?environment=${encodeURIComponent(environment)}`, READ)
-  for (const d of list) await setDeploymentStatus(gh, d.id, { state: 'inactive', description })
+  for (const d of list) await setDeploymentStatus(gh, d.id, { state: 'inactive', description, ...(logUrl ? { logUrl } : {}) })
   return list.length
 }
 

@@ -47,7 +47,7 @@ export class GitHubRecords {
   /** The Deployment's final status; for removals, every deployment of the environment goes inactive. */
   async finish(ok: boolean, outcome: RunOutcome | undefined, reason: string | undefined): Promise<void> {
     if (this.ctx.command === 'remove' || this.ctx.command === 'preview-remove') {
-      if (ok) await this.attempt('mark the environment\'s deployments inactive', () => deactivateEnvironment(this.gh, this.ctx.environment, 'Removed by cutover'))
+      if (ok) await this.attempt('mark the environment\'s deployments inactive', () => deactivateEnvironment(this.gh, this.ctx.environment, 'Removed by cutover', this.ctx.logUrl))
       return
     }
     const id = this.deploymentId
