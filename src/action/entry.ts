@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import type { EnginePort } from './engine-port.js'
+import { EventError } from './event.js'
+import { InputError } from './inputs.js'
 import { runMain } from './main.js'
 import { runPost } from './post.js'
 import { STATE } from './state.js'
@@ -26,7 +28,8 @@ export async function runEntry(engine: EnginePort, env: NodeJS.ProcessEnv = proc
       await runMain({ engine, env, signal: controller.signal })
     }
   } catch (err) {
-    core.debug(err instanceof Error ? (err.stack ?? err.message) : String(err))
+    // A user mistake gets its message only; a stack (debug-only) is for bugs.
+    if (!(err instanceof InputError || err instanceof EventError)) core.debug(err instanceof Error ? (err.stack ?? err.message) : String(err))
     core.setFailed(err instanceof Error ? err.message : String(err))
   } finally {
     process.off('SIGINT', cancel)
