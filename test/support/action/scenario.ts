@@ -56,7 +56,7 @@ export interface PullRequestPayload {
  * PR #2 of Codertocat/Hello-World; `number`, `headSha` and `fork` derive a second PR or a
  * fork's PR from the same real payload.
  */
-export function pullRequestEvent(action: 'opened' | 'synchronize' | 'closed', o: { number?: number; headSha?: string; fork?: string } = {}): PullRequestPayload {
+export function pullRequestEvent(action: string, o: { number?: number; headSha?: string; fork?: string } = {}): PullRequestPayload {
   const ex = examples().find((w) => w.name === 'pull_request')?.examples.find((e) => e.action === action)
   if (!ex) throw new Error(`@octokit/webhooks-examples has no pull_request.${action} example`)
   const p = structuredClone(ex) as unknown as PullRequestPayload

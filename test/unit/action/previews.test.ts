@@ -17,7 +17,7 @@ const HEAD_3 = 'c'.repeat(40)
 const comments = (pr: number) => job.repo.comments.get(pr) ?? []
 const environments = () => job.repo.deploymentRequests.map((r) => r.environment)
 
-async function preview(action: 'opened' | 'synchronize' | 'closed', o: { number?: number; headSha?: string } = {}) {
+async function preview(action: string, o: { number?: number; headSha?: string } = {}) {
   const payload = pullRequestEvent(action, o)
   greenCi(job.repo, payload.pull_request.head.sha)
   return job.step({ event: 'pull_request', payload, sha: MERGE_SHA, inputs: { command: action === 'closed' ? 'preview-remove' : 'preview-deploy' } })
