@@ -129,19 +129,21 @@ export function readInputs(input: InputReader): ActionInputs {
   const skipBuild = bool('skip-build', false) ?? false
   const skipPush = bool('skip-push', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
+  const configFile = input.get('config') || 'config/deploy.yml'
+  const checks = list('checks')
   if (problems.length) throw new InputError(problems)
 
   const registry = registryUsername || secret['registry-password'] ? { username: registryUsername || undefined, password: secret['registry-password'] || undefined } : undefined
   return {
     command: command!,
-    configFile: input.get('config') || 'config/deploy.yml',
+    configFile,
     destination,
     version,
     sshPrivateKey,
     knownHosts,
     registry,
     githubToken,
-    gate: { enabled, checks: list('checks'), allowedConclusions: allowedConclusions.length ? allowedConclusions : [...GATE_DEFAULTS.allowedConclusions], timeoutMs: timeoutMs! },
+    gate: { enabled, checks, allowedConclusions: allowedConclusions.length ? allowedConclusions : [...GATE_DEFAULTS.allowedConclusions], timeoutMs: timeoutMs! },
     skipBuild,
     skipPush,
     secrets: parsedSecrets.values,
