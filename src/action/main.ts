@@ -78,7 +78,8 @@ export async function runMain(deps: MainDeps): Promise<void> {
     for (const a of failureAnnotations(failure, outcome)) {
       core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.startLine !== undefined ? { startLine: a.startLine } : {}) })
     }
-    process.exitCode = core.ExitCode.Failure
+    // A literal 1 (core.ExitCode.Failure): @github/local-action's stand-in for core has no ExitCode.
+    process.exitCode = 1
   }
   core.saveState(STATE.mainDone, 'true')
 }

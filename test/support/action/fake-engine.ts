@@ -55,12 +55,16 @@ export function newWorld(overrides: Partial<FakeWorld> = {}): FakeWorld {
     repository: 'registry.example.test/acme/shop',
     proxyHost: 'shop.example.test',
     previewHostTemplate: 'pr-{number}.preview.example.test',
-    secretEnv: ['DATABASE_URL'],
+    secretEnv: ['DATABASE_URL', 'TLS_KEY'],
     services: {},
     registry: [],
     ...overrides,
   }
 }
+
+/** The secret env file the fake writes: quoted, newlines escaped, so its text differs from the `secrets` input's lines. */
+export const fakeEnvFile = (names: readonly string[], env: Readonly<Record<string, string>>): string =>
+  names.map((n) => `${n}=${JSON.stringify(env[n] ?? '')}`).join('\n')
 
 export const saveWorld = (file: string, w: FakeWorld): void => writeFileSync(file, JSON.stringify(w, null, 2))
 export const loadWorld = (file: string): FakeWorld => JSON.parse(readFileSync(file, 'utf8')) as FakeWorld
@@ -134,7 +138,7 @@ export class FakeEngine implements EnginePort {
       const image = `${w.repository}:${version}`
       const buildNote = this.build(w, r, io, version, build, op === 'rollback')
       const service = serviceOf(w)
-      const envFile = w.secretEnv.map((n) => `${n}=${r.env[n] ?? ''}`).join('\n')
+      const envFile = fakeEnvFile(w.secretEnv, r.env)
       io.mask(envFile)
       const hosts = w.hosts.map((host) => this.deployHost(io, host, w.services[service], version, envFile, r))
       const failed = new Set(hosts.filter((h) => h.action === 'failed').map((h) => h.host))
