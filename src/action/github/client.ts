@@ -3,6 +3,8 @@
  * gate live in src/gate; this one only needs JSON requests, page following and errors that
  * name the token permission a 403 is about. The token is sent, never logged or put in errors.
  */
+import { errorMessage } from '../../gate/github-client.js'
+
 export interface GitHubClientOptions {
   apiUrl: string
   token: string
@@ -78,7 +80,7 @@ export class GitHubClient {
       throw new GitHubRequestError(`could not reach the GitHub API at ${this.base()} to ${purpose.what}: ${this.redact((err as Error).message)}`, 0)
     }
     if (res.ok) return res
-    const said = this.redact(await messageOf(res))
+    const said = this.redact(await errorMessage(res))
     if (res.status === 403 && /not accessible by/i.test(said)) {
       throw new GitHubRequestError(
         `the GitHub token may not ${purpose.what} (403 "${said}"): add \`${purpose.permission}\` under the job's \`permissions:\`, or pass a github-token that has it.`,
@@ -100,15 +102,4 @@ export class GitHubClient {
   private redact(text: string): string {
     return this.o.token ? text.split(this.o.token).join('***') : text
   }
-}
-
-async function messageOf(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '')
-  try {
-    const body = JSON.parse(text) as { message?: unknown }
-    if (typeof body.message === 'string') return body.message
-  } catch {
-    // Not JSON: a proxy's error page, say.
-  }
-  return res.statusText || `HTTP ${res.status}`
 }
