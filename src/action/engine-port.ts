@@ -156,7 +156,7 @@ export interface RunIO {
    * between, the post step calls releaseLockIfOwned.
    */
   lockState(mayHoldLock: boolean): void
-  /** Aborted when the step is cancelled: stop, release the lock, and reject. */
+  /** Aborted when the step is cancelled (possibly before the call starts): stop, release the lock, and reject. */
   signal: AbortSignal
 }
 

@@ -15,7 +15,13 @@ export async function runEntry(engine: EnginePort, env: NodeJS.ProcessEnv = proc
   const isPost = core.getState(STATE.isPost) === 'true'
   const controller = new AbortController()
   const cancel = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) core.info(`cutover: received ${signal}; stopping`)
+    if (controller.signal.aborted) {
+      // The runner's second signal (SIGTERM 7.5 s after SIGINT): stop now; the post step
+      // releases the lock if this run still holds it.
+      core.info(`cutover: received ${signal} again; exiting`)
+      process.exit(1)
+    }
+    core.info(`cutover: received ${signal}; stopping`)
     controller.abort(new Error(`cancelled (${signal})`))
   }
   process.on('SIGINT', cancel)

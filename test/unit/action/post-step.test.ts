@@ -126,4 +126,34 @@ describe('main and post as two processes', () => {
     const { readStep } = await import('../../support/action/runner-files.js')
     expect(readStep(mainFiles).state.lock).toBe('free')
   })
+
+  it('a main stuck after SIGINT exits on the runner\'s SIGTERM; the post step then releases its lock', async () => {
+    const pausedFile = join(job.dir, 'paused-stuck')
+    const mainFiles = files('main')
+    const main = startStep({ files: mainFiles, inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile, ignoreAbort: true } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGINT')
+    await waitForLine(main, 'received SIGINT; stopping')
+    main.child.kill('SIGTERM')
+    const r = await main.done
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('received SIGTERM again; exiting')
+    const { readStep } = await import('../../support/action/runner-files.js')
+    const state = readStep(mainFiles).state
+    expect(state.lock).toBe('maybe-held')
+    expect(job.world().lock?.run).toBe(state['run-id'])
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(job.world().lock).toBeUndefined()
+  })
 })
+
+/** Waits (bounded) until the step has printed `text`. */
+async function waitForLine(step: ReturnType<typeof startStep>, text: string): Promise<void> {
+  let out = ''
+  step.child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')))
+  for (let waited = 0; !out.includes(text); waited += 50) {
+    if (waited >= 10_000) throw new Error(`the step did not print "${text}" within 10 s`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
