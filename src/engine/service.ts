@@ -16,6 +16,7 @@ export interface ServiceDeployRequest {
   onlyHosts?: readonly string[] | undefined
   pauseAt?: PauseAt | undefined
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
+  hostLog?: ((host: string) => Logger) | undefined
   now?: () => Date
 }
 
@@ -39,7 +40,7 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRe
 
 export async function deployService(req: ServiceDeployRequest, logger: Logger): Promise<DeployResult> {
   const request = await deployRequest(req)
-  return deploy(request, { pool: req.session, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock })
+  return deploy(request, { pool: req.session, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog })
 }
 
 export async function dryRunService(req: ServiceDeployRequest, logger: Logger): Promise<DryRunHost[]> {

@@ -52,7 +52,8 @@ describe('action.yml', () => {
     expect(NODE_RUNTIMES).toContain(meta.runs.using)
     expect(meta.runs).toMatchObject({ main: 'dist/action/index.js', post: 'dist/action/index.js', 'post-if': 'always()' })
     const build = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.build!
-    expect(build).toContain('ncc build src/action/index.ts -o dist/action')
+    expect(build).toBe('node scripts/build.mjs')
+    expect(read('scripts/build.mjs')).toContain(`['src/action/index.ts', join(dist, 'action')]`)
   })
 
   it('declares every input of the issue, kebab-case and described', () => {
