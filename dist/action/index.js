@@ -76284,17 +76284,22 @@ function matchesPattern(name, pattern) {
 
 ;// CONCATENATED MODULE: ./src/gate/checks.ts
 
+const checks_time = (...stamps) => {
+    const ms = stamps.map((t) => (t ? Date.parse(t) : NaN)).filter((t) => !Number.isNaN(t));
+    return ms.length ? Math.max(...ms) : null;
+};
 function fromCheckRun(run, allowed) {
     const url = run.html_url ?? run.details_url;
+    const at = checks_time(run.started_at, run.completed_at);
     if (run.status !== 'completed')
-        return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url };
+        return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url, at };
     const conclusion = run.conclusion ?? 'none';
-    return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url };
+    return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url, at };
 }
 function fromStatus(s) {
     // Commit statuses only know pending/success/failure/error: conclusions do not apply.
     const state = s.state === 'success' ? 'passed' : s.state === 'pending' ? 'pending' : 'failed';
-    return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url };
+    return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url, at: checks_time(s.created_at, s.updated_at) };
 }
 /**
  * Whether a URL belongs to workflow run `runId`. Actions check runs link to
@@ -76319,7 +76324,7 @@ function evaluate(i) {
     // A red required check decides at once, even while others are still running.
     if (failed.length)
         return { kind: 'fail', reason: 'check-failed', failed };
-    const discovering = i.elapsedMs < i.discoveryWindowMs;
+    const discovering = i.elapsedMs < i.discoveryWindowMs && (i.quietMs === undefined || i.quietMs < i.discoveryWindowMs);
     const missing = i.required.filter((p) => !i.checks.some((c) => matchesPattern(c.name, p)));
     const pending = relevant.filter((c) => c.state === 'pending');
     if (!i.required.length && relevant.length === 0) {
@@ -76639,7 +76644,9 @@ async function waitForChecks(options, deps = {}) {
         if (names(ignored) !== lastIgnored && ignored.length)
             log.info(`gate: ignoring this run's own checks: ${names(ignored)}`);
         lastIgnored = names(ignored);
-        const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks });
+        const newest = Math.max(...checks.map((c) => c.at ?? -Infinity));
+        const quietMs = Number.isFinite(newest) ? Math.max(0, now() - newest) : undefined;
+        const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, quietMs, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks });
         const r = base();
         if (verdict.kind === 'pass') {
             const summary = verdict.noChecks
