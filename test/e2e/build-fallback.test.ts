@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { tryBuildx } from '../../src/build/index.js'
-import { APP, build, helloArgs, input, removeLocalImages, runOnHost, world } from './build-fixture.js'
+import { join } from 'node:path'
+import { execLocal, tryBuildx } from '../../src/build/index.js'
+import { APP, build, dockerConfig, helloArgs, input, removeLocalImages, runOnHost, world } from './build-fixture.js'
 import { testbed } from './testbed.js'
 
 // The fallback path, issue 5: without buildx, `DOCKER_BUILDKIT=1 docker build` (the engine's
@@ -14,8 +15,11 @@ afterAll(async () => {
 })
 
 describe(`the fallback path (DOCKER_BUILDKIT=1 ${legacy} build, then push)`, () => {
-  it(`${legacy} has no buildx here (the precondition, so the fallback is what runs)`, async () => {
+  it(`${legacy} has no buildx here (the precondition, so the fallback is what runs), while the testbed's plugin makes it answer`, async () => {
     expect(await tryBuildx(w.exec, legacy)).toBe(false)
+    // The control: the same client with a config holding the buildx the testbed built.
+    const withPlugin = dockerConfig(join(w.root, 'with-buildx'), true)
+    expect(await tryBuildx((argv, o) => execLocal(argv, { ...o, env: { ...o?.env, DOCKER_CONFIG: withPlugin } }), legacy)).toBe(true)
   })
 
   it('builds a committed change from a clone, pushes both tags, says which path ran, and a host runs it', async () => {
@@ -31,5 +35,24 @@ describe(`the fallback path (DOCKER_BUILDKIT=1 ${legacy} build, then push)`, () 
     expect(pushes).toEqual([[legacy, 'push', report.image], [legacy, 'push', report.image.replace(/:[^:]+$/, ':latest')]])
     expect(await runOnHost(report.image, ['cat', '/www/version', '/ctx/message.txt'])).toBe(`${sha}\nbuilt without buildx\n`)
     expect(await runOnHost(report.image.replace(/:[^:]+$/, ':latest'), ['cat', '/www/version'])).toBe(`${sha}\n`)
+  })
+})
+
+// Docker 23 and newer reach BuildKit only through buildx: without it, `DOCKER_BUILDKIT=1 docker
+// build` stops ("BuildKit is enabled but the buildx component is missing"). That is the docker
+// 28 client first on PATH here, with no buildx in its config: cutover uses the classic builder.
+describe('the classic builder (a Docker 23+ client without buildx)', () => {
+  it('builds, pushes, says which path ran and why, and a host runs the image', async () => {
+    const client = (await w.exec(['docker', '--version'])).stdout
+    expect(Number(/Docker version (\d+)/.exec(client)?.[1])).toBeGreaterThanOrEqual(23)
+    expect(await tryBuildx(w.exec, 'docker')).toBe(false)
+
+    const sha = w.commit('change for the classic builder', { [`${APP}/message.txt`]: 'built by the classic builder\n' })
+    const { report, lines } = await build(w, input('hello-classic', { args: helloArgs(sha) }))
+    expect(report).toMatchObject({ status: 'built', path: 'classic' })
+    const says = /^docker buildx is not installed for docker, and docker \(Docker \d+\.\d+\.\d+\) reaches BuildKit only through buildx, which is not installed for it, so built with the classic builder \(DOCKER_BUILDKIT=0 docker build\) and pushed with docker push\.$/
+    expect(report.status === 'built' && report.notes[0]).toMatch(says)
+    expect(lines.some((l) => says.test(l.replace(/^info: /, '')))).toBe(true)
+    expect(await runOnHost(report.image, ['sh', '-c', 'cat /www/version /ctx/message.txt; ls -A /ctx'])).toBe(`${sha}\nbuilt by the classic builder\n.dockerignore\nDockerfile\nconfig\nmessage.txt\n`)
   })
 })
