@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { CacheInput } from '../../src/build/index.js'
-import { execLocal } from '../../src/build/index.js'
+import { BuildError, execLocal } from '../../src/build/index.js'
+import { prefixedLogger } from '../../src/log.js'
 import { build, helloArgs, input, runId, stepStates, world } from './build-fixture.js'
 import { testbed } from './testbed.js'
 
@@ -63,5 +64,32 @@ describe.each(cases)('builder.cache type $type on the remote buildkitd', ({ type
     const steps = runStep(stepStates(second.lines))
     expect(steps.map(([title]) => title.replace(/^\[[^\]]*\] /, '').split(' ')[0])).toEqual(['RUN', 'COPY'])
     expect(steps.map(([, s]) => s)).toEqual(['CACHED', 'CACHED'])
+  })
+})
+
+// What a CI runner does (docker/setup-buildx-action's way): the engine's `docker` driver cannot
+// export a cache, so cutover makes a docker-container builder of its own. On this testbed that
+// builder cannot start: the docker-container driver runs the moby/buildkit image with
+// --privileged, which fails here, and no public registry is reachable to pull that image. This
+// pins the testbed's situation (DESIGN.md): where the driver does start, this test fails and
+// says so, and should then assert the exported cache instead.
+describe('builder.cache on the engine\'s docker driver', () => {
+  it('tries a docker-container builder of its own; here it cannot start, and the build stops before building, naming it and the fix', async () => {
+    const sha = w.commit('a cache on the docker driver')
+    const lines: string[] = []
+    const callsBefore = w.calls.length
+    try {
+      const error = await build(w, input('hello-cache-container', { args: helloArgs(sha), cache: { type: 'registry' } }), { log: prefixedLogger((l, line) => lines.push(`${l}: ${line}`)) }).then(
+        (r) => new Error(`expected the docker-container builder not to start on this testbed, but the build ran: ${JSON.stringify(r.report)}`),
+        (e: unknown) => e as Error,
+      )
+      expect(error).toBeInstanceOf(BuildError)
+      expect(error.message).toMatch(/^builder\.cache needs a buildx builder that can export a cache, and the current builder uses the docker driver, which cannot; cutover's docker-container builder "cutover" does not start: .*ERROR: .+\. Fix: remove builder\.cache; or make a builder that can export a cache current \(`docker buildx use <name>`, e\.g\. a remote BuildKit\); or let the docker-container driver start here \(it runs the moby\/buildkit image with --privileged\)\.$/)
+      const buildx = w.calls.slice(callsBefore).filter((c) => c.argv[1] === 'buildx').map((c) => c.argv.slice(2, 4).join(' '))
+      // No `buildx build` ran: the failure is named before building.
+      expect(buildx).toEqual(['version', 'inspect', 'inspect cutover', 'create --name', 'inspect --bootstrap'])
+    } finally {
+      await execLocal(['docker', 'buildx', 'rm', '--force', 'cutover'], { env: { DOCKER_CONFIG: w.dockerConfig }, timeoutMs: 120_000 })
+    }
   })
 })
