@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Argv } from '../../src/commands/argv.js'
-import { buildImage, execLocal, loginOnHost, logoutOnHost, type BuildInput, type BuildReport, type BuildRunDeps, type LocalExec } from '../../src/build/index.js'
+import { buildImage, execLocal, type BuildInput, type BuildReport, type BuildRunDeps, type LocalExec } from '../../src/build/index.js'
 import { memoryLogger } from '../../src/log.js'
 import type { RemoteHost } from '../../src/remote/index.js'
 import { git, makeRepo, tempDir, write } from '../unit/build/git-fixture.js'
@@ -120,30 +120,35 @@ export async function build(w: World, buildInput: BuildInput, deps: Partial<Buil
 }
 
 /**
- * Runs `argv` in a container of `image` on vm1, pulled from the registry with a login through
- * src/build's loginOnHost: proof that the image is in the registry, as a host sees it. The image
- * is removed from vm1 again and vm1 logged out, so hosts are left as they were.
+ * Runs `argv` in a container of `image` on vm1, pulled from the registry: proof that the image
+ * is in the registry, as a host sees it. The login goes to a docker config of this call's own on
+ * vm1 (the hosts are shared with other tests, whose logins must stay as they are); the image and
+ * that config are removed afterwards.
  */
 export async function runOnHost(image: string, argv: string[]): Promise<string> {
   const p = pool()
   const h = testbed.hosts[0]!
+  const config = `/tmp/cutover-e2e-build-${runId}-${hostCalls++}`
   try {
     const host: RemoteHost = await p.host(`${h.address}:${h.sshPort}`, h.name)
-    await loginOnHost(host, input('unused').registry)
+    const docker = async (what: string, args: string[], stdin?: string) => {
+      const r = await host.exec(['docker', '--config', config, ...args], { timeoutMs: 120_000, ...(stdin === undefined ? {} : { stdin }) })
+      if (r.code !== 0) throw new Error(`${h.name}: ${what} failed: ${r.stderr.trim()}`)
+      return r.stdout
+    }
     try {
-      const pulled = await host.exec(['docker', 'pull', '--quiet', image], { timeoutMs: 120_000 })
-      if (pulled.code !== 0) throw new Error(`${h.name}: docker pull ${image} failed: ${pulled.stderr.trim()}`)
-      const ran = await host.exec(['docker', 'run', '--rm', image, ...argv], { timeoutMs: 60_000 })
-      if (ran.code !== 0) throw new Error(`${h.name}: docker run ${image} ${argv.join(' ')} failed: ${ran.stderr.trim()}`)
-      return ran.stdout
+      await docker('docker login', ['login', '--username', testbed.registry.username, '--password-stdin', testbed.registry.server], testbed.registry.password)
+      await docker(`docker pull ${image}`, ['pull', '--quiet', image])
+      return await docker(`docker run ${image} ${argv.join(' ')}`, ['run', '--rm', image, ...argv])
     } finally {
       await host.exec(['docker', 'rmi', '--force', image], { timeoutMs: 60_000 })
-      await logoutOnHost(host, input('unused').registry)
+      await host.exec(['rm', '-rf', config])
     }
   } finally {
     await p.closeAll()
   }
 }
+let hostCalls = 0
 
 /**
  * BuildKit's plain progress output, read per step: for each step's title ("[2/3] RUN …"), whether
