@@ -74690,11 +74690,26 @@ const buildxBuild = (i) => [
  * cache, so the caller pushes each tag after it, and cache comes only from --cache-from images.
  */
 const legacyBuild = (i) => [i.docker, 'build', '--progress=plain', ...common(i), ...flagEach('--cache-from', i.cacheFrom), i.context];
+/**
+ * The classic builder (run with DOCKER_BUILDKIT=0), for a client of Docker 23 or newer without
+ * buildx: such a client reaches BuildKit only through buildx, so `DOCKER_BUILDKIT=1 docker build`
+ * stops with "BuildKit is enabled but the buildx component is missing". The classic builder
+ * takes neither --progress nor --secret (the caller refuses builds that need secrets).
+ */
+const classicBuild = (i) => [i.docker, 'build', ...common({ ...i, secrets: [] }), i.context];
 const push = (docker, tag) => [docker, 'push', tag];
+/** Prints e.g. "Docker version 28.2.2, build e6534b4": the client's own version, no daemon needed. */
+const clientVersion = (docker) => [docker, '--version'];
 /** Exits 0 only when the buildx plugin is installed for this client. */
 const buildxVersion = (docker) => [docker, 'buildx', 'version'];
 /** Without a name: the builder buildx would use now. Output holds a "Driver: <name>" line. */
 const buildxInspect = (docker, builder) => [docker, 'buildx', 'inspect', ...(builder ? [builder] : [])];
+/**
+ * Starts `builder` if it is not running (a docker-container builder starts its BuildKit
+ * container) and exits non-zero when it cannot start. `buildx create` alone succeeds even for a
+ * builder that can never start, so this is the check that it can.
+ */
+const buildxBootstrap = (docker, builder) => [docker, 'buildx', 'inspect', '--bootstrap', builder];
 /**
  * A docker-container builder, for cache export (the engine's own `docker` driver cannot export
  * a cache). Not `--use`: the user's default builder stays as it was.
@@ -74878,12 +74893,35 @@ async function buildAndPushImage(request, options) {
     if (common.platforms.length > 1) {
         throw new BuildError(`builder.arch lists ${common.platforms.length} architectures, which needs docker buildx, and buildx is not installed for ${docker}. Install the buildx plugin, or build one arch.`);
     }
+    const client = await image_builder_clientVersion(exec, legacy);
+    if (client && Number(client.split('.')[0]) >= 23) {
+        const how = `${legacy} (Docker ${client}) reaches BuildKit only through buildx, which is not installed for it`;
+        if (builder.secrets?.length)
+            throw new BuildError(`builder.secrets needs BuildKit, and ${how}. Fix: install the buildx plugin (https://docs.docker.com/go/buildx/).`);
+        if (builder.cache)
+            notes.push(`builder.cache needs BuildKit, and ${how}; built without a cache.`);
+        await run(classicBuild({ docker: legacy, ...common }), { DOCKER_BUILDKIT: '0' }, `Building ${tags[0]}`);
+        for (const tag of tags)
+            await run(push(legacy, tag), {}, `Pushing ${tag}`);
+        notes.unshift(`docker buildx is not installed for ${docker}, and ${how}, so built with the classic builder (DOCKER_BUILDKIT=0 ${legacy} build) and pushed with ${legacy} push.`);
+        return { path: 'classic', tags, notes };
+    }
     const fallback = legacyCache(builder.cache?.type, cache, repository, notes);
     await run(legacyBuild({ docker: legacy, ...common, args: { ...builder.args, ...fallback.args }, cacheFrom: fallback.from }), { ...secretEnv, DOCKER_BUILDKIT: '1' }, `Building ${tags[0]}`);
     for (const tag of tags)
         await run(push(legacy, tag), {}, `Pushing ${tag}`);
     notes.unshift(`docker buildx is not installed for ${docker}, so built with DOCKER_BUILDKIT=1 ${legacy} build and pushed with ${legacy} push.`);
     return { path: 'legacy', tags, notes };
+}
+/** The client's version ("28.2.2"), or undefined when it does not say (then BuildKit is assumed). */
+async function image_builder_clientVersion(exec, docker) {
+    try {
+        const r = await exec(clientVersion(docker), { timeoutMs: 30_000 });
+        return r.code === 0 ? /Docker version (\d+\.\d+(?:\.\d+)?)/.exec(r.stdout)?.[1] : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 /** True when the buildx plugin answers; never throws (a missing docker is "no buildx" too). */
 async function tryBuildx(exec, docker) {
@@ -74907,15 +74945,22 @@ async function cacheCapableBuilder(exec, docker, options, notes) {
     if (current.code === 0 && EXPORTING_DRIVERS.has(driver))
         return undefined;
     const name = options.containerBuilderName ?? 'cutover';
+    const why = `builder.cache needs a buildx builder that can export a cache, and the current builder ${driver ? `uses the ${driver} driver, which cannot` : 'does not answer'}`;
+    const fix = 'Fix: remove builder.cache; or make a builder that can export a cache current (`docker buildx use <name>`, e.g. a remote BuildKit); or let the docker-container driver start here (it runs the moby/buildkit image with --privileged).';
     if ((await exec(buildxInspect(docker, name), { timeoutMs: 60_000 })).code !== 0) {
         const created = await exec(buildxCreateContainer(docker, name), { timeoutMs: 5 * 60_000 });
-        if (created.code !== 0) {
-            throw new BuildError(`builder.cache needs a buildx builder that can export a cache, and creating one (docker-container driver) failed: ${created.stderr.trim().split('\n').slice(-3).join(' / ')}. Fix: remove builder.cache, or create a suitable builder and pass it to cutover.`);
-        }
+        if (created.code !== 0)
+            throw new BuildError(`${why}; creating the docker-container builder "${name}" failed: ${lastLines(created)}. ${fix}`);
     }
-    notes.push(`The current buildx builder uses the docker driver, which cannot export a cache; used the docker-container builder "${name}".`);
+    // `buildx create` succeeds even for a builder that can never start (no --privileged, no way
+    // to pull moby/buildkit): start it now, so that failure is named here, not mid-build.
+    const started = await exec(buildxBootstrap(docker, name), { timeoutMs: 5 * 60_000 });
+    if (started.code !== 0)
+        throw new BuildError(`${why}; cutover's docker-container builder "${name}" does not start: ${lastLines(started)}. ${fix}`);
+    notes.push(`The current buildx builder ${driver ? `uses the ${driver} driver, which cannot export a cache` : 'does not answer'}; used the docker-container builder "${name}".`);
     return name;
 }
+const lastLines = (result) => (result.stderr.trim() || result.stdout.trim()).split('\n').map((l) => l.trim()).filter((l) => l && !/^-+$/.test(l)).slice(-2).join(' / ') || '(no output)';
 /** What the fallback can do: import an inline cache from the last pushed image, nothing more. */
 function legacyCache(type, cache, repository, notes) {
     if (type === 'registry') {
@@ -75070,12 +75115,12 @@ async function logoutLocally(registry, options = {}) {
     const exec = options.exec ?? execLocal;
     const result = await exec(registryCommands.logout(registry.server, options.docker), { timeoutMs: 60_000 });
     if (result.code !== 0)
-        throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${lastLines(result, registry)}`, 'protocol');
+        throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${login_lastLines(result, registry)}`, 'protocol');
 }
 async function logoutOnHost(host, registry) {
     const result = await host.exec(registryCommands.logout(registry.server), { timeoutMs: 60_000 });
     if (result.code !== 0)
-        throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${lastLines(result, registry)}`, 'protocol');
+        throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${login_lastLines(result, registry)}`, 'protocol');
 }
 function credentials(registry) {
     if (!registry.username)
@@ -75089,7 +75134,7 @@ const registryName = (registry) => registry.server || 'docker.io';
 /** docker's words for the common failures (client and daemon phrase them a few ways). */
 function explainLoginFailure(registry, where, result) {
     const name = registryName(registry);
-    const said = lastLines(result, registry);
+    const said = login_lastLines(result, registry);
     const text = `${result.stderr}\n${result.stdout}`;
     const passwordSource = registry.passwordSource ?? 'registry.password';
     if (/unauthorized|incorrect username or password|authentication required|access denied/i.test(text)) {
@@ -75103,7 +75148,7 @@ function explainLoginFailure(registry, where, result) {
     }
     return new registry_http_RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
 }
-function lastLines(result, registry) {
+function login_lastLines(result, registry) {
     // docker prints a warning about stored credentials on every successful login; skip it.
     const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l));
     const text = lines.slice(-3).join(' / ') || '(no output)';
