@@ -1,52 +1,73 @@
+import { defaultCacheDir } from '../../build/index.js'
+import { createGit, resolveVersion } from '../../build/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
-import type { DeployResult } from '../../engine/result.js'
-import { deployService, dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
-import { type Command, configOptions, EXIT, UsageError, type CliIO } from '../command.js'
+import { dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
+import { ship } from '../../engine/ship.js'
+import { type Command, configOptions, EXIT } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
-import { renderResultTable } from '../result-table.js'
+import { gateFromFlags, gateOptions } from '../gate-flags.js'
+import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
 
-/** `cutover deploy`: converge every host on image:version, with zero downtime; a no-op when nothing changed. */
+/** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 export const deployCommand: Command = {
   name: 'deploy',
-  summary: 'Deploy image:VERSION to every host (a no-op when image and settings are unchanged)',
-  usage: 'cutover deploy [-c FILE] [-d DEST] --version V --skip-build [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [--json] [--dry-run]',
+  summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
+  usage:
+    'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
   options: {
     ...configOptions,
     ...hostOptions,
+    ...gateOptions,
     version: { type: 'string' },
+    ref: { type: 'string' },
     'skip-build': { type: 'boolean' },
+    'skip-push': { type: 'boolean' },
+    builder: { type: 'string' },
     hosts: { type: 'string' },
     message: { type: 'string', short: 'm' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   },
   async run({ values }, io) {
-    if (!values['skip-build']) {
-      throw new UsageError('building is not available yet: build and push the image yourself, then deploy it with --skip-build --version V')
-    }
-    if (typeof values.version !== 'string' || values.version === '') throw new UsageError('--version V is required with --skip-build (the tag already in the registry)')
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
-    const req: ServiceDeployRequest = {
-      session,
-      version: values.version,
+    const appDir = io.cwd
+    const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
+    const deploy: Omit<ServiceDeployRequest, 'session' | 'version'> = {
       performer: performer(io.env),
       run: runReference(io.env),
-      message: typeof values.message === 'string' ? values.message : undefined,
-      onlyHosts: typeof values.hosts === 'string' ? values.hosts.split(',').map((h) => h.trim()).filter(Boolean) : undefined,
+      message: str('message'),
+      onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
       pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
     }
     const signals = releaseOnSignal(loaded.logger)
     try {
       if (values['dry-run']) {
-        const plans = await dryRunService(req, loaded.logger)
-        io.stdout(values.json ? `${JSON.stringify({ version: req.version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
+        const version = str('version') ?? (await resolveVersion(createGit(), { appDir, ref: str('ref') })).version
+        const plans = await dryRunService({ ...deploy, session, version }, loaded.logger)
+        io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
-      const result = await deployService({ ...req, onLock: signals.onLock }, loaded.logger)
-      report(result, Boolean(values.json), io)
-      return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
+      const skipBuild = Boolean(values['skip-build'] || values['skip-push'])
+      const sha = await commitFor(appDir, str('ref'))
+      const shipped = await ship({
+        session,
+        appDir,
+        ref: str('ref'),
+        version: str('version'),
+        skipBuild,
+        gate: (() => {
+          const options = gateFromFlags(values, io, sha, loaded.logger)
+          return options ? { options } : undefined
+        })(),
+        builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
+        deploy: { ...deploy, onLock: signals.onLock },
+        phase: (name) => loaded.logger.child(`${name}:`),
+      })
+      reportResult(shipped.result, Boolean(values.json), io, 'deploy')
+      return shipped.result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
     } finally {
       signals.dispose()
       await session.close()
@@ -54,15 +75,12 @@ export const deployCommand: Command = {
   },
 }
 
-function report(result: DeployResult, json: boolean, io: CliIO): void {
-  if (json) {
-    io.stdout(`${JSON.stringify(result, null, 2)}\n`)
-  } else {
-    io.stdout(renderResultTable(result))
-  }
-  const failed = result.hosts.filter((h) => h.action === 'failed')
-  if (failed.length > 0) {
-    io.stderr(`cutover deploy: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`)
+/** The commit the gate checks: the one being built (or deployed). undefined outside a git checkout. */
+async function commitFor(appDir: string, ref: string | undefined): Promise<string | undefined> {
+  try {
+    return (await resolveVersion(createGit(), { appDir, ref })).commit
+  } catch {
+    return undefined
   }
 }
 
@@ -81,3 +99,4 @@ function renderDryRun(plans: Awaited<ReturnType<typeof dryRunService>>): string 
   }
   return `${lines.join('\n')}\n`
 }
+

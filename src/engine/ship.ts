@@ -1,0 +1,91 @@
+import { buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type ImageBuilderOptions } from '../build/index.js'
+import { waitForChecks, type GateDeps, type GateOptions, type GateResult } from '../gate/index.js'
+import type { Logger } from '../log.js'
+import type { DeployResult } from './result.js'
+import { deployService, type ServiceDeployRequest } from './service.js'
+import type { Session } from './session.js'
+
+export interface ShipRequest {
+  session: Session
+  /** The app's directory (holding config/deploy.yml): its git repository is what gets built. */
+  appDir: string
+  /** Build this commit instead of HEAD (`--ref`, or a PR's head). */
+  ref?: string | undefined
+  /** Tag to deploy; default: the commit SHA. */
+  version?: string | undefined
+  /** Deploy image:version as the registry has it: no build, no push, no local login (Kamal's --skip-push too). */
+  skipBuild: boolean
+  /** The CI gate, run while the build runs; undefined: no gate. */
+  gate?: { options: GateOptions; deps?: Omit<GateDeps, 'logger'> } | undefined
+  builder: Omit<ImageBuilderOptions, 'log'>
+  deploy: Omit<ServiceDeployRequest, 'session' | 'version'>
+  /** Logs per phase: `gate`, `build`, `deploy`. */
+  phase: (name: 'gate' | 'build' | 'deploy') => Logger
+}
+
+export interface ShipResult {
+  result: DeployResult
+  build?: BuildReport
+  gate?: GateResult
+  version: string
+}
+
+/** The gate said no (failed or timed out): the run stops before any host is touched. */
+export class GateFailedError extends Error {
+  override name = 'GateFailedError'
+  constructor(readonly gate: GateResult) {
+    super(gate.summary)
+  }
+}
+
+/** What the build layer needs from the resolved config. */
+export function buildInput(session: Session): BuildInput {
+  const { config, secrets } = session.options
+  return {
+    service: config.service,
+    image: { name: config.image },
+    registry: session.registryInput(),
+    builder: {
+      ...(config.builder.context !== undefined ? { context: config.builder.context } : {}),
+      dockerfile: config.builder.dockerfile,
+      ...(config.builder.target !== undefined ? { target: config.builder.target } : {}),
+      args: config.builder.args,
+      secrets: config.builder.secrets,
+      arch: config.builder.arch,
+      ...(config.builder.cache ? { cache: config.builder.cache } : {}),
+    },
+    secretValues: Object.fromEntries(config.builder.secrets.map((name) => [name, secrets.get(name)])),
+  }
+}
+
+/**
+ * gate ‖ build, then deploy. The gate runs while the image builds and blocks only the step that
+ * touches hosts: a red gate stops the run at once, even mid-build; a build that fails stops it
+ * too. Hosts are touched only when both are done and green.
+ */
+export async function ship(req: ShipRequest): Promise<ShipResult> {
+  const gateLog = req.phase('gate')
+  const gate = req.gate ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null
+  const gateVerdict = gate?.then((g) => {
+    if (g.status !== 'passed') throw new GateFailedError(g)
+    return g
+  })
+  // Without a listener, a gate that fails while the build still runs would be an unhandled rejection.
+  gateVerdict?.catch(() => undefined)
+
+  const buildLog = req.phase('build')
+  const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
+    if (req.skipBuild) {
+      if (req.version) return { version: req.version }
+      const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined })
+      buildLog.info(`not building: deploying ${resolved.version} as the registry has it`)
+      return { version: resolved.version }
+    }
+    const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog })
+    return { version: report.version.version, report }
+  })()
+
+  const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined]
+  const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'))
+  return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) }
+}
