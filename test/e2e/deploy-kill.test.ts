@@ -42,7 +42,7 @@ describe('a deploy killed halfway', () => {
     )
     const running = app.startDeploy('v2', { CUTOVER_PAUSE_AT: 'after-start' })
     // Every host reaches the pause point (hosts run in parallel; each prints the marker).
-    for (const h of hosts) await running.waitForStderr(new RegExp(`^\\[${h.address.replace(/\./g, '\\.')}\\] web: cutover: paused at after-start`, 'm'), 90_000)
+    for (const h of hosts) await running.waitForStderr(new RegExp(`\\[${h.address.replace(/\./g, '\\.')}\\] web: cutover: paused at after-start`), 90_000)
     running.child.kill('SIGKILL')
     const r = await running.done
     expect(r.signal, describeRun(r)).toBe('SIGKILL')

@@ -25,6 +25,11 @@ async function deploy(version: string): Promise<DeployRun> {
   runs.push(r)
   return r
 }
+async function rollback(version: string): Promise<DeployRun> {
+  const r = await app.rollback(version)
+  runs.push(r)
+  return r
+}
 
 const actions = (r: DeployRun) => Object.fromEntries((r.json?.hosts ?? []).map((h) => [h.host, h.action]))
 const everyHost = (action: string) => Object.fromEntries(hosts.map((h) => [at(h), action]))
@@ -32,7 +37,7 @@ const serving = async (h: TestHost): Promise<Container[]> => (await reader.conta
 const byVersion = async (h: TestHost, v: string): Promise<Container[]> => (await reader.containers(h, app.service)).filter((c) => c.version === v)
 
 /** Load on every host's proxy while `work` runs; at least `min` requests in all. */
-async function underLoad(expected: string[], work: () => Promise<DeployRun>, min = 300): Promise<{ run: DeployRun; load: LoadReport }> {
+async function underLoad(label: string, expected: string[], work: () => Promise<DeployRun>, min = 300): Promise<{ run: DeployRun; load: LoadReport }> {
   const load = startLoad(
     hosts.map((h) => ({ name: h.name, baseUrl: h.httpUrl, host: app.proxyHost })),
     { expect: expected, maxRequests: 20_000, maxMs: 120_000 },
@@ -43,7 +48,7 @@ async function underLoad(expected: string[], work: () => Promise<DeployRun>, min
   })
   const report = await load.stop(min)
   expect(report.capped, 'the load ran for the whole deploy (not cut short by its bounds)').toBe(false)
-  console.info(`load during \`deploy ${run.json?.version ?? '?'}\`: ${report.sent} requests in ${report.ms} ms, ${report.failed.length} failed; the deploy took ${run.ms} ms`)
+  console.info(`load during ${label}: ${report.sent} requests in ${report.ms} ms, ${report.failed.length} failed; the deploy took ${run.ms} ms`)
   return { run, load: report }
 }
 
@@ -112,7 +117,7 @@ describe('deploy through the bundled CLI (dist/cli/index.js)', () => {
   it('v2 under continuous requests: zero failed requests, v1 before and v2 after, v1 stopped', async () => {
     for (const h of hosts) expect(await version(h.httpUrl, app.proxyHost), h.name).toBe('v1')
     const since = await Promise.all(hosts.map((h) => reader.now(h)))
-    const { run, load } = await underLoad(['v1', 'v2'], () => deploy('v2'))
+    const { run, load } = await underLoad('deploy v2', ['v1', 'v2'], () => deploy('v2'))
     const until = await Promise.all(hosts.map((h) => reader.now(h)))
     expect(run.code, describeRun(run)).toBe(0)
     expect(actions(run)).toEqual(everyHost('replaced'))
@@ -144,7 +149,7 @@ describe('deploy through the bundled CLI (dist/cli/index.js)', () => {
   })
 
   it('rollback v2 → v1 reuses v1\'s retained container, then v1 → v2 again; both under load with zero failures', async () => {
-    const back = await underLoad(['v1', 'v2'], () => deploy('v1'))
+    const back = await underLoad('rollback v1', ['v1', 'v2'], () => rollback('v1'))
     expect(back.run.code, describeRun(back.run)).toBe(0)
     expect(actions(back.run)).toEqual(everyHost('replaced'))
     expect(back.load.failed, `${back.load.failed.length} of ${back.load.sent} requests failed during the rollback`).toEqual([])
@@ -159,7 +164,7 @@ describe('deploy through the bundled CLI (dist/cli/index.js)', () => {
       await expectRoutedTo(h, running[0]!)
     }
 
-    const forward = await underLoad(['v1', 'v2'], () => deploy('v2'))
+    const forward = await underLoad('deploy v2 again', ['v1', 'v2'], () => deploy('v2'))
     expect(forward.run.code, describeRun(forward.run)).toBe(0)
     expect(actions(forward.run)).toEqual(everyHost('replaced'))
     expect(forward.load.failed, `${forward.load.failed.length} of ${forward.load.sent} requests failed going forward again`).toEqual([])
@@ -177,7 +182,7 @@ describe('deploy through the bundled CLI (dist/cli/index.js)', () => {
   })
 
   it('a broken image fails with its redacted log tail, v2 keeps answering on every host, and no broken container is left', async () => {
-    const { run, load } = await underLoad(['v2'], () => deploy('broken'), 100)
+    const { run, load } = await underLoad('deploy broken', ['v2'], () => deploy('broken'), 100)
     expect(run.code, describeRun(run)).toBe(1)
     expect(actions(run)).toEqual(everyHost('failed'))
     for (const h of run.json!.hosts) {

@@ -116,13 +116,18 @@ export class TestApp {
     return [...command, '-c', 'config/deploy.yml', '--known-hosts', testbed.ssh.knownHostsPath, '--ssh-key', testbed.ssh.keyPath]
   }
 
-  /** `cutover deploy --skip-build --version V --json`. */
+  /** `cutover deploy --skip-build --skip-gate --version V --json`: the image is in the registry; no CI gate here. */
   deploy(version: string, extraEnv: Record<string, string> = {}): Promise<DeployRun> {
-    return cutover(this.args(['deploy', '--skip-build', '--version', version, '--json']), { cwd: this.dir, env: this.env(extraEnv), timeoutMs: 180_000 }).then(withJson)
+    return this.startDeploy(version, extraEnv).done.then(withJson)
   }
 
   startDeploy(version: string, extraEnv: Record<string, string> = {}): RunningCli {
-    return startCutover(this.args(['deploy', '--skip-build', '--version', version, '--json']), { cwd: this.dir, env: this.env(extraEnv), timeoutMs: 180_000 })
+    return startCutover(this.args(['deploy', '--skip-build', '--skip-gate', '--version', version, '--json']), { cwd: this.dir, env: this.env(extraEnv), timeoutMs: 180_000 })
+  }
+
+  /** `cutover rollback V --json`: the same zero-downtime path, no build, a retained container reused. */
+  rollback(version: string): Promise<DeployRun> {
+    return cutover(this.args(['rollback', version, '--json']), { cwd: this.dir, env: this.env(), timeoutMs: 180_000 }).then(withJson)
   }
 
   run(command: string[]): Promise<CliRun> {
