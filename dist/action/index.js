@@ -73432,7 +73432,168 @@ function parseObservation(stdout) {
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
+;// CONCATENATED MODULE: ./src/commands/env-file.ts
+/**
+ * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
+ * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
+ * `KEY=value\n` with the value's bytes untouched, and refuse what that format cannot carry,
+ * instead of writing something the container would see differently:
+ *
+ * - a newline in a value (it would end the line): refused, naming the key. Store such a secret
+ *   encoded (e.g. base64) and decode it in the app. (Kamal escapes it to a literal `\n`, which the
+ *   container then sees as two characters.)
+ * - a carriage return at the end of a value (Docker drops a `\r` before the newline);
+ * - NUL (no environment can hold it), and text that is not valid Unicode (Docker rejects
+ *   invalid UTF-8; Node would silently replace a lone surrogate);
+ * - a line of 64 KiB or more (Docker's line scanner gives up);
+ * - keys that are empty, contain `=` or whitespace, or start with `#` (a comment line).
+ *
+ * Keys are written in code-point order, so the file (and the settings digest over it) does not
+ * depend on the order the config listed them in.
+ */
+class EnvError extends Error {
+    path;
+    name = 'EnvError';
+    constructor(
+    /** Where in the desired state, e.g. `env.secret.DB_URL`. Never the value. */
+    path, problem) {
+        super(`${path}: ${problem}`);
+        this.path = path;
+    }
+}
+const MAX_LINE_BYTES = 64 * 1024 - 1;
+/** True unless `s` holds a lone surrogate (with the u flag, a valid pair is one code point). */
+const isWellFormed = (s) => !/[\uD800-\uDFFF]/u.test(s);
+/** Problems with an env key for any env (clear or secret), or null. */
+function envKeyProblem(key) {
+    if (key === '')
+        return 'an env key is empty';
+    if (key.includes('='))
+        return 'an env key cannot contain "="';
+    if (/\s/.test(key))
+        return 'an env key cannot contain whitespace';
+    if (key.includes('\0'))
+        return 'an env key cannot contain a NUL byte';
+    if (!isWellFormed(key))
+        return 'an env key is not valid Unicode (lone surrogate)';
+    return null;
+}
+/** Problems with a value passed as `--env K=V` (argv carries anything but NUL). */
+function clearValueProblem(value) {
+    if (value.includes('\0'))
+        return 'the value contains a NUL byte, which no environment variable can hold';
+    if (!isWellFormed(value))
+        return 'the value is not valid Unicode (lone surrogate)';
+    return null;
+}
+/** Problems with a value written to an env file, or null. Never quotes the value. */
+function envFileValueProblem(key, value) {
+    const clear = clearValueProblem(value);
+    if (clear)
+        return clear;
+    if (value.includes('\n')) {
+        return 'the value contains a newline, which Docker env files cannot carry; store it encoded (e.g. base64) and decode it in the app';
+    }
+    if (value.endsWith('\r'))
+        return 'the value ends with a carriage return, which Docker env files drop';
+    if (Buffer.byteLength(`${key}=${value}`) > MAX_LINE_BYTES)
+        return `the line is ${Buffer.byteLength(`${key}=${value}`)} bytes; Docker env files read at most ${MAX_LINE_BYTES}`;
+    return null;
+}
+/**
+ * Render `vars` as an env file. Throws EnvError naming the first bad key (under `pathPrefix`).
+ */
+function renderEnvFile(vars, pathPrefix = 'env.secret') {
+    const keys = Object.keys(vars).sort(byCodePoint);
+    for (const key of keys) {
+        const problem = envKeyProblem(key) ?? (key.startsWith('#') ? 'an env-file key cannot start with "#" (Docker reads the line as a comment)' : null) ?? envFileValueProblem(key, vars[key] ?? '');
+        if (problem)
+            throw new EnvError(`${pathPrefix}.${key}`, problem);
+    }
+    return keys.map((key) => `${key}=${vars[key]}\n`).join('');
+}
+/** Parse an env file the way Docker's CLI does (for tests and for reading a host's file back). */
+function parseEnvFile(content) {
+    const out = {};
+    const lines = content.replace(/^\uFEFF/, '').split('\n');
+    if (lines.at(-1) === '')
+        lines.pop();
+    for (const raw of lines) {
+        const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const eq = line.indexOf('=');
+        if (eq < 0)
+            continue; // Docker would take it from the client's environment; we never write this
+        out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return out;
+}
+const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+;// CONCATENATED MODULE: ./src/plan/desired.ts
+
+
+class DesiredStateError extends Error {
+    path;
+    name = 'DesiredStateError';
+    constructor(path, problem) {
+        super(`${path}: ${problem}`);
+        this.path = path;
+    }
+}
+const imageRef = (d) => `${d.repository}:${d.version}`;
+/** What to observe on a host for this role (every role of the service shares it). */
+const observeQueryFor = (d) => ({ service: d.service, image: imageRef(d), repository: d.repository, lockDir: lockDirectory(d) });
+/** Every value to redact from output shown to users (container log tails, errors). */
+function secretValues(d) {
+    const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])];
+    // Longest first, so a secret containing another is redacted whole.
+    return [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length);
+}
+/** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
+function kamalEnv(d) {
+    return {
+        KAMAL_CONTAINER_NAME: containerName(d, d.version),
+        KAMAL_VERSION: d.version,
+        KAMAL_HOST: d.host,
+        ...(d.destination ? { KAMAL_DESTINATION: d.destination } : {}),
+    };
+}
+/**
+ * Check what the planner relies on and render the secret env file. Throws DesiredStateError (or
+ * EnvError) naming the key path; values never appear in messages.
+ */
+function validateDesired(d) {
+    if (!TAG_PATTERN.test(d.version)) {
+        throw new DesiredStateError('version', `${JSON.stringify(d.version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`);
+    }
+    const name = containerName(d, d.version);
+    if (!CONTAINER_NAME_PATTERN.test(name)) {
+        throw new DesiredStateError('service', `container name ${JSON.stringify(name)} is not valid for Docker (letters, digits, "_", "." and "-")`);
+    }
+    if (!d.imageId.trim())
+        throw new DesiredStateError('imageId', 'the image content id is empty; resolve repository:version first');
+    if (!/^[0-9a-f]{16,}$/.test(d.run.nonce))
+        throw new DesiredStateError('run.nonce', 'must be at least 16 lowercase hex characters');
+    if (!Number.isInteger(d.retain) || d.retain < 1)
+        throw new DesiredStateError('retain_containers', `must be a whole number ≥ 1, got ${d.retain}`);
+    for (const [key, value] of Object.entries(d.env.clear)) {
+        const problem = envKeyProblem(key) ?? clearValueProblem(value);
+        if (problem)
+            throw new EnvError(`env.clear.${key}`, problem);
+    }
+    for (const key of Object.keys(d.env.secret)) {
+        if (key in d.env.clear)
+            throw new EnvError(`env.secret.${key}`, 'the key is also in env.clear; keep it in one place');
+    }
+    return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/targets.ts
+
+
+
 
 
 class TargetError extends Error {
@@ -73446,16 +73607,42 @@ function hostTargets(req) {
     const { config } = req;
     const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary));
     const byHost = new Map();
+    const errors = [];
     for (const role of roles) {
         for (const h of role.hosts) {
             if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host))
                 continue;
+            const desired = desiredRole(req, role, h.host);
+            // What Docker cannot carry (a newline in a secret, say) is a config error: caught here,
+            // before any host is reached, with the key path and never the value.
+            const problem = settingsProblem(desired, config.files[0] ?? 'config/deploy.yml');
+            if (problem && !errors.some((e) => e.keyPath === problem.keyPath))
+                errors.push(problem);
             const list = byHost.get(h.host) ?? [];
-            list.push(desiredRole(req, role, h.host));
+            list.push(desired);
             byHost.set(h.host, list);
         }
     }
+    if (errors.length > 0)
+        throw new errors_ConfigErrors(errors);
+    if (req.onlyHosts?.length) {
+        const unknown = req.onlyHosts.filter((h) => !byHost.has(h));
+        if (unknown.length)
+            throw new TargetError(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`);
+    }
     return [...byHost].map(([host, list]) => ({ host, roles: list }));
+}
+function settingsProblem(d, file) {
+    try {
+        validateDesired(d);
+        return null;
+    }
+    catch (e) {
+        if (!(e instanceof EnvError) && !(e instanceof DesiredStateError))
+            throw e;
+        const [where, ...rest] = e.message.split(': ');
+        return { file, keyPath: e.path.replace(/\./g, '/'), message: rest.join(': ') || (where ?? e.message), expected: 'a value Docker can pass to the container' };
+    }
 }
 /** Kamal keeps the deploy lock on the primary role's first host. */
 function primaryHost(config) {
@@ -73614,164 +73801,6 @@ async function removeFromHost(host, seen, config, roles, log, at, performer) {
     const line = auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`);
     await run(append(auditLogPath({ service: config.service, destination: config.destination ?? null }), line), 'append to the audit log', true);
     return true;
-}
-
-;// CONCATENATED MODULE: ./src/commands/env-file.ts
-/**
- * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
- * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
- * `KEY=value\n` with the value's bytes untouched, and refuse what that format cannot carry,
- * instead of writing something the container would see differently:
- *
- * - a newline in a value (it would end the line): refused, naming the key. Store such a secret
- *   encoded (e.g. base64) and decode it in the app. (Kamal escapes it to a literal `\n`, which the
- *   container then sees as two characters.)
- * - a carriage return at the end of a value (Docker drops a `\r` before the newline);
- * - NUL (no environment can hold it), and text that is not valid Unicode (Docker rejects
- *   invalid UTF-8; Node would silently replace a lone surrogate);
- * - a line of 64 KiB or more (Docker's line scanner gives up);
- * - keys that are empty, contain `=` or whitespace, or start with `#` (a comment line).
- *
- * Keys are written in code-point order, so the file (and the settings digest over it) does not
- * depend on the order the config listed them in.
- */
-class EnvError extends Error {
-    path;
-    name = 'EnvError';
-    constructor(
-    /** Where in the desired state, e.g. `env.secret.DB_URL`. Never the value. */
-    path, problem) {
-        super(`${path}: ${problem}`);
-        this.path = path;
-    }
-}
-const MAX_LINE_BYTES = 64 * 1024 - 1;
-/** True unless `s` holds a lone surrogate (with the u flag, a valid pair is one code point). */
-const isWellFormed = (s) => !/[\uD800-\uDFFF]/u.test(s);
-/** Problems with an env key for any env (clear or secret), or null. */
-function envKeyProblem(key) {
-    if (key === '')
-        return 'an env key is empty';
-    if (key.includes('='))
-        return 'an env key cannot contain "="';
-    if (/\s/.test(key))
-        return 'an env key cannot contain whitespace';
-    if (key.includes('\0'))
-        return 'an env key cannot contain a NUL byte';
-    if (!isWellFormed(key))
-        return 'an env key is not valid Unicode (lone surrogate)';
-    return null;
-}
-/** Problems with a value passed as `--env K=V` (argv carries anything but NUL). */
-function clearValueProblem(value) {
-    if (value.includes('\0'))
-        return 'the value contains a NUL byte, which no environment variable can hold';
-    if (!isWellFormed(value))
-        return 'the value is not valid Unicode (lone surrogate)';
-    return null;
-}
-/** Problems with a value written to an env file, or null. Never quotes the value. */
-function envFileValueProblem(key, value) {
-    const clear = clearValueProblem(value);
-    if (clear)
-        return clear;
-    if (value.includes('\n')) {
-        return 'the value contains a newline, which Docker env files cannot carry; store it encoded (e.g. base64) and decode it in the app';
-    }
-    if (value.endsWith('\r'))
-        return 'the value ends with a carriage return, which Docker env files drop';
-    if (Buffer.byteLength(`${key}=${value}`) > MAX_LINE_BYTES)
-        return `the line is ${Buffer.byteLength(`${key}=${value}`)} bytes; Docker env files read at most ${MAX_LINE_BYTES}`;
-    return null;
-}
-/**
- * Render `vars` as an env file. Throws EnvError naming the first bad key (under `pathPrefix`).
- */
-function renderEnvFile(vars, pathPrefix = 'env.secret') {
-    const keys = Object.keys(vars).sort(byCodePoint);
-    for (const key of keys) {
-        const problem = envKeyProblem(key) ?? (key.startsWith('#') ? 'an env-file key cannot start with "#" (Docker reads the line as a comment)' : null) ?? envFileValueProblem(key, vars[key] ?? '');
-        if (problem)
-            throw new EnvError(`${pathPrefix}.${key}`, problem);
-    }
-    return keys.map((key) => `${key}=${vars[key]}\n`).join('');
-}
-/** Parse an env file the way Docker's CLI does (for tests and for reading a host's file back). */
-function parseEnvFile(content) {
-    const out = {};
-    const lines = content.replace(/^\uFEFF/, '').split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    for (const raw of lines) {
-        const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const eq = line.indexOf('=');
-        if (eq < 0)
-            continue; // Docker would take it from the client's environment; we never write this
-        out[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-    return out;
-}
-const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-
-;// CONCATENATED MODULE: ./src/plan/desired.ts
-
-
-class DesiredStateError extends Error {
-    path;
-    name = 'DesiredStateError';
-    constructor(path, problem) {
-        super(`${path}: ${problem}`);
-        this.path = path;
-    }
-}
-const imageRef = (d) => `${d.repository}:${d.version}`;
-/** What to observe on a host for this role (every role of the service shares it). */
-const observeQueryFor = (d) => ({ service: d.service, image: imageRef(d), repository: d.repository, lockDir: lockDirectory(d) });
-/** Every value to redact from output shown to users (container log tails, errors). */
-function secretValues(d) {
-    const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])];
-    // Longest first, so a secret containing another is redacted whole.
-    return [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length);
-}
-/** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
-function kamalEnv(d) {
-    return {
-        KAMAL_CONTAINER_NAME: containerName(d, d.version),
-        KAMAL_VERSION: d.version,
-        KAMAL_HOST: d.host,
-        ...(d.destination ? { KAMAL_DESTINATION: d.destination } : {}),
-    };
-}
-/**
- * Check what the planner relies on and render the secret env file. Throws DesiredStateError (or
- * EnvError) naming the key path; values never appear in messages.
- */
-function validateDesired(d) {
-    if (!TAG_PATTERN.test(d.version)) {
-        throw new DesiredStateError('version', `${JSON.stringify(d.version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`);
-    }
-    const name = containerName(d, d.version);
-    if (!CONTAINER_NAME_PATTERN.test(name)) {
-        throw new DesiredStateError('service', `container name ${JSON.stringify(name)} is not valid for Docker (letters, digits, "_", "." and "-")`);
-    }
-    if (!d.imageId.trim())
-        throw new DesiredStateError('imageId', 'the image content id is empty; resolve repository:version first');
-    if (!/^[0-9a-f]{16,}$/.test(d.run.nonce))
-        throw new DesiredStateError('run.nonce', 'must be at least 16 lowercase hex characters');
-    if (!Number.isInteger(d.retain) || d.retain < 1)
-        throw new DesiredStateError('retain_containers', `must be a whole number ≥ 1, got ${d.retain}`);
-    for (const [key, value] of Object.entries(d.env.clear)) {
-        const problem = envKeyProblem(key) ?? clearValueProblem(value);
-        if (problem)
-            throw new EnvError(`env.clear.${key}`, problem);
-    }
-    for (const key of Object.keys(d.env.secret)) {
-        if (key in d.env.clear)
-            throw new EnvError(`env.secret.${key}`, 'the key is also in env.clear; keep it in one place');
-    }
-    return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -74375,7 +74404,7 @@ async function runHost(hostName, hostPlan, deps, now) {
         catch (e) {
             failure = deps.redact(e instanceof Error ? e.message : String(e));
             roleLog.error(failure);
-            results.push({ ...base, action: 'failed', durationMs: now() - started, error: `${hostName}: ${r.role}: ${failure}` });
+            results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure });
         }
     }
     return results;

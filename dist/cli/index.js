@@ -46729,7 +46729,7 @@ async function runHost(hostName, hostPlan, deps, now) {
         catch (e) {
             failure = deps.redact(e instanceof Error ? e.message : String(e));
             roleLog.error(failure);
-            results.push({ ...base, action: 'failed', durationMs: now() - started, error: `${hostName}: ${r.role}: ${failure}` });
+            results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure });
         }
     }
     return results;
@@ -47477,6 +47477,9 @@ var shell_quote = __nccwpck_require__(6591);
 ;// CONCATENATED MODULE: ./src/engine/targets.ts
 
 
+
+
+
 class TargetError extends Error {
     name = 'TargetError';
 }
@@ -47488,16 +47491,42 @@ function hostTargets(req) {
     const { config } = req;
     const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary));
     const byHost = new Map();
+    const errors = [];
     for (const role of roles) {
         for (const h of role.hosts) {
             if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host))
                 continue;
+            const desired = desiredRole(req, role, h.host);
+            // What Docker cannot carry (a newline in a secret, say) is a config error: caught here,
+            // before any host is reached, with the key path and never the value.
+            const problem = settingsProblem(desired, config.files[0] ?? 'config/deploy.yml');
+            if (problem && !errors.some((e) => e.keyPath === problem.keyPath))
+                errors.push(problem);
             const list = byHost.get(h.host) ?? [];
-            list.push(desiredRole(req, role, h.host));
+            list.push(desired);
             byHost.set(h.host, list);
         }
     }
+    if (errors.length > 0)
+        throw new ConfigErrors(errors);
+    if (req.onlyHosts?.length) {
+        const unknown = req.onlyHosts.filter((h) => !byHost.has(h));
+        if (unknown.length)
+            throw new TargetError(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`);
+    }
     return [...byHost].map(([host, list]) => ({ host, roles: list }));
+}
+function settingsProblem(d, file) {
+    try {
+        validateDesired(d);
+        return null;
+    }
+    catch (e) {
+        if (!(e instanceof EnvError) && !(e instanceof DesiredStateError))
+            throw e;
+        const [where, ...rest] = e.message.split(': ');
+        return { file, keyPath: e.path.replace(/\./g, '/'), message: rest.join(': ') || (where ?? e.message), expected: 'a value Docker can pass to the container' };
+    }
 }
 /** Kamal keeps the deploy lock on the primary role's first host. */
 function primaryHost(config) {
@@ -48355,7 +48384,9 @@ function reportResult(result, json, io, command) {
     io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result));
     const failed = result.hosts.filter((h) => h.action === 'failed');
     if (failed.length > 0) {
-        io.stderr(`cutover ${command}: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`);
+        // One line per host: the full reason (log tail included) is in the host's log lines above.
+        const first = (e) => (e ?? 'failed').split('\n')[0] ?? 'failed';
+        io.stderr(`cutover ${command}: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${first(h.error)}`).join('\n')}\n`);
     }
 }
 

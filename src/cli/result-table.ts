@@ -16,6 +16,8 @@ export function reportResult(result: DeployResult, json: boolean, io: CliIO, com
   io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result))
   const failed = result.hosts.filter((h) => h.action === 'failed')
   if (failed.length > 0) {
-    io.stderr(`cutover ${command}: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`)
+    // One line per host: the full reason (log tail included) is in the host's log lines above.
+    const first = (e: string | undefined): string => (e ?? 'failed').split('\n')[0] ?? 'failed'
+    io.stderr(`cutover ${command}: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${first(h.error)}`).join('\n')}\n`)
   }
 }

@@ -146,7 +146,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     } catch (e) {
       failure = deps.redact(e instanceof Error ? e.message : String(e))
       roleLog.error(failure)
-      results.push({ ...base, action: 'failed', durationMs: now() - started, error: `${hostName}: ${r.role}: ${failure}` })
+      results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure })
     }
   }
   return results

@@ -1,7 +1,9 @@
 import { parse as parseShellWords } from 'shell-quote'
 import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE, type ProxyRoute } from '../commands/proxy.js'
 import type { DeployConfig, ProxyConfig, RoleConfig } from '../config/index.js'
-import type { DesiredRole } from '../plan/desired.js'
+import { EnvError } from '../commands/env-file.js'
+import { ConfigErrors, type ConfigError } from '../config/index.js'
+import { DesiredStateError, validateDesired, type DesiredRole } from '../plan/desired.js'
 import type { Secrets } from '../secrets/index.js'
 import type { HostTarget } from './deploy.js'
 
@@ -35,15 +37,37 @@ export function hostTargets(req: TargetRequest): HostTarget[] {
   const { config } = req
   const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary))
   const byHost = new Map<string, DesiredRole[]>()
+  const errors: ConfigError[] = []
   for (const role of roles) {
     for (const h of role.hosts) {
       if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host)) continue
+      const desired = desiredRole(req, role, h.host)
+      // What Docker cannot carry (a newline in a secret, say) is a config error: caught here,
+      // before any host is reached, with the key path and never the value.
+      const problem = settingsProblem(desired, config.files[0] ?? 'config/deploy.yml')
+      if (problem && !errors.some((e) => e.keyPath === problem.keyPath)) errors.push(problem)
       const list = byHost.get(h.host) ?? []
-      list.push(desiredRole(req, role, h.host))
+      list.push(desired)
       byHost.set(h.host, list)
     }
   }
+  if (errors.length > 0) throw new ConfigErrors(errors)
+  if (req.onlyHosts?.length) {
+    const unknown = req.onlyHosts.filter((h) => !byHost.has(h))
+    if (unknown.length) throw new TargetError(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`)
+  }
   return [...byHost].map(([host, list]) => ({ host, roles: list }))
+}
+
+function settingsProblem(d: DesiredRole, file: string): ConfigError | null {
+  try {
+    validateDesired(d)
+    return null
+  } catch (e) {
+    if (!(e instanceof EnvError) && !(e instanceof DesiredStateError)) throw e
+    const [where, ...rest] = e.message.split(': ')
+    return { file, keyPath: e.path.replace(/\./g, '/'), message: rest.join(': ') || (where ?? e.message), expected: 'a value Docker can pass to the container' }
+  }
 }
 
 /** Kamal keeps the deploy lock on the primary role's first host. */
