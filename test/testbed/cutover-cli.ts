@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DeployResult } from '../../src/engine/result.js'
-import { checkoutDir } from './layout.js'
+import { checkoutDir, localDir } from './layout.js'
 import type { Testbed } from './testbed-json.js'
 
 /** The bundled CLI, as `npm install` would put it on a user's PATH (`bin: cutover`). */
@@ -36,6 +36,22 @@ export function cutover(args: readonly string[], options: { cwd: string; env: No
       resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), wallMs: performance.now() - started })
     })
   })
+}
+
+/**
+ * The testbed with its known_hosts copied into this checkout's .testbed/: every checkout shares
+ * one known_hosts file, and another checkout's `up` may rewrite it while this run goes on. The
+ * copy must pin every host of this testbed; otherwise the error says so.
+ */
+export function withOwnKnownHosts(testbed: Testbed): Testbed {
+  const text = readFileSync(testbed.ssh.knownHostsPath, 'utf8')
+  const missing = testbed.hosts.filter((h) => !text.split('\n').some((l) => l.startsWith(`${h.address} `)))
+  if (missing.length) {
+    throw new Error(`${testbed.ssh.knownHostsPath} has no key for ${missing.map((h) => h.name).join(', ')} (another checkout's \`testbed:up\` rewrote it?): run this again`)
+  }
+  const knownHostsPath = join(localDir, 'known_hosts')
+  writeFileSync(knownHostsPath, text, { mode: 0o644 })
+  return { ...testbed, ssh: { ...testbed.ssh, knownHostsPath } }
 }
 
 /** The flags that point the CLI at the testbed's SSH key and known_hosts (strict host keys). */

@@ -1,6 +1,6 @@
 import { relative } from 'node:path'
 import type { DeployResult, HostAction } from '../../src/engine/result.js'
-import { deployJson, sshFlags } from './cutover-cli.js'
+import { deployJson, sshFlags, withOwnKnownHosts } from './cutover-cli.js'
 import { buildAndPush, freshVersion, helloConfigFor, helloDir, helloEnv, helloHosts, helloRepository, removeLocalTags } from './hello-app.js'
 import { RequestLoop, runsOf } from './request-loop.js'
 import type { Testbed } from './testbed-json.js'
@@ -53,7 +53,7 @@ async function deployStep(testbed: Testbed, n: number, title: string, version: s
 }
 
 async function demo(): Promise<void> {
-  const testbed = await up()
+  const testbed = withOwnKnownHosts(await up())
   const addresses = testbed.hosts.map((h) => h.address)
   const names = testbed.hosts.map((h) => h.name).join(', ')
   // The example's deploy.yml names the default two hosts; other host counts get a copy naming theirs.
