@@ -44226,6 +44226,1092 @@ const configCommand = {
     },
 };
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = require("node:fs/promises");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = require("node:crypto");
+;// CONCATENATED MODULE: ./src/build/clone.ts
+
+
+
+class CloneError extends Error {
+    name = 'CloneError';
+}
+/**
+ * The clone directory for a service: one per service and source repository, outside the repo
+ * (so the clone never shows up as untracked files in it) and reused between runs, so a build
+ * fetches only what changed. Keyed by the repo path too, as Kamal does, so two checkouts of
+ * different apps with the same service name never share a clone.
+ */
+function cloneDirFor(cacheDir, service, repoRoot) {
+    const safeService = service.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const repoKey = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(repoRoot).digest('hex').slice(0, 12);
+    return (0,external_node_path_namespaceObject.join)(cacheDir, 'clones', `${safeService}-${repoKey}`);
+}
+/**
+ * Kamal's algorithm: reuse the clone if there is one (fetch, hard reset, clean untracked and
+ * ignored files, update submodules), else clone; then check it is clean and at the commit.
+ * If any of that fails, delete the directory, clone again and check again; only a second
+ * failure is an error, and it reports both.
+ */
+async function prepareClone(git, request, log) {
+    const { cloneDir } = request;
+    try {
+        if (await isOwnRepository(git, cloneDir)) {
+            log.info(`Resetting the build clone in ${cloneDir} to ${request.commit}`);
+        }
+        else {
+            await clearIfPresent(cloneDir);
+            log.info(`Cloning ${request.repoRoot} into ${cloneDir}`);
+            await git.clone(request.repoRoot, cloneDir);
+        }
+        await resetTo(git, request);
+        await clone_validate(git, request);
+        return;
+    }
+    catch (first) {
+        log.warn(`The build clone in ${cloneDir} is unusable (${clone_firstLine(first)}); deleting it and cloning again`);
+        try {
+            await (0,promises_namespaceObject.rm)(cloneDir, { recursive: true, force: true });
+            await git.clone(request.repoRoot, cloneDir);
+            await resetTo(git, request);
+            await clone_validate(git, request);
+        }
+        catch (second) {
+            throw new CloneError(`Could not prepare a clean clone of ${request.repoRoot} at ${request.commit} in ${cloneDir}.\n` +
+                `  First attempt: ${message(first)}\n` +
+                `  After deleting the directory and cloning again: ${message(second)}\n` +
+                `Check that the commit exists in ${request.repoRoot} (and its submodules can be fetched), and that ${(0,external_node_path_namespaceObject.dirname)(cloneDir)} is writable.`);
+        }
+    }
+}
+/**
+ * True only when `dir` is the top of its own repository. Without this check, git run in a
+ * directory whose .git was lost would walk up and act on whatever repository encloses it.
+ */
+async function isOwnRepository(git, dir) {
+    const top = await git.tryToplevel(dir);
+    if (top === false)
+        return false;
+    try {
+        return (await (0,promises_namespaceObject.realpath)(top)) === (await (0,promises_namespaceObject.realpath)(dir));
+    }
+    catch {
+        return false;
+    }
+}
+async function clearIfPresent(dir) {
+    await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(dir), { recursive: true });
+}
+async function resetTo(git, { repoRoot, commit, cloneDir }) {
+    // The repository may have moved since the clone was made.
+    await git.setOriginUrl(cloneDir, repoRoot);
+    await git.fetchCommit(cloneDir, commit);
+    await git.resetHard(cloneDir, commit);
+    await git.clean(cloneDir);
+    await git.updateSubmodules(cloneDir);
+    await git.tryGcAuto(cloneDir);
+}
+async function clone_validate(git, { commit, cloneDir }) {
+    if (!(await isOwnRepository(git, cloneDir)))
+        throw new CloneError(`${cloneDir} is not a git repository of its own`);
+    const status = await git.status(cloneDir, { ignored: true });
+    if (status !== '')
+        throw new CloneError(`the clone in ${cloneDir} is not clean after the reset:\n${status}`);
+    const head = await git.head(cloneDir);
+    if (head !== commit)
+        throw new CloneError(`the clone in ${cloneDir} is at ${head}, expected ${commit}`);
+}
+const message = (e) => (e instanceof Error ? e.message : String(e));
+const clone_firstLine = (e) => message(e).split('\n')[0] ?? '';
+
+;// CONCATENATED MODULE: ./src/commands/git.ts
+/**
+ * git argv for the clean-clone build, as data. Every command takes the directory explicitly
+ * (`-C dir`) rather than relying on the caller's cwd, so a table test pins where each runs.
+ * `--` separates options from revisions and paths wherever git accepts it, so a ref or path
+ * starting with `-` can never be read as an option.
+ */
+const git = (dir, ...args) => ['git', '-C', dir, ...args];
+const gitArgv = {
+    /** Prints the work tree's top directory; fails outside a repository. */
+    showToplevel: (dir) => git(dir, 'rev-parse', '--show-toplevel'),
+    /** Resolves any ref (branch, tag, short sha) to a full commit sha; fails if it names no commit. */
+    resolveCommit: (dir, ref) => git(dir, 'rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`),
+    /** Porcelain status; untracked files included (Kamal counts them as uncommitted changes). */
+    status: (dir, { ignored = false } = {}) => git(dir, 'status', '--porcelain', '--untracked-files=all', ...(ignored ? ['--ignored'] : [])),
+    /** A clone with no checkout: the reset steps that follow put it at the exact commit. */
+    clone: (source, dest) => ['git', 'clone', '--no-checkout', '--quiet', '--', source, dest],
+    setOriginUrl: (dir, url) => git(dir, 'remote', 'set-url', 'origin', url),
+    /**
+     * Fetches one commit by sha. A CI checkout is often a detached commit that no branch points
+     * at, so fetching branches (Kamal's `git fetch origin`) would not bring it over.
+     */
+    fetchCommit: (dir, sha) => git(dir, 'fetch', '--quiet', '--no-tags', 'origin', sha),
+    resetHard: (dir, sha) => git(dir, 'reset', '--hard', '--quiet', sha, '--'),
+    /** -ffdx: untracked AND ignored files, and nested repositories too. */
+    clean: (dir) => git(dir, 'clean', '-ffdxq'),
+    submoduleSync: (dir) => git(dir, 'submodule', 'sync', '--recursive', '--quiet'),
+    submoduleUpdate: (dir) => git(dir, 'submodule', 'update', '--init', '--recursive', '--force', '--quiet'),
+    /** Submodules are repositories of their own: the top-level clean does not reach into them. */
+    submoduleClean: (dir) => git(dir, 'submodule', 'foreach', '--recursive', '--quiet', 'git clean -ffdxq && git reset --hard --quiet'),
+    gcAuto: (dir) => git(dir, 'gc', '--auto', '--quiet'),
+    revParseHead: (dir) => git(dir, 'rev-parse', 'HEAD'),
+};
+
+;// CONCATENATED MODULE: ./src/build/local-exec.ts
+
+/**
+ * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
+ * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
+ * the program cannot be started (ENOENT) or the timeout kills it.
+ */
+const local_exec_execLocal = (argv, options = {}) => new Promise((resolve, reject) => {
+    const [program, ...args] = argv;
+    if (program === undefined)
+        return reject(new Error('execLocal: empty argv'));
+    const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out = [];
+    const err = [];
+    const partial = { stdout: '', stderr: '' };
+    const collect = (stream, sink) => (chunk) => {
+        sink.push(chunk);
+        if (!options.onLine)
+            return;
+        const text = partial[stream] + chunk.toString('utf8');
+        const lines = text.split('\n');
+        partial[stream] = lines.pop() ?? '';
+        for (const line of lines)
+            options.onLine(line, stream);
+    };
+    child.stdout.on('data', collect('stdout', out));
+    child.stderr.on('data', collect('stderr', err));
+    let timedOut = false;
+    const timer = options.timeoutMs
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+        }, options.timeoutMs)
+        : undefined;
+    child.on('error', (e) => {
+        if (timer)
+            clearTimeout(timer);
+        reject(e.code === 'ENOENT' ? new Error(`${program} is not installed or not on PATH (needed for: ${argv.slice(0, 3).join(' ')})`) : e);
+    });
+    child.on('close', (code, signal) => {
+        if (timer)
+            clearTimeout(timer);
+        for (const stream of ['stdout', 'stderr']) {
+            if (options.onLine && partial[stream])
+                options.onLine(partial[stream], stream);
+        }
+        if (timedOut)
+            return reject(new Error(`${argv.slice(0, 3).join(' ')} did not finish within ${options.timeoutMs} ms and was killed`));
+        resolve({
+            code: code ?? (signal ? 128 : 1),
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+        });
+    });
+    child.stdin.on('error', () => {
+        // The program may exit without reading stdin (EPIPE); its exit code tells the story.
+    });
+    child.stdin.end(options.stdin ?? '');
+});
+
+;// CONCATENATED MODULE: ./src/build/git.ts
+
+
+/** A git command failed; the message names the command, the directory and git's own words. */
+class GitError extends Error {
+    name = 'GitError';
+}
+function createGit(options = {}) {
+    const exec = options.exec ?? local_exec_execLocal;
+    // Never prompt for credentials: a build must fail with a message, not hang on a tty.
+    const env = { GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', ...options.env };
+    const timeoutMs = options.timeoutMs ?? 10 * 60_000;
+    async function run(argv, what, extraEnv) {
+        const result = await exec(argv, { env: { ...env, ...extraEnv }, timeoutMs });
+        if (result.code !== 0) {
+            const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n  ');
+            throw new GitError(`git could not ${what}: \`${argv.join(' ')}\` exited ${result.code}${said ? `:\n  ${said}` : ''}`);
+        }
+        return result.stdout;
+    }
+    const tryRun = async (argv, extraEnv) => {
+        try {
+            const result = await exec(argv, { env: { ...env, ...extraEnv }, timeoutMs });
+            return result.code === 0 ? result.stdout : false;
+        }
+        catch {
+            return false;
+        }
+    };
+    return {
+        toplevel: async (dir) => (await run(gitArgv.showToplevel(dir), `find the repository holding ${dir}`)).trim(),
+        tryToplevel: async (dir) => {
+            const out = await tryRun(gitArgv.showToplevel(dir));
+            return out === false ? false : out.trim();
+        },
+        resolveCommit: async (dir, ref) => {
+            const out = await tryRun(gitArgv.resolveCommit(dir, ref));
+            if (out === false)
+                throw new GitError(`'${ref}' names no commit in the repository at ${dir}. Check the ref (a branch, tag or sha that exists locally; run \`git fetch\` first if it is only on the remote).`);
+            return out.trim();
+        },
+        status: async (dir, opts) => (await run(gitArgv.status(dir, opts), `read the status of ${dir}`)).trimEnd(),
+        clone: async (source, dest) => void (await run(gitArgv.clone(source, dest), `clone ${source} into ${dest}`)),
+        setOriginUrl: async (dir, url) => void (await run(gitArgv.setOriginUrl(dir, url), `point origin of ${dir} at ${url}`)),
+        fetchCommit: async (dir, sha) => void (await run(gitArgv.fetchCommit(dir, sha), `fetch commit ${sha} into ${dir}`)),
+        resetHard: async (dir, sha) => void (await run(gitArgv.resetHard(dir, sha), `reset ${dir} to ${sha}`)),
+        clean: async (dir) => void (await run(gitArgv.clean(dir), `remove untracked and ignored files from ${dir}`)),
+        updateSubmodules: async (dir) => {
+            await run(gitArgv.submoduleSync(dir), `sync submodule URLs in ${dir}`);
+            await run(gitArgv.submoduleUpdate(dir), `update submodules in ${dir}`);
+            await run(gitArgv.submoduleClean(dir), `clean submodules in ${dir}`);
+        },
+        tryGcAuto: async (dir) => (await tryRun(gitArgv.gcAuto(dir))) !== false,
+        head: async (dir) => (await run(gitArgv.revParseHead(dir), `read HEAD of ${dir}`)).trim(),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/image-ref.ts
+class ImageRefError extends Error {
+    name = 'ImageRefError';
+}
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+// Docker's repository grammar: lowercase path components joined by '/', with '.', '_', '__' or '-' runs inside.
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+/**
+ * The repository name docker commands use for the app image: Kamal's `<registry.server>/<image>`,
+ * or just `<image>` on Docker Hub (where `server` is usually left out).
+ */
+function imageRepository(registry, image) {
+    const server = registry.server?.replace(/\/+$/, '');
+    if (!server || DOCKER_HUB_ALIASES.has(server))
+        return image;
+    return image.startsWith(`${server}/`) ? image : `${server}/${image}`;
+}
+/**
+ * Splits an image name the way docker does: the first component is a registry host when it
+ * has a '.', a ':' or is "localhost"; otherwise the image is on Docker Hub, where one-component
+ * names live under "library/" and the API is served from registry-1.docker.io.
+ */
+function registryTarget(registry, image) {
+    const name = imageRepository(registry, image);
+    const slash = name.indexOf('/');
+    const first = slash === -1 ? '' : name.slice(0, slash);
+    const hasHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
+    const host = hasHost ? first : DOCKER_HUB;
+    let repository = hasHost ? name.slice(slash + 1) : name;
+    if (repository.includes(':') || repository.includes('@')) {
+        throw new ImageRefError(`image '${image}' must not carry a tag or digest: cutover tags it with the version. Remove the ':…' or '@…' part from image.`);
+    }
+    const isHub = DOCKER_HUB_ALIASES.has(host);
+    if (isHub && !repository.includes('/'))
+        repository = `library/${repository}`;
+    const bad = repository.split('/').find((part) => !PATH_COMPONENT.test(part));
+    if (repository === '' || bad !== undefined) {
+        throw new ImageRefError(`image '${image}' is not a valid repository name (at '${bad ?? ''}'): use lowercase letters, digits and '.', '_', '-' separators, with '/' between path parts.`);
+    }
+    return { apiHost: isHub ? DOCKER_HUB_API : host, registry: isHub ? DOCKER_HUB : host, repository };
+}
+
+;// CONCATENATED MODULE: ./src/commands/build.ts
+const flagEach = (flag, values = []) => values.flatMap((v) => [flag, v]);
+function common(i) {
+    return [
+        ...flagEach('--tag', i.tags),
+        '--label',
+        `service=${i.service}`,
+        '--file',
+        i.dockerfile,
+        ...(i.target ? ['--target', i.target] : []),
+        ...flagEach('--build-arg', Object.entries(i.args ?? {}).map(([k, v]) => `${k}=${v}`)),
+        ...flagEach('--secret', (i.secrets ?? []).map(secretSpec)),
+        ...(i.platforms?.length ? ['--platform', i.platforms.join(',')] : []),
+    ];
+}
+/** `docker buildx build --push`: builds and pushes in one go (what GitHub's runners have). */
+const buildxBuild = (i) => [
+    i.docker,
+    'buildx',
+    'build',
+    '--push',
+    '--progress=plain',
+    ...(i.builder ? ['--builder', i.builder] : []),
+    ...common(i),
+    ...flagEach('--cache-from', i.cacheFrom),
+    ...flagEach('--cache-to', i.cacheTo),
+    i.context,
+];
+/**
+ * The fallback without buildx: `docker build`, run with DOCKER_BUILDKIT=1 in its environment
+ * (the engine's embedded BuildKit, which understands --secret). It cannot push or export a
+ * cache, so the caller pushes each tag after it, and cache comes only from --cache-from images.
+ */
+const legacyBuild = (i) => [i.docker, 'build', '--progress=plain', ...common(i), ...flagEach('--cache-from', i.cacheFrom), i.context];
+const push = (docker, tag) => [docker, 'push', tag];
+/** Exits 0 only when the buildx plugin is installed for this client. */
+const buildxVersion = (docker) => [docker, 'buildx', 'version'];
+/** Without a name: the builder buildx would use now. Output holds a "Driver: <name>" line. */
+const buildxInspect = (docker, builder) => [docker, 'buildx', 'inspect', ...(builder ? [builder] : [])];
+/**
+ * A docker-container builder, for cache export (the engine's own `docker` driver cannot export
+ * a cache). Not `--use`: the user's default builder stays as it was.
+ */
+const buildxCreateContainer = (docker, name, buildkitdConfig) => [
+    docker,
+    'buildx',
+    'create',
+    '--name',
+    name,
+    '--driver',
+    'docker-container',
+    ...(buildkitdConfig ? ['--buildkitd-config', buildkitdConfig] : []),
+];
+/** A `remote` builder: a buildkitd reached over TCP (mutual TLS when the files are given). */
+const buildxCreateRemote = (docker, name, endpoint, tls) => [
+    docker,
+    'buildx',
+    'create',
+    '--name',
+    name,
+    '--driver',
+    'remote',
+    ...(tls ? ['--driver-opt', `cacert=${tls.cacert},cert=${tls.cert},key=${tls.key}`] : []),
+    endpoint,
+];
+/** `builder.arch` → buildx platforms: "amd64" → "linux/amd64"; a full "os/arch" is kept. */
+const platformsFor = (arch = []) => arch.map((a) => (a.includes('/') ? a : `linux/${a}`));
+/** The value is read from the environment variable of the same name. */
+const secretSpec = (name) => `id=${name},env=${name}`;
+
+;// CONCATENATED MODULE: ./src/build/cache.ts
+
+
+
+class CacheConfigError extends Error {
+    name = 'CacheConfigError';
+}
+/**
+ * The GitHub Actions runtime variables buildx reads for `type=gha` (it adds token/url/url_v2
+ * to the cache attributes itself, see buildx build/opt.go addGithubToken). A JavaScript
+ * action's process has them; a `run:` step does not, which is why docker/build-push-action
+ * can use gha cache where a plain shell step cannot. We hand them to the docker process's
+ * environment, never to argv: the token is a secret.
+ */
+const GHA_CACHE_ENV = ['ACTIONS_CACHE_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_SERVICE_V2'];
+const cache_NONE = { from: [], to: [], env: {}, notes: [], exports: false };
+const optionList = (options) => (options ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const hasOption = (options, key) => options.some((o) => o.startsWith(`${key}=`));
+function planCache(cache, ctx) {
+    if (!cache)
+        return cache_NONE;
+    const options = optionList(cache.options);
+    if (options.some((o) => /^(token|url|url_v2)=/.test(o))) {
+        throw new CacheConfigError(`builder.cache.options must not hold token, url or url_v2: cutover passes the GitHub Actions runtime's own values in the environment, so no credential is ever written into deploy.yml or a command line.`);
+    }
+    switch (cache.type) {
+        case 'registry': {
+            // Kamal's default: "<image>-build-cache" in the same registry as the image.
+            const ref = imageRepository({ server: ctx.server }, cache.image ?? `${ctx.image}-build-cache`);
+            return { ...cache_NONE, from: [`type=registry,ref=${ref}`], to: [['type=registry', `ref=${ref}`, ...options].join(',')], exports: true };
+        }
+        case 'gha': {
+            const env = {};
+            for (const name of GHA_CACHE_ENV) {
+                const value = ctx.env[name];
+                if (value)
+                    env[name] = value;
+            }
+            if (!env.ACTIONS_RUNTIME_TOKEN || !(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)) {
+                return { ...cache_NONE, notes: ['builder.cache type gha needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL), which only a job step running the cutover action has; building without a cache.'] };
+            }
+            // Scope per service, so two apps built in one repository do not overwrite each other's
+            // cache index (BuildKit's default scope is the same "buildkit" for every build).
+            const scoped = hasOption(options, 'scope') ? options : [...options, `scope=${ctx.service}`];
+            const readable = scoped.filter((o) => /^(scope|timeout)=/.test(o));
+            return { ...cache_NONE, from: [['type=gha', ...readable].join(',')], to: [['type=gha', ...scoped].join(',')], env, exports: true };
+        }
+        case 'local': {
+            const local = localCache(ctx);
+            const from = ctx.localCacheExists(local.dir) ? [`type=local,src=${local.dir}`] : [];
+            const toOptions = hasOption(options, 'mode') ? options : ['mode=max', ...options];
+            return { ...cache_NONE, from, to: [['type=local', `dest=${local.nextDir}`, ...toOptions].join(',')], local, exports: true };
+        }
+    }
+}
+/** The local cache directory and key: keyed by service, arch and the Dockerfile's hash. */
+function localCache(ctx) {
+    const archKey = ctx.arch.length ? ctx.arch.map((a) => a.replace(/\//g, '-')).join('+') : 'native';
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(ctx.dockerfile).digest('hex').slice(0, 16);
+    const service = ctx.service.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const prefix = `cutover-buildcache-${service}-${archKey}-`;
+    const dir = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'buildcache', `${service}-${archKey}-${hash}`);
+    return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}`, restoreKeys: [prefix] };
+}
+
+;// CONCATENATED MODULE: ./src/build/image-builder.ts
+
+
+
+
+
+
+
+class BuildError extends Error {
+    name = 'BuildError';
+}
+const EXPORTING_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes', 'cloud']);
+const image_builder_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SHOWN_OUTPUT_LINES = 25;
+/** Build `image:version` (and `:latest`) and push it; buildx when installed, else the fallback. */
+async function buildAndPushImage(request, options) {
+    const { input, version, buildDir } = request;
+    const { builder } = input;
+    const exec = options.exec ?? local_exec_execLocal;
+    const docker = options.docker ?? 'docker';
+    const dockerfileRel = builder.dockerfile ?? 'Dockerfile';
+    const dockerfile = (0,external_node_path_namespaceObject.resolve)(buildDir, dockerfileRel);
+    const context = (0,external_node_path_namespaceObject.resolve)(buildDir, builder.context ?? '.');
+    const dockerfileBytes = await (0,promises_namespaceObject.readFile)(dockerfile).catch(() => {
+        throw new BuildError(`builder.dockerfile: ${dockerfileRel} is not in ${request.buildDirLabel} (${buildDir}). Commit it, or fix builder.dockerfile (relative to the app directory).`);
+    });
+    const secretEnv = secretEnvironment(input);
+    const repository = imageRepository(input.registry, input.image.name);
+    const tags = [`${repository}:${version}`, `${repository}:latest`];
+    const arch = builder.arch ?? [];
+    const cache = planCache(builder.cache, {
+        service: input.service,
+        image: input.image.name,
+        server: input.registry.server,
+        arch,
+        dockerfile: dockerfileBytes,
+        cacheDir: options.cacheDir,
+        env: options.env ?? process.env,
+        localCacheExists: (dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json')),
+    });
+    const notes = [...cache.notes];
+    const common = {
+        tags,
+        service: input.service,
+        dockerfile: (0,external_node_path_namespaceObject.relative)(buildDir, dockerfile) || dockerfile,
+        context: (0,external_node_path_namespaceObject.relative)(buildDir, context) || '.',
+        target: builder.target,
+        args: builder.args,
+        secrets: builder.secrets,
+        platforms: platformsFor(arch),
+    };
+    const run = async (argv, env, what) => {
+        const tail = [];
+        const result = await exec(argv, {
+            cwd: buildDir,
+            env,
+            timeoutMs: options.timeoutMs ?? 60 * 60_000,
+            onLine: (line) => {
+                tail.push(line);
+                if (tail.length > SHOWN_OUTPUT_LINES)
+                    tail.shift();
+                options.log.info(image_builder_redact(line, input));
+            },
+        });
+        if (result.code !== 0) {
+            throw new BuildError(`${what} failed (\`${argv.slice(0, 3).join(' ')} …\` exited ${result.code}). Last output:\n${image_builder_redact(tail.join('\n'), input)}`);
+        }
+    };
+    if (await tryBuildx(exec, docker)) {
+        const builderName = options.buildxBuilder ?? (cache.exports ? await cacheCapableBuilder(exec, docker, options, notes) : undefined);
+        try {
+            await run(buildxBuild({ docker, builder: builderName, ...common, cacheFrom: cache.from, cacheTo: cache.to }), { ...secretEnv, ...cache.env }, `Building ${tags[0]}`);
+        }
+        catch (e) {
+            if (cache.local)
+                await (0,promises_namespaceObject.rm)(cache.local.nextDir, { recursive: true, force: true });
+            throw e;
+        }
+        if (cache.local)
+            await replaceLocalCache(cache.local);
+        notes.unshift(`Built and pushed with docker buildx${builderName ? ` (builder ${builderName})` : ''}.`);
+        return { path: 'buildx', tags, notes, ...(builderName ? { builder: builderName } : {}), ...(cache.local ? { localCache: cache.local } : {}) };
+    }
+    const legacy = options.legacyDocker ?? docker;
+    if (common.platforms.length > 1) {
+        throw new BuildError(`builder.arch lists ${common.platforms.length} architectures, which needs docker buildx, and buildx is not installed for ${docker}. Install the buildx plugin, or build one arch.`);
+    }
+    const fallback = legacyCache(builder.cache?.type, cache, repository, notes);
+    await run(legacyBuild({ docker: legacy, ...common, args: { ...builder.args, ...fallback.args }, cacheFrom: fallback.from }), { ...secretEnv, DOCKER_BUILDKIT: '1' }, `Building ${tags[0]}`);
+    for (const tag of tags)
+        await run(push(legacy, tag), {}, `Pushing ${tag}`);
+    notes.unshift(`docker buildx is not installed for ${docker}, so built with DOCKER_BUILDKIT=1 ${legacy} build and pushed with ${legacy} push.`);
+    return { path: 'legacy', tags, notes };
+}
+/** True when the buildx plugin answers; never throws (a missing docker is "no buildx" too). */
+async function tryBuildx(exec, docker) {
+    try {
+        return (await exec(buildxVersion(docker), { timeoutMs: 30_000 })).code === 0;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * The engine's own `docker` driver cannot export a cache. When the current builder uses it,
+ * build with a docker-container builder of cutover's own (created once, then reused), as
+ * docker/setup-buildx-action does on GitHub's runners.
+ */
+async function cacheCapableBuilder(exec, docker, options, notes) {
+    const current = await exec(buildxInspect(docker), { timeoutMs: 60_000 });
+    // `inspect` exits 0 even when the default builder is broken (no engine); then "Driver:" is
+    // empty. Only a driver known to export a cache keeps the current builder.
+    const driver = /^Driver:[ \t]*(\S*)/m.exec(current.stdout)?.[1] ?? '';
+    if (current.code === 0 && EXPORTING_DRIVERS.has(driver))
+        return undefined;
+    const name = options.containerBuilderName ?? 'cutover';
+    if ((await exec(buildxInspect(docker, name), { timeoutMs: 60_000 })).code !== 0) {
+        const created = await exec(buildxCreateContainer(docker, name), { timeoutMs: 5 * 60_000 });
+        if (created.code !== 0) {
+            throw new BuildError(`builder.cache needs a buildx builder that can export a cache, and creating one (docker-container driver) failed: ${created.stderr.trim().split('\n').slice(-3).join(' / ')}. Fix: remove builder.cache, or create a suitable builder and pass it to cutover.`);
+        }
+    }
+    notes.push(`The current buildx builder uses the docker driver, which cannot export a cache; used the docker-container builder "${name}".`);
+    return name;
+}
+/** What the fallback can do: import an inline cache from the last pushed image, nothing more. */
+function legacyCache(type, cache, repository, notes) {
+    if (type === 'registry') {
+        notes.push(`Without buildx, builder.cache type registry falls back to an inline cache read from ${repository}:latest.`);
+        return { from: [`${repository}:latest`], args: { BUILDKIT_INLINE_CACHE: '1' } };
+    }
+    if (type && cache.exports)
+        notes.push(`builder.cache type ${type} needs docker buildx; built without a cache.`);
+    return { from: [], args: {} };
+}
+async function replaceLocalCache(local) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(local.nextDir, 'index.json')))
+        return;
+    await (0,promises_namespaceObject.rm)(local.dir, { recursive: true, force: true });
+    await (0,promises_namespaceObject.rename)(local.nextDir, local.dir);
+}
+function secretEnvironment(input) {
+    const env = {};
+    for (const name of input.builder.secrets ?? []) {
+        if (!image_builder_ENV_NAME.test(name))
+            throw new BuildError(`builder.secrets: '${name}' is not a valid secret name; use letters, digits and '_' (it is passed as an environment variable).`);
+        const value = input.secretValues?.[name];
+        if (value === undefined)
+            throw new BuildError(`builder.secrets: ${name} has no value. Fix: define it in .kamal/secrets, or set the ${name} environment variable.`);
+        env[name] = value;
+    }
+    return env;
+}
+function image_builder_redact(text, input) {
+    let out = text;
+    for (const value of [...Object.values(input.secretValues ?? {}), input.registry.password ?? '']) {
+        if (value.length >= 3)
+            out = out.split(value).join('***');
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/commands/registry.ts
+/**
+ * `docker login`/`logout` argv, for this machine and for hosts alike. The password is never
+ * here: it goes to `--password-stdin`. No server means Docker Hub, as for docker itself.
+ */
+const login = (server, username, docker = 'docker') => [
+    docker,
+    'login',
+    ...(server ? [server] : []),
+    '--username',
+    username,
+    '--password-stdin',
+];
+const logout = (server, docker = 'docker') => [docker, 'logout', ...(server ? [server] : [])];
+
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = require("node:http");
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = require("node:https");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = require("node:tls");
+;// CONCATENATED MODULE: ./src/build/registry-http.ts
+
+
+
+class registry_http_RegistryError extends Error {
+    failure;
+    name = 'RegistryError';
+    constructor(message, failure) {
+        super(message);
+        this.failure = failure;
+    }
+}
+// Enough for any error or token document; a registry is not asked for layers here.
+const MAX_BODY = 256 * 1024;
+const TLS_CODES = new Set([
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'CERT_SIGNATURE_FAILURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'EPROTO',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+/** The class of a transport error: TLS trust, network, or something else. */
+function classifyTransportError(error) {
+    const code = error.code ?? '';
+    if (TLS_CODES.has(code) || /certificate|ssl|tls/i.test(error.message))
+        return 'tls';
+    if (NETWORK_CODES.has(code) || code === 'TIMEOUT')
+        return 'unreachable';
+    return 'other';
+}
+/**
+ * One HTTP(S) request with node:https, because Node's global fetch cannot be given a CA
+ * without undici's Agent; a private registry with its own CA is the common case here.
+ * Rejects with the transport error (code set); HTTP statuses, 4xx included, resolve.
+ */
+function request(url, options) {
+    return new Promise((resolve, reject) => {
+        const secure = url.protocol === 'https:';
+        const agentless = { method: options.method, headers: options.headers ?? {}, timeout: options.timeoutMs };
+        const onResponse = (res) => {
+            const chunks = [];
+            let size = 0;
+            res.on('data', (chunk) => {
+                size += chunk.length;
+                if (size <= MAX_BODY)
+                    chunks.push(chunk);
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+        };
+        const req = secure
+            ? external_node_https_namespaceObject.request(url, { ...agentless, ...(options.ca ? { ca: [...tlsRootCertificates(), options.ca] } : {}) }, onResponse)
+            : external_node_http_namespaceObject.request(url, agentless, onResponse);
+        req.on('timeout', () => {
+            req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'TIMEOUT' }));
+        });
+        req.on('error', reject);
+        req.end();
+    });
+}
+// Passing `ca` replaces Node's bundled roots; keep them so a custom CA only adds trust.
+const tlsRootCertificates = () => external_node_tls_namespaceObject.rootCertificates;
+
+;// CONCATENATED MODULE: ./src/build/login.ts
+
+
+
+/**
+ * `docker login` here (before a push) and on hosts (before a pull). The password always goes
+ * on stdin; failures become RegistryErrors that name the registry, where it failed, and the fix.
+ */
+async function loginLocally(registry, options = {}) {
+    const { username, password } = credentials(registry);
+    const exec = options.exec ?? local_exec_execLocal;
+    const result = await exec(login(registry.server, username, options.docker), { stdin: password, timeoutMs: 120_000 });
+    if (result.code !== 0)
+        throw explainLoginFailure(registry, 'this machine', result);
+}
+async function loginOnHost(host, registry) {
+    const { username, password } = credentials(registry);
+    const result = await host.exec(registryCommands.login(registry.server, username), { stdin: password, timeoutMs: 120_000 });
+    if (result.code !== 0)
+        throw explainLoginFailure(registry, host.name, result);
+}
+async function logoutLocally(registry, options = {}) {
+    const exec = options.exec ?? execLocal;
+    const result = await exec(registryCommands.logout(registry.server, options.docker), { timeoutMs: 60_000 });
+    if (result.code !== 0)
+        throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${lastLines(result, registry)}`, 'protocol');
+}
+async function logoutOnHost(host, registry) {
+    const result = await host.exec(registryCommands.logout(registry.server), { timeoutMs: 60_000 });
+    if (result.code !== 0)
+        throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${lastLines(result, registry)}`, 'protocol');
+}
+function credentials(registry) {
+    if (!registry.username)
+        throw new registry_http_RegistryError(`registry.username is not set, so cutover cannot log in to ${registryName(registry)}. Fix: set registry.username (and registry.password) in config/deploy.yml.`, 'config');
+    if (registry.password === undefined || registry.password === '') {
+        throw new registry_http_RegistryError(`${registry.passwordSource ?? 'registry.password'} is empty, so cutover cannot log in to ${registryName(registry)}. Fix: provide the registry password as a secret.`, 'config');
+    }
+    return { username: registry.username, password: registry.password };
+}
+const registryName = (registry) => registry.server || 'docker.io';
+/** docker's words for the common failures (client and daemon phrase them a few ways). */
+function explainLoginFailure(registry, where, result) {
+    const name = registryName(registry);
+    const said = lastLines(result, registry);
+    const text = `${result.stderr}\n${result.stdout}`;
+    const passwordSource = registry.passwordSource ?? 'registry.password';
+    if (/unauthorized|incorrect username or password|authentication required|access denied/i.test(text)) {
+        return new registry_http_RegistryError(`Registry ${name} rejected the login of user "${registry.username}" on ${where}: ${said}. Fix: check registry.username and ${passwordSource}.`, 'auth');
+    }
+    if (/x509|certificate|tls:|ssl/i.test(text)) {
+        return new registry_http_RegistryError(`docker on ${where} does not trust the TLS certificate of registry ${name}: ${said}. Fix: install the registry's CA there as /etc/docker/certs.d/${name}/ca.crt (or in the system trust store, then restart docker).`, 'tls');
+    }
+    if (/connection refused|no such host|i\/o timeout|network is unreachable|no route to host|dial tcp|server misbehaving|context deadline exceeded/i.test(text)) {
+        return new registry_http_RegistryError(`docker on ${where} cannot reach registry ${name}: ${said}. Fix: check registry.server, and that ${where} can reach the registry.`, 'unreachable');
+    }
+    return new registry_http_RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
+}
+function lastLines(result, registry) {
+    // docker prints a warning about stored credentials on every successful login; skip it.
+    const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l));
+    const text = lines.slice(-3).join(' / ') || '(no output)';
+    const password = registry.password;
+    return password && password.length >= 3 ? text.split(password).join('***') : text;
+}
+
+;// CONCATENATED MODULE: ./src/build/www-authenticate.ts
+// A scheme token, or an auth-param `key=value` / `key="quoted, value"`.
+const TOKEN = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*,?/y;
+/**
+ * Parses every challenge in the header. Quoted values may hold commas (a scope such as
+ * "repository:a:pull,push"), so a plain split on ',' would be wrong. Scheme names are
+ * lowercased; parameter names too, since they are case-insensitive.
+ */
+function parseWwwAuthenticate(header) {
+    if (!header)
+        return [];
+    const challenges = [];
+    TOKEN.lastIndex = 0;
+    let match;
+    while (TOKEN.lastIndex < header.length && (match = TOKEN.exec(header)) !== null) {
+        const [, name = '', quoted, bare] = match;
+        if (quoted === undefined && bare === undefined) {
+            challenges.push({ scheme: name.toLowerCase(), params: {} });
+            continue;
+        }
+        const current = challenges[challenges.length - 1];
+        if (current === undefined)
+            break; // a parameter before any scheme: not a header we understand
+        current.params[name.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
+    }
+    return challenges;
+}
+
+;// CONCATENATED MODULE: ./src/build/registry.ts
+
+
+
+
+
+/**
+ * Every manifest kind an image tag can point at. A registry answers 404 for a manifest whose
+ * type the client did not accept (an OCI index, say, from a multi-arch buildx push), which
+ * would read as "absent" and rebuild for nothing.
+ */
+const MANIFEST_MEDIA_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+];
+async function createRegistryClient(registry, options = {}) {
+    const ca = registry.caFile ? await readCa(registry.caFile) : undefined;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const scheme = registry.insecureHttp ? 'http' : 'https';
+    const passwordSource = registry.passwordSource ?? 'registry.password';
+    const hasCredentials = Boolean(registry.username) && registry.password !== undefined;
+    const basic = hasCredentials ? `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}` : undefined;
+    const who = registry.username ? ` as user "${registry.username}"` : '';
+    const credentialsFix = `Fix: check registry.username and ${passwordSource}; the account needs pull and push access to the repository.`;
+    const tokens = new Map();
+    // The password is never put into a message on purpose; this also catches a server echoing it.
+    const redact = (text) => (registry.password && registry.password.length >= 3 ? text.split(registry.password).join('***') : text);
+    const fail = (message, failure) => new registry_http_RegistryError(redact(message), failure);
+    async function send(target, url, method, headers) {
+        try {
+            return await request(url, { method, headers, timeoutMs, ...(ca ? { ca } : {}) });
+        }
+        catch (e) {
+            const error = e;
+            const reason = `${error.code ?? 'error'}: ${error.message}`;
+            switch (classifyTransportError(error)) {
+                case 'tls':
+                    throw fail(`Cannot verify the TLS connection to registry ${target.registry} (${url.host}) — ${reason}. ` +
+                        `Fix: point the registry CA option at the PEM of the CA that signed its certificate (or install that CA on this machine), and check the certificate names ${url.hostname}.` +
+                        (scheme === 'https' && error.code === 'EPROTO' ? ' If the registry serves plain HTTP, mark it as insecure.' : ''), 'tls');
+                case 'unreachable':
+                    throw fail(`Cannot reach registry ${target.registry} at ${url.origin} (${reason}). Fix: check registry.server, and that the registry is running and reachable from this machine.`, 'unreachable');
+                default:
+                    throw fail(`Request to registry ${target.registry} at ${url.origin} failed (${reason}).`, 'unreachable');
+            }
+        }
+    }
+    async function bearerToken(target, challenge) {
+        const realm = challenge.params['realm'];
+        if (!realm)
+            throw fail(`Registry ${target.registry} asked for a Bearer token but named no token service (no realm in WWW-Authenticate).`, 'protocol');
+        const url = new URL(realm, `${scheme}://${target.apiHost}/`);
+        if (url.protocol === 'http:' && scheme === 'https' && basic) {
+            throw fail(`Registry ${target.registry} sends credentials to a plain-HTTP token service (${url.origin}); cutover refuses to send your password unencrypted. Fix: serve the token service over HTTPS.`, 'config');
+        }
+        const scope = challenge.params['scope'] ?? `repository:${target.repository}:pull`;
+        if (challenge.params['service'])
+            url.searchParams.set('service', challenge.params['service']);
+        url.searchParams.set('scope', scope);
+        const cached = tokens.get(url.href);
+        if (cached)
+            return cached;
+        const res = await send(target, url, 'GET', basic ? { Authorization: basic } : {});
+        if (res.status === 401 || res.status === 403) {
+            throw fail(hasCredentials
+                ? `Registry ${target.registry} rejected the credentials${who} (HTTP ${res.status} from its token service ${url.origin}${detail(res)}). ${credentialsFix}`
+                : `Registry ${target.registry} requires credentials to read ${target.repository} (HTTP ${res.status} from its token service). Fix: set registry.username and ${passwordSource}.`, 'auth');
+        }
+        if (res.status !== 200)
+            throw fail(`The token service of registry ${target.registry} (${url.origin}) answered HTTP ${res.status}${detail(res)}.`, 'protocol');
+        let token;
+        try {
+            const body = JSON.parse(res.body);
+            token = body.token ?? body.access_token;
+        }
+        catch {
+            token = undefined;
+        }
+        if (typeof token !== 'string' || token === '')
+            throw fail(`The token service of registry ${target.registry} (${url.origin}) returned no token.`, 'protocol');
+        tokens.set(url.href, token);
+        return token;
+    }
+    const client = {
+        async hasManifest(image, tag) {
+            return (await client.manifestDigest(image, tag)) !== null;
+        },
+        async manifestDigest(image, tag) {
+            const target = registryTarget(registry, image);
+            const url = new URL(`${scheme}://${target.apiHost}/v2/${target.repository}/manifests/${encodeURIComponent(tag)}`);
+            const accept = { Accept: MANIFEST_MEDIA_TYPES.join(', ') };
+            const ref = `${target.registry}/${target.repository}:${tag}`;
+            let res = await send(target, url, 'HEAD', accept);
+            if (res.status === 401) {
+                const challenges = parseWwwAuthenticate(headerText(res.headers['www-authenticate']));
+                const bearer = challenges.find((c) => c.scheme === 'bearer');
+                const basicChallenge = challenges.find((c) => c.scheme === 'basic');
+                if (bearer) {
+                    res = await send(target, url, 'HEAD', { ...accept, Authorization: `Bearer ${await bearerToken(target, bearer)}` });
+                }
+                else if (basicChallenge && basic) {
+                    res = await send(target, url, 'HEAD', { ...accept, Authorization: basic });
+                }
+                else if (basicChallenge) {
+                    throw fail(`Registry ${target.registry} requires credentials to read ${target.repository}. Fix: set registry.username and ${passwordSource}.`, 'auth');
+                }
+                else {
+                    throw fail(`Registry ${target.registry} answered HTTP 401 without a Basic or Bearer challenge, so cutover cannot log in to it.`, 'protocol');
+                }
+            }
+            switch (res.status) {
+                case 200: {
+                    const digest = headerText(res.headers['docker-content-digest']);
+                    if (!digest || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+                        throw fail(`Registry ${target.registry} answered the manifest check of ${ref} without a valid Docker-Content-Digest header; cutover needs it to know which content hosts run.`, 'protocol');
+                    }
+                    return digest;
+                }
+                case 404:
+                    return null;
+                case 401:
+                    throw fail(`Registry ${target.registry} refused the credentials${who} for ${ref} (HTTP 401). ${credentialsFix}`, 'auth');
+                case 403:
+                    throw fail(`Registry ${target.registry} denied access${who} to ${ref} (HTTP 403). ${credentialsFix}`, 'auth');
+                default:
+                    throw fail(`Registry ${target.registry} answered HTTP ${res.status} to a manifest check of ${ref}; cannot tell whether the image is there.`, 'protocol');
+            }
+        },
+    };
+    return client;
+}
+async function readCa(path) {
+    let pem;
+    try {
+        pem = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+    }
+    catch (e) {
+        throw new registry_http_RegistryError(`Cannot read the registry CA file ${path} (${e.code ?? e}). Fix: point the registry CA option at a readable PEM file.`, 'config');
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+        throw new registry_http_RegistryError(`The registry CA file ${path} holds no PEM certificate. Fix: point the registry CA option at the CA certificate (PEM).`, 'config');
+    }
+    return pem;
+}
+const headerText = (value) => (Array.isArray(value) ? value.join(', ') : value);
+/** The registry's own words from an error body (Docker's `errors[].message`), kept short. */
+function detail(res) {
+    try {
+        const body = JSON.parse(res.body);
+        const said = body.errors?.map((e) => e.message).find((m) => typeof m === 'string') ?? body.details;
+        return typeof said === 'string' && said ? `: "${said.slice(0, 200)}"` : '';
+    }
+    catch {
+        return '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/version.ts
+
+class VersionError extends Error {
+    name = 'VersionError';
+}
+// Docker's tag grammar: a word character first, then word characters, '.' or '-', ≤ 128 in all.
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const SHOWN_CHANGES = 20;
+/**
+ * The version (image tag) of this build. Default: the sha of HEAD, or of `--ref`.
+ * A clone build leaves uncommitted changes out (warns, no suffix). A context build from a
+ * dirty tree gets Kamal's `_uncommitted_<16 random hex>` suffix: random, as Kamal's is, so the
+ * tag never names an image built from other bytes and the build is never skipped.
+ */
+async function resolveVersion(git, request, random = external_node_crypto_namespaceObject.randomBytes) {
+    const source = request.context === undefined ? 'clone' : 'context';
+    if (request.version !== undefined && !TAG.test(request.version)) {
+        throw new VersionError(`--version '${request.version}' is not a valid image tag: use letters, digits, '_', '.' and '-' (not first), at most 128 characters.`);
+    }
+    const repoRoot = await git.tryToplevel(request.appDir);
+    if (repoRoot === false) {
+        if (source === 'clone') {
+            throw new VersionError(`${request.appDir} is not inside a git repository, and cutover builds from a clean git clone by default. Run it from your repository, or set builder.context (e.g. ".") to build the directory as it is, with --version.`);
+        }
+        if (request.version === undefined) {
+            throw new VersionError(`${request.appDir} is not inside a git repository, so there is no commit sha to use as the version. Pass --version.`);
+        }
+        return { version: request.version, source, uncommitted: false, warnings: [] };
+    }
+    const commit = await git.resolveCommit(repoRoot, request.ref ?? 'HEAD');
+    const changes = await git.status(repoRoot);
+    const warnings = [];
+    if (source === 'clone') {
+        if (changes)
+            warnings.push(`Building from a clean clone of ${commit}, so these uncommitted changes are left out:\n${listChanges(changes)}`);
+        return { version: request.version ?? commit, commit, repoRoot, source, uncommitted: false, warnings };
+    }
+    if (request.ref !== undefined) {
+        const head = await git.resolveCommit(repoRoot, 'HEAD');
+        if (head !== commit) {
+            throw new VersionError(`--ref ${request.ref} (${commit}) is not the checked-out commit (${head}), and builder.context builds the working tree as it is. Check out ${request.ref} first, or remove builder.context to build from a clean clone.`);
+        }
+    }
+    if (!changes)
+        return { version: request.version ?? commit, commit, repoRoot, source, uncommitted: false, warnings };
+    const version = request.version ?? `${commit}_uncommitted_${random(8).toString('hex')}`;
+    warnings.push(`Building with uncommitted changes (builder.context is set), as version ${version}; this build is never skipped:\n${listChanges(changes)}`);
+    return { version, commit, repoRoot, source, uncommitted: true, warnings };
+}
+function listChanges(status) {
+    const lines = status.split('\n');
+    const shown = lines.slice(0, SHOWN_CHANGES).map((l) => `  ${l}`);
+    if (lines.length > SHOWN_CHANGES)
+        shown.push(`  … and ${lines.length - SHOWN_CHANGES} more`);
+    return shown.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/build/pipeline.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The whole build step: version → registry check (skip when the image is there) → clean
+ * clone (or the working tree) → local login → build and push. `--skip-push` is handled by
+ * the caller, which then does not call this at all (as Kamal's `deploy --skip-push`).
+ */
+async function buildImage(request, deps) {
+    const { input, appDir } = request;
+    const { log } = deps;
+    const git = deps.git ?? createGit(deps.exec ? { exec: deps.exec } : {});
+    const version = await resolveVersion(git, { appDir, ref: request.ref, version: request.version, context: input.builder.context });
+    for (const warning of version.warnings)
+        log.warn(warning);
+    const image = `${imageRepository(input.registry, input.image.name)}:${version.version}`;
+    if (version.uncommitted) {
+        log.info(`${image} is built from uncommitted changes, so it is built even if the registry has that tag.`);
+    }
+    else {
+        const registry = deps.registry ?? (await createRegistryClient(input.registry));
+        if (await registry.hasManifest(input.image.name, version.version)) {
+            const note = `${image} is already in the registry; skipping the build.`;
+            log.info(note);
+            return { status: 'skipped', version, image, notes: [note] };
+        }
+        log.info(`${image} is not in the registry yet; building it.`);
+    }
+    let buildDir = appDir;
+    let buildDirLabel = 'the working tree';
+    if (version.source === 'clone' && version.repoRoot && version.commit) {
+        const cloneDir = cloneDirFor(deps.cacheDir, input.service, version.repoRoot);
+        await prepareClone(git, { repoRoot: version.repoRoot, commit: version.commit, cloneDir }, log);
+        // git reports the top directory with symlinks resolved; resolve appDir the same way.
+        buildDir = (0,external_node_path_namespaceObject.join)(cloneDir, (0,external_node_path_namespaceObject.relative)(version.repoRoot, await (0,promises_namespaceObject.realpath)(appDir)));
+        buildDirLabel = `the clone of ${version.commit}`;
+    }
+    const notes = [];
+    if (request.skipLocalLogin)
+        notes.push('registry.skip_local is set: pushed with the credentials already on this machine.');
+    else if (input.registry.username)
+        await loginLocally(input.registry, { ...(deps.exec ? { exec: deps.exec } : {}), ...(deps.docker ? { docker: deps.docker } : {}) });
+    else
+        notes.push('registry.username is not set: pushed without logging in.');
+    const built = await buildAndPushImage({ input, version: version.version, buildDir, buildDirLabel }, deps);
+    for (const note of built.notes)
+        log.info(note);
+    return { status: 'built', version, image, path: built.path, notes: [...built.notes, ...notes], ...(built.localCache ? { localCache: built.localCache } : {}) };
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = require("node:os");
+;// CONCATENATED MODULE: ./src/build/cache-dir.ts
+
+
+/**
+ * Where cutover keeps build clones and local build caches: outside any repository, and stable
+ * between runs. In a GitHub Actions job, under RUNNER_TEMP (a fixed path per runner, which the
+ * @actions/cache key for `type: local` relies on); on a workstation, the XDG cache directory.
+ */
+function defaultCacheDir(env = process.env, home = (0,external_node_os_namespaceObject.homedir)()) {
+    if (env['CUTOVER_CACHE_DIR'])
+        return env['CUTOVER_CACHE_DIR'];
+    if (env['GITHUB_ACTIONS'] === 'true' && env['RUNNER_TEMP'])
+        return (0,external_node_path_namespaceObject.join)(env['RUNNER_TEMP'], 'cutover');
+    return (0,external_node_path_namespaceObject.join)(env['XDG_CACHE_HOME'] || (0,external_node_path_namespaceObject.join)(home, '.cache'), 'cutover');
+}
+
+;// CONCATENATED MODULE: ./src/build/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/engine/pause.ts
 const PAUSE_MARKER = 'cutover: paused at';
 function pauseAtFromEnv(env) {
@@ -44297,13 +45383,13 @@ const start = (...containers) => ['docker', 'start', ...containers];
 const stop = (containers, timeoutS) => [
     'docker', 'stop', ...(timeoutS != null ? ['--time', String(timeoutS)] : []), ...containers,
 ];
-const docker_rm = (containers, opts = {}) => [
+const rm = (containers, opts = {}) => [
     'docker', 'rm', ...(opts.force ? ['--force'] : []), ...containers,
 ];
-const docker_rename = (from, to) => ['docker', 'rename', from, to];
+const rename = (from, to) => ['docker', 'rename', from, to];
 const pull = (image) => ['docker', 'pull', image];
 /** The password goes on stdin; the username is not treated as a secret (it is in argv). */
-const login = (server, username) => ['docker', 'login', server, '--username', username, '--password-stdin'];
+const docker_login = (server, username) => ['docker', 'login', server, '--username', username, '--password-stdin'];
 const logs = (container, tail) => ['docker', 'logs', '--tail', String(tail), container];
 const networkCreate = (name) => ['docker', 'network', 'create', name];
 const networkInspect = (name, format) => ['docker', 'network', 'inspect', name, '--format', format];
@@ -44351,11 +45437,11 @@ const LABEL_DESTINATION = 'destination';
 /** Our additions (Kamal has neither): the version deployed and the settings digest. */
 const LABEL_VERSION = 'cutover.version';
 const LABEL_DIGEST = 'cutover.digest';
-const names_join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
+const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
 /** `<service>[-<destination>]`: the app's directory name under `.kamal/apps`. */
-const serviceAndDestination = (ref) => names_join(ref.service, ref.destination);
+const serviceAndDestination = (ref) => join(ref.service, ref.destination);
 /** `<service>-<role>[-<destination>]`: container name prefix, and kamal-proxy's service name. */
-const containerPrefix = (ref) => names_join(ref.service, ref.role, ref.destination);
+const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
 const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
 /** Kamal's proxy service for a role is named like the container prefix. */
 const proxyServiceName = containerPrefix;
@@ -44607,8 +45693,6 @@ function validateDesired(d) {
     return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = require("node:crypto");
 ;// CONCATENATED MODULE: ./src/plan/digest.ts
 
 /**
@@ -44885,7 +45969,7 @@ function plan(d, seen) {
         reused = false;
         if (!imagePresent(d, seen)) {
             if (d.registry) {
-                steps.push({ kind: 'login', server: d.registry.server, exec: { argv: login(d.registry.server, d.registry.username), stdin: new Secret(d.registry.password) } });
+                steps.push({ kind: 'login', server: d.registry.server, exec: { argv: docker_login(d.registry.server, d.registry.username), stdin: new Secret(d.registry.password) } });
             }
             steps.push({ kind: 'pull', image: imageRef(d), exec: ex(pull(imageRef(d)), PULL_TIMEOUT_MS) });
         }
@@ -44895,7 +45979,7 @@ function plan(d, seen) {
         const holder = seen.containers.find((c) => c.name === name);
         if (holder) {
             const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`;
-            steps.push({ kind: 'rename', from: name, to, exec: ex(docker_rename(holder.id, to)) });
+            steps.push({ kind: 'rename', from: name, to, exec: ex(rename(holder.id, to)) });
         }
         steps.push({ kind: 'run', container: name, exec: ex(run(want.spec, containerHostname(d.host, d.run.nonce))) });
     }
@@ -44903,7 +45987,7 @@ function plan(d, seen) {
     const ref = target ? target.id : name;
     const onFailure = {
         logs: ex(logs(ref, LOG_TAIL)),
-        cleanup: reused ? ex(stop([ref], d.stopTimeoutS)) : ex(docker_rm([ref], { force: true })),
+        cleanup: reused ? ex(stop([ref], d.stopTimeoutS)) : ex(rm([ref], { force: true })),
     };
     if (d.proxy) {
         if (!routed) {
@@ -44922,7 +46006,7 @@ function plan(d, seen) {
     }
     const removed = others.filter((c) => c.state !== 'removing').sort(newestFirst).slice(d.retain);
     if (removed.length > 0) {
-        steps.push({ kind: 'remove', containers: removed.map((c) => c.name), bestEffort: true, exec: ex(docker_rm(removed.map((c) => c.id))) });
+        steps.push({ kind: 'remove', containers: removed.map((c) => c.name), bestEffort: true, exec: ex(rm(removed.map((c) => c.id))) });
     }
     const unused = unusedImages(d, seen, new Set(removed));
     if (unused.length > 0)
@@ -45281,6 +46365,10 @@ async function releaseLock(pool, host, app, onlyRun) {
  *   …
  *   @@cutover:done
  *
+ * There is no `docker version` probe: Docker that cannot answer fails the containers probe with
+ * its own message, and on a small host each docker CLI run is a visible share of an unchanged
+ * deploy's time (npm run bench measured about 50 ms of ~250 ms for this one; bench/results.md).
+ *
  * Every probe is a shellJoin'd argv; the glue around them holds no values. Probes only read
  * (inspect, ls, `kamal-proxy list`, a test of the lock dir); the temp dir is removed on exit.
  * Output that may hold secrets (container env, `docker inspect` of config) is never requested.
@@ -45299,14 +46387,13 @@ const CONTAINER_FORMAT = '{"id":{{json .Id}},"name":{{json .Name}},"state":{{jso
 const PROXY_FORMAT = '{"state":{{json .State.Status}},"image":{{json .Config.Image}}}';
 const IMAGE_FORMAT = '{"id":{{json .Id}},"repoDigests":{{json .RepoDigests}}}';
 const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}}}';
-const SECTIONS = ['docker', 'home', 'network', 'proxy', 'routes', 'containers', 'image', 'images', 'lock'];
+const SECTIONS = ['home', 'network', 'proxy', 'routes', 'containers', 'image', 'images', 'lock'];
 const quiet = (argv) => `${argv_shellJoin(argv)} 2>/dev/null`;
 const loud = (argv) => `${argv_shellJoin(argv)} 2>&1`;
 function probes(q) {
     const ids = argv_shellJoin(psByLabels({ [LABEL_SERVICE]: q.service }));
     const inspect = argv_shellJoin(inspectContainers(CONTAINER_FORMAT, []));
     return {
-        docker: loud(['docker', 'version', '--format', '{{json .Server.Version}}']),
         home: 'pwd',
         network: quiet(networkInspect(NETWORK, '{{json .Name}}')),
         proxy: quiet(inspectContainers(PROXY_FORMAT, [PROXY_CONTAINER])),
@@ -45408,13 +46495,10 @@ function container(line) {
 function parseObservation(stdout) {
     const s = sections(stdout);
     const get = (name) => s.get(name);
-    const dockerRaw = get('docker');
-    if (dockerRaw.code !== 0) {
-        throw new ObservationError(`docker is not usable on this host: ${dockerRaw.lines.slice(0, 3).join(' ') || `exit code ${dockerRaw.code}`}`);
-    }
+    // Docker that cannot answer (no daemon, no permission, no docker) fails this probe with its own words.
     const containersRaw = get('containers');
     if (containersRaw.code !== 0) {
-        throw new ObservationError(`listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ')}`);
+        throw new ObservationError(`docker is not usable on this host: listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ') || `exit code ${containersRaw.code}`}`);
     }
     const home = get('home').lines[0]?.trim() ?? '';
     if (!home.startsWith('/'))
@@ -45444,7 +46528,6 @@ function parseObservation(stdout) {
     const imagesRaw = get('images');
     const images = imagesRaw.code !== 0 ? [] : imagesRaw.lines.map((l) => observation_json('images', l)).map((o) => ({ id: str(o.id), repository: str(o.repository), tag: str(o.tag) }));
     return {
-        dockerVersion: observation_json('docker', dockerRaw.lines[0] ?? '""'),
         home,
         network: get('network').code === 0,
         proxy,
@@ -45583,1005 +46666,6 @@ async function runHost(hostName, hostPlan, deps, now) {
 function result(req, hosts) {
     return { version: req.version, image: req.image, changed: hosts.some((h) => h.action !== 'unchanged'), hosts };
 }
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = require("node:fs/promises");
-;// CONCATENATED MODULE: ./src/build/clone.ts
-
-
-
-class CloneError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'CloneError';
-}
-/**
- * The clone directory for a service: one per service and source repository, outside the repo
- * (so the clone never shows up as untracked files in it) and reused between runs, so a build
- * fetches only what changed. Keyed by the repo path too, as Kamal does, so two checkouts of
- * different apps with the same service name never share a clone.
- */
-function clone_cloneDirFor(cacheDir, service, repoRoot) {
-    const safeService = service.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const repoKey = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
-    return join(cacheDir, 'clones', `${safeService}-${repoKey}`);
-}
-/**
- * Kamal's algorithm: reuse the clone if there is one (fetch, hard reset, clean untracked and
- * ignored files, update submodules), else clone; then check it is clean and at the commit.
- * If any of that fails, delete the directory, clone again and check again; only a second
- * failure is an error, and it reports both.
- */
-async function clone_prepareClone(git, request, log) {
-    const { cloneDir } = request;
-    try {
-        if (await isOwnRepository(git, cloneDir)) {
-            log.info(`Resetting the build clone in ${cloneDir} to ${request.commit}`);
-        }
-        else {
-            await clearIfPresent(cloneDir);
-            log.info(`Cloning ${request.repoRoot} into ${cloneDir}`);
-            await git.clone(request.repoRoot, cloneDir);
-        }
-        await resetTo(git, request);
-        await clone_validate(git, request);
-        return;
-    }
-    catch (first) {
-        log.warn(`The build clone in ${cloneDir} is unusable (${clone_firstLine(first)}); deleting it and cloning again`);
-        try {
-            await rm(cloneDir, { recursive: true, force: true });
-            await git.clone(request.repoRoot, cloneDir);
-            await resetTo(git, request);
-            await clone_validate(git, request);
-        }
-        catch (second) {
-            throw new CloneError(`Could not prepare a clean clone of ${request.repoRoot} at ${request.commit} in ${cloneDir}.\n` +
-                `  First attempt: ${message(first)}\n` +
-                `  After deleting the directory and cloning again: ${message(second)}\n` +
-                `Check that the commit exists in ${request.repoRoot} (and its submodules can be fetched), and that ${dirname(cloneDir)} is writable.`);
-        }
-    }
-}
-/**
- * True only when `dir` is the top of its own repository. Without this check, git run in a
- * directory whose .git was lost would walk up and act on whatever repository encloses it.
- */
-async function isOwnRepository(git, dir) {
-    const top = await git.tryToplevel(dir);
-    if (top === false)
-        return false;
-    try {
-        return (await realpath(top)) === (await realpath(dir));
-    }
-    catch {
-        return false;
-    }
-}
-async function clearIfPresent(dir) {
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dirname(dir), { recursive: true });
-}
-async function resetTo(git, { repoRoot, commit, cloneDir }) {
-    // The repository may have moved since the clone was made.
-    await git.setOriginUrl(cloneDir, repoRoot);
-    await git.fetchCommit(cloneDir, commit);
-    await git.resetHard(cloneDir, commit);
-    await git.clean(cloneDir);
-    await git.updateSubmodules(cloneDir);
-    await git.tryGcAuto(cloneDir);
-}
-async function clone_validate(git, { commit, cloneDir }) {
-    if (!(await isOwnRepository(git, cloneDir)))
-        throw new CloneError(`${cloneDir} is not a git repository of its own`);
-    const status = await git.status(cloneDir, { ignored: true });
-    if (status !== '')
-        throw new CloneError(`the clone in ${cloneDir} is not clean after the reset:\n${status}`);
-    const head = await git.head(cloneDir);
-    if (head !== commit)
-        throw new CloneError(`the clone in ${cloneDir} is at ${head}, expected ${commit}`);
-}
-const message = (e) => (e instanceof Error ? e.message : String(e));
-const clone_firstLine = (e) => message(e).split('\n')[0] ?? '';
-
-;// CONCATENATED MODULE: ./src/commands/git.ts
-/**
- * git argv for the clean-clone build, as data. Every command takes the directory explicitly
- * (`-C dir`) rather than relying on the caller's cwd, so a table test pins where each runs.
- * `--` separates options from revisions and paths wherever git accepts it, so a ref or path
- * starting with `-` can never be read as an option.
- */
-const git = (dir, ...args) => ['git', '-C', dir, ...args];
-const git_gitArgv = {
-    /** Prints the work tree's top directory; fails outside a repository. */
-    showToplevel: (dir) => git(dir, 'rev-parse', '--show-toplevel'),
-    /** Resolves any ref (branch, tag, short sha) to a full commit sha; fails if it names no commit. */
-    resolveCommit: (dir, ref) => git(dir, 'rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`),
-    /** Porcelain status; untracked files included (Kamal counts them as uncommitted changes). */
-    status: (dir, { ignored = false } = {}) => git(dir, 'status', '--porcelain', '--untracked-files=all', ...(ignored ? ['--ignored'] : [])),
-    /** A clone with no checkout: the reset steps that follow put it at the exact commit. */
-    clone: (source, dest) => ['git', 'clone', '--no-checkout', '--quiet', '--', source, dest],
-    setOriginUrl: (dir, url) => git(dir, 'remote', 'set-url', 'origin', url),
-    /**
-     * Fetches one commit by sha. A CI checkout is often a detached commit that no branch points
-     * at, so fetching branches (Kamal's `git fetch origin`) would not bring it over.
-     */
-    fetchCommit: (dir, sha) => git(dir, 'fetch', '--quiet', '--no-tags', 'origin', sha),
-    resetHard: (dir, sha) => git(dir, 'reset', '--hard', '--quiet', sha, '--'),
-    /** -ffdx: untracked AND ignored files, and nested repositories too. */
-    clean: (dir) => git(dir, 'clean', '-ffdxq'),
-    submoduleSync: (dir) => git(dir, 'submodule', 'sync', '--recursive', '--quiet'),
-    submoduleUpdate: (dir) => git(dir, 'submodule', 'update', '--init', '--recursive', '--force', '--quiet'),
-    /** Submodules are repositories of their own: the top-level clean does not reach into them. */
-    submoduleClean: (dir) => git(dir, 'submodule', 'foreach', '--recursive', '--quiet', 'git clean -ffdxq && git reset --hard --quiet'),
-    gcAuto: (dir) => git(dir, 'gc', '--auto', '--quiet'),
-    revParseHead: (dir) => git(dir, 'rev-parse', 'HEAD'),
-};
-
-;// CONCATENATED MODULE: ./src/build/local-exec.ts
-
-/**
- * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
- * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
- * the program cannot be started (ENOENT) or the timeout kills it.
- */
-const local_exec_execLocal = (argv, options = {}) => new Promise((resolve, reject) => {
-    const [program, ...args] = argv;
-    if (program === undefined)
-        return reject(new Error('execLocal: empty argv'));
-    const child = spawn(program, args, {
-        cwd: options.cwd,
-        env: { ...process.env, ...options.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out = [];
-    const err = [];
-    const partial = { stdout: '', stderr: '' };
-    const collect = (stream, sink) => (chunk) => {
-        sink.push(chunk);
-        if (!options.onLine)
-            return;
-        const text = partial[stream] + chunk.toString('utf8');
-        const lines = text.split('\n');
-        partial[stream] = lines.pop() ?? '';
-        for (const line of lines)
-            options.onLine(line, stream);
-    };
-    child.stdout.on('data', collect('stdout', out));
-    child.stderr.on('data', collect('stderr', err));
-    let timedOut = false;
-    const timer = options.timeoutMs
-        ? setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-        }, options.timeoutMs)
-        : undefined;
-    child.on('error', (e) => {
-        if (timer)
-            clearTimeout(timer);
-        reject(e.code === 'ENOENT' ? new Error(`${program} is not installed or not on PATH (needed for: ${argv.slice(0, 3).join(' ')})`) : e);
-    });
-    child.on('close', (code, signal) => {
-        if (timer)
-            clearTimeout(timer);
-        for (const stream of ['stdout', 'stderr']) {
-            if (options.onLine && partial[stream])
-                options.onLine(partial[stream], stream);
-        }
-        if (timedOut)
-            return reject(new Error(`${argv.slice(0, 3).join(' ')} did not finish within ${options.timeoutMs} ms and was killed`));
-        resolve({
-            code: code ?? (signal ? 128 : 1),
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(err).toString('utf8'),
-        });
-    });
-    child.stdin.on('error', () => {
-        // The program may exit without reading stdin (EPIPE); its exit code tells the story.
-    });
-    child.stdin.end(options.stdin ?? '');
-});
-
-;// CONCATENATED MODULE: ./src/build/git.ts
-
-
-/** A git command failed; the message names the command, the directory and git's own words. */
-class GitError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'GitError';
-}
-function git_createGit(options = {}) {
-    const exec = options.exec ?? execLocal;
-    // Never prompt for credentials: a build must fail with a message, not hang on a tty.
-    const env = { GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', ...options.env };
-    const timeoutMs = options.timeoutMs ?? 10 * 60_000;
-    async function run(argv, what, extraEnv) {
-        const result = await exec(argv, { env: { ...env, ...extraEnv }, timeoutMs });
-        if (result.code !== 0) {
-            const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n  ');
-            throw new GitError(`git could not ${what}: \`${argv.join(' ')}\` exited ${result.code}${said ? `:\n  ${said}` : ''}`);
-        }
-        return result.stdout;
-    }
-    const tryRun = async (argv, extraEnv) => {
-        try {
-            const result = await exec(argv, { env: { ...env, ...extraEnv }, timeoutMs });
-            return result.code === 0 ? result.stdout : false;
-        }
-        catch {
-            return false;
-        }
-    };
-    return {
-        toplevel: async (dir) => (await run(gitArgv.showToplevel(dir), `find the repository holding ${dir}`)).trim(),
-        tryToplevel: async (dir) => {
-            const out = await tryRun(gitArgv.showToplevel(dir));
-            return out === false ? false : out.trim();
-        },
-        resolveCommit: async (dir, ref) => {
-            const out = await tryRun(gitArgv.resolveCommit(dir, ref));
-            if (out === false)
-                throw new GitError(`'${ref}' names no commit in the repository at ${dir}. Check the ref (a branch, tag or sha that exists locally; run \`git fetch\` first if it is only on the remote).`);
-            return out.trim();
-        },
-        status: async (dir, opts) => (await run(gitArgv.status(dir, opts), `read the status of ${dir}`)).trimEnd(),
-        clone: async (source, dest) => void (await run(gitArgv.clone(source, dest), `clone ${source} into ${dest}`)),
-        setOriginUrl: async (dir, url) => void (await run(gitArgv.setOriginUrl(dir, url), `point origin of ${dir} at ${url}`)),
-        fetchCommit: async (dir, sha) => void (await run(gitArgv.fetchCommit(dir, sha), `fetch commit ${sha} into ${dir}`)),
-        resetHard: async (dir, sha) => void (await run(gitArgv.resetHard(dir, sha), `reset ${dir} to ${sha}`)),
-        clean: async (dir) => void (await run(gitArgv.clean(dir), `remove untracked and ignored files from ${dir}`)),
-        updateSubmodules: async (dir) => {
-            await run(gitArgv.submoduleSync(dir), `sync submodule URLs in ${dir}`);
-            await run(gitArgv.submoduleUpdate(dir), `update submodules in ${dir}`);
-            await run(gitArgv.submoduleClean(dir), `clean submodules in ${dir}`);
-        },
-        tryGcAuto: async (dir) => (await tryRun(gitArgv.gcAuto(dir))) !== false,
-        head: async (dir) => (await run(gitArgv.revParseHead(dir), `read HEAD of ${dir}`)).trim(),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/build/image-ref.ts
-class ImageRefError extends Error {
-    name = 'ImageRefError';
-}
-const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_API = 'registry-1.docker.io';
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-// Docker's repository grammar: lowercase path components joined by '/', with '.', '_', '__' or '-' runs inside.
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
-/**
- * The repository name docker commands use for the app image: Kamal's `<registry.server>/<image>`,
- * or just `<image>` on Docker Hub (where `server` is usually left out).
- */
-function image_ref_imageRepository(registry, image) {
-    const server = registry.server?.replace(/\/+$/, '');
-    if (!server || DOCKER_HUB_ALIASES.has(server))
-        return image;
-    return image.startsWith(`${server}/`) ? image : `${server}/${image}`;
-}
-/**
- * Splits an image name the way docker does: the first component is a registry host when it
- * has a '.', a ':' or is "localhost"; otherwise the image is on Docker Hub, where one-component
- * names live under "library/" and the API is served from registry-1.docker.io.
- */
-function registryTarget(registry, image) {
-    const name = image_ref_imageRepository(registry, image);
-    const slash = name.indexOf('/');
-    const first = slash === -1 ? '' : name.slice(0, slash);
-    const hasHost = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
-    const host = hasHost ? first : DOCKER_HUB;
-    let repository = hasHost ? name.slice(slash + 1) : name;
-    if (repository.includes(':') || repository.includes('@')) {
-        throw new ImageRefError(`image '${image}' must not carry a tag or digest: cutover tags it with the version. Remove the ':…' or '@…' part from image.`);
-    }
-    const isHub = DOCKER_HUB_ALIASES.has(host);
-    if (isHub && !repository.includes('/'))
-        repository = `library/${repository}`;
-    const bad = repository.split('/').find((part) => !PATH_COMPONENT.test(part));
-    if (repository === '' || bad !== undefined) {
-        throw new ImageRefError(`image '${image}' is not a valid repository name (at '${bad ?? ''}'): use lowercase letters, digits and '.', '_', '-' separators, with '/' between path parts.`);
-    }
-    return { apiHost: isHub ? DOCKER_HUB_API : host, registry: isHub ? DOCKER_HUB : host, repository };
-}
-
-;// CONCATENATED MODULE: ./src/build/cache.ts
-
-
-
-class CacheConfigError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'CacheConfigError';
-}
-/**
- * The GitHub Actions runtime variables buildx reads for `type=gha` (it adds token/url/url_v2
- * to the cache attributes itself, see buildx build/opt.go addGithubToken). A JavaScript
- * action's process has them; a `run:` step does not, which is why docker/build-push-action
- * can use gha cache where a plain shell step cannot. We hand them to the docker process's
- * environment, never to argv: the token is a secret.
- */
-const GHA_CACHE_ENV = (/* unused pure expression or super */ null && (['ACTIONS_CACHE_URL', 'ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL', 'ACTIONS_CACHE_SERVICE_V2']));
-const cache_NONE = { from: [], to: [], env: {}, notes: [], exports: false };
-const optionList = (options) => (options ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-const hasOption = (options, key) => options.some((o) => o.startsWith(`${key}=`));
-function cache_planCache(cache, ctx) {
-    if (!cache)
-        return cache_NONE;
-    const options = optionList(cache.options);
-    if (options.some((o) => /^(token|url|url_v2)=/.test(o))) {
-        throw new CacheConfigError(`builder.cache.options must not hold token, url or url_v2: cutover passes the GitHub Actions runtime's own values in the environment, so no credential is ever written into deploy.yml or a command line.`);
-    }
-    switch (cache.type) {
-        case 'registry': {
-            // Kamal's default: "<image>-build-cache" in the same registry as the image.
-            const ref = imageRepository({ server: ctx.server }, cache.image ?? `${ctx.image}-build-cache`);
-            return { ...cache_NONE, from: [`type=registry,ref=${ref}`], to: [['type=registry', `ref=${ref}`, ...options].join(',')], exports: true };
-        }
-        case 'gha': {
-            const env = {};
-            for (const name of GHA_CACHE_ENV) {
-                const value = ctx.env[name];
-                if (value)
-                    env[name] = value;
-            }
-            if (!env.ACTIONS_RUNTIME_TOKEN || !(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL)) {
-                return { ...cache_NONE, notes: ['builder.cache type gha needs the GitHub Actions runtime (ACTIONS_RUNTIME_TOKEN and ACTIONS_CACHE_URL or ACTIONS_RESULTS_URL), which only a job step running the cutover action has; building without a cache.'] };
-            }
-            // Scope per service, so two apps built in one repository do not overwrite each other's
-            // cache index (BuildKit's default scope is the same "buildkit" for every build).
-            const scoped = hasOption(options, 'scope') ? options : [...options, `scope=${ctx.service}`];
-            const readable = scoped.filter((o) => /^(scope|timeout)=/.test(o));
-            return { ...cache_NONE, from: [['type=gha', ...readable].join(',')], to: [['type=gha', ...scoped].join(',')], env, exports: true };
-        }
-        case 'local': {
-            const local = localCache(ctx);
-            const from = ctx.localCacheExists(local.dir) ? [`type=local,src=${local.dir}`] : [];
-            const toOptions = hasOption(options, 'mode') ? options : ['mode=max', ...options];
-            return { ...cache_NONE, from, to: [['type=local', `dest=${local.nextDir}`, ...toOptions].join(',')], local, exports: true };
-        }
-    }
-}
-/** The local cache directory and key: keyed by service, arch and the Dockerfile's hash. */
-function localCache(ctx) {
-    const archKey = ctx.arch.length ? ctx.arch.map((a) => a.replace(/\//g, '-')).join('+') : 'native';
-    const hash = createHash('sha256').update(ctx.dockerfile).digest('hex').slice(0, 16);
-    const service = ctx.service.replace(/[^A-Za-z0-9_.-]/g, '_');
-    const prefix = `cutover-buildcache-${service}-${archKey}-`;
-    const dir = join(ctx.cacheDir, 'buildcache', `${service}-${archKey}-${hash}`);
-    return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}`, restoreKeys: [prefix] };
-}
-
-;// CONCATENATED MODULE: ./src/build/image-builder.ts
-
-
-
-
-
-
-
-class BuildError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'BuildError';
-}
-const EXPORTING_DRIVERS = new Set(['docker-container', 'remote', 'kubernetes', 'cloud']);
-const image_builder_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SHOWN_OUTPUT_LINES = 25;
-/** Build `image:version` (and `:latest`) and push it; buildx when installed, else the fallback. */
-async function image_builder_buildAndPushImage(request, options) {
-    const { input, version, buildDir } = request;
-    const { builder } = input;
-    const exec = options.exec ?? execLocal;
-    const docker = options.docker ?? 'docker';
-    const dockerfileRel = builder.dockerfile ?? 'Dockerfile';
-    const dockerfile = resolve(buildDir, dockerfileRel);
-    const context = resolve(buildDir, builder.context ?? '.');
-    const dockerfileBytes = await readFile(dockerfile).catch(() => {
-        throw new BuildError(`builder.dockerfile: ${dockerfileRel} is not in ${request.buildDirLabel} (${buildDir}). Commit it, or fix builder.dockerfile (relative to the app directory).`);
-    });
-    const secretEnv = secretEnvironment(input);
-    const repository = imageRepository(input.registry, input.image.name);
-    const tags = [`${repository}:${version}`, `${repository}:latest`];
-    const arch = builder.arch ?? [];
-    const cache = planCache(builder.cache, {
-        service: input.service,
-        image: input.image.name,
-        server: input.registry.server,
-        arch,
-        dockerfile: dockerfileBytes,
-        cacheDir: options.cacheDir,
-        env: options.env ?? process.env,
-        localCacheExists: (dir) => existsSync(join(dir, 'index.json')),
-    });
-    const notes = [...cache.notes];
-    const common = {
-        tags,
-        service: input.service,
-        dockerfile: relative(buildDir, dockerfile) || dockerfile,
-        context: relative(buildDir, context) || '.',
-        target: builder.target,
-        args: builder.args,
-        secrets: builder.secrets,
-        platforms: build.platformsFor(arch),
-    };
-    const run = async (argv, env, what) => {
-        const tail = [];
-        const result = await exec(argv, {
-            cwd: buildDir,
-            env,
-            timeoutMs: options.timeoutMs ?? 60 * 60_000,
-            onLine: (line) => {
-                tail.push(line);
-                if (tail.length > SHOWN_OUTPUT_LINES)
-                    tail.shift();
-                options.log.info(image_builder_redact(line, input));
-            },
-        });
-        if (result.code !== 0) {
-            throw new BuildError(`${what} failed (\`${argv.slice(0, 3).join(' ')} …\` exited ${result.code}). Last output:\n${image_builder_redact(tail.join('\n'), input)}`);
-        }
-    };
-    if (await tryBuildx(exec, docker)) {
-        const builderName = options.buildxBuilder ?? (cache.exports ? await cacheCapableBuilder(exec, docker, options, notes) : undefined);
-        try {
-            await run(build.buildxBuild({ docker, builder: builderName, ...common, cacheFrom: cache.from, cacheTo: cache.to }), { ...secretEnv, ...cache.env }, `Building ${tags[0]}`);
-        }
-        catch (e) {
-            if (cache.local)
-                await rm(cache.local.nextDir, { recursive: true, force: true });
-            throw e;
-        }
-        if (cache.local)
-            await replaceLocalCache(cache.local);
-        notes.unshift(`Built and pushed with docker buildx${builderName ? ` (builder ${builderName})` : ''}.`);
-        return { path: 'buildx', tags, notes, ...(builderName ? { builder: builderName } : {}), ...(cache.local ? { localCache: cache.local } : {}) };
-    }
-    const legacy = options.legacyDocker ?? docker;
-    if (common.platforms.length > 1) {
-        throw new BuildError(`builder.arch lists ${common.platforms.length} architectures, which needs docker buildx, and buildx is not installed for ${docker}. Install the buildx plugin, or build one arch.`);
-    }
-    const fallback = legacyCache(builder.cache?.type, cache, repository, notes);
-    await run(build.legacyBuild({ docker: legacy, ...common, args: { ...builder.args, ...fallback.args }, cacheFrom: fallback.from }), { ...secretEnv, DOCKER_BUILDKIT: '1' }, `Building ${tags[0]}`);
-    for (const tag of tags)
-        await run(build.push(legacy, tag), {}, `Pushing ${tag}`);
-    notes.unshift(`docker buildx is not installed for ${docker}, so built with DOCKER_BUILDKIT=1 ${legacy} build and pushed with ${legacy} push.`);
-    return { path: 'legacy', tags, notes };
-}
-/** True when the buildx plugin answers; never throws (a missing docker is "no buildx" too). */
-async function tryBuildx(exec, docker) {
-    try {
-        return (await exec(build.buildxVersion(docker), { timeoutMs: 30_000 })).code === 0;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * The engine's own `docker` driver cannot export a cache. When the current builder uses it,
- * build with a docker-container builder of cutover's own (created once, then reused), as
- * docker/setup-buildx-action does on GitHub's runners.
- */
-async function cacheCapableBuilder(exec, docker, options, notes) {
-    const current = await exec(build.buildxInspect(docker), { timeoutMs: 60_000 });
-    // `inspect` exits 0 even when the default builder is broken (no engine); then "Driver:" is
-    // empty. Only a driver known to export a cache keeps the current builder.
-    const driver = /^Driver:[ \t]*(\S*)/m.exec(current.stdout)?.[1] ?? '';
-    if (current.code === 0 && EXPORTING_DRIVERS.has(driver))
-        return undefined;
-    const name = options.containerBuilderName ?? 'cutover';
-    if ((await exec(build.buildxInspect(docker, name), { timeoutMs: 60_000 })).code !== 0) {
-        const created = await exec(build.buildxCreateContainer(docker, name), { timeoutMs: 5 * 60_000 });
-        if (created.code !== 0) {
-            throw new BuildError(`builder.cache needs a buildx builder that can export a cache, and creating one (docker-container driver) failed: ${created.stderr.trim().split('\n').slice(-3).join(' / ')}. Fix: remove builder.cache, or create a suitable builder and pass it to cutover.`);
-        }
-    }
-    notes.push(`The current buildx builder uses the docker driver, which cannot export a cache; used the docker-container builder "${name}".`);
-    return name;
-}
-/** What the fallback can do: import an inline cache from the last pushed image, nothing more. */
-function legacyCache(type, cache, repository, notes) {
-    if (type === 'registry') {
-        notes.push(`Without buildx, builder.cache type registry falls back to an inline cache read from ${repository}:latest.`);
-        return { from: [`${repository}:latest`], args: { BUILDKIT_INLINE_CACHE: '1' } };
-    }
-    if (type && cache.exports)
-        notes.push(`builder.cache type ${type} needs docker buildx; built without a cache.`);
-    return { from: [], args: {} };
-}
-async function replaceLocalCache(local) {
-    if (!existsSync(join(local.nextDir, 'index.json')))
-        return;
-    await rm(local.dir, { recursive: true, force: true });
-    await rename(local.nextDir, local.dir);
-}
-function secretEnvironment(input) {
-    const env = {};
-    for (const name of input.builder.secrets ?? []) {
-        if (!image_builder_ENV_NAME.test(name))
-            throw new BuildError(`builder.secrets: '${name}' is not a valid secret name; use letters, digits and '_' (it is passed as an environment variable).`);
-        const value = input.secretValues?.[name];
-        if (value === undefined)
-            throw new BuildError(`builder.secrets: ${name} has no value. Fix: define it in .kamal/secrets, or set the ${name} environment variable.`);
-        env[name] = value;
-    }
-    return env;
-}
-function image_builder_redact(text, input) {
-    let out = text;
-    for (const value of [...Object.values(input.secretValues ?? {}), input.registry.password ?? '']) {
-        if (value.length >= 3)
-            out = out.split(value).join('***');
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = require("node:http");
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = require("node:https");
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = require("node:tls");
-;// CONCATENATED MODULE: ./src/build/registry-http.ts
-
-
-
-class registry_http_RegistryError extends Error {
-    failure;
-    name = 'RegistryError';
-    constructor(message, failure) {
-        super(message);
-        this.failure = failure;
-    }
-}
-// Enough for any error or token document; a registry is not asked for layers here.
-const MAX_BODY = 256 * 1024;
-const TLS_CODES = new Set([
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'CERT_HAS_EXPIRED',
-    'CERT_NOT_YET_VALID',
-    'CERT_UNTRUSTED',
-    'CERT_SIGNATURE_FAILURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-    'EPROTO',
-    'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-/** The class of a transport error: TLS trust, network, or something else. */
-function classifyTransportError(error) {
-    const code = error.code ?? '';
-    if (TLS_CODES.has(code) || /certificate|ssl|tls/i.test(error.message))
-        return 'tls';
-    if (NETWORK_CODES.has(code) || code === 'TIMEOUT')
-        return 'unreachable';
-    return 'other';
-}
-/**
- * One HTTP(S) request with node:https, because Node's global fetch cannot be given a CA
- * without undici's Agent; a private registry with its own CA is the common case here.
- * Rejects with the transport error (code set); HTTP statuses, 4xx included, resolve.
- */
-function request(url, options) {
-    return new Promise((resolve, reject) => {
-        const secure = url.protocol === 'https:';
-        const agentless = { method: options.method, headers: options.headers ?? {}, timeout: options.timeoutMs };
-        const onResponse = (res) => {
-            const chunks = [];
-            let size = 0;
-            res.on('data', (chunk) => {
-                size += chunk.length;
-                if (size <= MAX_BODY)
-                    chunks.push(chunk);
-            });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-            res.on('error', reject);
-        };
-        const req = secure
-            ? external_node_https_namespaceObject.request(url, { ...agentless, ...(options.ca ? { ca: [...tlsRootCertificates(), options.ca] } : {}) }, onResponse)
-            : external_node_http_namespaceObject.request(url, agentless, onResponse);
-        req.on('timeout', () => {
-            req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'TIMEOUT' }));
-        });
-        req.on('error', reject);
-        req.end();
-    });
-}
-// Passing `ca` replaces Node's bundled roots; keep them so a custom CA only adds trust.
-const tlsRootCertificates = () => external_node_tls_namespaceObject.rootCertificates;
-
-;// CONCATENATED MODULE: ./src/build/login.ts
-
-
-
-/**
- * `docker login` here (before a push) and on hosts (before a pull). The password always goes
- * on stdin; failures become RegistryErrors that name the registry, where it failed, and the fix.
- */
-async function login_loginLocally(registry, options = {}) {
-    const { username, password } = credentials(registry);
-    const exec = options.exec ?? execLocal;
-    const result = await exec(registryCommands.login(registry.server, username, options.docker), { stdin: password, timeoutMs: 120_000 });
-    if (result.code !== 0)
-        throw explainLoginFailure(registry, 'this machine', result);
-}
-async function loginOnHost(host, registry) {
-    const { username, password } = credentials(registry);
-    const result = await host.exec(registryCommands.login(registry.server, username), { stdin: password, timeoutMs: 120_000 });
-    if (result.code !== 0)
-        throw explainLoginFailure(registry, host.name, result);
-}
-async function logoutLocally(registry, options = {}) {
-    const exec = options.exec ?? execLocal;
-    const result = await exec(registryCommands.logout(registry.server, options.docker), { timeoutMs: 60_000 });
-    if (result.code !== 0)
-        throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${lastLines(result, registry)}`, 'protocol');
-}
-async function logoutOnHost(host, registry) {
-    const result = await host.exec(registryCommands.logout(registry.server), { timeoutMs: 60_000 });
-    if (result.code !== 0)
-        throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${lastLines(result, registry)}`, 'protocol');
-}
-function credentials(registry) {
-    if (!registry.username)
-        throw new RegistryError(`registry.username is not set, so cutover cannot log in to ${registryName(registry)}. Fix: set registry.username (and registry.password) in config/deploy.yml.`, 'config');
-    if (registry.password === undefined || registry.password === '') {
-        throw new RegistryError(`${registry.passwordSource ?? 'registry.password'} is empty, so cutover cannot log in to ${registryName(registry)}. Fix: provide the registry password as a secret.`, 'config');
-    }
-    return { username: registry.username, password: registry.password };
-}
-const registryName = (registry) => registry.server || 'docker.io';
-/** docker's words for the common failures (client and daemon phrase them a few ways). */
-function explainLoginFailure(registry, where, result) {
-    const name = registryName(registry);
-    const said = lastLines(result, registry);
-    const text = `${result.stderr}\n${result.stdout}`;
-    const passwordSource = registry.passwordSource ?? 'registry.password';
-    if (/unauthorized|incorrect username or password|authentication required|access denied/i.test(text)) {
-        return new RegistryError(`Registry ${name} rejected the login of user "${registry.username}" on ${where}: ${said}. Fix: check registry.username and ${passwordSource}.`, 'auth');
-    }
-    if (/x509|certificate|tls:|ssl/i.test(text)) {
-        return new RegistryError(`docker on ${where} does not trust the TLS certificate of registry ${name}: ${said}. Fix: install the registry's CA there as /etc/docker/certs.d/${name}/ca.crt (or in the system trust store, then restart docker).`, 'tls');
-    }
-    if (/connection refused|no such host|i\/o timeout|network is unreachable|no route to host|dial tcp|server misbehaving|context deadline exceeded/i.test(text)) {
-        return new RegistryError(`docker on ${where} cannot reach registry ${name}: ${said}. Fix: check registry.server, and that ${where} can reach the registry.`, 'unreachable');
-    }
-    return new RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
-}
-function lastLines(result, registry) {
-    // docker prints a warning about stored credentials on every successful login; skip it.
-    const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l));
-    const text = lines.slice(-3).join(' / ') || '(no output)';
-    const password = registry.password;
-    return password && password.length >= 3 ? text.split(password).join('***') : text;
-}
-
-;// CONCATENATED MODULE: ./src/build/www-authenticate.ts
-// A scheme token, or an auth-param `key=value` / `key="quoted, value"`.
-const TOKEN = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*,?/y;
-/**
- * Parses every challenge in the header. Quoted values may hold commas (a scope such as
- * "repository:a:pull,push"), so a plain split on ',' would be wrong. Scheme names are
- * lowercased; parameter names too, since they are case-insensitive.
- */
-function parseWwwAuthenticate(header) {
-    if (!header)
-        return [];
-    const challenges = [];
-    TOKEN.lastIndex = 0;
-    let match;
-    while (TOKEN.lastIndex < header.length && (match = TOKEN.exec(header)) !== null) {
-        const [, name = '', quoted, bare] = match;
-        if (quoted === undefined && bare === undefined) {
-            challenges.push({ scheme: name.toLowerCase(), params: {} });
-            continue;
-        }
-        const current = challenges[challenges.length - 1];
-        if (current === undefined)
-            break; // a parameter before any scheme: not a header we understand
-        current.params[name.toLowerCase()] = quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : (bare ?? '');
-    }
-    return challenges;
-}
-
-;// CONCATENATED MODULE: ./src/build/registry.ts
-
-
-
-
-
-/**
- * Every manifest kind an image tag can point at. A registry answers 404 for a manifest whose
- * type the client did not accept (an OCI index, say, from a multi-arch buildx push), which
- * would read as "absent" and rebuild for nothing.
- */
-const MANIFEST_MEDIA_TYPES = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json',
-];
-async function registry_createRegistryClient(registry, options = {}) {
-    const ca = registry.caFile ? await readCa(registry.caFile) : undefined;
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const scheme = registry.insecureHttp ? 'http' : 'https';
-    const passwordSource = registry.passwordSource ?? 'registry.password';
-    const hasCredentials = Boolean(registry.username) && registry.password !== undefined;
-    const basic = hasCredentials ? `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}` : undefined;
-    const who = registry.username ? ` as user "${registry.username}"` : '';
-    const credentialsFix = `Fix: check registry.username and ${passwordSource}; the account needs pull and push access to the repository.`;
-    const tokens = new Map();
-    // The password is never put into a message on purpose; this also catches a server echoing it.
-    const redact = (text) => (registry.password && registry.password.length >= 3 ? text.split(registry.password).join('***') : text);
-    const fail = (message, failure) => new registry_http_RegistryError(redact(message), failure);
-    async function send(target, url, method, headers) {
-        try {
-            return await request(url, { method, headers, timeoutMs, ...(ca ? { ca } : {}) });
-        }
-        catch (e) {
-            const error = e;
-            const reason = `${error.code ?? 'error'}: ${error.message}`;
-            switch (classifyTransportError(error)) {
-                case 'tls':
-                    throw fail(`Cannot verify the TLS connection to registry ${target.registry} (${url.host}) — ${reason}. ` +
-                        `Fix: point the registry CA option at the PEM of the CA that signed its certificate (or install that CA on this machine), and check the certificate names ${url.hostname}.` +
-                        (scheme === 'https' && error.code === 'EPROTO' ? ' If the registry serves plain HTTP, mark it as insecure.' : ''), 'tls');
-                case 'unreachable':
-                    throw fail(`Cannot reach registry ${target.registry} at ${url.origin} (${reason}). Fix: check registry.server, and that the registry is running and reachable from this machine.`, 'unreachable');
-                default:
-                    throw fail(`Request to registry ${target.registry} at ${url.origin} failed (${reason}).`, 'unreachable');
-            }
-        }
-    }
-    async function bearerToken(target, challenge) {
-        const realm = challenge.params['realm'];
-        if (!realm)
-            throw fail(`Registry ${target.registry} asked for a Bearer token but named no token service (no realm in WWW-Authenticate).`, 'protocol');
-        const url = new URL(realm, `${scheme}://${target.apiHost}/`);
-        if (url.protocol === 'http:' && scheme === 'https' && basic) {
-            throw fail(`Registry ${target.registry} sends credentials to a plain-HTTP token service (${url.origin}); cutover refuses to send your password unencrypted. Fix: serve the token service over HTTPS.`, 'config');
-        }
-        const scope = challenge.params['scope'] ?? `repository:${target.repository}:pull`;
-        if (challenge.params['service'])
-            url.searchParams.set('service', challenge.params['service']);
-        url.searchParams.set('scope', scope);
-        const cached = tokens.get(url.href);
-        if (cached)
-            return cached;
-        const res = await send(target, url, 'GET', basic ? { Authorization: basic } : {});
-        if (res.status === 401 || res.status === 403) {
-            throw fail(hasCredentials
-                ? `Registry ${target.registry} rejected the credentials${who} (HTTP ${res.status} from its token service ${url.origin}${detail(res)}). ${credentialsFix}`
-                : `Registry ${target.registry} requires credentials to read ${target.repository} (HTTP ${res.status} from its token service). Fix: set registry.username and ${passwordSource}.`, 'auth');
-        }
-        if (res.status !== 200)
-            throw fail(`The token service of registry ${target.registry} (${url.origin}) answered HTTP ${res.status}${detail(res)}.`, 'protocol');
-        let token;
-        try {
-            const body = JSON.parse(res.body);
-            token = body.token ?? body.access_token;
-        }
-        catch {
-            token = undefined;
-        }
-        if (typeof token !== 'string' || token === '')
-            throw fail(`The token service of registry ${target.registry} (${url.origin}) returned no token.`, 'protocol');
-        tokens.set(url.href, token);
-        return token;
-    }
-    const client = {
-        async hasManifest(image, tag) {
-            return (await client.manifestDigest(image, tag)) !== null;
-        },
-        async manifestDigest(image, tag) {
-            const target = registryTarget(registry, image);
-            const url = new URL(`${scheme}://${target.apiHost}/v2/${target.repository}/manifests/${encodeURIComponent(tag)}`);
-            const accept = { Accept: MANIFEST_MEDIA_TYPES.join(', ') };
-            const ref = `${target.registry}/${target.repository}:${tag}`;
-            let res = await send(target, url, 'HEAD', accept);
-            if (res.status === 401) {
-                const challenges = parseWwwAuthenticate(headerText(res.headers['www-authenticate']));
-                const bearer = challenges.find((c) => c.scheme === 'bearer');
-                const basicChallenge = challenges.find((c) => c.scheme === 'basic');
-                if (bearer) {
-                    res = await send(target, url, 'HEAD', { ...accept, Authorization: `Bearer ${await bearerToken(target, bearer)}` });
-                }
-                else if (basicChallenge && basic) {
-                    res = await send(target, url, 'HEAD', { ...accept, Authorization: basic });
-                }
-                else if (basicChallenge) {
-                    throw fail(`Registry ${target.registry} requires credentials to read ${target.repository}. Fix: set registry.username and ${passwordSource}.`, 'auth');
-                }
-                else {
-                    throw fail(`Registry ${target.registry} answered HTTP 401 without a Basic or Bearer challenge, so cutover cannot log in to it.`, 'protocol');
-                }
-            }
-            switch (res.status) {
-                case 200: {
-                    const digest = headerText(res.headers['docker-content-digest']);
-                    if (!digest || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
-                        throw fail(`Registry ${target.registry} answered the manifest check of ${ref} without a valid Docker-Content-Digest header; cutover needs it to know which content hosts run.`, 'protocol');
-                    }
-                    return digest;
-                }
-                case 404:
-                    return null;
-                case 401:
-                    throw fail(`Registry ${target.registry} refused the credentials${who} for ${ref} (HTTP 401). ${credentialsFix}`, 'auth');
-                case 403:
-                    throw fail(`Registry ${target.registry} denied access${who} to ${ref} (HTTP 403). ${credentialsFix}`, 'auth');
-                default:
-                    throw fail(`Registry ${target.registry} answered HTTP ${res.status} to a manifest check of ${ref}; cannot tell whether the image is there.`, 'protocol');
-            }
-        },
-    };
-    return client;
-}
-async function readCa(path) {
-    let pem;
-    try {
-        pem = await (0,promises_namespaceObject.readFile)(path, 'utf8');
-    }
-    catch (e) {
-        throw new registry_http_RegistryError(`Cannot read the registry CA file ${path} (${e.code ?? e}). Fix: point the registry CA option at a readable PEM file.`, 'config');
-    }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new registry_http_RegistryError(`The registry CA file ${path} holds no PEM certificate. Fix: point the registry CA option at the CA certificate (PEM).`, 'config');
-    }
-    return pem;
-}
-const headerText = (value) => (Array.isArray(value) ? value.join(', ') : value);
-/** The registry's own words from an error body (Docker's `errors[].message`), kept short. */
-function detail(res) {
-    try {
-        const body = JSON.parse(res.body);
-        const said = body.errors?.map((e) => e.message).find((m) => typeof m === 'string') ?? body.details;
-        return typeof said === 'string' && said ? `: "${said.slice(0, 200)}"` : '';
-    }
-    catch {
-        return '';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/build/version.ts
-
-class VersionError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'VersionError';
-}
-// Docker's tag grammar: a word character first, then word characters, '.' or '-', ≤ 128 in all.
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const SHOWN_CHANGES = 20;
-/**
- * The version (image tag) of this build. Default: the sha of HEAD, or of `--ref`.
- * A clone build leaves uncommitted changes out (warns, no suffix). A context build from a
- * dirty tree gets Kamal's `_uncommitted_<16 random hex>` suffix: random, as Kamal's is, so the
- * tag never names an image built from other bytes and the build is never skipped.
- */
-async function version_resolveVersion(git, request, random = randomBytes) {
-    const source = request.context === undefined ? 'clone' : 'context';
-    if (request.version !== undefined && !TAG.test(request.version)) {
-        throw new VersionError(`--version '${request.version}' is not a valid image tag: use letters, digits, '_', '.' and '-' (not first), at most 128 characters.`);
-    }
-    const repoRoot = await git.tryToplevel(request.appDir);
-    if (repoRoot === false) {
-        if (source === 'clone') {
-            throw new VersionError(`${request.appDir} is not inside a git repository, and cutover builds from a clean git clone by default. Run it from your repository, or set builder.context (e.g. ".") to build the directory as it is, with --version.`);
-        }
-        if (request.version === undefined) {
-            throw new VersionError(`${request.appDir} is not inside a git repository, so there is no commit sha to use as the version. Pass --version.`);
-        }
-        return { version: request.version, source, uncommitted: false, warnings: [] };
-    }
-    const commit = await git.resolveCommit(repoRoot, request.ref ?? 'HEAD');
-    const changes = await git.status(repoRoot);
-    const warnings = [];
-    if (source === 'clone') {
-        if (changes)
-            warnings.push(`Building from a clean clone of ${commit}, so these uncommitted changes are left out:\n${listChanges(changes)}`);
-        return { version: request.version ?? commit, commit, repoRoot, source, uncommitted: false, warnings };
-    }
-    if (request.ref !== undefined) {
-        const head = await git.resolveCommit(repoRoot, 'HEAD');
-        if (head !== commit) {
-            throw new VersionError(`--ref ${request.ref} (${commit}) is not the checked-out commit (${head}), and builder.context builds the working tree as it is. Check out ${request.ref} first, or remove builder.context to build from a clean clone.`);
-        }
-    }
-    if (!changes)
-        return { version: request.version ?? commit, commit, repoRoot, source, uncommitted: false, warnings };
-    const version = request.version ?? `${commit}_uncommitted_${random(8).toString('hex')}`;
-    warnings.push(`Building with uncommitted changes (builder.context is set), as version ${version}; this build is never skipped:\n${listChanges(changes)}`);
-    return { version, commit, repoRoot, source, uncommitted: true, warnings };
-}
-function listChanges(status) {
-    const lines = status.split('\n');
-    const shown = lines.slice(0, SHOWN_CHANGES).map((l) => `  ${l}`);
-    if (lines.length > SHOWN_CHANGES)
-        shown.push(`  … and ${lines.length - SHOWN_CHANGES} more`);
-    return shown.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/build/pipeline.ts
-
-
-
-
-
-
-
-
-
-/**
- * The whole build step: version → registry check (skip when the image is there) → clean
- * clone (or the working tree) → local login → build and push. `--skip-push` is handled by
- * the caller, which then does not call this at all (as Kamal's `deploy --skip-push`).
- */
-async function buildImage(request, deps) {
-    const { input, appDir } = request;
-    const { log } = deps;
-    const git = deps.git ?? createGit(deps.exec ? { exec: deps.exec } : {});
-    const version = await resolveVersion(git, { appDir, ref: request.ref, version: request.version, context: input.builder.context });
-    for (const warning of version.warnings)
-        log.warn(warning);
-    const image = `${imageRepository(input.registry, input.image.name)}:${version.version}`;
-    if (version.uncommitted) {
-        log.info(`${image} is built from uncommitted changes, so it is built even if the registry has that tag.`);
-    }
-    else {
-        const registry = deps.registry ?? (await createRegistryClient(input.registry));
-        if (await registry.hasManifest(input.image.name, version.version)) {
-            const note = `${image} is already in the registry; skipping the build.`;
-            log.info(note);
-            return { status: 'skipped', version, image, notes: [note] };
-        }
-        log.info(`${image} is not in the registry yet; building it.`);
-    }
-    let buildDir = appDir;
-    let buildDirLabel = 'the working tree';
-    if (version.source === 'clone' && version.repoRoot && version.commit) {
-        const cloneDir = cloneDirFor(deps.cacheDir, input.service, version.repoRoot);
-        await prepareClone(git, { repoRoot: version.repoRoot, commit: version.commit, cloneDir }, log);
-        // git reports the top directory with symlinks resolved; resolve appDir the same way.
-        buildDir = join(cloneDir, relative(version.repoRoot, await realpath(appDir)));
-        buildDirLabel = `the clone of ${version.commit}`;
-    }
-    const notes = [];
-    if (request.skipLocalLogin)
-        notes.push('registry.skip_local is set: pushed with the credentials already on this machine.');
-    else if (input.registry.username)
-        await loginLocally(input.registry, { ...(deps.exec ? { exec: deps.exec } : {}), ...(deps.docker ? { docker: deps.docker } : {}) });
-    else
-        notes.push('registry.username is not set: pushed without logging in.');
-    const built = await buildAndPushImage({ input, version: version.version, buildDir, buildDirLabel }, deps);
-    for (const note of built.notes)
-        log.info(note);
-    return { status: 'built', version, image, path: built.path, notes: [...built.notes, ...notes], ...(built.localCache ? { localCache: built.localCache } : {}) };
-}
-
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: ./src/build/cache-dir.ts
-
-
-/**
- * Where cutover keeps build clones and local build caches: outside any repository, and stable
- * between runs. In a GitHub Actions job, under RUNNER_TEMP (a fixed path per runner, which the
- * @actions/cache key for `type: local` relies on); on a workstation, the XDG cache directory.
- */
-function defaultCacheDir(env = process.env, home = homedir()) {
-    if (env['CUTOVER_CACHE_DIR'])
-        return env['CUTOVER_CACHE_DIR'];
-    if (env['GITHUB_ACTIONS'] === 'true' && env['RUNNER_TEMP'])
-        return join(env['RUNNER_TEMP'], 'cutover');
-    return join(env['XDG_CACHE_HOME'] || join(home, '.cache'), 'cutover');
-}
-
-;// CONCATENATED MODULE: ./src/build/index.ts
-
-
-
-
-
-
-
-
-
-
-
 
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
@@ -47293,7 +47377,7 @@ class Session {
      */
     async imageDigest(version, retained) {
         const { config } = this.options;
-        const client = await registry_createRegistryClient(this.registryInput());
+        const client = await createRegistryClient(this.registryInput());
         const digest = await client.manifestDigest(config.image, version);
         if (digest)
             return digest;
@@ -47432,14 +47516,40 @@ async function deployRequest(req) {
     };
 }
 async function deployService(req, logger) {
+    const pool = dialEarly(req);
     const request = await deployRequest(req);
-    return deploy_deploy(request, { pool: req.session, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock });
+    return deploy_deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock });
 }
 async function dryRunService(req, logger) {
+    const pool = dialEarly(req);
     const request = await deployRequest(req);
-    return dryRun(request, { pool: req.session, logger, redact: req.session.redact });
+    return dryRun(request, { pool, logger, redact: req.session.redact });
+}
+/**
+ * Dials every host while the registry is asked for the image's digest: both are round trips and
+ * neither needs the other, so an unchanged deploy waits for the slower one, not for their sum.
+ * The first ask for a host gets its early dial, failure included (so a host that cannot be
+ * reached is tried once per run, not twice); later asks go to the session's pool, which keeps
+ * the connection. When the registry check throws, the caller's session.close() ends the dials.
+ */
+function dialEarly(req) {
+    const { config } = req.session.options;
+    const only = req.onlyHosts?.length ? req.onlyHosts : null;
+    const names = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].filter((h) => !only || only.includes(h));
+    const early = new Map(names.map((h) => [h, req.session.host(h)]));
+    for (const dial of early.values())
+        dial.catch(() => undefined); // reported when the host is first used
+    return {
+        host(target) {
+            const dial = early.get(target);
+            early.delete(target);
+            return dial ?? req.session.host(target);
+        },
+    };
 }
 
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = require("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/log.ts
 function prefixedLogger(sink, prefix = '') {
     const emit = (level) => (message) => {
@@ -47458,6 +47568,533 @@ function prefixedLogger(sink, prefix = '') {
 function memoryLogger() {
     const lines = [];
     return Object.assign(prefixedLogger((level, line) => lines.push(`${level}: ${line}`)), { lines });
+}
+
+;// CONCATENATED MODULE: ./src/gate/patterns.ts
+/**
+ * Required-check patterns. Check names are free text ("CI / test (node 20, ubuntu)"), not
+ * paths, so `*` must match across `/` too; path-glob libraries treat `/` as a separator,
+ * hence this small matcher. Only `*` (any run) and `?` (one character) are special.
+ */
+function isPattern(p) {
+    return /[*?]/.test(p);
+}
+function patternToRegExp(p) {
+    const body = [...p].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
+    return new RegExp(`^${body}$`, 's');
+}
+function matchesPattern(name, pattern) {
+    return isPattern(pattern) ? patternToRegExp(pattern).test(name) : name === pattern;
+}
+
+;// CONCATENATED MODULE: ./src/gate/checks.ts
+
+function fromCheckRun(run, allowed) {
+    const url = run.html_url ?? run.details_url;
+    if (run.status !== 'completed')
+        return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url };
+    const conclusion = run.conclusion ?? 'none';
+    return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url };
+}
+function fromStatus(s) {
+    // Commit statuses only know pending/success/failure/error: conclusions do not apply.
+    const state = s.state === 'success' ? 'passed' : s.state === 'pending' ? 'pending' : 'failed';
+    return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url };
+}
+/**
+ * Whether a URL belongs to workflow run `runId`. Actions check runs link to
+ * `.../actions/runs/<run id>/job/<job id>`; the boundary after the id keeps run 12 from
+ * matching run 123. `runId` is digits only (resolveGateOptions checks), so safe in a RegExp.
+ */
+function belongsToRun(url, runId) {
+    if (!url)
+        return false;
+    return new RegExp(`/actions/runs/${runId}(?:[/?#]|$)`).test(url);
+}
+function isOwnCheckRun(run, runId) {
+    return runId !== undefined && (belongsToRun(run.details_url, runId) || belongsToRun(run.html_url, runId));
+}
+function isOwnStatus(s, runId) {
+    return runId !== undefined && belongsToRun(s.target_url, runId);
+}
+/** The gate's decision for one poll. Pure, so every situation is a table row in the tests. */
+function evaluate(i) {
+    const relevant = i.required.length ? i.checks.filter((c) => i.required.some((p) => matchesPattern(c.name, p))) : [...i.checks];
+    const failed = relevant.filter((c) => c.state === 'failed');
+    // A red required check decides at once, even while others are still running.
+    if (failed.length)
+        return { kind: 'fail', reason: 'check-failed', failed };
+    const discovering = i.elapsedMs < i.discoveryWindowMs;
+    const missing = i.required.filter((p) => !i.checks.some((c) => matchesPattern(c.name, p)));
+    const pending = relevant.filter((c) => c.state === 'pending');
+    if (!i.required.length && relevant.length === 0) {
+        if (discovering)
+            return { kind: 'wait', pending: [], missing: [] };
+        return i.whenNoChecks === 'pass' ? { kind: 'pass', relevant: [], noChecks: true } : { kind: 'fail', reason: 'no-checks' };
+    }
+    if (missing.length) {
+        // After the window a required check that never showed up is most likely a typo or a
+        // workflow that does not run for this commit: say so instead of waiting out the timeout.
+        return discovering ? { kind: 'wait', pending, missing } : { kind: 'fail', reason: 'required-missing', missing };
+    }
+    if (pending.length)
+        return { kind: 'wait', pending, missing: [] };
+    // All green so far. Patterns and "all checks" can still gain members while checks of other
+    // workflows are being created; only an exact, complete list is final before the window ends.
+    const final = i.required.length > 0 && !i.required.some(isPattern);
+    if (discovering && !final)
+        return { kind: 'wait', pending: [], missing: [] };
+    return { kind: 'pass', relevant, noChecks: false };
+}
+
+;// CONCATENATED MODULE: ./src/gate/github-client.ts
+class GitHubApiError extends Error {
+    kind;
+    pastDeadline;
+    name = 'GitHubApiError';
+    constructor(message, kind, 
+    /** True when the gate gave up because waiting any longer would pass its timeout. */
+    pastDeadline = false) {
+        super(message);
+        this.kind = kind;
+        this.pastDeadline = pastDeadline;
+    }
+}
+const MAX_ATTEMPTS = 8;
+/** GitHub's advice for a secondary rate limit that names no wait: at least a minute, then more. */
+const UNHINTED_RATE_LIMIT_BASE_MS = 60_000;
+const HINTED_BASE_MS = 1_000;
+const TRANSIENT_BASE_MS = 1_000;
+const MAX_BACKOFF_MS = 15 * 60_000;
+/**
+ * Reads paginated GitHub REST resources with conditional requests: each page's ETag is kept and
+ * sent back as If-None-Match, and a 304 reuses the cached body (GitHub does not count 304s
+ * against the rate limit). Rate limits and transient failures are waited out until `deadline`.
+ */
+class GitHubReader {
+    apiUrl;
+    token;
+    deps;
+    deadline;
+    cache = new Map();
+    /** How many 304s this reader has seen, for the log and for tests. */
+    notModified = 0;
+    constructor(apiUrl, token, deps, deadline) {
+        this.apiUrl = apiUrl;
+        this.token = token;
+        this.deps = deps;
+        this.deadline = deadline;
+    }
+    /** Every item of every page, following `Link: rel="next"` (bounded: `maxPages`). */
+    async getAll(path, endpoint, items, maxPages = 50) {
+        const out = [];
+        let url = `${this.apiUrl}${path}`;
+        for (let page = 0; url !== null; page++) {
+            if (page === maxPages) {
+                this.deps.logger.warn(`gate: stopped reading ${endpoint.what} after ${maxPages} pages`);
+                break;
+            }
+            const got = await this.getPage(url, endpoint);
+            out.push(...items(got.body));
+            url = got.next;
+        }
+        return out;
+    }
+    async getPage(url, endpoint) {
+        const cached = this.cache.get(url);
+        for (let attempt = 1;; attempt++) {
+            let res;
+            try {
+                res = await this.deps.fetch(url, { headers: this.headers(cached?.etag), signal: this.deps.signal ?? null });
+            }
+            catch (err) {
+                if (this.deps.signal?.aborted)
+                    throw err;
+                const message = `gate: could not reach the GitHub API at ${this.apiUrl} (${this.redact(errorText(err))})`;
+                await this.backOff(attempt, TRANSIENT_BASE_MS, 0, message, 'network');
+                continue;
+            }
+            if (res.status === 304 && cached) {
+                await res.body?.cancel();
+                this.notModified++;
+                return cached;
+            }
+            if (res.ok) {
+                const body = await res.json();
+                const page = { etag: res.headers.get('etag') ?? '', body, next: this.nextLink(res.headers.get('link')) };
+                if (page.etag)
+                    this.cache.set(url, page);
+                return page;
+            }
+            const message = await errorMessage(res);
+            const limit = rateLimit(res, message, this.deps.now());
+            if (limit !== undefined) {
+                const base = limit.hintMs > 0 ? HINTED_BASE_MS : UNHINTED_RATE_LIMIT_BASE_MS;
+                const text = `gate: GitHub API rate limit (${res.status}) while reading ${endpoint.what}`;
+                await this.backOff(attempt, base, limit.hintMs, text, 'rate-limited');
+                continue;
+            }
+            if (res.status >= 500) {
+                await this.backOff(attempt, TRANSIENT_BASE_MS, 0, `gate: GitHub API answered ${res.status} for ${endpoint.what}`, 'http');
+                continue;
+            }
+            throw this.failure(res.status, message, endpoint);
+        }
+    }
+    /** Waits before retrying; gives up when out of attempts or when the wait would pass the deadline. */
+    async backOff(attempt, baseMs, hintMs, message, kind) {
+        const waitMs = Math.min(MAX_BACKOFF_MS, Math.max(hintMs, baseMs * 2 ** (attempt - 1)));
+        const left = this.deadline - this.deps.now();
+        if (waitMs > left)
+            throw new GitHubApiError(`${message}; the next try (in ${github_client_seconds(waitMs)}) would be past the gate's timeout`, kind, true);
+        if (attempt >= MAX_ATTEMPTS)
+            throw new GitHubApiError(`${message}; gave up after ${attempt} attempts`, kind);
+        this.deps.logger.warn(`${message}; retrying in ${github_client_seconds(waitMs)}`);
+        await this.deps.sleep(waitMs, this.deps.signal);
+    }
+    failure(status, message, endpoint) {
+        const said = this.redact(message);
+        if (status === 403 && /not accessible by/i.test(message)) {
+            return new GitHubApiError(`gate: the GitHub token may not read ${endpoint.what} (403 "${said}"): it lacks the \`${endpoint.permission}\` permission. ` +
+                `Add \`${endpoint.permission}\` under the job's \`permissions:\` (the gate needs \`checks: read\` and \`statuses: read\`), pass a token that has it, or skip the gate.`, 'permission');
+        }
+        if (status === 401)
+            return new GitHubApiError(`gate: GitHub rejected the token (401 "${said}"); pass a valid github-token`, 'auth');
+        if (status === 404) {
+            return new GitHubApiError(`gate: GitHub found no ${endpoint.what} (404 "${said}"): check the repository and commit, and that the token can see the repository`, 'not-found');
+        }
+        return new GitHubApiError(`gate: GitHub API answered ${status} "${said}" for ${endpoint.what}`, status === 403 ? 'permission' : 'http');
+    }
+    headers(etag) {
+        return {
+            accept: 'application/vnd.github+json',
+            authorization: `Bearer ${this.token}`,
+            'user-agent': 'cutover',
+            'x-github-api-version': '2022-11-28',
+            ...(etag ? { 'if-none-match': etag } : {}),
+        };
+    }
+    /** Follows `next` only on the API's own origin: the token must never go anywhere else. */
+    nextLink(link) {
+        const m = link?.split(',').map((part) => /<([^>]+)>\s*;\s*rel="?next"?/.exec(part)).find((x) => x);
+        if (!m?.[1])
+            return null;
+        const next = new URL(m[1], this.apiUrl);
+        if (next.origin !== new URL(this.apiUrl).origin) {
+            this.deps.logger.warn(`gate: ignored a pagination link to another host (${next.origin})`);
+            return null;
+        }
+        return next.href;
+    }
+    redact(text) {
+        return this.token ? text.split(this.token).join('***') : text;
+    }
+}
+/** A 403/429 that is a rate limit (primary or secondary), with the wait GitHub asked for. */
+function rateLimit(res, message, now) {
+    const retryAfter = res.headers.get('retry-after');
+    const remaining = res.headers.get('x-ratelimit-remaining');
+    const reset = res.headers.get('x-ratelimit-reset');
+    const limited = res.status === 429 || (res.status === 403 && (retryAfter !== null || remaining === '0' || /rate limit/i.test(message)));
+    if (!limited)
+        return undefined;
+    if (retryAfter !== null) {
+        const secs = Number(retryAfter);
+        const ms = Number.isFinite(secs) ? secs * 1000 : Date.parse(retryAfter) - now;
+        return { hintMs: Math.max(0, ms) };
+    }
+    if (remaining === '0' && reset !== null && Number.isFinite(Number(reset))) {
+        // The reset is epoch seconds; one more second covers clock skew and rounding.
+        return { hintMs: Math.max(0, Number(reset) * 1000 - now + 1000) };
+    }
+    return { hintMs: 0 };
+}
+async function errorMessage(res) {
+    const text = await res.text().catch(() => '');
+    try {
+        const body = JSON.parse(text);
+        if (typeof body.message === 'string')
+            return body.message;
+    }
+    catch {
+        // Not JSON (a proxy's HTML page, say): fall back to the status text.
+    }
+    return res.statusText || `HTTP ${res.status}`;
+}
+function errorText(err) {
+    if (err instanceof Error) {
+        const cause = err.cause;
+        return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
+    }
+    return String(err);
+}
+function github_client_seconds(ms) {
+    return ms >= 60_000 ? `${Math.round(ms / 6000) / 10}m` : `${Math.round(ms / 100) / 10}s`;
+}
+
+;// CONCATENATED MODULE: ./src/gate/options.ts
+const DEFAULT_API_URL = 'https://api.github.com';
+const GATE_DEFAULTS = {
+    allowedConclusions: ['success', 'skipped', 'neutral'],
+    timeoutMs: 30 * 60_000,
+    pollIntervalMs: 10_000,
+    discoveryWindowMs: 15_000,
+    whenNoChecks: 'pass',
+};
+/** GITHUB_API_URL is set on every runner (and on GHES points at the enterprise API). */
+function apiUrlFromEnv(env = process.env) {
+    return env.GITHUB_API_URL?.trim() || DEFAULT_API_URL;
+}
+/** Thrown for options a caller got wrong; the message names the option and the fix. */
+class GateOptionsError extends Error {
+    name = 'GateOptionsError';
+}
+function resolveGateOptions(o) {
+    const [owner, repo, ...rest] = o.repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new GateOptionsError(`gate: repository must look like "owner/name", got ${JSON.stringify(o.repository)}`);
+    }
+    if (!o.sha.trim())
+        throw new GateOptionsError('gate: no commit SHA to wait on; pass the commit (e.g. GITHUB_SHA or the PR head SHA)');
+    if (!o.token)
+        throw new GateOptionsError('gate: no GitHub token; pass github-token (it needs checks: read and statuses: read) or skip the gate');
+    let apiUrl;
+    try {
+        apiUrl = new URL(o.apiUrl);
+    }
+    catch {
+        throw new GateOptionsError(`gate: API URL ${JSON.stringify(o.apiUrl)} is not a URL; set GITHUB_API_URL to e.g. ${DEFAULT_API_URL}`);
+    }
+    const duration = (name, value, fallback, min) => {
+        const v = value ?? fallback;
+        if (!Number.isFinite(v) || v < min)
+            throw new GateOptionsError(`gate: ${name} must be a number of milliseconds >= ${min}, got ${value}`);
+        return v;
+    };
+    const allowed = o.allowedConclusions?.length ? o.allowedConclusions : GATE_DEFAULTS.allowedConclusions;
+    const runId = o.runId === undefined || o.runId === '' ? undefined : String(o.runId).trim();
+    if (runId !== undefined && !/^\d+$/.test(runId)) {
+        throw new GateOptionsError(`gate: run id must be the number in GITHUB_RUN_ID, got ${JSON.stringify(o.runId)}`);
+    }
+    return {
+        apiUrl: apiUrl.href.replace(/\/+$/, ''),
+        token: o.token,
+        owner,
+        repo,
+        sha: o.sha.trim(),
+        runId,
+        required: (o.required ?? []).map((r) => r.trim()).filter((r) => r !== ''),
+        allowedConclusions: new Set(allowed.map((c) => c.trim().toLowerCase())),
+        timeoutMs: duration('timeout', o.timeoutMs, GATE_DEFAULTS.timeoutMs, 0),
+        pollIntervalMs: duration('poll interval', o.pollIntervalMs, GATE_DEFAULTS.pollIntervalMs, 1),
+        discoveryWindowMs: duration('discovery window', o.discoveryWindowMs, GATE_DEFAULTS.discoveryWindowMs, 0),
+        whenNoChecks: o.whenNoChecks ?? GATE_DEFAULTS.whenNoChecks,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gate/wait-for-checks.ts
+
+
+
+
+
+const CHECK_RUNS = { what: 'check runs', permission: 'checks: read' };
+const STATUSES = { what: 'commit statuses', permission: 'statuses: read' };
+/**
+ * Waits until the commit's CI is green: every required check run and commit status passed.
+ * Returns at once when a required check fails; never throws for CI or API outcomes (only for
+ * bad options and on abort), so the caller decides what a red gate means.
+ */
+async function waitForChecks(options, deps = {}) {
+    const o = resolveGateOptions(options);
+    const now = deps.now ?? Date.now;
+    const sleep = deps.sleep ?? ((ms, signal) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, { signal }));
+    const log = deps.logger ?? prefixedLogger(() => { });
+    const start = now();
+    const deadline = start + o.timeoutMs;
+    const reader = new GitHubReader(o.apiUrl, o.token, { fetch: deps.fetch ?? fetch, now, sleep, logger: log, signal: deps.signal }, deadline);
+    const sha = o.sha.slice(0, 12);
+    log.info(`gate: waiting for CI on ${sha} of ${o.owner}/${o.repo} (${describeRequired(o)}; timeout ${github_client_seconds(o.timeoutMs)})`);
+    const done = (result) => {
+        const level = result.status === 'passed' ? (result.noChecks ? 'warn' : 'info') : 'error';
+        log[level](result.summary);
+        return result;
+    };
+    let checks = [];
+    let ignored = [];
+    let lastProgress = '';
+    let lastIgnored = '';
+    // Bounded twice: by the deadline, and by the poll count the deadline implies.
+    const maxPolls = Math.ceil(o.timeoutMs / o.pollIntervalMs) + 2;
+    for (let polls = 1;; polls++) {
+        deps.signal?.throwIfAborted();
+        const base = () => ({ summary: '', checks, ignored, polls, elapsedMs: now() - start });
+        try {
+            ;
+            ({ checks, ignored } = await readChecks(reader, o));
+        }
+        catch (err) {
+            if (!(err instanceof GitHubApiError))
+                throw err;
+            if (err.pastDeadline)
+                return done(timedOut(base(), o, checks.filter((c) => c.state === 'pending'), [], err.message));
+            return done({ ...base(), status: 'failed', reason: 'api', apiError: err.kind, failed: [], missing: [], summary: err.message });
+        }
+        if (names(ignored) !== lastIgnored && ignored.length)
+            log.info(`gate: ignoring this run's own checks: ${names(ignored)}`);
+        lastIgnored = names(ignored);
+        const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks });
+        const r = base();
+        if (verdict.kind === 'pass') {
+            const summary = verdict.noChecks
+                ? `gate: ${sha} has no checks or statuses besides this run's own; passing (when-no-checks: pass)`
+                : `gate: CI is green on ${sha}: ${names(verdict.relevant)}`;
+            return done({ ...r, checks: verdict.relevant, status: 'passed', noChecks: verdict.noChecks, summary });
+        }
+        if (verdict.kind === 'fail') {
+            const failed = verdict.reason === 'check-failed' ? verdict.failed : [];
+            const missing = verdict.reason === 'required-missing' ? verdict.missing : [];
+            return done({ ...r, status: 'failed', reason: verdict.reason, failed, missing, summary: failureSummary(verdict.reason, o, failed, missing, checks) });
+        }
+        const progress = progressLine(verdict.pending, verdict.missing, checks.length);
+        if (progress !== lastProgress)
+            log.info(progress);
+        else
+            log.debug(`${progress} (poll ${polls}, ${reader.notModified} unchanged pages so far)`);
+        lastProgress = progress;
+        const left = deadline - now();
+        if (left <= 0 || polls >= maxPolls)
+            return done(timedOut(r, o, verdict.pending, verdict.missing));
+        await sleep(Math.min(o.pollIntervalMs, left), deps.signal);
+    }
+}
+async function readChecks(reader, o) {
+    const commit = `/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}/commits/${encodeURIComponent(o.sha)}`;
+    const runs = await reader.getAll(`${commit}/check-runs?per_page=100&filter=latest`, CHECK_RUNS, (b) => wait_for_checks_listOf(b, 'check_runs', CHECK_RUNS));
+    const statuses = await reader.getAll(`${commit}/status?per_page=100`, STATUSES, (b) => wait_for_checks_listOf(b, 'statuses', STATUSES));
+    const checks = [];
+    const ignored = [];
+    for (const run of runs)
+        (isOwnCheckRun(run, o.runId) ? ignored : checks).push(fromCheckRun(run, o.allowedConclusions));
+    for (const s of statuses)
+        (isOwnStatus(s, o.runId) ? ignored : checks).push(fromStatus(s));
+    return { checks, ignored };
+}
+function wait_for_checks_listOf(body, key, endpoint) {
+    const list = body?.[key];
+    if (!Array.isArray(list))
+        throw new GitHubApiError(`gate: unexpected answer listing ${endpoint.what}: no "${key}" array`, 'http');
+    return list;
+}
+function timedOut(r, o, pending, missing, cause) {
+    const lines = [`gate: timed out after ${github_client_seconds(r.elapsedMs)} waiting for CI on ${o.sha.slice(0, 12)} (timeout ${github_client_seconds(o.timeoutMs)})`];
+    if (cause)
+        lines.push(`  ${cause}`);
+    if (pending.length)
+        lines.push(`  still pending: ${pending.map((c) => `${c.name} (${c.detail})`).join(', ')}`, ...links(pending));
+    if (missing.length)
+        lines.push(`  required but not found: ${missing.join(', ')}`);
+    lines.push('  Raise gate-timeout if CI is just slow, or skip the gate.');
+    return { ...r, status: 'timed-out', pending, missing, summary: lines.join('\n') };
+}
+function failureSummary(reason, o, failed, missing, seen) {
+    const sha = o.sha.slice(0, 12);
+    if (reason === 'check-failed') {
+        const what = failed.map((c) => `${c.source === 'status' ? 'status' : 'check'} "${c.name}" (${c.detail})`).join(', ');
+        return [`gate: CI failed on ${sha}: ${what}`, ...links(failed), '  Fix or re-run it, then deploy again.'].join('\n');
+    }
+    if (reason === 'no-checks') {
+        return (`gate: ${sha} of ${o.owner}/${o.repo} has no checks or statuses besides this run's own after ${github_client_seconds(o.discoveryWindowMs)}, ` +
+            'and when-no-checks is "fail". Let CI run on this commit, or allow commits without checks.');
+    }
+    return (`gate: required checks not found on ${sha} after ${github_client_seconds(o.discoveryWindowMs)}: ${missing.join(', ')}. ` +
+        `Checks on this commit: ${seen.length ? names(seen) : 'none'}. Fix the names or patterns in "checks", or make CI run them for this commit.`);
+}
+function progressLine(pending, missing, total) {
+    const parts = [];
+    if (pending.length)
+        parts.push(`waiting on ${pending.map((c) => `${c.name} (${c.detail})`).join(', ')}`);
+    if (missing.length)
+        parts.push(`not created yet: ${missing.join(', ')}`);
+    if (!parts.length)
+        parts.push(total ? 'all green so far; watching for checks not created yet' : 'no checks yet; watching for checks not created yet');
+    return `gate: ${total - pending.length} of ${total} checks done; ${parts.join('; ')}`;
+}
+function describeRequired(o) {
+    const own = o.runId ? ` except run ${o.runId}'s own` : '';
+    return o.required.length ? `required: ${o.required.join(', ')}` : `required: every check${own}`;
+}
+const names = (cs) => cs.map((c) => c.name).join(', ');
+const links = (cs) => cs.filter((c) => c.url).map((c) => `  ${c.name}: ${c.url}`);
+
+;// CONCATENATED MODULE: ./src/gate/index.ts
+// The CI status gate: the engine awaits waitForChecks() alongside the build.
+
+
+
+
+;// CONCATENATED MODULE: ./src/engine/ship.ts
+
+
+
+/** The gate said no (failed or timed out): the run stops before any host is touched. */
+class GateFailedError extends Error {
+    gate;
+    name = 'GateFailedError';
+    constructor(gate) {
+        super(gate.summary);
+        this.gate = gate;
+    }
+}
+/** What the build layer needs from the resolved config. */
+function buildInput(session) {
+    const { config, secrets } = session.options;
+    return {
+        service: config.service,
+        image: { name: config.image },
+        registry: session.registryInput(),
+        builder: {
+            ...(config.builder.context !== undefined ? { context: config.builder.context } : {}),
+            dockerfile: config.builder.dockerfile,
+            ...(config.builder.target !== undefined ? { target: config.builder.target } : {}),
+            args: config.builder.args,
+            secrets: config.builder.secrets,
+            arch: config.builder.arch,
+            ...(config.builder.cache ? { cache: config.builder.cache } : {}),
+        },
+        secretValues: Object.fromEntries(config.builder.secrets.map((name) => [name, secrets.get(name)])),
+    };
+}
+/**
+ * gate ‖ build, then deploy. The gate runs while the image builds and blocks only the step that
+ * touches hosts: a red gate stops the run at once, even mid-build; a build that fails stops it
+ * too. Hosts are touched only when both are done and green.
+ */
+async function ship(req) {
+    const gateLog = req.phase('gate');
+    const gate = req.gate ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null;
+    const gateVerdict = gate?.then((g) => {
+        if (g.status !== 'passed')
+            throw new GateFailedError(g);
+        return g;
+    });
+    // Without a listener, a gate that fails while the build still runs would be an unhandled rejection.
+    gateVerdict?.catch(() => undefined);
+    const buildLog = req.phase('build');
+    const built = (async () => {
+        if (req.skipBuild) {
+            if (req.version)
+                return { version: req.version };
+            const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined });
+            buildLog.info(`not building: deploying ${resolved.version} as the registry has it`);
+            return { version: resolved.version };
+        }
+        const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog });
+        return { version: report.version.version, report };
+    })();
+    const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined];
+    const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'));
+    return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/context.ts
@@ -47527,6 +48164,53 @@ function runReference(env) {
     return env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : `run ${env.GITHUB_RUN_ID}`;
 }
 
+;// CONCATENATED MODULE: ./src/cli/gate-flags.ts
+
+
+const gateOptions = {
+    'skip-gate': { type: 'boolean' },
+    'gate-checks': { type: 'string' },
+    'gate-timeout': { type: 'string' },
+};
+/**
+ * The CI gate for a CLI run: on when GitHub's token and repository are in the environment (as in
+ * a workflow), unless --skip-gate. Off otherwise, and the log says why, so nobody mistakes a
+ * local deploy for a gated one.
+ */
+function gateFromFlags(values, io, sha, logger) {
+    if (values['skip-gate'])
+        return undefined;
+    const token = io.env.GITHUB_TOKEN;
+    const repository = io.env.GITHUB_REPOSITORY;
+    if (!token || !repository) {
+        if (values['gate-checks'] !== undefined || values['gate-timeout'] !== undefined) {
+            throw new UsageError('--gate-checks/--gate-timeout need GITHUB_TOKEN and GITHUB_REPOSITORY in the environment (the CI gate reads the commit\'s checks from GitHub)');
+        }
+        logger.info('CI gate off: GITHUB_TOKEN and GITHUB_REPOSITORY are not set (pass --skip-gate to say so explicitly)');
+        return undefined;
+    }
+    if (!sha)
+        throw new UsageError('the CI gate needs the commit: run from a git checkout, or pass --skip-gate');
+    const timeout = values['gate-timeout'];
+    let timeoutMs;
+    if (typeof timeout === 'string') {
+        const s = Number(timeout);
+        if (!Number.isFinite(s) || s <= 0)
+            throw new UsageError(`--gate-timeout ${JSON.stringify(timeout)} is not a number of seconds > 0`);
+        timeoutMs = s * 1000;
+    }
+    const checks = typeof values['gate-checks'] === 'string' ? values['gate-checks'].split(',').map((c) => c.trim()).filter(Boolean) : undefined;
+    return {
+        apiUrl: apiUrlFromEnv(io.env),
+        token,
+        repository,
+        sha,
+        ...(io.env.GITHUB_RUN_ID ? { runId: io.env.GITHUB_RUN_ID } : {}),
+        ...(checks?.length ? { required: checks } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/result-table.ts
 const result_table_seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
 /** The per-host table a person reads after a deploy. */
@@ -47569,48 +48253,68 @@ function releaseOnSignal(logger) {
 
 
 
-/** `cutover deploy`: converge every host on image:version, with zero downtime; a no-op when nothing changed. */
+
+
+
+
+/** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 const deployCommand = {
     name: 'deploy',
-    summary: 'Deploy image:VERSION to every host (a no-op when image and settings are unchanged)',
-    usage: 'cutover deploy [-c FILE] [-d DEST] --version V --skip-build [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [--json] [--dry-run]',
+    summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
+    usage: 'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
+        '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
     options: {
         ...configOptions,
         ...hostOptions,
+        ...gateOptions,
         version: { type: 'string' },
+        ref: { type: 'string' },
         'skip-build': { type: 'boolean' },
+        'skip-push': { type: 'boolean' },
+        builder: { type: 'string' },
         hosts: { type: 'string' },
         message: { type: 'string', short: 'm' },
         json: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
     },
     async run({ values }, io) {
-        if (!values['skip-build']) {
-            throw new UsageError('building is not available yet: build and push the image yourself, then deploy it with --skip-build --version V');
-        }
-        if (typeof values.version !== 'string' || values.version === '')
-            throw new UsageError('--version V is required with --skip-build (the tag already in the registry)');
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
-        const req = {
-            session,
-            version: values.version,
+        const appDir = io.cwd;
+        const str = (key) => (typeof values[key] === 'string' ? values[key] : undefined);
+        const deploy = {
             performer: performer(io.env),
             run: runReference(io.env),
-            message: typeof values.message === 'string' ? values.message : undefined,
-            onlyHosts: typeof values.hosts === 'string' ? values.hosts.split(',').map((h) => h.trim()).filter(Boolean) : undefined,
+            message: str('message'),
+            onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
             pauseAt: pauseAtFromEnv(io.env),
         };
         const signals = releaseOnSignal(loaded.logger);
         try {
             if (values['dry-run']) {
-                const plans = await dryRunService(req, loaded.logger);
-                io.stdout(values.json ? `${JSON.stringify({ version: req.version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans));
+                const version = str('version') ?? (await resolveVersion(createGit(), { appDir, ref: str('ref') })).version;
+                const plans = await dryRunService({ ...deploy, session, version }, loaded.logger);
+                io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans));
                 return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok;
             }
-            const result = await deployService({ ...req, onLock: signals.onLock }, loaded.logger);
-            report(result, Boolean(values.json), io);
-            return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
+            const skipBuild = Boolean(values['skip-build'] || values['skip-push']);
+            const sha = await commitFor(appDir, str('ref'));
+            const shipped = await ship({
+                session,
+                appDir,
+                ref: str('ref'),
+                version: str('version'),
+                skipBuild,
+                gate: (() => {
+                    const options = gateFromFlags(values, io, sha, loaded.logger);
+                    return options ? { options } : undefined;
+                })(),
+                builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
+                deploy: { ...deploy, onLock: signals.onLock },
+                phase: (name) => loaded.logger.child(`${name}:`),
+            });
+            report(shipped.result, Boolean(values.json), io);
+            return shipped.result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
         }
         finally {
             signals.dispose();
@@ -47618,13 +48322,17 @@ const deployCommand = {
         }
     },
 };
+/** The commit the gate checks: the one being built (or deployed). undefined outside a git checkout. */
+async function commitFor(appDir, ref) {
+    try {
+        return (await resolveVersion(createGit(), { appDir, ref })).commit;
+    }
+    catch {
+        return undefined;
+    }
+}
 function report(result, json, io) {
-    if (json) {
-        io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-    }
-    else {
-        io.stdout(renderResultTable(result));
-    }
+    io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result));
     const failed = result.hosts.filter((h) => h.action === 'failed');
     if (failed.length > 0) {
         io.stderr(`cutover deploy: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`);
