@@ -64,7 +64,7 @@ export function helloConfigFor(hosts: readonly string[], name: string): string {
   const dir = join(localDir, 'hello')
   mkdirSync(dir, { recursive: true })
   const path = resolve(dir, `${name}.yml`)
-  writeFileSync(path, `# Written by ${name === 'demo' ? 'the demo' : 'the benchmarks'} from examples/hello/config/deploy.yml; do not edit.\n${doc.toString()}`)
+  writeFileSync(path, `# Made from examples/hello/config/deploy.yml (npm run demo / bench) for ${hosts.join(', ')}; rewritten each run.\n${doc.toString()}`)
   return path
 }
 
