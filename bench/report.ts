@@ -108,8 +108,9 @@ ${row(s, 'in-process unchanged, 2 hosts', 'engine in-process, unchanged', 'ssh d
 ## Replacement (2 hosts)
 
 Fresh \`cutover\` processes; every run checked \`replaced\` on both hosts. "engine" is the slowest
-host's \`durationMs\` from the JSON result (from the first observe to that host's last step; the
-registry check before it and the process start are not in it).
+host's \`durationMs\` from the JSON result: for a replaced host, the time its own steps took, from its
+first step to its last (the audit log). The process start, the registry check, the
+observes and the lock before them are only in the wall time.
 
 ${header}
 ${row(s, 'cli replaced alternating, 2 hosts', 'v1 ↔ v2 alternating (starts the retained container), wall')}
@@ -117,8 +118,10 @@ ${row(s, 'engine replaced alternating, 2 hosts', 'v1 ↔ v2 alternating, engine'
 ${row(s, 'cli replaced fresh, 2 hosts', 'a new version each time (pull + run), wall')}
 ${row(s, 'engine replaced fresh, 2 hosts', 'a new version each time, engine')}
 
-A replacement is dominated by kamal-proxy's switch: it health-checks the new container (\`/up\`,
-interval 1 s in the example's deploy.yml) before it moves traffic.
+A replacement's wall time holds two observes (one before and one under the deploy lock) and the
+lock itself; the engine time is the host's steps, each one command over the open SSH connection:
+pull and run (or start the retained container), the switch through kamal-proxy (which
+health-checks \`/up\` first), stop the old container, prune images, append to the audit log.
 
 ## Growth from 1 to 3 hosts (unchanged deploy)
 

@@ -28,7 +28,7 @@ function table(testbed: Testbed, result: DeployResult, wallMs: number): void {
   const rows = [['HOST', 'ACTION', 'TIME'], ...result.hosts.map((h) => [name(h.host), h.action, secs(h.durationMs)])]
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)))
   for (const r of rows) say(`   ${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd())
-  say(`   (cutover process, start to exit: ${secs(wallMs)})`)
+  say(`   (TIME: each host's durationMs in cutover's JSON; the cutover process ran ${secs(wallMs)} from start to exit)`)
   for (const h of result.hosts.filter((x) => x.error)) say(`   ${name(h.host)}: ${h.error}`)
 }
 
