@@ -44559,11 +44559,26 @@ const buildxBuild = (i) => [
  * cache, so the caller pushes each tag after it, and cache comes only from --cache-from images.
  */
 const legacyBuild = (i) => [i.docker, 'build', '--progress=plain', ...common(i), ...flagEach('--cache-from', i.cacheFrom), i.context];
+/**
+ * The classic builder (run with DOCKER_BUILDKIT=0), for a client of Docker 23 or newer without
+ * buildx: such a client reaches BuildKit only through buildx, so `DOCKER_BUILDKIT=1 docker build`
+ * stops with "BuildKit is enabled but the buildx component is missing". The classic builder
+ * takes neither --progress nor --secret (the caller refuses builds that need secrets).
+ */
+const classicBuild = (i) => [i.docker, 'build', ...common({ ...i, secrets: [] }), i.context];
 const push = (docker, tag) => [docker, 'push', tag];
+/** Prints e.g. "Docker version 28.2.2, build e6534b4": the client's own version, no daemon needed. */
+const clientVersion = (docker) => [docker, '--version'];
 /** Exits 0 only when the buildx plugin is installed for this client. */
 const buildxVersion = (docker) => [docker, 'buildx', 'version'];
 /** Without a name: the builder buildx would use now. Output holds a "Driver: <name>" line. */
 const buildxInspect = (docker, builder) => [docker, 'buildx', 'inspect', ...(builder ? [builder] : [])];
+/**
+ * Starts `builder` if it is not running (a docker-container builder starts its BuildKit
+ * container) and exits non-zero when it cannot start. `buildx create` alone succeeds even for a
+ * builder that can never start, so this is the check that it can.
+ */
+const buildxBootstrap = (docker, builder) => [docker, 'buildx', 'inspect', '--bootstrap', builder];
 /**
  * A docker-container builder, for cache export (the engine's own `docker` driver cannot export
  * a cache). Not `--use`: the user's default builder stays as it was.
@@ -44747,12 +44762,35 @@ async function buildAndPushImage(request, options) {
     if (common.platforms.length > 1) {
         throw new BuildError(`builder.arch lists ${common.platforms.length} architectures, which needs docker buildx, and buildx is not installed for ${docker}. Install the buildx plugin, or build one arch.`);
     }
+    const client = await image_builder_clientVersion(exec, legacy);
+    if (client && Number(client.split('.')[0]) >= 23) {
+        const how = `${legacy} (Docker ${client}) reaches BuildKit only through buildx, which is not installed for it`;
+        if (builder.secrets?.length)
+            throw new BuildError(`builder.secrets needs BuildKit, and ${how}. Fix: install the buildx plugin (https://docs.docker.com/go/buildx/).`);
+        if (builder.cache)
+            notes.push(`builder.cache needs BuildKit, and ${how}; built without a cache.`);
+        await run(classicBuild({ docker: legacy, ...common }), { DOCKER_BUILDKIT: '0' }, `Building ${tags[0]}`);
+        for (const tag of tags)
+            await run(push(legacy, tag), {}, `Pushing ${tag}`);
+        notes.unshift(`docker buildx is not installed for ${docker}, and ${how}, so built with the classic builder (DOCKER_BUILDKIT=0 ${legacy} build) and pushed with ${legacy} push.`);
+        return { path: 'classic', tags, notes };
+    }
     const fallback = legacyCache(builder.cache?.type, cache, repository, notes);
     await run(legacyBuild({ docker: legacy, ...common, args: { ...builder.args, ...fallback.args }, cacheFrom: fallback.from }), { ...secretEnv, DOCKER_BUILDKIT: '1' }, `Building ${tags[0]}`);
     for (const tag of tags)
         await run(push(legacy, tag), {}, `Pushing ${tag}`);
     notes.unshift(`docker buildx is not installed for ${docker}, so built with DOCKER_BUILDKIT=1 ${legacy} build and pushed with ${legacy} push.`);
     return { path: 'legacy', tags, notes };
+}
+/** The client's version ("28.2.2"), or undefined when it does not say (then BuildKit is assumed). */
+async function image_builder_clientVersion(exec, docker) {
+    try {
+        const r = await exec(clientVersion(docker), { timeoutMs: 30_000 });
+        return r.code === 0 ? /Docker version (\d+\.\d+(?:\.\d+)?)/.exec(r.stdout)?.[1] : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 /** True when the buildx plugin answers; never throws (a missing docker is "no buildx" too). */
 async function tryBuildx(exec, docker) {
@@ -44776,15 +44814,22 @@ async function cacheCapableBuilder(exec, docker, options, notes) {
     if (current.code === 0 && EXPORTING_DRIVERS.has(driver))
         return undefined;
     const name = options.containerBuilderName ?? 'cutover';
+    const why = `builder.cache needs a buildx builder that can export a cache, and the current builder ${driver ? `uses the ${driver} driver, which cannot` : 'does not answer'}`;
+    const fix = 'Fix: remove builder.cache; or make a builder that can export a cache current (`docker buildx use <name>`, e.g. a remote BuildKit); or let the docker-container driver start here (it runs the moby/buildkit image with --privileged).';
     if ((await exec(buildxInspect(docker, name), { timeoutMs: 60_000 })).code !== 0) {
         const created = await exec(buildxCreateContainer(docker, name), { timeoutMs: 5 * 60_000 });
-        if (created.code !== 0) {
-            throw new BuildError(`builder.cache needs a buildx builder that can export a cache, and creating one (docker-container driver) failed: ${created.stderr.trim().split('\n').slice(-3).join(' / ')}. Fix: remove builder.cache, or create a suitable builder and pass it to cutover.`);
-        }
+        if (created.code !== 0)
+            throw new BuildError(`${why}; creating the docker-container builder "${name}" failed: ${lastLines(created)}. ${fix}`);
     }
-    notes.push(`The current buildx builder uses the docker driver, which cannot export a cache; used the docker-container builder "${name}".`);
+    // `buildx create` succeeds even for a builder that can never start (no --privileged, no way
+    // to pull moby/buildkit): start it now, so that failure is named here, not mid-build.
+    const started = await exec(buildxBootstrap(docker, name), { timeoutMs: 5 * 60_000 });
+    if (started.code !== 0)
+        throw new BuildError(`${why}; cutover's docker-container builder "${name}" does not start: ${lastLines(started)}. ${fix}`);
+    notes.push(`The current buildx builder ${driver ? `uses the ${driver} driver, which cannot export a cache` : 'does not answer'}; used the docker-container builder "${name}".`);
     return name;
 }
+const lastLines = (result) => (result.stderr.trim() || result.stdout.trim()).split('\n').map((l) => l.trim()).filter((l) => l && !/^-+$/.test(l)).slice(-2).join(' / ') || '(no output)';
 /** What the fallback can do: import an inline cache from the last pushed image, nothing more. */
 function legacyCache(type, cache, repository, notes) {
     if (type === 'registry') {
@@ -44939,12 +44984,12 @@ async function logoutLocally(registry, options = {}) {
     const exec = options.exec ?? execLocal;
     const result = await exec(registryCommands.logout(registry.server, options.docker), { timeoutMs: 60_000 });
     if (result.code !== 0)
-        throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${lastLines(result, registry)}`, 'protocol');
+        throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${login_lastLines(result, registry)}`, 'protocol');
 }
 async function logoutOnHost(host, registry) {
     const result = await host.exec(registryCommands.logout(registry.server), { timeoutMs: 60_000 });
     if (result.code !== 0)
-        throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${lastLines(result, registry)}`, 'protocol');
+        throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${login_lastLines(result, registry)}`, 'protocol');
 }
 function credentials(registry) {
     if (!registry.username)
@@ -44958,7 +45003,7 @@ const registryName = (registry) => registry.server || 'docker.io';
 /** docker's words for the common failures (client and daemon phrase them a few ways). */
 function explainLoginFailure(registry, where, result) {
     const name = registryName(registry);
-    const said = lastLines(result, registry);
+    const said = login_lastLines(result, registry);
     const text = `${result.stderr}\n${result.stdout}`;
     const passwordSource = registry.passwordSource ?? 'registry.password';
     if (/unauthorized|incorrect username or password|authentication required|access denied/i.test(text)) {
@@ -44972,7 +45017,7 @@ function explainLoginFailure(registry, where, result) {
     }
     return new registry_http_RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
 }
-function lastLines(result, registry) {
+function login_lastLines(result, registry) {
     // docker prints a warning about stored credentials on every successful login; skip it.
     const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l));
     const text = lines.slice(-3).join(' / ') || '(no output)';
@@ -46632,7 +46677,7 @@ function hostResults(p, elapsed) {
 }
 /** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
 async function runHost(hostName, hostPlan, deps, now) {
-    const log = deps.logger.child(`[${hostName}]`);
+    const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`);
     const results = [];
     let failure = null;
     const host = await deps.pool.host(hostName);
@@ -47382,8 +47427,19 @@ class Session {
         if (digest)
             return digest;
         const known = retained ? await retained().catch(() => []) : [];
-        throw new Error(`${config.repository}:${version} is not in the registry. Build and push it first (cutover deploy without --skip-build), ` +
+        throw new VersionMissingError(version, known, `${config.repository}:${version} is not in the registry. Build and push it first (cutover deploy without --skip-build), ` +
             `or deploy a version that exists${known.length ? `; versions retained on the hosts: ${known.join(', ')}` : ''}`);
+    }
+}
+/** image:version is not in the registry, so no host could pull it. */
+class VersionMissingError extends Error {
+    version;
+    retained;
+    name = 'VersionMissingError';
+    constructor(version, retained, message) {
+        super(message);
+        this.version = version;
+        this.retained = retained;
     }
 }
 const formatHost = (host) => (host.includes(':') ? `[${host}]` : host);
@@ -47494,14 +47550,50 @@ function splitCmd(cmd, role) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/engine/versions.ts
+
+
+
+
+/** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
+async function retainedVersions(config, hosts) {
+    const app = { service: config.service, destination: config.destination ?? null };
+    const query = { service: config.service, image: `${config.repository}:latest`, repository: config.repository, lockDir: lockDirectory(app) };
+    const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })));
+    const uniqueHosts = [...new Set(pairs.map((p) => p.host))];
+    const states = new Map(await Promise.all(uniqueHosts.map(async (host) => {
+        try {
+            const h = await hosts.host(host);
+            const r = await h.exec(observe(query), { timeoutMs: 60_000 });
+            return [host, { state: parseObservation(r.stdout) }];
+        }
+        catch (e) {
+            return [host, { error: e instanceof Error ? e.message : String(e) }];
+        }
+    })));
+    return pairs.map(({ host, role }) => {
+        const seen = states.get(host);
+        if (!seen)
+            return { host, role, containers: [], error: 'not observed' };
+        if ('error' in seen)
+            return { host, role, containers: [], error: seen.error };
+        return { host, role, containers: roleContainers(seen.state, { service: config.service, role, destination: config.destination ?? null }) };
+    });
+}
+/** Distinct versions retained anywhere, newest first: what a failed rollback lists. */
+function versionNames(hosts) {
+    return [...new Set(hosts.flatMap((h) => h.containers.map((c) => c.version).filter((v) => v !== null)))];
+}
+
 ;// CONCATENATED MODULE: ./src/engine/service.ts
+
 
 
 
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
 async function deployRequest(req) {
     const { config, secrets } = req.session.options;
-    const imageId = await req.session.imageDigest(req.version);
+    const imageId = await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)));
     const at = (req.now?.() ?? new Date()).toISOString();
     const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) });
     return {
@@ -47518,7 +47610,7 @@ async function deployRequest(req) {
 async function deployService(req, logger) {
     const pool = dialEarly(req);
     const request = await deployRequest(req);
-    return deploy_deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock });
+    return deploy_deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog });
 }
 async function dryRunService(req, logger) {
     const pool = dialEarly(req);
@@ -47589,17 +47681,22 @@ function matchesPattern(name, pattern) {
 
 ;// CONCATENATED MODULE: ./src/gate/checks.ts
 
+const checks_time = (...stamps) => {
+    const ms = stamps.map((t) => (t ? Date.parse(t) : NaN)).filter((t) => !Number.isNaN(t));
+    return ms.length ? Math.max(...ms) : null;
+};
 function fromCheckRun(run, allowed) {
     const url = run.html_url ?? run.details_url;
+    const at = checks_time(run.started_at, run.completed_at);
     if (run.status !== 'completed')
-        return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url };
+        return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url, at };
     const conclusion = run.conclusion ?? 'none';
-    return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url };
+    return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url, at };
 }
 function fromStatus(s) {
     // Commit statuses only know pending/success/failure/error: conclusions do not apply.
     const state = s.state === 'success' ? 'passed' : s.state === 'pending' ? 'pending' : 'failed';
-    return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url };
+    return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url, at: checks_time(s.created_at, s.updated_at) };
 }
 /**
  * Whether a URL belongs to workflow run `runId`. Actions check runs link to
@@ -47624,7 +47721,7 @@ function evaluate(i) {
     // A red required check decides at once, even while others are still running.
     if (failed.length)
         return { kind: 'fail', reason: 'check-failed', failed };
-    const discovering = i.elapsedMs < i.discoveryWindowMs;
+    const discovering = i.elapsedMs < i.discoveryWindowMs && (i.quietMs === undefined || i.quietMs < i.discoveryWindowMs);
     const missing = i.required.filter((p) => !i.checks.some((c) => matchesPattern(c.name, p)));
     const pending = relevant.filter((c) => c.state === 'pending');
     if (!i.required.length && relevant.length === 0) {
@@ -47809,6 +47906,7 @@ function rateLimit(res, message, now) {
     }
     return { hintMs: 0 };
 }
+/** GitHub's `message` from an error response, else the status text. Also used by the Action's writer client. */
 async function errorMessage(res) {
     const text = await res.text().catch(() => '');
     try {
@@ -47943,7 +48041,9 @@ async function waitForChecks(options, deps = {}) {
         if (names(ignored) !== lastIgnored && ignored.length)
             log.info(`gate: ignoring this run's own checks: ${names(ignored)}`);
         lastIgnored = names(ignored);
-        const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks });
+        const newest = Math.max(...checks.map((c) => c.at ?? -Infinity));
+        const quietMs = Number.isFinite(newest) ? Math.max(0, now() - newest) : undefined;
+        const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, quietMs, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks });
         const r = base();
         if (verdict.kind === 'pass') {
             const summary = verdict.noChecks
@@ -48213,12 +48313,20 @@ function gateFromFlags(values, io, sha, logger) {
 
 ;// CONCATENATED MODULE: ./src/cli/result-table.ts
 const result_table_seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
-/** The per-host table a person reads after a deploy. */
+/** The per-host table a person reads after a run. */
 function renderResultTable(result) {
     const rows = [['HOST', 'ROLE', 'ACTION', 'CONTAINER', 'TIME'], ...result.hosts.map((h) => [h.host, h.role, h.action, h.container ?? '-', result_table_seconds(h.durationMs)])];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-    return `${table}\n${result.image}: ${result.changed ? 'deployed' : 'unchanged, nothing to do'}\n`;
+    return `${table}\n${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`;
+}
+/** The table (or JSON on stdout), then one line per failed host on stderr. */
+function reportResult(result, json, io, command) {
+    io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result));
+    const failed = result.hosts.filter((h) => h.action === 'failed');
+    if (failed.length > 0) {
+        io.stderr(`cutover ${command}: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/cli/signals.ts
@@ -48313,7 +48421,7 @@ const deployCommand = {
                 deploy: { ...deploy, onLock: signals.onLock },
                 phase: (name) => loaded.logger.child(`${name}:`),
             });
-            report(shipped.result, Boolean(values.json), io);
+            reportResult(shipped.result, Boolean(values.json), io, 'deploy');
             return shipped.result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
         }
         finally {
@@ -48329,13 +48437,6 @@ async function commitFor(appDir, ref) {
     }
     catch {
         return undefined;
-    }
-}
-function report(result, json, io) {
-    io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result));
-    const failed = result.hosts.filter((h) => h.action === 'failed');
-    if (failed.length > 0) {
-        io.stderr(`cutover deploy: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`);
     }
 }
 function renderDryRun(plans) {
@@ -48427,40 +48528,161 @@ const lockCommand = {
     },
 };
 
-;// CONCATENATED MODULE: ./src/engine/versions.ts
+;// CONCATENATED MODULE: ./src/engine/remove.ts
 
 
 
 
-/** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
-async function retainedVersions(config, hosts) {
+
+
+
+
+/**
+ * Take the app off every host, as `kamal remove` does: its proxy routes, its containers (all
+ * roles, retained ones included), the images only they used, and its env files. Succeeds, with
+ * nothing changed, when the app is already gone.
+ */
+async function removeService(req, logger) {
+    const { config } = req.session.options;
+    const at = (req.now?.() ?? new Date()).toISOString();
     const app = { service: config.service, destination: config.destination ?? null };
-    const query = { service: config.service, image: `${config.repository}:latest`, repository: config.repository, lockDir: lockDirectory(app) };
-    const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })));
-    const uniqueHosts = [...new Set(pairs.map((p) => p.host))];
-    const states = new Map(await Promise.all(uniqueHosts.map(async (host) => {
+    const lock = {
+        host: primaryHost(config),
+        app,
+        details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
+    };
+    const hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))];
+    const image = `${config.repository}:latest`;
+    const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () => Promise.all(hosts.map(async (host) => {
+        const started = Date.now();
+        const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name);
+        const log = logger.child(`[${host}]`);
         try {
-            const h = await hosts.host(host);
-            const r = await h.exec(observe(query), { timeoutMs: 60_000 });
-            return [host, { state: parseObservation(r.stdout) }];
+            const remote = await req.session.host(host);
+            const r = await remote.exec(observe({ service: config.service, image, repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 });
+            const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer);
+            return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }));
         }
         catch (e) {
-            return [host, { error: e instanceof Error ? e.message : String(e) }];
+            const error = req.session.redact(e instanceof Error ? e.message : String(e));
+            log.error(error);
+            return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error: `${host}: ${error}` }));
         }
     })));
-    return pairs.map(({ host, role }) => {
-        const seen = states.get(host);
-        if (!seen)
-            return { host, role, containers: [], error: 'not observed' };
-        if ('error' in seen)
-            return { host, role, containers: [], error: seen.error };
-        return { host, role, containers: roleContainers(seen.state, { service: config.service, role, destination: config.destination ?? null }) };
-    });
+    const flat = hostResults.flat();
+    return { version: '-', image: config.repository, changed: flat.some((h) => h.action !== 'unchanged'), hosts: flat };
 }
-/** Distinct versions retained anywhere, newest first: what a failed rollback lists. */
-function versionNames(hosts) {
-    return [...new Set(hosts.flatMap((h) => h.containers.map((c) => c.version).filter((v) => v !== null)))];
+/** Returns whether anything was there to remove. */
+async function removeFromHost(host, seen, config, roles, log, at, performer) {
+    const destination = config.destination ?? '';
+    const mine = seen.containers.filter((c) => c.service === config.service && c.destination === destination);
+    const routeNames = new Set(roles.map((role) => proxyServiceName({ service: config.service, role, destination: config.destination ?? null })));
+    const routes = (seen.routes ?? []).filter((r) => routeNames.has(r.service));
+    if (mine.length === 0 && routes.length === 0) {
+        log.info(`${config.service} is not on this host: nothing to remove`);
+        return false;
+    }
+    const run = async (argv, what, bestEffort = false) => {
+        log.info(what);
+        const r = await host.exec(argv, { timeoutMs: 120_000 });
+        if (r.code === 0)
+            return;
+        const said = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ');
+        if (bestEffort)
+            log.warn(`${what} failed, left alone: ${said}`);
+        else
+            throw new Error(`${what} failed (exit ${r.code}): ${said}`);
+    };
+    // Routes first, so no request is sent to a container while it goes away.
+    for (const route of routes)
+        await run(remove(route.service), `remove the kamal-proxy route ${route.service}`);
+    if (mine.length > 0)
+        await run(rm(mine.map((c) => c.id), { force: true }), `remove ${mine.map((c) => c.name).join(', ')}`);
+    const gone = new Set(mine.map((c) => c.imageId));
+    const stillUsed = new Set(seen.containers.filter((c) => !mine.includes(c)).map((c) => c.imageId));
+    const images = seen.images.filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`);
+    // Another app (a preview, production) may still run one of these: Docker then refuses, and that is right.
+    if (images.length > 0)
+        await run(removeImages(images), `remove images ${images.join(', ')}`, true);
+    await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true);
+    const line = auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`);
+    await run(append(auditLogPath({ service: config.service, destination: config.destination ?? null }), line), 'append to the audit log', true);
+    return true;
 }
+
+;// CONCATENATED MODULE: ./src/cli/commands/remove.ts
+
+
+
+
+
+/** `cutover remove`: take the app off every host (routes, containers, its images, env files), as `kamal remove`. */
+const removeCommand = {
+    name: 'remove',
+    summary: "Remove the app from every host: its proxy routes, containers, images and env files",
+    usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
+    async run({ values }, io) {
+        if (!values.confirm)
+            throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead');
+        const loaded = loadForCli(values, io);
+        const session = openSession(loaded, values, io);
+        const signals = releaseOnSignal(loaded.logger);
+        try {
+            const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), onLock: signals.onLock }, loaded.logger);
+            reportResult(result, Boolean(values.json), io, 'remove');
+            return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
+        }
+        finally {
+            signals.dispose();
+            await session.close();
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/rollback.ts
+
+
+
+
+
+
+/**
+ * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
+ * same zero-downtime path; a retained container of that version is started again, not recreated.
+ */
+const rollbackCommand = {
+    name: 'rollback',
+    summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
+    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+    positionals: true,
+    async run({ values, positionals }, io) {
+        const [version, ...extra] = positionals;
+        if (!version || extra.length > 0)
+            throw new UsageError('give exactly one VERSION to roll back to (`cutover versions` lists what the hosts retain)');
+        const loaded = loadForCli(values, io);
+        const session = openSession(loaded, values, io);
+        const signals = releaseOnSignal(loaded.logger);
+        try {
+            const result = await deployService({
+                session,
+                version,
+                performer: performer(io.env),
+                run: runReference(io.env),
+                message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
+                pauseAt: pauseAtFromEnv(io.env),
+                onLock: signals.onLock,
+            }, loaded.logger);
+            reportResult(result, Boolean(values.json), io, 'rollback');
+            return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
+        }
+        finally {
+            signals.dispose();
+            await session.close();
+        }
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/cli/commands/versions.ts
 
@@ -48506,8 +48728,10 @@ const versionsCommand = {
 
 
 
+
+
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-const commands = [deployCommand, versionsCommand, lockCommand, knownHostsCommand, configCommand];
+const commands = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, knownHostsCommand, configCommand];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 

@@ -13,7 +13,14 @@ export class BuildError extends Error {
   override name = 'BuildError'
 }
 
-export type BuildPath = 'buildx' | 'legacy'
+/**
+ * - buildx: `docker buildx build --push`;
+ * - legacy: `DOCKER_BUILDKIT=1 docker build` (the engine's BuildKit, through a client older than
+ *   Docker 23) and `docker push`;
+ * - classic: the classic builder and `docker push`, for a Docker 23+ client without buildx, which
+ *   cannot reach BuildKit at all.
+ */
+export type BuildPath = 'buildx' | 'legacy' | 'classic'
 
 export interface ImageBuildRequest {
   input: BuildInput
@@ -127,11 +134,31 @@ export async function buildAndPushImage(request: ImageBuildRequest, options: Ima
   if (common.platforms.length > 1) {
     throw new BuildError(`builder.arch lists ${common.platforms.length} architectures, which needs docker buildx, and buildx is not installed for ${docker}. Install the buildx plugin, or build one arch.`)
   }
+  const client = await clientVersion(exec, legacy)
+  if (client && Number(client.split('.')[0]) >= 23) {
+    const how = `${legacy} (Docker ${client}) reaches BuildKit only through buildx, which is not installed for it`
+    if (builder.secrets?.length) throw new BuildError(`builder.secrets needs BuildKit, and ${how}. Fix: install the buildx plugin (https://docs.docker.com/go/buildx/).`)
+    if (builder.cache) notes.push(`builder.cache needs BuildKit, and ${how}; built without a cache.`)
+    await run(build.classicBuild({ docker: legacy, ...common }), { DOCKER_BUILDKIT: '0' }, `Building ${tags[0]}`)
+    for (const tag of tags) await run(build.push(legacy, tag), {}, `Pushing ${tag}`)
+    notes.unshift(`docker buildx is not installed for ${docker}, and ${how}, so built with the classic builder (DOCKER_BUILDKIT=0 ${legacy} build) and pushed with ${legacy} push.`)
+    return { path: 'classic', tags, notes }
+  }
   const fallback = legacyCache(builder.cache?.type, cache, repository, notes)
   await run(build.legacyBuild({ docker: legacy, ...common, args: { ...builder.args, ...fallback.args }, cacheFrom: fallback.from }), { ...secretEnv, DOCKER_BUILDKIT: '1' }, `Building ${tags[0]}`)
   for (const tag of tags) await run(build.push(legacy, tag), {}, `Pushing ${tag}`)
   notes.unshift(`docker buildx is not installed for ${docker}, so built with DOCKER_BUILDKIT=1 ${legacy} build and pushed with ${legacy} push.`)
   return { path: 'legacy', tags, notes }
+}
+
+/** The client's version ("28.2.2"), or undefined when it does not say (then BuildKit is assumed). */
+async function clientVersion(exec: LocalExec, docker: string): Promise<string | undefined> {
+  try {
+    const r = await exec(build.clientVersion(docker), { timeoutMs: 30_000 })
+    return r.code === 0 ? /Docker version (\d+\.\d+(?:\.\d+)?)/.exec(r.stdout)?.[1] : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** True when the buildx plugin answers; never throws (a missing docker is "no buildx" too). */
@@ -155,15 +182,22 @@ async function cacheCapableBuilder(exec: LocalExec, docker: string, options: Ima
   const driver = /^Driver:[ \t]*(\S*)/m.exec(current.stdout)?.[1] ?? ''
   if (current.code === 0 && EXPORTING_DRIVERS.has(driver)) return undefined
   const name = options.containerBuilderName ?? 'cutover'
+  const why = `builder.cache needs a buildx builder that can export a cache, and the current builder ${driver ? `uses the ${driver} driver, which cannot` : 'does not answer'}`
+  const fix = 'Fix: remove builder.cache; or make a builder that can export a cache current (`docker buildx use <name>`, e.g. a remote BuildKit); or let the docker-container driver start here (it runs the moby/buildkit image with --privileged).'
   if ((await exec(build.buildxInspect(docker, name), { timeoutMs: 60_000 })).code !== 0) {
     const created = await exec(build.buildxCreateContainer(docker, name), { timeoutMs: 5 * 60_000 })
-    if (created.code !== 0) {
-      throw new BuildError(`builder.cache needs a buildx builder that can export a cache, and creating one (docker-container driver) failed: ${created.stderr.trim().split('\n').slice(-3).join(' / ')}. Fix: remove builder.cache, or create a suitable builder and pass it to cutover.`)
-    }
+    if (created.code !== 0) throw new BuildError(`${why}; creating the docker-container builder "${name}" failed: ${lastLines(created)}. ${fix}`)
   }
-  notes.push(`The current buildx builder uses the docker driver, which cannot export a cache; used the docker-container builder "${name}".`)
+  // `buildx create` succeeds even for a builder that can never start (no --privileged, no way
+  // to pull moby/buildkit): start it now, so that failure is named here, not mid-build.
+  const started = await exec(build.buildxBootstrap(docker, name), { timeoutMs: 5 * 60_000 })
+  if (started.code !== 0) throw new BuildError(`${why}; cutover's docker-container builder "${name}" does not start: ${lastLines(started)}. ${fix}`)
+  notes.push(`The current buildx builder ${driver ? `uses the ${driver} driver, which cannot export a cache` : 'does not answer'}; used the docker-container builder "${name}".`)
   return name
 }
+
+const lastLines = (result: { stdout: string; stderr: string }): string =>
+  (result.stderr.trim() || result.stdout.trim()).split('\n').map((l) => l.trim()).filter((l) => l && !/^-+$/.test(l)).slice(-2).join(' / ') || '(no output)'
 
 /** What the fallback can do: import an inline cache from the last pushed image, nothing more. */
 function legacyCache(type: string | undefined, cache: CachePlan, repository: string, notes: string[]): { from: string[]; args: Record<string, string> } {

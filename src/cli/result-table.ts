@@ -1,11 +1,21 @@
 import type { DeployResult } from '../engine/result.js'
+import type { CliIO } from './command.js'
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 
-/** The per-host table a person reads after a deploy. */
+/** The per-host table a person reads after a run. */
 export function renderResultTable(result: DeployResult): string {
   const rows = [['HOST', 'ROLE', 'ACTION', 'CONTAINER', 'TIME'], ...result.hosts.map((h) => [h.host, h.role, h.action, h.container ?? '-', seconds(h.durationMs)])]
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
   const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
-  return `${table}\n${result.image}: ${result.changed ? 'deployed' : 'unchanged, nothing to do'}\n`
+  return `${table}\n${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`
+}
+
+/** The table (or JSON on stdout), then one line per failed host on stderr. */
+export function reportResult(result: DeployResult, json: boolean, io: CliIO, command: string): void {
+  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result))
+  const failed = result.hosts.filter((h) => h.action === 'failed')
+  if (failed.length > 0) {
+    io.stderr(`cutover ${command}: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`)
+  }
 }

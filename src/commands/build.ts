@@ -59,13 +59,31 @@ export const buildxBuild = (i: ImageBuildArgs & { builder?: string }): Argv => [
  */
 export const legacyBuild = (i: ImageBuildArgs): Argv => [i.docker, 'build', '--progress=plain', ...common(i), ...flagEach('--cache-from', i.cacheFrom), i.context]
 
+/**
+ * The classic builder (run with DOCKER_BUILDKIT=0), for a client of Docker 23 or newer without
+ * buildx: such a client reaches BuildKit only through buildx, so `DOCKER_BUILDKIT=1 docker build`
+ * stops with "BuildKit is enabled but the buildx component is missing". The classic builder
+ * takes neither --progress nor --secret (the caller refuses builds that need secrets).
+ */
+export const classicBuild = (i: Omit<ImageBuildArgs, 'secrets' | 'cacheFrom' | 'cacheTo'>): Argv => [i.docker, 'build', ...common({ ...i, secrets: [] }), i.context]
+
 export const push = (docker: string, tag: string): Argv => [docker, 'push', tag]
+
+/** Prints e.g. "Docker version 28.2.2, build e6534b4": the client's own version, no daemon needed. */
+export const clientVersion = (docker: string): Argv => [docker, '--version']
 
 /** Exits 0 only when the buildx plugin is installed for this client. */
 export const buildxVersion = (docker: string): Argv => [docker, 'buildx', 'version']
 
 /** Without a name: the builder buildx would use now. Output holds a "Driver: <name>" line. */
 export const buildxInspect = (docker: string, builder?: string): Argv => [docker, 'buildx', 'inspect', ...(builder ? [builder] : [])]
+
+/**
+ * Starts `builder` if it is not running (a docker-container builder starts its BuildKit
+ * container) and exits non-zero when it cannot start. `buildx create` alone succeeds even for a
+ * builder that can never start, so this is the check that it can.
+ */
+export const buildxBootstrap = (docker: string, builder: string): Argv => [docker, 'buildx', 'inspect', '--bootstrap', builder]
 
 /**
  * A docker-container builder, for cache export (the engine's own `docker` driver cannot export

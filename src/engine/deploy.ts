@@ -30,6 +30,8 @@ export interface DeployDeps {
   pauseAt?: PauseAt | undefined
   now?: () => number
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
+  /** Where a host's lines go; default: the logger, prefixed `[host]`. */
+  hostLog?: ((host: string) => Logger) | undefined
 }
 
 export interface DryRunHost {
@@ -120,7 +122,7 @@ function hostResults(p: Planned, elapsed: () => number): HostResult[] {
 
 /** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
 async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number): Promise<HostResult[]> {
-  const log = deps.logger.child(`[${hostName}]`)
+  const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`)
   const results: HostResult[] = []
   let failure: string | null = null
   const host = await deps.pool.host(hostName)

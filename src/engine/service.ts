@@ -5,6 +5,7 @@ import type { PauseAt } from './pause.js'
 import type { DeployResult } from './result.js'
 import { nonce, type Session } from './session.js'
 import { hostTargets, primaryHost } from './targets.js'
+import { retainedVersions, versionNames } from './versions.js'
 
 export interface ServiceDeployRequest {
   session: Session
@@ -16,13 +17,14 @@ export interface ServiceDeployRequest {
   onlyHosts?: readonly string[] | undefined
   pauseAt?: PauseAt | undefined
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
+  hostLog?: ((host: string) => Logger) | undefined
   now?: () => Date
 }
 
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
 export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRequest> {
   const { config, secrets } = req.session.options
-  const imageId = await req.session.imageDigest(req.version)
+  const imageId = await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)))
   const at = (req.now?.() ?? new Date()).toISOString()
   const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })
   return {
@@ -40,7 +42,7 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRe
 export async function deployService(req: ServiceDeployRequest, logger: Logger): Promise<DeployResult> {
   const pool = dialEarly(req)
   const request = await deployRequest(req)
-  return deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock })
+  return deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog })
 }
 
 export async function dryRunService(req: ServiceDeployRequest, logger: Logger): Promise<DryRunHost[]> {

@@ -75,10 +75,24 @@ export class Session {
     const digest = await client.manifestDigest(config.image, version)
     if (digest) return digest
     const known = retained ? await retained().catch(() => []) : []
-    throw new Error(
+    throw new VersionMissingError(
+      version,
+      known,
       `${config.repository}:${version} is not in the registry. Build and push it first (cutover deploy without --skip-build), ` +
         `or deploy a version that exists${known.length ? `; versions retained on the hosts: ${known.join(', ')}` : ''}`,
     )
+  }
+}
+
+/** image:version is not in the registry, so no host could pull it. */
+export class VersionMissingError extends Error {
+  override name = 'VersionMissingError'
+  constructor(
+    readonly version: string,
+    readonly retained: string[],
+    message: string,
+  ) {
+    super(message)
   }
 }
 

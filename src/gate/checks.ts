@@ -7,6 +7,8 @@ export interface RawCheckRun {
   conclusion: string | null
   html_url: string | null
   details_url: string | null
+  started_at?: string | null
+  completed_at?: string | null
 }
 
 /** The fields the gate reads from one entry of the combined status (`.../commits/{ref}/status`). */
@@ -14,6 +16,8 @@ export interface RawStatus {
   context: string
   state: string
   target_url: string | null
+  created_at?: string
+  updated_at?: string
 }
 
 /** One check run or commit status, reduced to what the gate decides on. */
@@ -24,19 +28,27 @@ export interface CheckState {
   /** A check run's status or conclusion, or a commit status' state, as GitHub spells it. */
   detail: string
   url: string | null
+  /** When GitHub last saw activity on it (ms since epoch); null when it gives no time. */
+  at: number | null
+}
+
+const time = (...stamps: (string | null | undefined)[]): number | null => {
+  const ms = stamps.map((t) => (t ? Date.parse(t) : NaN)).filter((t) => !Number.isNaN(t))
+  return ms.length ? Math.max(...ms) : null
 }
 
 export function fromCheckRun(run: RawCheckRun, allowed: ReadonlySet<string>): CheckState {
   const url = run.html_url ?? run.details_url
-  if (run.status !== 'completed') return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url }
+  const at = time(run.started_at, run.completed_at)
+  if (run.status !== 'completed') return { name: run.name, source: 'check-run', state: 'pending', detail: run.status, url, at }
   const conclusion = run.conclusion ?? 'none'
-  return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url }
+  return { name: run.name, source: 'check-run', state: allowed.has(conclusion) ? 'passed' : 'failed', detail: conclusion, url, at }
 }
 
 export function fromStatus(s: RawStatus): CheckState {
   // Commit statuses only know pending/success/failure/error: conclusions do not apply.
   const state = s.state === 'success' ? 'passed' : s.state === 'pending' ? 'pending' : 'failed'
-  return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url }
+  return { name: s.context, source: 'status', state, detail: s.state, url: s.target_url, at: time(s.created_at, s.updated_at) }
 }
 
 /**
@@ -69,6 +81,12 @@ export interface EvaluateInput {
   checks: readonly CheckState[]
   required: readonly string[]
   elapsedMs: number
+  /**
+   * Time since the newest activity on any check (undefined when there is none). Checks of one
+   * push appear together; when the commit has been quiet for a whole window (a scheduled
+   * redeploy of an old commit), no new check is coming and there is nothing to wait for.
+   */
+  quietMs?: number | undefined
   discoveryWindowMs: number
   whenNoChecks: 'pass' | 'fail'
 }
@@ -80,7 +98,7 @@ export function evaluate(i: EvaluateInput): Verdict {
   // A red required check decides at once, even while others are still running.
   if (failed.length) return { kind: 'fail', reason: 'check-failed', failed }
 
-  const discovering = i.elapsedMs < i.discoveryWindowMs
+  const discovering = i.elapsedMs < i.discoveryWindowMs && (i.quietMs === undefined || i.quietMs < i.discoveryWindowMs)
   const missing = i.required.filter((p) => !i.checks.some((c) => matchesPattern(c.name, p)))
   const pending = relevant.filter((c) => c.state === 'pending')
 

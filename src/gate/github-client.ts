@@ -186,7 +186,8 @@ export function rateLimit(res: Response, message: string, now: number): { hintMs
   return { hintMs: 0 }
 }
 
-async function errorMessage(res: Response): Promise<string> {
+/** GitHub's `message` from an error response, else the status text. Also used by the Action's writer client. */
+export async function errorMessage(res: Response): Promise<string> {
   const text = await res.text().catch(() => '')
   try {
     const body = JSON.parse(text) as { message?: unknown }

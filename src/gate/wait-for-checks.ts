@@ -72,7 +72,9 @@ export async function waitForChecks(options: GateOptions, deps: GateDeps = {}): 
     }
     if (names(ignored) !== lastIgnored && ignored.length) log.info(`gate: ignoring this run's own checks: ${names(ignored)}`)
     lastIgnored = names(ignored)
-    const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks })
+    const newest = Math.max(...checks.map((c) => c.at ?? -Infinity))
+    const quietMs = Number.isFinite(newest) ? Math.max(0, now() - newest) : undefined
+    const verdict = evaluate({ checks, required: o.required, elapsedMs: now() - start, quietMs, discoveryWindowMs: o.discoveryWindowMs, whenNoChecks: o.whenNoChecks })
     const r = base()
 
     if (verdict.kind === 'pass') {

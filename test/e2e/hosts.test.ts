@@ -23,12 +23,18 @@ describe('each host', () => {
     expect(new Set(ids).size).toBe(testbed.hosts.length)
   })
 
-  it('has basecamp/kamal-proxy:v0.9.2 preloaded, and not running', async () => {
+  it('has basecamp/kamal-proxy:v0.9.2 preloaded; the testbed never runs it (a deploy boots it)', async () => {
+    // The testbed is shared by every run: an earlier deploy may have booted the proxy. What the
+    // testbed itself must not do is run it, so any kamal-proxy container must be a deployer's:
+    // on the `kamal` network, which only a deploy creates.
     const seen = await onEveryHost(async (host) => ({
       image: (await host.exec(['docker', 'image', 'inspect', '--format', '{{.Config.Cmd}}', 'basecamp/kamal-proxy:v0.9.2'])).stdout.trim(),
-      running: (await host.exec(['docker', 'ps', '-q', '--filter', 'name=kamal-proxy'])).stdout.trim(),
+      networks: (await host.exec(['sh', '-c', 'docker container inspect --format "{{json .NetworkSettings.Networks}}" kamal-proxy 2>/dev/null || echo none'])).stdout.trim(),
     }))
-    expect(seen).toEqual(testbed.hosts.map(() => ({ image: '[kamal-proxy run]', running: '' })))
+    for (const s of seen) {
+      expect(s.image).toBe('[kamal-proxy run]')
+      if (s.networks !== 'none') expect(Object.keys(JSON.parse(s.networks) as object)).toEqual(['kamal'])
+    }
   })
 })
 

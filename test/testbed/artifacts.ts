@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { cacheDir, docker, kamalProxyImage, kamalProxyVersion, registryServer } from './layout.js'
 import { checkGo } from './deps.js'
+import { buildGoModule } from './go-module.js'
 import { progress, run, tryRun } from './sh.js'
 
 const artifactDir = join(cacheDir, 'testbed')
@@ -18,7 +19,7 @@ const short = (...parts: (string | Buffer)[]): string => {
 export const imageExists = async (ref: string): Promise<boolean> => (await tryRun([docker, 'image', 'inspect', '--format', '{{.Id}}', ref])).code === 0
 
 /** Writes `file` through a temporary name, so a killed build never leaves half a cached artifact. */
-async function buildOnce(file: string, make: (tmp: string) => Promise<void>): Promise<string> {
+export async function buildOnce(file: string, make: (tmp: string) => Promise<void>): Promise<string> {
   if (existsSync(file)) return file
   mkdirSync(dirname(file), { recursive: true })
   // The temporary name keeps the file's extension: mmdebstrap picks its output format by it.
@@ -75,18 +76,9 @@ async function buildKamalProxy(bin: string): Promise<void> {
       return
     }
     // `go install pkg@version` first asks the proxy for the module's version list (to warn about
-    // deprecation); a proxy that refuses that list (403) fails the whole install. Building inside
-    // a copy of the downloaded module needs only that version's own files.
+    // deprecation); a proxy that refuses that list (403) fails the whole install.
     progress(`go install failed (${installed.stderr.trim().split('\n').pop()}); building from the module's source instead`)
-    const info = JSON.parse(await run('downloading the kamal-proxy module', ['go', 'mod', 'download', '-json', `github.com/basecamp/kamal-proxy@${kamalProxyVersion}`], { env, cwd: tmpdir(), timeoutMs: 600_000 })) as { Dir: string }
-    const src = mkdtempSync(join(tmpdir(), 'kamal-proxy-src-'))
-    try {
-      await run('copying the kamal-proxy module', ['cp', '-r', `${info.Dir}/.`, src])
-      await run('making the kamal-proxy copy writable', ['chmod', '-R', 'u+w', src])
-      await run('building kamal-proxy', ['go', 'build', '-trimpath', '-o', bin, './cmd/kamal-proxy'], { env, cwd: src, timeoutMs: 1_200_000, fix: 'see the Go error above; the Go module proxy must be reachable' })
-    } finally {
-      rmSync(src, { recursive: true, force: true })
-    }
+    await buildGoModule({ module: 'github.com/basecamp/kamal-proxy', version: kamalProxyVersion, packages: [{ pkg: './cmd/kamal-proxy', out: bin }] })
   } finally {
     rmSync(tmpBin, { recursive: true, force: true })
   }

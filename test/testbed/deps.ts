@@ -55,16 +55,19 @@ export async function ensureEngine(): Promise<void> {
   }
 }
 
-/** Go for building kamal-proxy: present and new enough, or a clear stop. */
-export async function checkGo(): Promise<string> {
+/**
+ * Go for building `what` from its module: present and at least `min` (the module's go.mod
+ * `go` line), or a clear stop.
+ */
+export async function checkGo(what = 'kamal-proxy', min: readonly number[] = minGo): Promise<string> {
   const r = await tryRun(['go', 'version'])
-  const fix = `install Go ${minGo.join('.')} or newer (https://go.dev/dl/) and put it on PATH; Go is needed only because basecamp/kamal-proxy cannot be pulled here`
-  if (r.code !== 0) throw new StepError('building kamal-proxy', 'Go is not installed (no `go` on PATH)', fix)
+  const fix = `install Go ${min.join('.')} or newer (https://go.dev/dl/) and put it on PATH; Go is needed only because ${what} cannot be pulled here`
+  if (r.code !== 0) throw new StepError(`building ${what}`, 'Go is not installed (no `go` on PATH)', fix)
   const m = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.stdout)
   const have = m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : [0, 0, 0]
   for (let i = 0; i < 3; i++) {
-    if (have[i]! > minGo[i]!) break
-    if (have[i]! < minGo[i]!) throw new StepError('building kamal-proxy', `Go ${have.join('.')} is too old (${r.stdout.trim()})`, fix)
+    if (have[i]! > (min[i] ?? 0)) break
+    if (have[i]! < (min[i] ?? 0)) throw new StepError(`building ${what}`, `Go ${have.join('.')} is too old (${r.stdout.trim()})`, fix)
   }
   return have.join('.')
 }

@@ -40,6 +40,23 @@ export const kamalProxyImage = `basecamp/kamal-proxy:${kamalProxyVersion}`
 /** The oldest Go that builds kamal-proxy v0.9.2 (its go.mod says `go 1.25.5`). */
 export const minGo = [1, 25, 5] as const
 
+/**
+ * buildx and BuildKit, built from their Go modules (Debian packages neither). These are the
+ * newest releases whose dependencies the Go module proxy serves here: buildx v0.38.x and
+ * buildkit v0.34.x need module versions it refuses (403 "not available").
+ */
+export const buildxVersion = 'v0.37.2'
+export const buildkitVersion = 'v0.33.1'
+/** Both go.mod files say `go 1.26.8`. */
+export const minGoBuildkit = [1, 26, 8] as const
+/** A BuildKit daemon on the testbed network: the buildx `remote` builder that can export a cache. */
+export const buildkitdContainer = 'cutover-testbed-buildkitd'
+export const buildkitdIp = '10.213.77.3'
+export const buildkitdPort = 1234
+export const buildxBuilderName = 'cutover-testbed'
+/** Debian's docker 20.10 client (package docker.io), which has no buildx: the fallback path. */
+export const legacyDocker = '/usr/bin/docker'
+
 /** Every container and network the testbed makes carries this label, so `down` finds them all. */
 export const label = 'dev.cutover.testbed'
 

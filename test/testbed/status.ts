@@ -27,5 +27,6 @@ export function describeTestbed(testbed: Testbed): string[] {
     `registry  https://${testbed.registry.server} (user ${testbed.registry.username}, CA ${testbed.registry.caCertPath})`,
     `base image  ${testbed.baseImage}`,
     `ssh  ${testbed.ssh.user}, key ${testbed.ssh.keyPath}, known_hosts ${testbed.ssh.knownHostsPath}`,
+    `builder  DOCKER_CONFIG=${testbed.builder.dockerConfig} docker buildx build --builder ${testbed.builder.buildkitd.name} … (buildx ${testbed.builder.buildx.version}, buildkitd ${testbed.builder.buildkitd.version} at ${testbed.builder.buildkitd.endpoint}); fallback ${testbed.builder.legacyDocker}`,
   ]
 }

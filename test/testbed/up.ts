@@ -1,10 +1,13 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureHostImage, ensureBusyboxBase, ensureKamalProxyTar } from './artifacts.js'
+import { ensureBuildTools } from './build-tools.js'
+import { buildkitdEndpoint, ensureBuildkitd } from './buildkitd.js'
+import { ensureBuildxConfig } from './buildx-config.js'
 import { ensureNetwork } from './containers.js'
 import { ensureEngine, ensurePackages } from './deps.js'
 import { ensureHost } from './hosts.js'
-import { hostCount, hostHttpPort, hostIp, hostName, localDir, maxHosts, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
+import { buildkitdContainer, buildkitVersion, buildxBuilderName, buildxVersion, hostCount, hostHttpPort, hostIp, hostName, legacyDocker, localDir, maxHosts, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
 import { withLock } from './lock.js'
 import { ensurePushed, ensureRegistry } from './registry.js'
 import { ensureSecrets } from './secrets.js'
@@ -41,14 +44,19 @@ export async function up(): Promise<Testbed> {
   await ensureEngine()
   const testbed = await withLock(join(stateDir, 'up.lock'), async () => {
     const secrets = await ensureSecrets()
-    // Independent builds overlap: the host image (mmdebstrap) and kamal-proxy (Go).
-    const [hostImage, kamalProxyTar] = await Promise.all([ensureHostImage(), ensureKamalProxyTar()])
+    // Independent builds overlap: the host image (mmdebstrap, mostly downloads) and the Go
+    // builds (kamal-proxy, then buildkitd and buildx: CPU-bound, so one after the other).
+    const [hostImage, [kamalProxyTar, tools]] = await Promise.all([
+      ensureHostImage(),
+      ensureKamalProxyTar().then(async (tar) => [tar, await ensureBuildTools()] as const),
+    ])
     await ensureNetwork()
     await ensureRegistry(hostImage, secrets)
     const hostNumbers = Array.from({ length: count }, (_, i) => i + 1)
-    const [keys, base] = await Promise.all([
+    const [keys, base, dockerConfig] = await Promise.all([
       Promise.all(hostNumbers.map((n) => ensureHost(n, hostImage, secrets, kamalProxyTar))),
       ensureBusyboxBase().then(async (b) => (await ensurePushed(b.ref, secrets), b)),
+      ensureBuildkitd(hostImage, tools.buildkitd, secrets).then((endpoint) => ensureBuildxConfig(tools.buildx, endpoint)),
     ])
     writeIfChanged(secrets.knownHostsPath, mergeKnownHosts(existsSync(secrets.knownHostsPath) ? readFileSync(secrets.knownHostsPath, 'utf8') : '', hostNumbers.map(hostIp), keys.flat()), 0o644)
     return {
@@ -56,6 +64,12 @@ export async function up(): Promise<Testbed> {
       ssh: { user: 'root', keyPath: secrets.sshKeyPath, knownHostsPath: secrets.knownHostsPath },
       registry: { server: registryServer, username: registryUser, password: secrets.registryPassword, caCertPath: secrets.caCertPath },
       baseImage: base.ref,
+      builder: {
+        dockerConfig,
+        buildx: { path: tools.buildx, version: buildxVersion },
+        buildkitd: { version: buildkitVersion, endpoint: buildkitdEndpoint, name: buildxBuilderName, container: buildkitdContainer },
+        legacyDocker,
+      },
     } satisfies Testbed
   })
   mkdirSync(localDir, { recursive: true })

@@ -49,7 +49,8 @@ describe('the bundled action (dist/action/index.js)', () => {
     const output = main.stdout + main.stderr
     expect(main.status).toBe(1)
     expect(output.match(/^::error::/gm)).toHaveLength(1)
-    expect(output).toMatch(/^::error::cutover: /m)
+    // The one error names what is missing and how to fix it.
+    expect(output).toMatch(/^::error::.*Input `known-hosts` is required.*cutover known-hosts HOST/m)
     expect(output).not.toMatch(/^\s+at /m)
     expect(output).not.toMatch(/Error:/)
   })

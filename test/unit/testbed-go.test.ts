@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkGo } from '../../test/testbed/deps.js'
+import { minGoBuildkit } from '../../test/testbed/layout.js'
 
 // The testbed builds kamal-proxy with Go; a missing or old Go must stop `up` with a clear fix.
 const savedPath = process.env.PATH
@@ -32,5 +33,12 @@ describe('checkGo', () => {
   it.each([['go1.25.5', '1.25.5'], ['go1.26.0', '1.26.0'], ['go2.0', '2.0.0']])('accepts %s', async (v, seen) => {
     process.env.PATH = fakeGo(v)
     await expect(checkGo()).resolves.toBe(seen)
+  })
+
+  it('names the tool and its own minimum (buildx and buildkitd need Go 1.26.8)', async () => {
+    process.env.PATH = fakeGo('go1.26.7')
+    await expect(checkGo('buildkitd', minGoBuildkit)).rejects.toThrow(/^testbed: building buildkitd failed: Go 1\.26\.7 is too old \(go version go1\.26\.7 linux\/amd64\)\n {2}fix: install Go 1\.26\.8 or newer .*because buildkitd cannot be pulled here$/)
+    process.env.PATH = fakeGo('go1.26.8')
+    await expect(checkGo('buildkitd', minGoBuildkit)).resolves.toBe('1.26.8')
   })
 })

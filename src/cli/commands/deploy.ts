@@ -1,13 +1,12 @@
 import { defaultCacheDir } from '../../build/index.js'
 import { createGit, resolveVersion } from '../../build/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
-import type { DeployResult } from '../../engine/result.js'
 import { dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
 import { ship } from '../../engine/ship.js'
-import { type Command, configOptions, EXIT, type CliIO } from '../command.js'
+import { type Command, configOptions, EXIT } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { gateFromFlags, gateOptions } from '../gate-flags.js'
-import { renderResultTable } from '../result-table.js'
+import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
@@ -67,7 +66,7 @@ export const deployCommand: Command = {
         deploy: { ...deploy, onLock: signals.onLock },
         phase: (name) => loaded.logger.child(`${name}:`),
       })
-      report(shipped.result, Boolean(values.json), io)
+      reportResult(shipped.result, Boolean(values.json), io, 'deploy')
       return shipped.result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
     } finally {
       signals.dispose()
@@ -82,14 +81,6 @@ async function commitFor(appDir: string, ref: string | undefined): Promise<strin
     return (await resolveVersion(createGit(), { appDir, ref })).commit
   } catch {
     return undefined
-  }
-}
-
-function report(result: DeployResult, json: boolean, io: CliIO): void {
-  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result))
-  const failed = result.hosts.filter((h) => h.action === 'failed')
-  if (failed.length > 0) {
-    io.stderr(`cutover deploy: ${failed.length} of ${result.hosts.length} host roles failed:\n${failed.map((h) => `  ${h.host} ${h.role}: ${h.error ?? 'failed'}`).join('\n')}\n`)
   }
 }
 

@@ -7,9 +7,11 @@ export { FakeClock } from './fake-clock.js'
 export { FakeGitHub, FakeRepo, type Permission } from './state.js'
 export { startGitHubApi, type ApiReply, type ApiRequest, type GitHubApiServer, type Handler, type Routes } from './server.js'
 export { checksRoutes, notAccessible, notFound, repoFor } from './checks-routes.js'
+export { deploymentsRoutes, issueCommentRoutes } from './deployments-routes.js'
 export { paginate } from './pagination.js'
 export { GitHubOpenApi, githubOpenApi } from './openapi.js'
 export * as fixtures from './fixtures.js'
+export type { Deployment, DeploymentStatus, IssueComment } from './fixtures-deployments.js'
 
 export interface FakeGitHubSetup {
   clock: FakeClock

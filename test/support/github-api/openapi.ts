@@ -117,7 +117,8 @@ export class GitHubOpenApi {
     const params = this.parameters(op)
     for (const [name, value] of Object.entries(op.pathParams)) {
       const p = params.find((x) => x.in === 'path' && x.name === name)
-      if (p) problems.push(...this.check(p.schemaAt, value, `path parameter ${name}`))
+      // Path segments are strings on the wire; integer ids (deployment_id, comment_id) are compared as numbers.
+      if (p) problems.push(...this.check(p.schemaAt, coerce(this.at(p.schemaAt) as Obj, [value]), `path parameter ${name}`))
     }
     for (const name of new Set(query.keys())) {
       const p = params.find((x) => x.in === 'query' && x.name === name)

@@ -1,5 +1,6 @@
 import type { FakeClock } from './fake-clock.js'
 import { checkRun, commitStatus, type CheckRun, type CheckRunSpec, type CommitStatus, type StatusState } from './fixtures.js'
+import type { Deployment, DeploymentStatus, IssueComment } from './fixtures-deployments.js'
 
 /** Token permissions a test can take away; the matching endpoints then answer 403. */
 export type Permission = 'checks' | 'statuses' | 'deployments' | 'issues' | 'pull_requests'
@@ -10,6 +11,14 @@ export class FakeRepo {
   /** Latest status per context, per commit: what the combined status lists. */
   readonly statuses = new Map<string, CommitStatus[]>()
   readonly denied = new Set<Permission>()
+  /** Deployments, oldest first (GitHub lists newest first). */
+  readonly deployments: Deployment[] = []
+  /** The bodies clients sent to create them, for asserting what was asked. */
+  readonly deploymentRequests: Record<string, unknown>[] = []
+  /** Statuses per deployment id, oldest first. */
+  readonly deploymentStatuses = new Map<number, DeploymentStatus[]>()
+  /** Comments per issue or pull request number, oldest first. */
+  readonly comments = new Map<number, IssueComment[]>()
 
   constructor(
     readonly owner: string,

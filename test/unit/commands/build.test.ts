@@ -43,6 +43,12 @@ describe('legacyBuild and push', () => {
       '--build-arg', 'BUILDKIT_INLINE_CACHE=1', '--secret', 'id=TOKEN,env=TOKEN', '--platform', 'linux/amd64', '--cache-from', 'registry.test/app:latest', '.',
     ])
   })
+  it('classic builder: no --progress and no --secret (it takes neither), the rest as the others', () => {
+    expect(build.classicBuild({ ...base, target: 'prod', platforms: ['linux/amd64'], args: { A: '1' } })).toEqual([
+      'docker', 'build', '--tag', 'registry.test/app:abc', '--tag', 'registry.test/app:latest', '--label', 'service=web', '--file', 'Dockerfile',
+      '--target', 'prod', '--build-arg', 'A=1', '--platform', 'linux/amd64', '.',
+    ])
+  })
   it('pushes one tag', () => {
     expect(build.push('docker', 'r/app:1')).toEqual(['docker', 'push', 'r/app:1'])
   })
@@ -53,6 +59,8 @@ describe('builder management', () => {
     [build.buildxVersion('docker'), ['docker', 'buildx', 'version']],
     [build.buildxInspect('docker'), ['docker', 'buildx', 'inspect']],
     [build.buildxInspect('docker', 'cutover'), ['docker', 'buildx', 'inspect', 'cutover']],
+    [build.clientVersion('/usr/bin/docker'), ['/usr/bin/docker', '--version']],
+    [build.buildxBootstrap('docker', 'cutover'), ['docker', 'buildx', 'inspect', '--bootstrap', 'cutover']],
     [build.buildxCreateContainer('docker', 'cutover'), ['docker', 'buildx', 'create', '--name', 'cutover', '--driver', 'docker-container']],
     [build.buildxCreateContainer('docker', 'cutover', '/c/buildkitd.toml'), ['docker', 'buildx', 'create', '--name', 'cutover', '--driver', 'docker-container', '--buildkitd-config', '/c/buildkitd.toml']],
     [build.buildxCreateRemote('docker', 'tb', 'tcp://10.0.0.5:1234'), ['docker', 'buildx', 'create', '--name', 'tb', '--driver', 'remote', 'tcp://10.0.0.5:1234']],

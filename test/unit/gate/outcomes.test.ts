@@ -19,6 +19,16 @@ describe('gate outcomes', () => {
     expect(log).toContain("info: gate: ignoring this run's own checks: deploy")
   })
 
+  it('passes at the first poll on a commit whose checks finished long ago (a scheduled redeploy)', async () => {
+    h.repo.addCheckRun(SHA, { name: 'build', status: 'completed', conclusion: 'success', actions: job(CI_RUN, 1) })
+    h.repo.addCheckRun(SHA, { name: 'test', status: 'completed', conclusion: 'success', actions: job(CI_RUN, 2) })
+    h.s.clock.advance(6 * 3_600_000)
+    const started = h.s.clock.now()
+    const { result } = await h.gate()
+    expect(result).toMatchObject({ status: 'passed', polls: 1 })
+    expect(h.s.clock.now() - started).toBe(0)
+  })
+
   it('passes at the first poll when an exact list of required checks is all green', async () => {
     h.repo.addCheckRun(SHA, { name: 'build', status: 'completed', conclusion: 'success', actions: job(CI_RUN, 1) })
     h.repo.addCheckRun(SHA, { name: 'slow-e2e', status: 'in_progress', actions: job(CI_RUN, 2) })

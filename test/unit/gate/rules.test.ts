@@ -6,7 +6,7 @@ import { matchesPattern } from '../../../src/gate/patterns.js'
 
 // The gate's pure rules, as tables.
 
-const c = (name: string, state: CheckState['state']): CheckState => ({ name, source: 'check-run', state, detail: state, url: null })
+const c = (name: string, state: CheckState['state']): CheckState => ({ name, source: 'check-run', state, detail: state, url: null, at: null })
 const base = { required: [] as string[], elapsedMs: 20_000, discoveryWindowMs: 15_000, whenNoChecks: 'pass' as const }
 
 describe('evaluate', () => {
@@ -24,6 +24,9 @@ describe('evaluate', () => {
     ['required missing inside the window', { checks: [c('a', 'passed')], required: ['a', 'b'], elapsedMs: 1_000 }, 'wait'],
     ['required missing after the window', { checks: [c('a', 'passed')], required: ['a', 'b'] }, 'fail'],
     ['required and no checks at all is "missing", not "no checks"', { checks: [], required: ['a'] }, 'fail'],
+    ['all green inside the window, but the commit has been quiet for a window (scheduled redeploy)', { checks: [c('a', 'passed')], elapsedMs: 0, quietMs: 3_600_000 }, 'pass'],
+    ['all green inside the window, checks active moments ago', { checks: [c('a', 'passed')], elapsedMs: 0, quietMs: 2_000 }, 'wait'],
+    ['a required name missing on a quiet commit fails at once', { checks: [c('a', 'passed')], required: ['a', 'b'], elapsedMs: 0, quietMs: 3_600_000 }, 'fail'],
   ])('%s -> %s', (_, input, kind) => {
     expect(evaluate({ ...base, ...input }).kind).toBe(kind)
   })
@@ -126,5 +129,15 @@ describe('options', () => {
   it('reads GITHUB_API_URL, defaulting to api.github.com', () => {
     expect(apiUrlFromEnv({ GITHUB_API_URL: 'https://ghe.example.com/api/v3' })).toBe('https://ghe.example.com/api/v3')
     expect(apiUrlFromEnv({})).toBe('https://api.github.com')
+  })
+})
+
+describe('activity times', () => {
+  it('a check run is as recent as its latest start or completion; a status as its update', () => {
+    const run = fromCheckRun({ name: 'a', status: 'completed', conclusion: 'success', html_url: null, details_url: null, started_at: '2026-01-01T00:00:00Z', completed_at: '2026-01-01T00:05:00Z' }, new Set(['success']))
+    expect(run.at).toBe(Date.parse('2026-01-01T00:05:00Z'))
+    const status = fromStatus({ context: 'ci', state: 'success', target_url: null, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:01:00Z' })
+    expect(status.at).toBe(Date.parse('2026-01-01T00:01:00Z'))
+    expect(fromStatus({ context: 'ci', state: 'success', target_url: null }).at).toBeNull()
   })
 })

@@ -1,0 +1,197 @@
+import { ConfigErrors, loadConfig, type DeployConfig } from '../config/index.js'
+import { LockHeldError, releaseLock } from '../engine/lock.js'
+import { previewConfig } from '../engine/preview.js'
+import { removeService } from '../engine/remove.js'
+import type { DeployResult } from '../engine/result.js'
+import { deployService, type ServiceDeployRequest } from '../engine/service.js'
+import { Session, VersionMissingError } from '../engine/session.js'
+import { GateFailedError, ship } from '../engine/ship.js'
+import { primaryHost } from '../engine/targets.js'
+import { retainedVersions } from '../engine/versions.js'
+import { parseKnownHosts } from '../remote/index.js'
+import { Secrets } from '../secrets/index.js'
+import { defaultCacheDir } from '../build/index.js'
+import {
+  EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type PreviewDeployRequest, type RetainedVersions, type RunIO, type RunOutcome, type Target,
+} from './engine-port.js'
+
+const REGISTRY_PASSWORD_INPUT = 'registry-password (input)'
+
+/** The real engine behind the Action's port: config, SSH session, gate ‖ build, deploy, previews, remove. */
+export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
+  return {
+    deploy: (req, io) => guarded(io, () => deployOrPreview(req, req, io, env)),
+    previewDeploy: (req, io) => guarded(io, () => deployOrPreview(req, { ...req, version: req.version ?? req.sha }, io, env, req.pr)),
+    rollback: (req, io) =>
+      guarded(io, () =>
+        withSession(req, io, env, undefined, async (session, config) => {
+          const result = await deployService({ ...deployBase(req, io), session, version: req.version }, io.log)
+          return outcome(result, session, config)
+        }),
+      ),
+    remove: (req, io) => guarded(io, () => removeWith(req, io, env)),
+    previewRemove: (req, io) => guarded(io, () => removeWith(req, io, env, req.pr)),
+    async releaseLockIfOwned(req, io) {
+      try {
+        return await withSession(req, io, env, undefined, async (session, config) => {
+          const app = { service: config.service, destination: config.destination ?? null }
+          const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
+          if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
+          if (!report.state.held) return { outcome: 'not-held' as const }
+          return { outcome: 'held-by-other' as const, details: report.state.text }
+        })
+      } catch (e) {
+        // The post step must not fail the job over a lock it cannot read; say why and move on.
+        io.log.warn(`could not check the deploy lock: ${e instanceof Error ? e.message : String(e)}`)
+        return { outcome: 'not-held' }
+      }
+    },
+  }
+}
+
+async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+  return withSession(target, io, env, pr, async (session, config) => {
+    const phases: PhaseLogger[] = []
+    const phase = (name: string): PhaseLogger => {
+      const p = io.phase(name)
+      phases.push(p)
+      return p
+    }
+    try {
+      const shipped = await ship({
+        session,
+        appDir: process.cwd(),
+        ref: req.sha,
+        version: req.version,
+        skipBuild: req.skipBuild || req.skipPush,
+        gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
+        builder: { cacheDir: defaultCacheDir(env), env },
+        deploy: { ...deployBase(target, io), hostLog: (host) => phase(`host ${host}`) },
+        phase: (name) => (name === 'deploy' ? io.log : phase(name)),
+      })
+      const build = shipped.build
+        ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `built and pushed ${shipped.build.image} (${shipped.build.path})` }
+        : undefined
+      return { ...(await outcome(shipped.result, session, config)), ...(shipped.gate ? { gate: shipped.gate } : {}), ...(build ? { build } : {}) }
+    } finally {
+      for (const p of phases) p.end()
+    }
+  })
+}
+
+async function removeWith(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+  return withSession(target, io, env, pr, async (session, config) => {
+    const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lockHook(io) }, io.log)
+    return { result, service: config.service, retained: [], ...urlOf(config) }
+  })
+}
+
+function deployBase(target: Target, io: RunIO): Omit<ServiceDeployRequest, 'session' | 'version'> {
+  return { performer: performer(process.env), run: target.run.id, message: target.run.url ? `cutover run ${target.run.url}` : undefined, onLock: lockHook(io) }
+}
+
+/** Tell the post step when this run may hold the lock; release it at once when the job is cancelled. */
+function lockHook(io: RunIO): (held: { release: () => Promise<void> } | null) => void {
+  let onAbort: (() => void) | null = null
+  return (held) => {
+    if (onAbort) io.signal.removeEventListener('abort', onAbort)
+    onAbort = null
+    if (held) {
+      onAbort = () => void held.release().catch(() => undefined)
+      io.signal.addEventListener('abort', onAbort, { once: true })
+    }
+    io.lockState(held !== null)
+  }
+}
+
+const performer = (env: NodeJS.ProcessEnv): string => (env.GITHUB_ACTOR ? `${env.GITHUB_ACTOR} (GitHub Actions)` : 'cutover (GitHub Actions)')
+
+/** Load the config (inputs' secrets before the environment), open one SSH session, and always close it. */
+async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr: number | undefined, work: (session: Session, config: DeployConfig) => Promise<T>): Promise<T> {
+  const loaded = loadConfig({ configFile: target.configFile, ...(target.destination ? { destination: target.destination } : {}), cwd: process.cwd(), env: { ...env, ...target.env } })
+  if (!loaded.ok) throw new EngineFailure(`${loaded.errors.length} config error${loaded.errors.length === 1 ? '' : 's'} in ${target.configFile}`, { kind: 'config', problems: loaded.errors })
+  for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
+  let config = pr === undefined ? loaded.config : previewConfig(loaded.config, pr)
+  let secrets = loaded.secrets
+  if (target.registry?.password !== undefined || target.registry?.username !== undefined) {
+    const values: [string, string][] = secrets.names().map((n) => [n, secrets.get(n)])
+    if (target.registry.password !== undefined) values.push([REGISTRY_PASSWORD_INPUT, target.registry.password])
+    secrets = new Secrets(values)
+    config = {
+      ...config,
+      registry: {
+        ...config.registry,
+        ...(target.registry.username !== undefined ? { username: target.registry.username } : {}),
+        ...(target.registry.password !== undefined ? { password: { secret: REGISTRY_PASSWORD_INPUT } } : {}),
+      },
+    }
+  }
+  maskDerived(io, config, secrets)
+  const session = new Session({
+    config,
+    secrets,
+    logger: io.log,
+    knownHosts: parseKnownHosts(target.knownHosts, 'the known-hosts input'),
+    extraKeys: target.sshPrivateKey ? { data: [{ label: 'the ssh-private-key input', key: target.sshPrivateKey }] } : {},
+  })
+  try {
+    return await work(session, config)
+  } catch (e) {
+    // The versions a rollback could use instead, read while the hosts are still connected.
+    if (e instanceof VersionMissingError) throw new EngineFailure(e.message, { kind: 'version-missing', version: e.version, retained: await retainedFor(session, config) })
+    throw e
+  } finally {
+    await session.close()
+  }
+}
+
+/** Values derived from secrets, masked before their first use: env-file lines and registry auth strings. */
+function maskDerived(io: RunIO, config: DeployConfig, secrets: Secrets): void {
+  for (const value of secrets.values()) io.mask(value)
+  for (const role of config.roles) {
+    for (const [key, value] of Object.entries(secrets.envValues(role.env.secret))) if (value) io.mask(`${key}=${value}`)
+  }
+  const { username, password } = config.registry
+  if (username !== undefined && password) {
+    io.mask(Buffer.from(`${secrets.resolve(username)}:${secrets.resolve(password)}`).toString('base64'))
+  }
+}
+
+async function retainedFor(session: Session, config: DeployConfig): Promise<RetainedVersions[]> {
+  return (await retainedVersions(config, session).catch(() => [])).map((h) => ({
+    host: h.host,
+    role: h.role,
+    versions: h.containers.filter((c) => c.version !== null).map((c) => ({ version: c.version as string, container: c.name, running: c.state === 'running' })),
+  }))
+}
+
+async function outcome(result: DeployResult, session: Session, config: DeployConfig): Promise<RunOutcome> {
+  return { result, service: config.service, retained: await retainedFor(session, config), ...urlOf(config) }
+}
+
+function urlOf(config: DeployConfig): { url?: string } {
+  const primary = config.roles.find((r) => r.primary) ?? config.roles[0]
+  const proxy = primary?.proxy
+  const host = proxy?.hosts[0]
+  return host ? { url: `${proxy.ssl ? 'https' : 'http'}://${host}` } : {}
+}
+
+/** Turn the engine's own errors into the failures the Action reports; cancellation rejects at once. */
+async function guarded(io: RunIO, work: () => Promise<RunOutcome>): Promise<RunOutcome> {
+  if (io.signal.aborted) throw new EngineFailure('cancelled before it started')
+  const cancelled = new Promise<never>((_, reject) => io.signal.addEventListener('abort', () => reject(new EngineFailure('cancelled: the deploy lock is released if this run held it')), { once: true }))
+  cancelled.catch(() => undefined)
+  try {
+    return await Promise.race([work(), cancelled])
+  } catch (e) {
+    throw toFailure(e)
+  }
+}
+
+function toFailure(e: unknown): EngineFailure {
+  if (e instanceof EngineFailure) return e
+  if (e instanceof ConfigErrors) return new EngineFailure(`${e.errors.length} config error${e.errors.length === 1 ? '' : 's'}`, { kind: 'config', problems: [...e.errors] })
+  if (e instanceof GateFailedError) return new EngineFailure(e.message, { kind: 'gate', gate: e.gate })
+  if (e instanceof LockHeldError) return new EngineFailure(e.message, { kind: 'lock-held', holder: e.message })
+  return new EngineFailure(e instanceof Error ? e.message : String(e))
+}

@@ -1,0 +1,44 @@
+import * as core from '@actions/core'
+import type { EnginePort } from './engine-port.js'
+import { EventError } from './event.js'
+import { InputError } from './inputs.js'
+import { runMain } from './main.js'
+import { runPost } from './post.js'
+import { STATE } from './state.js'
+
+/**
+ * Runs the main or the post step, as the saved state says. Cancellation (the runner sends
+ * SIGINT, then SIGTERM) aborts the engine so it can release the lock itself; the post step
+ * is the fallback when it could not. User mistakes end as one error line, never a stack.
+ */
+export async function runEntry(engine: EnginePort, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const isPost = core.getState(STATE.isPost) === 'true'
+  const controller = new AbortController()
+  const cancel = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      // The runner's second signal (SIGTERM 7.5 s after SIGINT): stop now; the post step
+      // releases the lock if this run still holds it.
+      core.info(`cutover: received ${signal} again; exiting`)
+      process.exit(1)
+    }
+    core.info(`cutover: received ${signal}; stopping`)
+    controller.abort(new Error(`cancelled (${signal})`))
+  }
+  process.on('SIGINT', cancel)
+  process.on('SIGTERM', cancel)
+  try {
+    if (isPost) {
+      await runPost({ engine, env, signal: controller.signal })
+    } else {
+      core.saveState(STATE.isPost, 'true')
+      await runMain({ engine, env, signal: controller.signal })
+    }
+  } catch (err) {
+    // A user mistake gets its message only; a stack (debug-only) is for bugs.
+    if (!(err instanceof InputError || err instanceof EventError)) core.debug(err instanceof Error ? (err.stack ?? err.message) : String(err))
+    core.setFailed(err instanceof Error ? err.message : String(err))
+  } finally {
+    process.off('SIGINT', cancel)
+    process.off('SIGTERM', cancel)
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The runner masks a registered value only where a log line contains it whole. Logs are
+ * printed line by line, so a multi-line secret (an SSH key, an env file) must also be
+ * registered line by line or it would leak one line at a time.
+ */
+const PEM_ARMOR = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/
+/** Lines this short are mostly syntax (`}`, `==`); masking them would star out unrelated log text. */
+const MIN_LINE = 4
+
+export function maskValues(value: string): string[] {
+  if (value === '') return []
+  const out = new Set<string>([value])
+  if (/[\r\n]/.test(value)) {
+    for (const raw of value.split(/\r?\n|\r/)) {
+      const line = raw.trim()
+      if (line.length >= MIN_LINE && !PEM_ARMOR.test(line)) out.add(line)
+    }
+  }
+  return [...out]
+}
+
+/** Registers `value` (and each of its lines) with `setSecret`; returns it, so calls can wrap reads. */
+export function masked(setSecret: (s: string) => void, value: string): string {
+  for (const v of maskValues(value)) setSecret(v)
+  return value
+}
+
+/** What a registry login sends (`base64(user:password)`) and docker's config.json stores: secret as well. */
+export function registryAuthForms(username: string | undefined, password: string): string[] {
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
+  return [b64(password), ...(username ? [b64(`${username}:${password}`)] : [])]
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto'
+import { apiUrlFromEnv, type GateOptions } from '../gate/index.js'
+import type { Target } from './engine-port.js'
+import type { EventContext } from './event.js'
+import { gateEnabled, type ActionInputs } from './inputs.js'
+
+/** The GitHub environment a command records its deployments under. */
+export function environmentName(inputs: Pick<ActionInputs, 'command' | 'destination'>, event: Pick<EventContext, 'prNumber'>): string {
+  if (inputs.command === 'preview-deploy' || inputs.command === 'preview-remove') return `pr-${event.prNumber}`
+  return inputs.destination ?? 'production'
+}
+
+/** The workflow run's page: where deployment statuses and comments send people for the log. */
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env
+  if (!server || !repo || !id) return undefined
+  return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`
+}
+
+/**
+ * The value on the lock's `run:` line. It starts with the run id and attempt, for people, and
+ * ends with a nonce: matrix jobs of one run share GITHUB_RUN_ID, and one job's post step must
+ * never release a lock its sibling holds.
+ */
+export function newRunId(env: NodeJS.ProcessEnv, nonce: string = randomBytes(4).toString('hex')): string {
+  const id = env.GITHUB_RUN_ID?.trim()
+  return id ? `${id}-${env.GITHUB_RUN_ATTEMPT?.trim() || '1'}-${nonce}` : `local-${nonce}`
+}
+
+export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.ProcessEnv): Target {
+  const url = runUrl(env)
+  return {
+    configFile: inputs.configFile,
+    ...(inputs.destination ? { destination: inputs.destination } : {}),
+    ...(inputs.sshPrivateKey ? { sshPrivateKey: inputs.sshPrivateKey } : {}),
+    knownHosts: inputs.knownHosts,
+    env: inputs.secrets,
+    ...(inputs.registry ? { registry: inputs.registry } : {}),
+    run: { id: runId, ...(url ? { url } : {}) },
+  }
+}
+
+/** The gate's options, or undefined when this command does not wait for CI. */
+export function gateOptions(inputs: ActionInputs, event: EventContext, env: NodeJS.ProcessEnv): GateOptions | undefined {
+  if (!gateEnabled(inputs)) return undefined
+  return {
+    apiUrl: apiUrlFromEnv(env),
+    token: inputs.githubToken,
+    repository: event.repository,
+    sha: event.sha,
+    ...(env.GITHUB_RUN_ID ? { runId: env.GITHUB_RUN_ID } : {}),
+    required: inputs.gate.checks,
+    allowedConclusions: inputs.gate.allowedConclusions,
+    timeoutMs: inputs.gate.timeoutMs,
+  }
+}
+
+/** A Deployment's ref must exist in the repository: a rollback version that is a commit SHA is one. */
+export function deploymentRef(inputs: Pick<ActionInputs, 'command' | 'version'>, event: Pick<EventContext, 'sha'>): string {
+  if (inputs.command === 'rollback' && inputs.version && /^[0-9a-f]{7,40}$/i.test(inputs.version)) return inputs.version
+  return event.sha
+}

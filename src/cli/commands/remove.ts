@@ -1,0 +1,27 @@
+import { removeService } from '../../engine/remove.js'
+import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
+import { reportResult } from '../result-table.js'
+import { releaseOnSignal } from '../signals.js'
+
+/** `cutover remove`: take the app off every host (routes, containers, its images, env files), as `kamal remove`. */
+export const removeCommand: Command = {
+  name: 'remove',
+  summary: "Remove the app from every host: its proxy routes, containers, images and env files",
+  usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
+  async run({ values }, io) {
+    if (!values.confirm) throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead')
+    const loaded = loadForCli(values, io)
+    const session = openSession(loaded, values, io)
+    const signals = releaseOnSignal(loaded.logger)
+    try {
+      const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), onLock: signals.onLock }, loaded.logger)
+      reportResult(result, Boolean(values.json), io, 'remove')
+      return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
+    } finally {
+      signals.dispose()
+      await session.close()
+    }
+  },
+}

@@ -1,0 +1,44 @@
+import { pauseAtFromEnv } from '../../engine/pause.js'
+import { deployService } from '../../engine/service.js'
+import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
+import { reportResult } from '../result-table.js'
+import { releaseOnSignal } from '../signals.js'
+
+/**
+ * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
+ * same zero-downtime path; a retained container of that version is started again, not recreated.
+ */
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+  positionals: true,
+  async run({ values, positionals }, io) {
+    const [version, ...extra] = positionals
+    if (!version || extra.length > 0) throw new UsageError('give exactly one VERSION to roll back to (`cutover versions` lists what the hosts retain)')
+    const loaded = loadForCli(values, io)
+    const session = openSession(loaded, values, io)
+    const signals = releaseOnSignal(loaded.logger)
+    try {
+      const result = await deployService(
+        {
+          session,
+          version,
+          performer: performer(io.env),
+          run: runReference(io.env),
+          message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
+          pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
+          onLock: signals.onLock,
+        },
+        loaded.logger,
+      )
+      reportResult(result, Boolean(values.json), io, 'rollback')
+      return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
+    } finally {
+      signals.dispose()
+      await session.close()
+    }
+  },
+}

@@ -1,0 +1,92 @@
+import * as audit from '../commands/audit.js'
+import * as docker from '../commands/docker.js'
+import { auditLogPath, lockDirectory, proxyServiceName, RUN_DIRECTORY, serviceAndDestination } from '../commands/names.js'
+import { parseObservation, type HostState } from '../commands/observation.js'
+import { observe } from '../commands/observe.js'
+import * as proxy from '../commands/proxy.js'
+import type { DeployConfig } from '../config/index.js'
+import type { Logger } from '../log.js'
+import type { RemoteHost } from '../remote/host.js'
+import { withLock, type LockRequest } from './lock.js'
+import type { DeployResult, HostResult } from './result.js'
+import type { Session } from './session.js'
+import { primaryHost } from './targets.js'
+
+export interface RemoveRequest {
+  session: Session
+  performer: string
+  run?: string | undefined
+  onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
+  now?: () => Date
+}
+
+/**
+ * Take the app off every host, as `kamal remove` does: its proxy routes, its containers (all
+ * roles, retained ones included), the images only they used, and its env files. Succeeds, with
+ * nothing changed, when the app is already gone.
+ */
+export async function removeService(req: RemoveRequest, logger: Logger): Promise<DeployResult> {
+  const { config } = req.session.options
+  const at = (req.now?.() ?? new Date()).toISOString()
+  const app = { service: config.service, destination: config.destination ?? null }
+  const lock: LockRequest = {
+    host: primaryHost(config),
+    app,
+    details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
+  }
+  const hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))]
+  const image = `${config.repository}:latest`
+  const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () =>
+    Promise.all(
+      hosts.map(async (host): Promise<HostResult[]> => {
+        const started = Date.now()
+        const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name)
+        const log = logger.child(`[${host}]`)
+        try {
+          const remote = await req.session.host(host)
+          const r = await remote.exec(observe({ service: config.service, image, repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 })
+          const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer)
+          return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }))
+        } catch (e) {
+          const error = req.session.redact(e instanceof Error ? e.message : String(e))
+          log.error(error)
+          return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error: `${host}: ${error}` }))
+        }
+      }),
+    ),
+  )
+  const flat = hostResults.flat()
+  return { version: '-', image: config.repository, changed: flat.some((h) => h.action !== 'unchanged'), hosts: flat }
+}
+
+/** Returns whether anything was there to remove. */
+async function removeFromHost(host: RemoteHost, seen: HostState, config: DeployConfig, roles: string[], log: Logger, at: string, performer: string): Promise<boolean> {
+  const destination = config.destination ?? ''
+  const mine = seen.containers.filter((c) => c.service === config.service && c.destination === destination)
+  const routeNames = new Set(roles.map((role) => proxyServiceName({ service: config.service, role, destination: config.destination ?? null })))
+  const routes = (seen.routes ?? []).filter((r) => routeNames.has(r.service))
+  if (mine.length === 0 && routes.length === 0) {
+    log.info(`${config.service} is not on this host: nothing to remove`)
+    return false
+  }
+  const run = async (argv: readonly string[], what: string, bestEffort = false): Promise<void> => {
+    log.info(what)
+    const r = await host.exec(argv, { timeoutMs: 120_000 })
+    if (r.code === 0) return
+    const said = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')
+    if (bestEffort) log.warn(`${what} failed, left alone: ${said}`)
+    else throw new Error(`${what} failed (exit ${r.code}): ${said}`)
+  }
+  // Routes first, so no request is sent to a container while it goes away.
+  for (const route of routes) await run(proxy.remove(route.service), `remove the kamal-proxy route ${route.service}`)
+  if (mine.length > 0) await run(docker.rm(mine.map((c) => c.id), { force: true }), `remove ${mine.map((c) => c.name).join(', ')}`)
+  const gone = new Set(mine.map((c) => c.imageId))
+  const stillUsed = new Set(seen.containers.filter((c) => !mine.includes(c)).map((c) => c.imageId))
+  const images = seen.images.filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`)
+  // Another app (a preview, production) may still run one of these: Docker then refuses, and that is right.
+  if (images.length > 0) await run(docker.removeImages(images), `remove images ${images.join(', ')}`, true)
+  await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true)
+  const line = audit.auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`)
+  await run(audit.append(auditLogPath({ service: config.service, destination: config.destination ?? null }), line), 'append to the audit log', true)
+  return true
+}

@@ -1,0 +1,136 @@
+/**
+ * Checks on the Action's own files: action.yml, the example workflows and docs/action.md.
+ *
+ * @action-validator/core 0.6.0 validates workflows fully, but its action schema lists runtimes
+ * only up to node20 and so rejects `using: node24`. action.yml is therefore validated with the
+ * runtime swapped for node20 (so every other rule of the schema still applies), and the
+ * runtime itself is checked here against the runtimes GitHub documents for JavaScript actions.
+ */
+import { validateAction, validateWorkflow } from '@action-validator/core'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { readInputs } from '../../../src/action/inputs.js'
+
+const ROOT = join(import.meta.dirname, '../../..')
+const read = (p: string) => readFileSync(join(ROOT, p), 'utf8')
+const actionText = read('action.yml')
+
+interface Metadata {
+  name: string
+  description: string
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+  runs: { using: string; main: string; post?: string; 'post-if'?: string }
+}
+const meta = parse(actionText) as Metadata
+
+/** The runtimes GitHub documents for `runs.using` of a JavaScript action today. */
+const NODE_RUNTIMES = ['node20', 'node24']
+
+const ISSUE_INPUTS = [
+  'command', 'config', 'destination', 'version', 'ssh-private-key', 'known-hosts', 'registry-username', 'registry-password', 'github-token',
+  'wait-for-checks', 'checks', 'allowed-conclusions', 'gate-timeout', 'skip-build', 'skip-push', 'secrets',
+]
+const OUTPUTS = ['version', 'image', 'changed', 'url', 'result']
+
+describe('action.yml', () => {
+  it('passes the action schema, runtime aside', () => {
+    expect(meta.runs.using).toBe('node24')
+    const swapped = actionText.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20')
+    expect(swapped).not.toBe(actionText)
+    expect(validateAction(swapped).errors).toEqual([])
+  })
+
+  it('the schema check is real: it rejects a broken action.yml', () => {
+    const broken = actionText.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20').replace(/^(\s+)main:/m, '$1mian:')
+    expect(validateAction(broken).errors.length).toBeGreaterThan(0)
+  })
+
+  it('runs one bundle for main and post, always, on a documented runtime; the bundle is what `npm run build` writes', () => {
+    expect(NODE_RUNTIMES).toContain(meta.runs.using)
+    expect(meta.runs).toMatchObject({ main: 'dist/action/index.js', post: 'dist/action/index.js', 'post-if': 'always()' })
+    const build = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.build!
+    expect(build).toBe('node scripts/build.mjs')
+    expect(read('scripts/build.mjs')).toContain(`['src/action/index.ts', join(dist, 'action')]`)
+  })
+
+  it('declares every input of the issue, kebab-case and described', () => {
+    expect(Object.keys(meta.inputs)).toEqual(expect.arrayContaining(ISSUE_INPUTS))
+    for (const [name, input] of Object.entries(meta.inputs)) {
+      expect(name).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/)
+      expect(input.description.trim().length, name).toBeGreaterThan(20)
+      if (input.default !== undefined) expect(typeof input.default, name).toBe('string')
+    }
+  })
+
+  it('the code reads exactly the declared inputs', () => {
+    const read = new Set<string>()
+    try {
+      readInputs({ get: (n) => (read.add(n), ''), setSecret: () => {} })
+    } catch {
+      // Empty inputs are invalid; only the names read matter here.
+    }
+    expect([...read].sort()).toEqual(Object.keys(meta.inputs).sort())
+  })
+
+  it('declares the outputs the code sets, each described', () => {
+    expect(Object.keys(meta.outputs).sort()).toEqual([...OUTPUTS].sort())
+    const set = [...read('src/action/main.ts').matchAll(/core\.setOutput\('([^']+)'/g)].map((m) => m[1])
+    expect(set.sort()).toEqual([...OUTPUTS].sort())
+    for (const o of Object.values(meta.outputs)) expect(o.description.length).toBeGreaterThan(10)
+  })
+})
+
+const workflows = readdirSync(join(ROOT, 'docs/workflows')).filter((f) => f.endsWith('.yml'))
+
+interface Workflow {
+  on: Record<string, unknown>
+  permissions?: Record<string, string>
+  concurrency?: { group: string }
+  jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>
+}
+
+describe('docs/workflows', () => {
+  it('has the push, preview, schedule and rollback examples', () => {
+    expect(workflows).toEqual(expect.arrayContaining(['deploy.yml', 'preview.yml', 'scheduled.yml', 'rollback.yml', 'preview-from-forks.yml']))
+  })
+
+  it.each(workflows)('%s passes the workflow schema', (file) => {
+    expect(validateWorkflow(read(`docs/workflows/${file}`)).errors).toEqual([])
+  })
+
+  it('the workflow check is real: a misspelt key fails', () => {
+    const broken = read('docs/workflows/deploy.yml').replace('runs-on:', 'run-on:')
+    expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0)
+  })
+
+  it.each(workflows)('%s declares permissions and passes only declared inputs, with the required ones', (file) => {
+    const wf = parse(read(`docs/workflows/${file}`)) as Workflow
+    expect(wf.permissions).toBeDefined()
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.endsWith('/cutover@v1'))
+    expect(steps.length).toBeGreaterThan(0)
+    for (const step of steps) {
+      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(meta.inputs), `${file}: ${key}`).toContain(key)
+      for (const [name, input] of Object.entries(meta.inputs)) if (input.required) expect(step.with, `${file}: ${name}`).toHaveProperty(name)
+    }
+    if (steps.some((s) => ['preview-deploy', 'preview-remove'].includes(s.with?.command ?? ''))) expect(wf.permissions!['pull-requests']).toBe('write')
+  })
+
+  it('rollback runs from workflow_dispatch with a concurrency group per environment', () => {
+    const wf = parse(read('docs/workflows/rollback.yml')) as Workflow
+    expect(Object.keys(wf.on)).toEqual(['workflow_dispatch'])
+    expect(wf.concurrency!.group).toContain('${{ inputs.destination }}')
+  })
+})
+
+describe('docs/action.md', () => {
+  const doc = read('docs/action.md')
+  it.each([...Object.keys(meta.inputs), ...OUTPUTS])('documents `%s`', (name) => {
+    expect(doc).toContain(`\`${name}\``)
+  })
+  it.each(['preview:', 'host:', 'hosts:', 'env:', 'inherit_secrets:', 'pull_request_target', 'workflow_run'])('covers %s', (text) => {
+    expect(doc).toContain(text)
+  })
+})

@@ -1,0 +1,159 @@
+/**
+ * The main and post steps as two processes, the way the runner runs them: the post step gets
+ * the state main saved (GITHUB_STATE → STATE_*), and main can be killed mid-deploy.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { saveWorld } from '../../support/action/fake-engine.js'
+import { errorCommands } from '../../support/action/log-lines.js'
+import { stepFiles } from '../../support/action/runner-files.js'
+import { baseInputs, pushEvent, RUN_ID, startJob, type Job } from '../../support/action/scenario.js'
+import { buildFakeEntry, runStepProcess, startStep, waitForFile } from '../../support/action/subprocess.js'
+
+let job: Job
+beforeAll(() => void buildFakeEntry(), 60_000)
+beforeEach(async () => {
+  job = await startJob()
+})
+afterEach(async () => {
+  await job.close()
+})
+
+const push = pushEvent()
+const github = () => ({
+  GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_SHA: push.after,
+  GITHUB_RUN_ID: RUN_ID,
+  GITHUB_RUN_ATTEMPT: '1',
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_API_URL: job.s.api.url,
+})
+const inputs = () => ({ ...baseInputs(), 'wait-for-checks': 'false' })
+let n = 0
+const files = (name: string) => {
+  const f = stepFiles(job.dir, `${++n}-${name}`)
+  writeFileSync(f.event, JSON.stringify(push))
+  return f
+}
+/** Only workflow commands the runner hides by default (debug) or none at all. */
+const visible = (stdout: string) => stdout.split('\n').filter((l) => l !== '' && !l.startsWith('::debug::'))
+
+describe('main and post as two processes', () => {
+  it('main with no inputs fails with exactly one ::error:: and no stack trace', async () => {
+    const r = await runStepProcess({ files: files('main'), inputs: {}, github: github(), engine: { worldFile: job.worldFile } })
+    expect(r.code).toBe(1)
+    const errors = errorCommands(r.stdout.split('\n'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]!.message).toContain('Input `known-hosts` is required')
+    expect(r.stdout + r.stderr).not.toMatch(/^\s+at /m)
+  })
+
+  it('a post step with nothing to clean up exits 0 and prints nothing visible', async () => {
+    const r = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state: { isPost: 'true' }, engine: { worldFile: job.worldFile } })
+    expect(r.code).toBe(0)
+    expect(visible(r.stdout)).toEqual([])
+    expect(r.stderr).toBe('')
+  })
+
+  it('after a successful main, the post step does nothing', async () => {
+    const main = await runStepProcess({ files: files('main'), inputs: inputs(), github: github(), engine: { worldFile: job.worldFile } })
+    expect(main.code).toBe(0)
+    expect(main.state).toMatchObject({ isPost: 'true', lock: 'free', 'main-done': 'true' })
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state: main.state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(visible(post.stdout)).toEqual([])
+  })
+
+  it('main killed mid-deploy leaves its lock; the post step releases it because the run line is its own', async () => {
+    const pausedFile = join(job.dir, 'paused')
+    const mainFiles = files('main')
+    const main = startStep({ files: mainFiles, inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGKILL')
+    const killed = await main.done
+    expect(killed.signal).toBe('SIGKILL')
+
+    const { readStep } = await import('../../support/action/runner-files.js')
+    const state = readStep(mainFiles).state
+    expect(state.lock).toBe('maybe-held')
+    expect(state['main-done']).toBeUndefined()
+    expect(job.world().lock?.run).toBe(state['run-id'])
+    expect(state['run-id']).toMatch(new RegExp(`^${RUN_ID}-1-[0-9a-f]{8}$`))
+
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(job.world().lock).toBeUndefined()
+    expect(post.stdout).toContain('released the deploy lock this run held')
+    expect(errorCommands(post.stdout.split('\n'))).toEqual([])
+  })
+
+  it('the post step leaves another run\'s lock alone', async () => {
+    // This job died between announcing the lock and taking it; meanwhile another run took it.
+    const other = { run: '5151-1-0badc0de', details: 'Locked by: cutover\nrun: 5151-1-0badc0de' }
+    saveWorld(job.worldFile, { ...job.world(), lock: other })
+    const state = { isPost: 'true', 'run-id': `${RUN_ID}-1-deadbeef`, lock: 'maybe-held' }
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(job.world().lock).toEqual(other)
+    expect(post.stdout).toContain('belongs to someone else; left it alone')
+    expect(errorCommands(post.stdout.split('\n'))).toEqual([])
+  })
+
+  it('a main that found the lock held fails fast and its post step does not touch the lock', async () => {
+    const other = { run: '5151-1-0badc0de', details: 'Locked by: someone else' }
+    saveWorld(job.worldFile, { ...job.world(), lock: other })
+    const main = await runStepProcess({ files: files('main'), inputs: inputs(), github: github(), engine: { worldFile: job.worldFile } })
+    expect(main.code).toBe(1)
+    expect(main.state.lock).toBe('free')
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state: main.state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(visible(post.stdout)).toEqual([])
+    expect(job.world().lock).toEqual(other)
+  })
+
+  it('a cancelled main (SIGINT, as the runner sends) releases its own lock and says it was cancelled', async () => {
+    const pausedFile = join(job.dir, 'paused-int')
+    const mainFiles = files('main')
+    const main = startStep({ files: mainFiles, inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGINT')
+    const r = await main.done
+    expect(r.code).toBe(1)
+    expect(errorCommands(r.stdout.split('\n')).map((e) => e.message)).toEqual([expect.stringContaining('cutover was cancelled')])
+    expect(job.world().lock).toBeUndefined()
+    const { readStep } = await import('../../support/action/runner-files.js')
+    expect(readStep(mainFiles).state.lock).toBe('free')
+  })
+
+  it('a main stuck after SIGINT exits on the runner\'s SIGTERM; the post step then releases its lock', async () => {
+    const pausedFile = join(job.dir, 'paused-stuck')
+    const mainFiles = files('main')
+    const main = startStep({ files: mainFiles, inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile, ignoreAbort: true } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGINT')
+    await waitForLine(main, 'received SIGINT; stopping')
+    main.child.kill('SIGTERM')
+    const r = await main.done
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('received SIGTERM again; exiting')
+    const { readStep } = await import('../../support/action/runner-files.js')
+    const state = readStep(mainFiles).state
+    expect(state.lock).toBe('maybe-held')
+    expect(job.world().lock?.run).toBe(state['run-id'])
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(job.world().lock).toBeUndefined()
+  })
+})
+
+/** Waits (bounded) until the step has printed `text`. */
+async function waitForLine(step: ReturnType<typeof startStep>, text: string): Promise<void> {
+  let out = ''
+  step.child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')))
+  for (let waited = 0; !out.includes(text); waited += 50) {
+    if (waited >= 10_000) throw new Error(`the step did not print "${text}" within 10 s`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
