@@ -5,7 +5,6 @@ import { parseProxyList, ProxyListError, type ProxyRouteState } from './proxy-li
 
 /** What one host looks like to the planner. Everything comes from labels and inspect, not names. */
 export interface HostState {
-  dockerVersion: string
   /** The remote command's working directory (the SSH user's home): `.kamal` lives here. */
   home: string
   /** Whether the `kamal` network exists. */
@@ -118,13 +117,10 @@ export function parseObservation(stdout: string): HostState {
   const s = sections(stdout)
   const get = (name: Section): Raw => s.get(name) as Raw
 
-  const dockerRaw = get('docker')
-  if (dockerRaw.code !== 0) {
-    throw new ObservationError(`docker is not usable on this host: ${dockerRaw.lines.slice(0, 3).join(' ') || `exit code ${dockerRaw.code}`}`)
-  }
+  // Docker that cannot answer (no daemon, no permission, no docker) fails this probe with its own words.
   const containersRaw = get('containers')
   if (containersRaw.code !== 0) {
-    throw new ObservationError(`listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ')}`)
+    throw new ObservationError(`docker is not usable on this host: listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ') || `exit code ${containersRaw.code}`}`)
   }
   const home = get('home').lines[0]?.trim() ?? ''
   if (!home.startsWith('/')) throw new ObservationError(`observe: the working directory is not an absolute path: ${JSON.stringify(home)}`)
@@ -155,7 +151,6 @@ export function parseObservation(stdout: string): HostState {
   const images = imagesRaw.code !== 0 ? [] : imagesRaw.lines.map((l) => json<Record<string, unknown>>('images', l)).map((o) => ({ id: str(o.id), repository: str(o.repository), tag: str(o.tag) }))
 
   return {
-    dockerVersion: json<string>('docker', dockerRaw.lines[0] ?? '""'),
     home,
     network: get('network').code === 0,
     proxy,

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js'
 import { deploy, dryRun, type DeployRequest, type DryRunHost } from './deploy.js'
+import type { Hosts } from './hosts.js'
 import type { PauseAt } from './pause.js'
 import type { DeployResult } from './result.js'
 import { nonce, type Session } from './session.js'
@@ -39,11 +40,35 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRe
 }
 
 export async function deployService(req: ServiceDeployRequest, logger: Logger): Promise<DeployResult> {
+  const pool = dialEarly(req)
   const request = await deployRequest(req)
-  return deploy(request, { pool: req.session, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog })
+  return deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog })
 }
 
 export async function dryRunService(req: ServiceDeployRequest, logger: Logger): Promise<DryRunHost[]> {
+  const pool = dialEarly(req)
   const request = await deployRequest(req)
-  return dryRun(request, { pool: req.session, logger, redact: req.session.redact })
+  return dryRun(request, { pool, logger, redact: req.session.redact })
+}
+
+/**
+ * Dials every host while the registry is asked for the image's digest: both are round trips and
+ * neither needs the other, so an unchanged deploy waits for the slower one, not for their sum.
+ * The first ask for a host gets its early dial, failure included (so a host that cannot be
+ * reached is tried once per run, not twice); later asks go to the session's pool, which keeps
+ * the connection. When the registry check throws, the caller's session.close() ends the dials.
+ */
+export function dialEarly(req: ServiceDeployRequest): Hosts {
+  const { config } = req.session.options
+  const only = req.onlyHosts?.length ? req.onlyHosts : null
+  const names = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].filter((h) => !only || only.includes(h))
+  const early = new Map(names.map((h) => [h, req.session.host(h)] as const))
+  for (const dial of early.values()) dial.catch(() => undefined) // reported when the host is first used
+  return {
+    host(target) {
+      const dial = early.get(target)
+      early.delete(target)
+      return dial ?? req.session.host(target)
+    },
+  }
 }

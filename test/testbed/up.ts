@@ -7,7 +7,7 @@ import { ensureBuildxConfig } from './buildx-config.js'
 import { ensureNetwork } from './containers.js'
 import { ensureEngine, ensurePackages } from './deps.js'
 import { ensureHost } from './hosts.js'
-import { buildkitdContainer, buildkitVersion, buildxBuilderName, buildxVersion, hostCount, hostHttpPort, hostIp, hostName, legacyDocker, localDir, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
+import { buildkitdContainer, buildkitVersion, buildxBuilderName, buildxVersion, hostCount, hostHttpPort, hostIp, hostName, legacyDocker, localDir, maxHosts, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
 import { withLock } from './lock.js'
 import { ensurePushed, ensureRegistry } from './registry.js'
 import { ensureSecrets } from './secrets.js'
@@ -20,6 +20,20 @@ function writeIfChanged(path: string, content: string, mode: number): void {
   const tmp = `${path}.tmp-${process.pid}`
   writeFileSync(tmp, content, { mode })
   renameSync(tmp, path)
+}
+
+/**
+ * known_hosts is shared by every checkout. An `up` for fewer hosts (the default two) must not drop
+ * the lines of a host it left running (vm3, brought up by TESTBED_HOSTS=3 elsewhere): it replaces
+ * the lines of the hosts it ensured and keeps the other testbed hosts' lines as they were.
+ */
+export function mergeKnownHosts(existing: string, ensured: readonly string[], lines: readonly string[]): string {
+  const testbedHosts = new Set(Array.from({ length: maxHosts }, (_, i) => hostIp(i + 1)))
+  const kept = existing.split('\n').filter((l) => {
+    const address = l.split(' ')[0] ?? ''
+    return testbedHosts.has(address) && !ensured.includes(address)
+  })
+  return `${[...lines, ...kept].join('\n')}\n`
 }
 
 /** Brings the testbed up (idempotent: what already runs as specified is reused). */
@@ -44,7 +58,7 @@ export async function up(): Promise<Testbed> {
       ensureBusyboxBase().then(async (b) => (await ensurePushed(b.ref, secrets), b)),
       ensureBuildkitd(hostImage, tools.buildkitd, secrets).then((endpoint) => ensureBuildxConfig(tools.buildx, endpoint)),
     ])
-    writeIfChanged(secrets.knownHostsPath, `${keys.flat().join('\n')}\n`, 0o644)
+    writeIfChanged(secrets.knownHostsPath, mergeKnownHosts(existsSync(secrets.knownHostsPath) ? readFileSync(secrets.knownHostsPath, 'utf8') : '', hostNumbers.map(hostIp), keys.flat()), 0o644)
     return {
       hosts: hostNumbers.map((n) => ({ name: hostName(n), address: hostIp(n), sshPort: 22, httpUrl: `http://127.0.0.1:${hostHttpPort(n)}` })),
       ssh: { user: 'root', keyPath: secrets.sshKeyPath, knownHostsPath: secrets.knownHostsPath },

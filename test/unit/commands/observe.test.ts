@@ -25,7 +25,6 @@ function observeWith(canned: Canned, prepareHome?: (home: string) => void) {
 }
 
 const FULL: Canned = {
-  version: { out: '"20.10.24"\n' },
   network: { out: '"kamal"\n' },
   proxy: { out: '{"state":"running","image":"basecamp/kamal-proxy:v0.9.2"}\n' },
   list: { out: kamalProxyTable([['app-web', 'app.test', '/', `cutover-${digest.slice(0, 24)}:80`, 'running', 'no']]) },
@@ -45,7 +44,6 @@ describe('observe: the script in a real sh, docker faked', () => {
     })
     const s = parseObservation(stdout)
     expect(s).toMatchObject({
-      dockerVersion: '20.10.24',
       home,
       network: true,
       proxy: { state: 'running', image: 'basecamp/kamal-proxy:v0.9.2' },
@@ -61,14 +59,13 @@ describe('observe: the script in a real sh, docker faked', () => {
       ['app-web-v1', 'exited', 'web', '', null, null],
     ])
     // Read-only: every docker call is an inspect, a listing or `kamal-proxy list`.
-    expect(calls.every((c) => /^(version|network inspect|container inspect|exec kamal-proxy kamal-proxy list$|ps --all|image inspect|image ls)/.test(c))).toBe(true)
+    expect(calls.every((c) => /^(network inspect|container inspect|exec kamal-proxy kamal-proxy list$|ps --all|image inspect|image ls)/.test(c))).toBe(true)
     expect(calls).toContain('ps --all --quiet --no-trunc --filter label=service=app')
     expect(calls.find((c) => c.startsWith('container inspect') && !c.endsWith('kamal-proxy'))).toMatch(new RegExp(`${ID1} ${ID2}$`))
   })
 
   it('reads a bare host: no network, no proxy, no containers, no image, no lock', () => {
     const { stdout, calls } = observeWith({
-      version: { out: '"24.0.5"\n' },
       network: { rc: 1 },
       proxy: { rc: 1 },
       list: { out: 'Error response from daemon: No such container: kamal-proxy\n', rc: 1 },
@@ -88,8 +85,14 @@ describe('observe: the script in a real sh, docker faked', () => {
   })
 
   it('docker unusable → a clear error with its message', () => {
-    const { stdout } = observeWith({ ...FULL, version: { out: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n', rc: 1 } })
-    expect(() => parseObservation(stdout)).toThrow(/docker is not usable on this host: Cannot connect to the Docker daemon/)
+    const down = { out: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n', rc: 1 }
+    const { stdout } = observeWith({ ...FULL, network: down, proxy: down, ps: down, image: down, images: down })
+    expect(() => parseObservation(stdout)).toThrow(/docker is not usable on this host: listing containers failed: Cannot connect to the Docker daemon/)
+  })
+
+  it('no docker CLI at all → the same clear error', () => {
+    const { stdout } = observeWith({ ...FULL, ps: { out: 'sh: 1: docker: not found\n', rc: 127 } })
+    expect(() => parseObservation(stdout)).toThrow(/docker is not usable on this host: listing containers failed: sh: 1: docker: not found/)
   })
 
   it('docker inspect failing (twice) → a clear error, never "no containers"', () => {

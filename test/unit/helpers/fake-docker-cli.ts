@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { tempDir } from './sh.js'
 
 /** Canned answers of a fake `docker` CLI, per probe of the observe script. */
-export type Canned = Partial<Record<'version' | 'network' | 'proxy' | 'list' | 'ps' | 'containers' | 'image' | 'images', { out?: string; rc?: number }>>
+export type Canned = Partial<Record<'network' | 'proxy' | 'list' | 'ps' | 'containers' | 'image' | 'images', { out?: string; rc?: number }>>
 
 // A `docker` stand-in for the observe script: answers each probe from files and logs its argv,
 // so a test can run the real script in a real sh and see what it asked.
@@ -11,7 +11,6 @@ const SCRIPT = `#!/bin/sh
 d="$FAKE_DOCKER_DIR"
 printf '%s\\n' "$*" >> "$d/calls.log"
 case "$1 $2" in
-  "version --format") f=version ;;
   "network inspect") f=network ;;
   "container inspect") if [ "$5" = kamal-proxy ]; then f=proxy; else f=containers; fi ;;
   "exec kamal-proxy") f=list ;;

@@ -82,7 +82,6 @@ export const aliasTarget = (d: DesiredRole): string => `${desiredContainer(d).al
 /** A prepared host: network and a running proxy, nothing of the app. */
 export function host(over: Partial<HostState> = {}): HostState {
   return {
-    dockerVersion: '20.10.24',
     home: '/home/deploy',
     network: true,
     proxy: { state: 'running', image: DEFAULT_PROXY_BOOT.image },
