@@ -49,7 +49,7 @@ export interface Source {
   version?: string
   /** Deploy `image:version` as it is in the registry; fail if it is not there. */
   skipBuild: boolean
-  /** Build but do not push (and skip the local registry login). */
+  /** As Kamal's --skip-push: neither build nor push; deploy image:version as the registry has it. */
   skipPush: boolean
   /** The CI gate to await alongside the build, before touching hosts; undefined: no gate. */
   gate?: GateOptions

@@ -134,3 +134,35 @@ describe('docs/action.md', () => {
     expect(doc).toContain(text)
   })
 })
+
+describe('README.md', () => {
+  const readme = read('README.md')
+  // The workflow examples in the front door are real workflows too: each must validate and use
+  // only inputs action.yml declares.
+  const examples = [...readme.matchAll(/```yaml\n(on:[\s\S]*?)```/g)].map((m) => m[1]!)
+
+  it('shows the four workflows: push deploy, PR previews, scheduled redeploy, rollback', () => {
+    const triggers = examples.map((e) => Object.keys((parse(e) as { on: Record<string, unknown> }).on).sort().join(','))
+    expect(triggers).toEqual(['push', 'pull_request', 'schedule', 'workflow_dispatch'])
+  })
+
+  it.each([0, 1, 2, 3])('workflow example %i validates and passes only declared inputs', (i) => {
+    const text = `name: example\n${examples[i]}`
+    expect(validateWorkflow(text).errors).toEqual([])
+    const wf = parse(text) as Workflow
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps ?? []) {
+        if (step.uses !== 'your-org/cutover@v1') continue
+        for (const name of Object.keys(step.with ?? {})) expect(Object.keys(meta.inputs)).toContain(name)
+      }
+    }
+  })
+
+  it.each([...Object.keys(meta.inputs), ...OUTPUTS])('documents `%s`', (name) => {
+    expect(readme).toContain(`\`${name}\``)
+  })
+
+  it.each(['preview:', 'inherit_secrets', 'builder.cache.type: local', 'cutover.digest'])('documents the config addition %s', (text) => {
+    expect(readme).toContain(text)
+  })
+})
