@@ -44671,7 +44671,10 @@ function localCache(ctx) {
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(ctx.dockerfile).digest('hex').slice(0, 16);
     const service = ctx.service.replace(/[^A-Za-z0-9_.-]/g, '_');
     const prefix = `cutover-buildcache-${service}-${archKey}-`;
-    const dir = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'buildcache', `${service}-${archKey}-${hash}`);
+    // The directory is keyed by service and arch only: @actions/cache ties an entry to its paths,
+    // so a cache saved for an older Dockerfile can only be restored (by prefix) into the same path.
+    // The Dockerfile's hash goes into the key, where a change makes a new entry.
+    const dir = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'buildcache', `${service}-${archKey}`);
     return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}`, restoreKeys: [prefix] };
 }
 

@@ -11,6 +11,7 @@ import { retainedVersions } from '../engine/versions.js'
 import { parseKnownHosts } from '../remote/index.js'
 import { Secrets } from '../secrets/index.js'
 import { defaultCacheDir } from '../build/index.js'
+import { LocalBuildCache } from './build-cache.js'
 import {
   EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type PreviewDeployRequest, type RetainedVersions, type RunIO, type RunOutcome, type Target,
 } from './engine-port.js'
@@ -57,18 +58,23 @@ async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, en
       phases.push(p)
       return p
     }
+    const skipBuild = req.skipBuild || req.skipPush
+    const cacheDir = defaultCacheDir(env)
+    const buildCache = LocalBuildCache.forRun(config, process.cwd(), cacheDir, !skipBuild, io.log)
+    await buildCache?.restore()
     try {
       const shipped = await ship({
         session,
         appDir: process.cwd(),
         ref: req.sha,
         version: req.version,
-        skipBuild: req.skipBuild || req.skipPush,
+        skipBuild,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
-        builder: { cacheDir: defaultCacheDir(env), env },
+        builder: { cacheDir, env },
         deploy: { ...deployBase(target, io), hostLog: (host) => phase(`host ${host}`) },
         phase: (name) => (name === 'deploy' ? io.log : phase(name)),
       })
+      if (shipped.build?.status === 'built') await buildCache?.save(shipped.build.localCache)
       const build = shipped.build
         ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `built and pushed ${shipped.build.image} (${shipped.build.path})` }
         : undefined

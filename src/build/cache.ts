@@ -106,6 +106,9 @@ export function localCache(ctx: Pick<CacheContext, 'service' | 'arch' | 'dockerf
   const hash = createHash('sha256').update(ctx.dockerfile).digest('hex').slice(0, 16)
   const service = ctx.service.replace(/[^A-Za-z0-9_.-]/g, '_')
   const prefix = `cutover-buildcache-${service}-${archKey}-`
-  const dir = join(ctx.cacheDir, 'buildcache', `${service}-${archKey}-${hash}`)
+  // The directory is keyed by service and arch only: @actions/cache ties an entry to its paths,
+  // so a cache saved for an older Dockerfile can only be restored (by prefix) into the same path.
+  // The Dockerfile's hash goes into the key, where a change makes a new entry.
+  const dir = join(ctx.cacheDir, 'buildcache', `${service}-${archKey}`)
   return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}`, restoreKeys: [prefix] }
 }

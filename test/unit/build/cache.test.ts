@@ -70,9 +70,11 @@ describe('planCache', () => {
 })
 
 describe('localCache', () => {
-  it('is keyed by service, arch and the Dockerfile hash', () => {
+  it('is keyed by service, arch and the Dockerfile hash; its directory by service and arch only', () => {
     const a = localCache(ctx())
-    expect(a.dir).toMatch(/^\/cache\/buildcache\/web-amd64-[0-9a-f]{16}$/)
+    expect(a.dir).toBe('/cache/buildcache/web-amd64')
+    // A changed Dockerfile restores an older entry by prefix into the same directory.
+    expect(localCache(ctx({ dockerfile: 'FROM busybox\n' })).dir).toBe(a.dir)
     expect(a.key).toMatch(/^cutover-buildcache-web-amd64-[0-9a-f]{16}$/)
     expect(a.restoreKeys).toEqual(['cutover-buildcache-web-amd64-'])
     expect(localCache(ctx({ dockerfile: 'FROM busybox\n' })).key).not.toBe(a.key)
