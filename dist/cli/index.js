@@ -44119,7 +44119,9 @@ function loadConfig(opts = {}) {
     if (!checked.success)
         return fail([...errors, ...issuesToErrors(checked.error.issues, sources, file)]);
     const c = { problems: [], notices: [], uses: [] };
-    const { config, literals } = normalize(checked.data, data, files, dest, c);
+    const normalized = normalize(checked.data, data, files, dest, c);
+    const { literals } = normalized;
+    const config = overrideRegistry(normalized.config, opts.registryOverride, c, literals);
     const warnings = c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }));
     errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })));
     if (errors.length > 0)
@@ -44130,6 +44132,23 @@ function loadConfig(opts = {}) {
     if (errors.length > 0)
         return fail(errors, warnings);
     return { ok: true, config, secrets, warnings: sortProblems(warnings) };
+}
+/** registryOverride: the given credentials replace the config's, and the secrets it named are no longer needed. */
+function overrideRegistry(config, o, c, literals) {
+    if (!o || (o.username === undefined && o.password === undefined))
+        return config;
+    const replaced = new Set([...(o.username !== undefined ? ['registry/username/0'] : []), ...(o.password !== undefined ? ['registry/password/0'] : [])]);
+    c.uses = c.uses.filter((u) => !replaced.has(u.keyPath));
+    if (o.password !== undefined)
+        literals.set(o.password.name, o.password.value);
+    return {
+        ...config,
+        registry: {
+            ...config.registry,
+            ...(o.username !== undefined ? { username: o.username } : {}),
+            ...(o.password !== undefined ? { password: { secret: o.password.name } } : {}),
+        },
+    };
 }
 /** loadConfig for callers that prefer an exception; ConfigErrors carries every error. */
 function loadConfigOrThrow(opts = {}) {
@@ -48148,15 +48167,15 @@ function buildInput(session) {
  * too. Hosts are touched only when both are done and green.
  */
 async function ship(req) {
-    const gateLog = req.phase('gate');
-    const gate = req.gate ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null;
+    const gateLog = req.gate ? req.phase('gate') : null;
+    const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null;
     const gateVerdict = gate?.then((g) => {
         if (g.status !== 'passed')
             throw new GateFailedError(g);
         return g;
     });
-    // Without a listener, a gate that fails while the build still runs would be an unhandled rejection.
-    gateVerdict?.catch(() => undefined);
+    // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
+    gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.());
     const buildLog = req.phase('build');
     const built = (async () => {
         if (req.skipBuild) {
@@ -48169,6 +48188,7 @@ async function ship(req) {
         const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog });
         return { version: report.version.version, report };
     })();
+    built.then(() => buildLog.end?.(), () => buildLog.end?.());
     const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined];
     const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'));
     return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) };

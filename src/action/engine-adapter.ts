@@ -1,5 +1,6 @@
 import { ConfigErrors, loadConfig, type DeployConfig } from '../config/index.js'
 import { LockHeldError, releaseLock } from '../engine/lock.js'
+import { pauseAtFromEnv } from '../engine/pause.js'
 import { previewConfig } from '../engine/preview.js'
 import { removeService } from '../engine/remove.js'
 import type { DeployResult } from '../engine/result.js'
@@ -9,13 +10,15 @@ import { GateFailedError, ship } from '../engine/ship.js'
 import { primaryHost } from '../engine/targets.js'
 import { retainedVersions } from '../engine/versions.js'
 import { parseKnownHosts } from '../remote/index.js'
-import { Secrets } from '../secrets/index.js'
 import { defaultCacheDir } from '../build/index.js'
+import type { Logger } from '../log.js'
+import type { Secrets } from '../secrets/index.js'
 import {
   EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type PreviewDeployRequest, type RetainedVersions, type RunIO, type RunOutcome, type Target,
 } from './engine-port.js'
 
-const REGISTRY_PASSWORD_INPUT = 'registry-password (input)'
+/** The secret name the `registry-password` input is kept under: error messages say "the registry-password input secret". */
+const REGISTRY_PASSWORD_INPUT = 'registry-password input'
 
 /** The real engine behind the Action's port: config, SSH session, gate ‖ build, deploy, previews, remove. */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
@@ -25,8 +28,13 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
     rollback: (req, io) =>
       guarded(io, () =>
         withSession(req, io, env, undefined, async (session, config) => {
-          const result = await deployService({ ...deployBase(req, io), session, version: req.version }, io.log)
-          return outcome(result, session, config)
+          const phases = phaseLogs(io)
+          try {
+            const result = await deployService({ ...deployBase(req, io, env), session, version: req.version, hostLog: phases.host }, io.log)
+            return await outcome(result, session, config)
+          } finally {
+            phases.endAll()
+          }
         }),
       ),
     remove: (req, io) => guarded(io, () => removeWith(req, io, env)),
@@ -51,12 +59,7 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
 
 async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
-    const phases: PhaseLogger[] = []
-    const phase = (name: string): PhaseLogger => {
-      const p = io.phase(name)
-      phases.push(p)
-      return p
-    }
+    const phases = phaseLogs(io)
     try {
       const shipped = await ship({
         session,
@@ -66,17 +69,38 @@ async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, en
         skipBuild: req.skipBuild || req.skipPush,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
         builder: { cacheDir: defaultCacheDir(env), env },
-        deploy: { ...deployBase(target, io), hostLog: (host) => phase(`host ${host}`) },
-        phase: (name) => (name === 'deploy' ? io.log : phase(name)),
+        deploy: { ...deployBase(target, io, env), hostLog: phases.host },
+        // Deploy-wide lines (the lock, "nothing to do") go between the groups, not into one.
+        phase: (name) => (name === 'deploy' ? io.log : phases.open(name)),
       })
       const build = shipped.build
-        ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `built and pushed ${shipped.build.image} (${shipped.build.path})` }
+        ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `pushed ${shipped.build.image} (${shipped.build.path})` }
         : undefined
       return { ...(await outcome(shipped.result, session, config)), ...(shipped.gate ? { gate: shipped.gate } : {}), ...(build ? { build } : {}) }
     } finally {
-      for (const p of phases) p.end()
+      phases.endAll()
     }
   })
+}
+
+/**
+ * The run's log groups: phases by name, and one per host whose lines all carry the host
+ * (`vm1: web: pull …`). Every phase opened is ended by endAll, failures included.
+ */
+function phaseLogs(io: RunIO): { open: (name: string) => PhaseLogger; host: (host: string) => Logger; endAll: () => void } {
+  const opened: PhaseLogger[] = []
+  const open = (name: string): PhaseLogger => {
+    const p = io.phase(name)
+    opened.push(p)
+    return p
+  }
+  return {
+    open,
+    host: (host) => open(`host ${host}`).child(`${host}:`),
+    endAll: () => {
+      for (const p of opened) p.end()
+    },
+  }
 }
 
 async function removeWith(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
@@ -86,8 +110,15 @@ async function removeWith(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr?
   })
 }
 
-function deployBase(target: Target, io: RunIO): Omit<ServiceDeployRequest, 'session' | 'version'> {
-  return { performer: performer(process.env), run: target.run.id, message: target.run.url ? `cutover run ${target.run.url}` : undefined, onLock: lockHook(io) }
+function deployBase(target: Target, io: RunIO, env: NodeJS.ProcessEnv): Omit<ServiceDeployRequest, 'session' | 'version'> {
+  return {
+    performer: performer(env),
+    run: target.run.id,
+    message: target.run.url ? `cutover run ${target.run.url}` : undefined,
+    onLock: lockHook(io),
+    // CUTOVER_PAUSE_AT, as in the CLI: tests stop the deploy at a known point and kill the step there.
+    pauseAt: pauseAtFromEnv(env),
+  }
 }
 
 /** Tell the post step when this run may hold the lock; release it at once when the job is cancelled. */
@@ -108,24 +139,18 @@ const performer = (env: NodeJS.ProcessEnv): string => (env.GITHUB_ACTOR ? `${env
 
 /** Load the config (inputs' secrets before the environment), open one SSH session, and always close it. */
 async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr: number | undefined, work: (session: Session, config: DeployConfig) => Promise<T>): Promise<T> {
-  const loaded = loadConfig({ configFile: target.configFile, ...(target.destination ? { destination: target.destination } : {}), cwd: process.cwd(), env: { ...env, ...target.env } })
+  const { username, password } = target.registry ?? {}
+  const loaded = loadConfig({
+    configFile: target.configFile,
+    ...(target.destination ? { destination: target.destination } : {}),
+    cwd: process.cwd(),
+    env: { ...env, ...target.env },
+    registryOverride: { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password: { name: REGISTRY_PASSWORD_INPUT, value: password } } : {}) },
+  })
   if (!loaded.ok) throw new EngineFailure(`${loaded.errors.length} config error${loaded.errors.length === 1 ? '' : 's'} in ${target.configFile}`, { kind: 'config', problems: loaded.errors })
   for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
-  let config = pr === undefined ? loaded.config : previewConfig(loaded.config, pr)
-  let secrets = loaded.secrets
-  if (target.registry?.password !== undefined || target.registry?.username !== undefined) {
-    const values: [string, string][] = secrets.names().map((n) => [n, secrets.get(n)])
-    if (target.registry.password !== undefined) values.push([REGISTRY_PASSWORD_INPUT, target.registry.password])
-    secrets = new Secrets(values)
-    config = {
-      ...config,
-      registry: {
-        ...config.registry,
-        ...(target.registry.username !== undefined ? { username: target.registry.username } : {}),
-        ...(target.registry.password !== undefined ? { password: { secret: REGISTRY_PASSWORD_INPUT } } : {}),
-      },
-    }
-  }
+  const config = pr === undefined ? loaded.config : previewConfig(loaded.config, pr)
+  const secrets = loaded.secrets
   maskDerived(io, config, secrets)
   const session = new Session({
     config,

@@ -19,9 +19,16 @@ export interface ShipRequest {
   gate?: { options: GateOptions; deps?: Omit<GateDeps, 'logger'> } | undefined
   builder: Omit<ImageBuilderOptions, 'log'>
   deploy: Omit<ServiceDeployRequest, 'session' | 'version'>
-  /** Logs per phase: `gate`, `build`, `deploy`. */
-  phase: (name: 'gate' | 'build' | 'deploy') => Logger
+  /** Logs per phase: `gate` (only when there is a gate), `build`, `deploy`. */
+  phase: (name: 'gate' | 'build' | 'deploy') => PhaseLog
 }
+
+/**
+ * A phase's logger. When it has `end`, ship calls it once that part has settled (the gate
+ * answered, the build finished or failed), so the Action can close the phase's log group then
+ * and let the next one stream, instead of holding every line until the run ends.
+ */
+export type PhaseLog = Logger & { end?: () => void }
 
 export interface ShipResult {
   result: DeployResult
@@ -64,14 +71,14 @@ export function buildInput(session: Session): BuildInput {
  * too. Hosts are touched only when both are done and green.
  */
 export async function ship(req: ShipRequest): Promise<ShipResult> {
-  const gateLog = req.phase('gate')
-  const gate = req.gate ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null
+  const gateLog = req.gate ? req.phase('gate') : null
+  const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null
   const gateVerdict = gate?.then((g) => {
     if (g.status !== 'passed') throw new GateFailedError(g)
     return g
   })
-  // Without a listener, a gate that fails while the build still runs would be an unhandled rejection.
-  gateVerdict?.catch(() => undefined)
+  // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
+  gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.())
 
   const buildLog = req.phase('build')
   const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
@@ -84,6 +91,7 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
     const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog })
     return { version: report.version.version, report }
   })()
+  built.then(() => buildLog.end?.(), () => buildLog.end?.())
 
   const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined]
   const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'))
