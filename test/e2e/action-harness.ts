@@ -16,7 +16,9 @@ import { checksRoutes, deploymentsRoutes, FakeClock, FakeGitHub, issueCommentRou
 import { readStep, stepEnv, stepFiles, type StepFiles } from '../support/action/runner-files.js'
 import { git, makeRepo, tempDir, write } from '../unit/build/git-fixture.js'
 import { dockerConfig } from './build-fixture.js'
-import { knownHostsText, testbed } from './testbed.js'
+import * as proxyCommands from '../../src/commands/proxy.js'
+import { parseProxyList } from '../../src/commands/proxy-list.js'
+import { knownHostsText, pool, testbed } from './testbed.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 export const ACTION = join(ROOT, 'dist/action/index.js')
@@ -347,4 +349,21 @@ export function cli(app: AppRepo, args: string[], env: Record<string, string> = 
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
   return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })))
+}
+
+/** kamal-proxy's routes on each of the first two testbed hosts: service name → its host names. */
+export async function proxyRoutes(): Promise<Map<string, string[]>[]> {
+  const p = pool()
+  try {
+    return await Promise.all(
+      testbed.hosts.slice(0, 2).map(async (h) => {
+        const host = await p.host(`${h.address}:${h.sshPort}`, h.name)
+        const r = await host.exec(proxyCommands.list(), { timeoutMs: 30_000 })
+        if (r.code !== 0) throw new Error(`${h.name}: kamal-proxy list failed: ${r.stderr}`)
+        return new Map(parseProxyList(r.stdout).map((route) => [route.service, route.hosts]))
+      }),
+    )
+  } finally {
+    await p.closeAll()
+  }
 }
