@@ -13,6 +13,7 @@ import { parseKnownHosts } from '../remote/index.js'
 import { defaultCacheDir } from '../build/index.js'
 import type { Logger } from '../log.js'
 import type { Secrets } from '../secrets/index.js'
+import { lockTracker, type LockTracker } from './lock-tracker.js'
 import {
   EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type PreviewDeployRequest, type RetainedVersions, type RunIO, type RunOutcome, type Target,
 } from './engine-port.js'
@@ -29,10 +30,13 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
       guarded(io, () =>
         withSession(req, io, env, undefined, async (session, config) => {
           const phases = phaseLogs(io)
+          const lock = lockTracker(io)
           try {
-            const result = await deployService({ ...deployBase(req, io, env), session, version: req.version, hostLog: phases.host }, io.log)
+            lock.attempting()
+            const result = await deployService({ ...deployBase(req, lock, env), session, version: req.version, hostLog: phases.host }, io.log)
             return await outcome(result, session, config)
           } finally {
+            lock.settled()
             phases.endAll()
           }
         }),
@@ -60,6 +64,7 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
 async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
     const phases = phaseLogs(io)
+    const lock = lockTracker(io)
     try {
       const shipped = await ship({
         session,
@@ -69,15 +74,21 @@ async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, en
         skipBuild: req.skipBuild || req.skipPush,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
         builder: { cacheDir: defaultCacheDir(env), env },
-        deploy: { ...deployBase(target, io, env), hostLog: phases.host },
-        // Deploy-wide lines (the lock, "nothing to do") go between the groups, not into one.
-        phase: (name) => (name === 'deploy' ? io.log : phases.open(name)),
+        deploy: { ...deployBase(target, lock, env), hostLog: phases.host },
+        phase: (name) => {
+          if (name !== 'deploy') return phases.open(name)
+          // Gate and build are done: the hosts come next, and with them the lock.
+          lock.attempting()
+          // Deploy-wide lines (the lock, "nothing to do") go between the groups, not into one.
+          return io.log
+        },
       })
       const build = shipped.build
         ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `pushed ${shipped.build.image} (${shipped.build.path})` }
         : undefined
       return { ...(await outcome(shipped.result, session, config)), ...(shipped.gate ? { gate: shipped.gate } : {}), ...(build ? { build } : {}) }
     } finally {
+      lock.settled()
       phases.endAll()
     }
   })
@@ -105,35 +116,28 @@ function phaseLogs(io: RunIO): { open: (name: string) => PhaseLogger; host: (hos
 
 async function removeWith(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
-    const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lockHook(io) }, io.log)
-    return { result, service: config.service, retained: [], ...urlOf(config) }
+    const lock = lockTracker(io)
+    lock.attempting()
+    try {
+      const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lock.onLock }, io.log)
+      return { result, service: config.service, retained: [], ...urlOf(config) }
+    } finally {
+      lock.settled()
+    }
   })
 }
 
-function deployBase(target: Target, io: RunIO, env: NodeJS.ProcessEnv): Omit<ServiceDeployRequest, 'session' | 'version'> {
+function deployBase(target: Target, lock: LockTracker, env: NodeJS.ProcessEnv): Omit<ServiceDeployRequest, 'session' | 'version'> {
   return {
     performer: performer(env),
     run: target.run.id,
     message: target.run.url ? `cutover run ${target.run.url}` : undefined,
-    onLock: lockHook(io),
+    onLock: lock.onLock,
     // CUTOVER_PAUSE_AT, as in the CLI: tests stop the deploy at a known point and kill the step there.
     pauseAt: pauseAtFromEnv(env),
   }
 }
 
-/** Tell the post step when this run may hold the lock; release it at once when the job is cancelled. */
-function lockHook(io: RunIO): (held: { release: () => Promise<void> } | null) => void {
-  let onAbort: (() => void) | null = null
-  return (held) => {
-    if (onAbort) io.signal.removeEventListener('abort', onAbort)
-    onAbort = null
-    if (held) {
-      onAbort = () => void held.release().catch(() => undefined)
-      io.signal.addEventListener('abort', onAbort, { once: true })
-    }
-    io.lockState(held !== null)
-  }
-}
 
 const performer = (env: NodeJS.ProcessEnv): string => (env.GITHUB_ACTOR ? `${env.GITHUB_ACTOR} (GitHub Actions)` : 'cutover (GitHub Actions)')
 

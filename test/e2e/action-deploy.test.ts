@@ -87,6 +87,12 @@ describe('the bundled action on a push, a redeploy, a schedule and a rollback', 
     expect(statesOf(1)).toEqual(['in_progress', 'success'])
     expect(gh.repo.deploymentStatuses.get(gh.repo.deployments[1]!.id)![1]!.description).toBe('Already up to date')
     expectMaskedBeforeUse(run, { token: tokenUse(gh.api, since), registry: registryUse(app.image, since) })
+
+    // The main step finished and holds no lock: its post step has nothing to do and says nothing.
+    expect(run.state).toMatchObject({ lock: 'free', 'main-done': 'true' })
+    const post = await j.post(run, { event: 'push', payload: pushEvent(first), sha: first })
+    expect(post.code, show(post)).toBe(0)
+    expect(post.lines.filter((l) => !l.text.startsWith('::debug::') && !l.text.startsWith('::add-mask::'))).toEqual([])
   })
 
   it('a scheduled redeploy of that commit is a fast no-op end to end: gate passes, build skipped, hosts unchanged', async () => {
