@@ -73,7 +73,7 @@ async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, en
         version: req.version,
         skipBuild: req.skipBuild || req.skipPush,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
-        builder: { cacheDir: defaultCacheDir(env), env },
+        builder: { cacheDir: defaultCacheDir(env), env, signal: io.signal },
         deploy: { ...deployBase(target, lock, env), hostLog: phases.host },
         phase: (name) => {
           if (name !== 'deploy') return phases.open(name)

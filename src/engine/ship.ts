@@ -71,8 +71,13 @@ export function buildInput(session: Session): BuildInput {
  * too. Hosts are touched only when both are done and green.
  */
 export async function ship(req: ShipRequest): Promise<ShipResult> {
+  // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
+  // failed build stops the gate's polling, which could otherwise keep the process alive until
+  // the gate's timeout.
+  const stop = new AbortController()
+  const gateSignal = req.gate?.deps?.signal ? AbortSignal.any([req.gate.deps.signal, stop.signal]) : stop.signal
   const gateLog = req.gate ? req.phase('gate') : null
-  const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null
+  const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, signal: gateSignal, logger: gateLog }) : null
   const gateVerdict = gate?.then((g) => {
     if (g.status !== 'passed') throw new GateFailedError(g)
     return g
@@ -88,12 +93,22 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
       buildLog.info(`not building: deploying ${resolved.version} as the registry has it`)
       return { version: resolved.version }
     }
-    const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog })
+    const report = await buildImage(
+      { input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) },
+      { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal },
+    )
     return { version: report.version.version, report }
   })()
   built.then(() => buildLog.end?.(), () => buildLog.end?.())
 
-  const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined]
+  let both: [{ version: string; report?: BuildReport }, GateResult | undefined]
+  try {
+    both = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined]
+  } catch (e) {
+    stop.abort(new Error(e instanceof GateFailedError ? 'the CI gate failed' : 'the build failed'))
+    throw e
+  }
+  const [{ version, report }, gateResult] = both
   const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'))
   return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) }
 }
