@@ -4,13 +4,14 @@ import { pauseAtFromEnv } from '../engine/pause.js'
 import { previewConfig } from '../engine/preview.js'
 import { removeService } from '../engine/remove.js'
 import type { DeployResult } from '../engine/result.js'
-import { deployService, type ServiceDeployRequest } from '../engine/service.js'
+import type { ServiceDeployRequest } from '../engine/service.js'
 import { Session, VersionMissingError } from '../engine/session.js'
 import { GateFailedError, ship } from '../engine/ship.js'
 import { primaryHost } from '../engine/targets.js'
 import { retainedVersions } from '../engine/versions.js'
 import { parseKnownHosts } from '../remote/index.js'
 import { defaultCacheDir } from '../build/index.js'
+import type { GateOptions } from '../gate/index.js'
 import type { Logger } from '../log.js'
 import type { Secrets } from '../secrets/index.js'
 import { lockTracker, type LockTracker } from './lock-tracker.js'
@@ -24,44 +25,45 @@ const REGISTRY_PASSWORD_INPUT = 'registry-password input'
 /** The real engine behind the Action's port: config, SSH session, gate ‖ build, deploy, previews, remove. */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
   return {
-    deploy: (req, io) => guarded(io, () => deployOrPreview(req, req, io, env)),
-    previewDeploy: (req, io) => guarded(io, () => deployOrPreview(req, { ...req, version: req.version ?? req.sha }, io, env, req.pr)),
-    rollback: (req, io) =>
-      guarded(io, () =>
-        withSession(req, io, env, undefined, async (session, config) => {
-          const phases = phaseLogs(io)
-          const lock = lockTracker(io)
-          try {
-            lock.attempting()
-            const result = await deployService({ ...deployBase(req, lock, env), session, version: req.version, hostLog: phases.host }, io.log)
-            return await outcome(result, session, config)
-          } finally {
-            lock.settled()
-            phases.endAll()
-          }
-        }),
-      ),
+    deploy: (req, io) => guarded(io, () => shipTo(req, shipment(req), io, env)),
+    previewDeploy: (req, io) => guarded(io, () => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, env, req.pr)),
+    // Same path as a deploy, minus the build: the gate only when asked (wait-for-checks: true).
+    rollback: (req, io) => guarded(io, () => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, env)),
     remove: (req, io) => guarded(io, () => removeWith(req, io, env)),
     previewRemove: (req, io) => guarded(io, () => removeWith(req, io, env, req.pr)),
-    async releaseLockIfOwned(req, io) {
-      try {
-        return await withSession(req, io, env, undefined, async (session, config) => {
-          const app = { service: config.service, destination: config.destination ?? null }
-          const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
-          if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
-          if (!report.state.held) return { outcome: 'not-held' as const }
-          return { outcome: 'held-by-other' as const, details: report.state.text }
-        })
-      } catch (e) {
-        // The post step must not fail the job over a lock it cannot read; say why and move on.
-        io.log.warn(`could not check the deploy lock: ${e instanceof Error ? e.message : String(e)}`)
-        return { outcome: 'not-held' }
-      }
-    },
+    // A lock that cannot be read (host unreachable, host key changed...) is an error: the post
+    // step then fails saying how to release the lock by hand, rather than leave it unmentioned.
+    releaseLockIfOwned: (req, io) =>
+      withSession(req, io, env, undefined, async (session, config) => {
+        const app = { service: config.service, destination: config.destination ?? null }
+        const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
+        if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
+        if (!report.state.held) return { outcome: 'not-held' as const }
+        return { outcome: 'held-by-other' as const, details: report.state.text }
+      }).catch((e: unknown) => {
+        throw toFailure(e)
+      }),
   }
 }
 
-async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+/** What to ship: the commit to build (a clean clone of `ref`), the tag, and the gate to await. */
+interface Shipment {
+  ref?: string
+  version?: string
+  skipBuild: boolean
+  gate?: GateOptions
+}
+
+const shipment = (req: DeployRequest): Shipment => ({
+  ref: req.sha,
+  ...(req.version ? { version: req.version } : {}),
+  // As Kamal's --skip-push: nothing is built, the registry's image is deployed.
+  skipBuild: req.skipBuild || req.skipPush,
+  ...(req.gate ? { gate: req.gate } : {}),
+})
+
+/** gate ‖ build, then deploy (a deploy, a preview, a rollback), with the Action's log groups and lock bookkeeping. */
+async function shipTo(target: Target, req: Shipment, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
     const phases = phaseLogs(io)
     const lock = lockTracker(io)
@@ -69,9 +71,9 @@ async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, en
       const shipped = await ship({
         session,
         appDir: process.cwd(),
-        ref: req.sha,
+        ref: req.ref,
         version: req.version,
-        skipBuild: req.skipBuild || req.skipPush,
+        skipBuild: req.skipBuild,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
         builder: { cacheDir: defaultCacheDir(env), env, signal: io.signal },
         deploy: { ...deployBase(target, lock, env), hostLog: phases.host },

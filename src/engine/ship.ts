@@ -85,10 +85,11 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
   // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
   gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.())
 
+  // Nothing to build or resolve (a rollback to a named version): no build phase at all.
+  if (req.skipBuild && req.version) return deployShipped(req, { version: req.version }, gateVerdict, stop)
   const buildLog = req.phase('build')
   const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
     if (req.skipBuild) {
-      if (req.version) return { version: req.version }
       const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined })
       buildLog.info(`not building: deploying ${resolved.version} as the registry has it`)
       return { version: resolved.version }
@@ -100,10 +101,19 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
     return { version: report.version.version, report }
   })()
   built.then(() => buildLog.end?.(), () => buildLog.end?.())
+  return deployShipped(req, built, gateVerdict, stop)
+}
 
+/** Once the image is ready and the gate green, deploy it; if either fails, stop the other and fail. */
+async function deployShipped(
+  req: ShipRequest,
+  image: { version: string; report?: BuildReport } | Promise<{ version: string; report?: BuildReport }>,
+  gateVerdict: Promise<GateResult> | undefined,
+  stop: AbortController,
+): Promise<ShipResult> {
   let both: [{ version: string; report?: BuildReport }, GateResult | undefined]
   try {
-    both = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined]
+    both = gateVerdict ? await Promise.all([image, gateVerdict]) : [await image, undefined]
   } catch (e) {
     stop.abort(new Error(e instanceof GateFailedError ? 'the CI gate failed' : 'the build failed'))
     throw e

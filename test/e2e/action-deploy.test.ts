@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeployResult } from '../../src/engine/result.js'
-import { logGroups } from '../support/action/log-lines.js'
+import { errorCommands, logGroups } from '../support/action/log-lines.js'
 import { appRepo, cli, greenCi, job, pushEvent, REPOSITORY, RUN_ID, show, startGitHub, versions, viaProxy, type AppRepo, type Job, type StepResult } from './action-harness.js'
 import { envFileTimes, expectMaskedBeforeUse, expectNoLeaks, registryUse, tokenUse } from './action-leaks.js'
 import { testbed } from './testbed.js'
@@ -139,6 +139,16 @@ describe('the bundled action on a push, a redeploy, a schedule and a rollback', 
     expect(r.seen).toEqual(expect.arrayContaining([first, second]))
     expect(gh.repo.deploymentRequests.at(-1)).toMatchObject({ ref: first, environment: 'production' })
     expect(statesOf(gh.repo.deployments.length - 1)).toEqual(['in_progress', 'success'])
+  })
+
+  it('a rollback waits for CI only when asked (wait-for-checks: true), and a red check then stops it before any host', async () => {
+    const head = app.commit('a commit CI rejects', { 'message.txt': 'third\n' })
+    gh.repo.addCheckRun(head, { name: 'lint', status: 'completed', conclusion: 'failure', actions: { runId: 1111, jobId: 7 } })
+    const dispatch = { inputs: { version: second }, ref: 'refs/heads/main', repository: { full_name: REPOSITORY } }
+    const run = await j.run({ event: 'workflow_dispatch', payload: dispatch, sha: head, inputs: { command: 'rollback', version: second, 'wait-for-checks': 'true' } })
+    expect(run.code, show(run)).toBe(1)
+    expect(errorCommands(run.stdout).map((e) => e.message).join('\n')).toContain('check "lint" (failure)')
+    expect(await versions(app.host)).toEqual([first, first])
   })
 
   it('no secret reached any log line, output, summary, state file or GitHub record', () => {

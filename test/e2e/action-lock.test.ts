@@ -11,7 +11,7 @@ import type { DeployResult } from '../../src/engine/result.js'
 import { errorCommands } from '../support/action/log-lines.js'
 import { appRepo, cli, greenCi, job, pushEvent, show, startGitHub, versions, type AppRepo, type Job, type StepResult } from './action-harness.js'
 import { expectNoLeaks } from './action-leaks.js'
-import { pool, testbed } from './testbed.js'
+import { knownHostsText, pool, testbed } from './testbed.js'
 
 let app: AppRepo
 let gh: Awaited<ReturnType<typeof startGitHub>>
@@ -112,6 +112,16 @@ describe('the deploy lock across main and post steps', () => {
     const after = await lockStatus()
     expect(after.held).toBe(true)
     expect(after.details?.run).toBe('9999-1-0123abcd')
+
+    // A post step that cannot read the lock (here: vm1's host key is not the one known) fails
+    // saying how to release the lock by hand; it never guesses that nothing is held.
+    const wrongKeys = knownHostsText.split('\n').filter((l) => l.startsWith('10.213.77.12 ')).map((l) => l.replace(/^10\.213\.77\.12 /, '10.213.77.11 ')).join('\n')
+    const blind = await j.post(main, { event: 'push', payload: pushEvent(app.head()), sha: app.head(), inputs: { 'known-hosts': wrongKeys } })
+    expect(blind.code, show(blind)).toBe(1)
+    const [error] = errorCommands(blind.stdout)
+    expect(error?.message).toContain('could not check or release the deploy lock this run may hold')
+    expect(error?.message).toContain('cutover lock release -c config/deploy.yml')
+    expect((await lockStatus()).details?.run).toBe('9999-1-0123abcd')
   })
 
   it('a main step that finds the lock held fails saying who holds it, and its post step leaves that lock alone', async () => {
