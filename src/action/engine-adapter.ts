@@ -140,7 +140,6 @@ function deployBase(target: Target, lock: LockTracker, env: NodeJS.ProcessEnv): 
   }
 }
 
-
 const performer = (env: NodeJS.ProcessEnv): string => (env.GITHUB_ACTOR ? `${env.GITHUB_ACTOR} (GitHub Actions)` : 'cutover (GitHub Actions)')
 
 /** Load the config (inputs' secrets before the environment), open one SSH session, and always close it. */
