@@ -25,12 +25,12 @@ const REGISTRY_PASSWORD_INPUT = 'registry-password input'
 /** The real engine behind the Action's port: config, SSH session, gate ‖ build, deploy, previews, remove. */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
   return {
-    deploy: (req, io) => guarded(io, () => shipTo(req, shipment(req), io, env)),
-    previewDeploy: (req, io) => guarded(io, () => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, env, req.pr)),
+    deploy: (req, io) => guarded(io, (releases) => shipTo(req, shipment(req), io, releases, env)),
+    previewDeploy: (req, io) => guarded(io, (releases) => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, releases, env, req.pr)),
     // Same path as a deploy, minus the build: the gate only when asked (wait-for-checks: true).
-    rollback: (req, io) => guarded(io, () => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, env)),
-    remove: (req, io) => guarded(io, () => removeWith(req, io, env)),
-    previewRemove: (req, io) => guarded(io, () => removeWith(req, io, env, req.pr)),
+    rollback: (req, io) => guarded(io, (releases) => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, releases, env)),
+    remove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env)),
+    previewRemove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, req.pr)),
     // A lock that cannot be read (host unreachable, host key changed...) is an error: the post
     // step then fails saying how to release the lock by hand, rather than leave it unmentioned.
     releaseLockIfOwned: (req, io) =>
@@ -63,10 +63,10 @@ const shipment = (req: DeployRequest): Shipment => ({
 })
 
 /** gate ‖ build, then deploy (a deploy, a preview, a rollback), with the Action's log groups and lock bookkeeping. */
-async function shipTo(target: Target, req: Shipment, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+async function shipTo(target: Target, req: Shipment, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
     const phases = phaseLogs(io)
-    const lock = lockTracker(io)
+    const lock = lockTracker(io, releases)
     try {
       const shipped = await ship({
         session,
@@ -116,9 +116,9 @@ function phaseLogs(io: RunIO): { open: (name: string) => PhaseLogger; host: (hos
   }
 }
 
-async function removeWith(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+async function removeWith(target: Target, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
-    const lock = lockTracker(io)
+    const lock = lockTracker(io, releases)
     lock.attempting()
     try {
       const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lock.onLock }, io.log)
@@ -206,16 +206,42 @@ function urlOf(config: DeployConfig): { url?: string } {
   return host ? { url: `${proxy.ssl ? 'https' : 'http'}://${host}` } : {}
 }
 
-/** Turn the engine's own errors into the failures the Action reports; cancellation rejects at once. */
-async function guarded(io: RunIO, work: () => Promise<RunOutcome>): Promise<RunOutcome> {
+/** How long a cancelled run waits for the lock release the cancellation started (the runner's SIGTERM comes 7.5 s after SIGINT). */
+const RELEASE_ON_CANCEL_MS = 5_000
+
+/**
+ * Turn the engine's own errors into the failures the Action reports. Cancellation rejects
+ * without waiting for the engine (it cannot stop mid-step), but only once the lock release the
+ * cancellation started has finished, or RELEASE_ON_CANCEL_MS passed (the post step covers that).
+ */
+async function guarded(io: RunIO, work: (releases: Promise<unknown>[]) => Promise<RunOutcome>): Promise<RunOutcome> {
   if (io.signal.aborted) throw new EngineFailure('cancelled before it started')
-  const cancelled = new Promise<never>((_, reject) => io.signal.addEventListener('abort', () => reject(new EngineFailure('cancelled: the deploy lock is released if this run held it')), { once: true }))
+  const releases: Promise<unknown>[] = []
+  const cancelled = new Promise<never>((_, reject) =>
+    io.signal.addEventListener(
+      'abort',
+      // Every abort listener runs before this microtask, so the lock tracker's release is in the list.
+      () => queueMicrotask(() => void settled(releases, RELEASE_ON_CANCEL_MS).then(() => reject(new EngineFailure('cancelled: the deploy lock is released if this run held it')))),
+      { once: true },
+    ),
+  )
   cancelled.catch(() => undefined)
   try {
-    return await Promise.race([work(), cancelled])
+    return await Promise.race([work(releases), cancelled])
   } catch (e) {
     throw toFailure(e)
   }
+}
+
+/** Resolves when every promise has settled, or after `ms`. */
+function settled(all: Promise<unknown>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void Promise.allSettled(all).then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }
 
 function toFailure(e: unknown): EngineFailure {

@@ -22,7 +22,11 @@ export interface LockTracker {
   settled(): void
 }
 
-export function lockTracker(io: Pick<RunIO, 'lockState' | 'signal'>): LockTracker {
+/**
+ * `releases` collects the release a cancellation starts, so the caller can let it finish before
+ * the step reports and exits (the post step would otherwise have to do it).
+ */
+export function lockTracker(io: Pick<RunIO, 'lockState' | 'signal'>, releases: Promise<unknown>[] = []): LockTracker {
   let held = false
   let onAbort: (() => void) | null = null
   return {
@@ -33,7 +37,14 @@ export function lockTracker(io: Pick<RunIO, 'lockState' | 'signal'>): LockTracke
       held = lock !== null
       if (lock) {
         // The job is being cancelled: release now rather than leave it to the post step.
-        onAbort = () => void lock.release().catch(() => undefined)
+        onAbort = () => {
+          releases.push(
+            lock.release().then(
+              () => io.lockState(false),
+              () => undefined,
+            ),
+          )
+        }
         io.signal.addEventListener('abort', onAbort, { once: true })
       }
       io.lockState(held)

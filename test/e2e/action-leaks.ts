@@ -11,8 +11,9 @@
  * - the app's secret and its env-file line: the env file's mtime on each host;
  * - the SSH key: the earliest of the host-side effects above. sshd on the testbed's hosts keeps
  *   no log, so the handshake itself cannot be timed; this bound is the weakest of the four.
- * Times are the test process's receipt of each stdout line (a mask line is received right
- * after it is written: pipes are synchronous on Linux) against those wall-clock times.
+ * Times are when the test process received each stdout line, against those wall-clock times.
+ * A line is received at or after it was written, so a mask judged in time was in time; the
+ * check can only be stricter than the truth, never looser.
  */
 import { spawnSync } from 'node:child_process'
 import { expect } from 'vitest'

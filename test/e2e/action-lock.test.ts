@@ -97,6 +97,32 @@ describe('the deploy lock across main and post steps', () => {
     expect((await lockStatus()).held).toBe(false)
   })
 
+  it('a cancelled main step (SIGINT, as the runner sends) releases its own lock, reports, and exits by itself', async () => {
+    const sha = app.commit('cancelled', { 'message.txt': 'cancelled\n' })
+    greenCi(gh.repo, sha)
+    const step = j.start({ event: 'push', payload: pushEvent(sha), sha, env: { CUTOVER_PAUSE_AT: 'after-start' } })
+    await step.waitFor(/cutover: paused at after-start/, 120_000)
+    step.child.kill('SIGINT')
+    // The runner sends SIGTERM 7.5 s after SIGINT: the step must be gone by then on its own.
+    const timer = setTimeout(() => step.child.kill('SIGTERM'), 7_500)
+    const main = await step.done
+    clearTimeout(timer)
+    expect(main.signal, show(main)).toBeNull()
+    expect(main.code).toBe(1)
+    expect(main.stdout).toContain('cutover: received SIGINT; stopping')
+    expect(errorCommands(main.stdout).map((e) => e.message)).toEqual([expect.stringContaining('cancelled')])
+    expect(main.state.lock).toBe('free')
+    expect((await lockStatus()).held).toBe(false)
+    expect(gh.repo.deploymentStatuses.get(gh.repo.deployments.at(-1)!.id)!.map((s) => s.state)).toEqual(['in_progress', 'failure'])
+
+    // Its post step has nothing to do; the next run finishes the deploy the cancelled one started.
+    const post = await j.post(main, { event: 'push', payload: pushEvent(sha), sha })
+    expect(post.code, show(post)).toBe(0)
+    const next = await j.run({ event: 'push', payload: pushEvent(sha), sha })
+    expect(next.code, show(next)).toBe(0)
+    expect(await versions(app.host)).toEqual([sha, sha])
+  })
+
   it('a post step leaves alone a lock another run took after this one was killed', async () => {
     app.commit('second', { 'message.txt': 'second\n' })
     const main = await killedMidDeploy()

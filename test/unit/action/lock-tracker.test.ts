@@ -45,17 +45,31 @@ describe('lockTracker: the post step\'s lock state around one engine operation',
     expect(t.states.at(-1)).toBe(true)
   })
 
-  it('releases the held lock when the job is cancelled, and not after it was released', async () => {
+  it('releases the held lock when the job is cancelled (and not one already released), handing the caller the release to await', async () => {
     const t = io()
-    const tracker = lockTracker(t.io)
+    const releases: Promise<unknown>[] = []
+    const tracker = lockTracker(t.io, releases)
     const first = heldLock()
     tracker.onLock(first)
     tracker.onLock(null)
     const second = heldLock()
     tracker.onLock(second)
     t.controller.abort()
-    await Promise.resolve()
+    expect(releases).toHaveLength(1)
+    await Promise.all(releases)
     expect(first.releases).toBe(0)
     expect(second.releases).toBe(1)
+    // Released: nothing left for the post step.
+    expect(t.states.at(-1)).toBe(false)
+  })
+
+  it('a release that fails on cancel leaves the state maybe-held, for the post step', async () => {
+    const t = io()
+    const releases: Promise<unknown>[] = []
+    const tracker = lockTracker(t.io, releases)
+    tracker.onLock({ release: () => Promise.reject(new Error('host gone')) })
+    t.controller.abort()
+    await Promise.all(releases)
+    expect(t.states.at(-1)).toBe(true)
   })
 })
