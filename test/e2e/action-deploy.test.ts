@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeployResult } from '../../src/engine/result.js'
 import { errorCommands, logGroups } from '../support/action/log-lines.js'
-import { appRepo, cli, greenCi, job, pushEvent, REPOSITORY, RUN_ID, show, startGitHub, versions, viaProxy, type AppRepo, type Job, type StepResult } from './action-harness.js'
+import { appRepo, greenCi, job, pushEvent, REPOSITORY, RUN_ID, show, startGitHub, type AppRepo, type Job, type StepResult } from './action-harness.js'
+import { cli, removeAuditLogs, versions, viaProxy } from './action-testbed.js'
 import { envFileTimes, expectMaskedBeforeUse, expectNoLeaks, registryUse, tokenUse } from './action-leaks.js'
 import { testbed } from './testbed.js'
 
@@ -28,6 +29,7 @@ afterAll(async () => {
     if (removed.code !== 0) console.warn(`cleanup: cutover remove failed:\n${removed.stderr}`)
   }
   j?.remove()
+  if (app) await removeAuditLogs(app.service)
   app?.remove()
   await gh?.api.close()
 })

@@ -17,7 +17,8 @@ import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { inputDefaults, inputVar } from '../support/action/runner-files.js'
-import { appRepo, cli, greenCi, pushEvent, REPOSITORY, RUN_ID, secretInputs, startGitHub, versions, type AppRepo } from './action-harness.js'
+import { appRepo, greenCi, pushEvent, REPOSITORY, RUN_ID, secretInputs, startGitHub, type AppRepo } from './action-harness.js'
+import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { dockerConfig } from './build-fixture.js'
 import { tempDir } from '../unit/build/git-fixture.js'
 
@@ -40,6 +41,7 @@ afterAll(async () => {
     if (removed.code !== 0) console.warn(`cleanup: cutover remove failed:\n${removed.stderr}`)
   }
   tmp?.remove()
+  if (app) await removeAuditLogs(app.service)
   app?.remove()
   await gh?.api.close()
 })

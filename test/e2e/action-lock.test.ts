@@ -9,7 +9,8 @@ import * as lockCommands from '../../src/commands/lock.js'
 import { lockDirectory } from '../../src/commands/names.js'
 import type { DeployResult } from '../../src/engine/result.js'
 import { errorCommands } from '../support/action/log-lines.js'
-import { appRepo, cli, greenCi, job, pushEvent, show, startGitHub, versions, type AppRepo, type Job, type StepResult } from './action-harness.js'
+import { appRepo, greenCi, job, pushEvent, show, startGitHub, type AppRepo, type Job, type StepResult } from './action-harness.js'
+import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { expectNoLeaks } from './action-leaks.js'
 import { knownHostsText, pool, testbed } from './testbed.js'
 
@@ -30,6 +31,7 @@ afterAll(async () => {
     if (removed.code !== 0) console.warn(`cleanup: cutover remove failed:\n${removed.stderr}`)
   }
   j?.remove()
+  if (app) await removeAuditLogs(app.service)
   app?.remove()
   await gh?.api.close()
 })

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeployResult } from '../../src/engine/result.js'
-import { appRepo, greenCi, job, proxyRoutes, pullRequestEvent, show, startGitHub, versions, viaProxy, type AppRepo, type Job } from './action-harness.js'
+import { appRepo, greenCi, job, pullRequestEvent, show, startGitHub, type AppRepo, type Job } from './action-harness.js'
+import { proxyRoutes, removeAuditLogs, versions, viaProxy } from './action-testbed.js'
 import { expectNoLeaks } from './action-leaks.js'
 import { pool, testbed } from './testbed.js'
 
@@ -37,6 +38,7 @@ afterAll(async () => {
     if (r.code !== 0) console.warn(`cleanup: preview-remove of #${pr} failed:\n${show(r)}`)
   }
   j?.remove()
+  if (app) await removeAuditLogs(app.service)
   app?.remove()
   await gh?.api.close()
 })

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DeployResult } from '../../src/engine/result.js'
-import { appRepo, cli, REPOSITORY, startGitHub, TOKEN, versions, type AppRepo } from './action-harness.js'
+import { appRepo, REPOSITORY, startGitHub, TOKEN, type AppRepo } from './action-harness.js'
+import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { dockerConfig } from './build-fixture.js'
 import { pool, testbed } from './testbed.js'
 import { tempDir } from '../unit/build/git-fixture.js'
@@ -36,6 +37,7 @@ afterAll(async () => {
   }
   removeLocalImages()
   tmp?.remove()
+  if (app) await removeAuditLogs(app.service)
   app?.remove()
   await gh?.api.close()
 })
