@@ -143,6 +143,18 @@ describe('the bundled action on a push, a redeploy, a schedule and a rollback', 
     expect(statesOf(gh.repo.deployments.length - 1)).toEqual(['in_progress', 'success'])
   })
 
+  it('a rollback to a version the registry does not have fails before any host, listing the retained versions', async () => {
+    const dispatch = { inputs: { version: 'v0-never-built' }, ref: 'refs/heads/main', repository: { full_name: REPOSITORY } }
+    const run = await j.run({ event: 'workflow_dispatch', payload: dispatch, sha: second, inputs: { command: 'rollback', version: 'v0-never-built' } })
+    expect(run.code, show(run)).toBe(1)
+    const message = errorCommands(run.stdout).map((e) => e.message).join('\n')
+    expect(message).toContain(`${image()}:v0-never-built is not in the registry`)
+    expect(message).toContain(first)
+    expect(message).toContain(second)
+    expect(run.summary).toContain(second)
+    expect(await versions(app.host)).toEqual([first, first])
+  })
+
   it('a rollback waits for CI only when asked (wait-for-checks: true), and a red check then stops it before any host', async () => {
     const head = app.commit('a commit CI rejects', { 'message.txt': 'third\n' })
     gh.repo.addCheckRun(head, { name: 'lint', status: 'completed', conclusion: 'failure', actions: { runId: 1111, jobId: 7 } })
