@@ -44119,7 +44119,9 @@ function loadConfig(opts = {}) {
     if (!checked.success)
         return fail([...errors, ...issuesToErrors(checked.error.issues, sources, file)]);
     const c = { problems: [], notices: [], uses: [] };
-    const { config, literals } = normalize(checked.data, data, files, dest, c);
+    const normalized = normalize(checked.data, data, files, dest, c);
+    const { literals } = normalized;
+    const config = overrideRegistry(normalized.config, opts.registryOverride, c, literals);
     const warnings = c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }));
     errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })));
     if (errors.length > 0)
@@ -44130,6 +44132,23 @@ function loadConfig(opts = {}) {
     if (errors.length > 0)
         return fail(errors, warnings);
     return { ok: true, config, secrets, warnings: sortProblems(warnings) };
+}
+/** registryOverride: the given credentials replace the config's, and the secrets it named are no longer needed. */
+function overrideRegistry(config, o, c, literals) {
+    if (!o || (o.username === undefined && o.password === undefined))
+        return config;
+    const replaced = new Set([...(o.username !== undefined ? ['registry/username/0'] : []), ...(o.password !== undefined ? ['registry/password/0'] : [])]);
+    c.uses = c.uses.filter((u) => !replaced.has(u.keyPath));
+    if (o.password !== undefined)
+        literals.set(o.password.name, o.password.value);
+    return {
+        ...config,
+        registry: {
+            ...config.registry,
+            ...(o.username !== undefined ? { username: o.username } : {}),
+            ...(o.password !== undefined ? { password: { secret: o.password.name } } : {}),
+        },
+    };
 }
 /** loadConfig for callers that prefer an exception; ConfigErrors carries every error. */
 function loadConfigOrThrow(opts = {}) {
@@ -44365,12 +44384,16 @@ const gitArgv = {
 /**
  * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
  * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
- * the program cannot be started (ENOENT) or the timeout kills it.
+ * the program cannot be started (ENOENT), the timeout kills it, or `signal` stops it.
  */
 const local_exec_execLocal = (argv, options = {}) => new Promise((resolve, reject) => {
     const [program, ...args] = argv;
     if (program === undefined)
         return reject(new Error('execLocal: empty argv'));
+    const what = argv.slice(0, 3).join(' ');
+    const stopped = () => new Error(`${what} was stopped: ${reasonOf(options.signal)}`);
+    if (options.signal?.aborted)
+        return reject(stopped());
     const child = (0,external_node_child_process_namespaceObject.spawn)(program, args, {
         cwd: options.cwd,
         env: { ...process.env, ...options.env },
@@ -44398,20 +44421,31 @@ const local_exec_execLocal = (argv, options = {}) => new Promise((resolve, rejec
             child.kill('SIGKILL');
         }, options.timeoutMs)
         : undefined;
-    child.on('error', (e) => {
+    let aborted = false;
+    const onAbort = () => {
+        aborted = true;
+        child.kill('SIGTERM');
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanUp = () => {
         if (timer)
             clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (e) => {
+        cleanUp();
         reject(e.code === 'ENOENT' ? new Error(`${program} is not installed or not on PATH (needed for: ${argv.slice(0, 3).join(' ')})`) : e);
     });
     child.on('close', (code, signal) => {
-        if (timer)
-            clearTimeout(timer);
+        cleanUp();
         for (const stream of ['stdout', 'stderr']) {
             if (options.onLine && partial[stream])
                 options.onLine(partial[stream], stream);
         }
         if (timedOut)
-            return reject(new Error(`${argv.slice(0, 3).join(' ')} did not finish within ${options.timeoutMs} ms and was killed`));
+            return reject(new Error(`${what} did not finish within ${options.timeoutMs} ms and was killed`));
+        if (aborted)
+            return reject(stopped());
         resolve({
             code: code ?? (signal ? 128 : 1),
             stdout: Buffer.concat(out).toString('utf8'),
@@ -44423,6 +44457,10 @@ const local_exec_execLocal = (argv, options = {}) => new Promise((resolve, rejec
     });
     child.stdin.end(options.stdin ?? '');
 });
+const reasonOf = (signal) => {
+    const r = signal?.reason;
+    return r instanceof Error ? r.message : typeof r === 'string' ? r : 'cancelled';
+};
 
 ;// CONCATENATED MODULE: ./src/build/git.ts
 
@@ -44735,6 +44773,7 @@ async function buildAndPushImage(request, options) {
             cwd: buildDir,
             env,
             timeoutMs: options.timeoutMs ?? 60 * 60_000,
+            ...(options.signal ? { signal: options.signal } : {}),
             onLine: (line) => {
                 tail.push(line);
                 if (tail.length > SHOWN_OUTPUT_LINES)
@@ -45307,6 +45346,7 @@ async function buildImage(request, deps) {
         }
         log.info(`${image} is not in the registry yet; building it.`);
     }
+    deps.signal?.throwIfAborted();
     let buildDir = appDir;
     let buildDirLabel = 'the working tree';
     if (version.source === 'clone' && version.repoRoot && version.commit) {
@@ -45316,6 +45356,7 @@ async function buildImage(request, deps) {
         buildDir = (0,external_node_path_namespaceObject.join)(cloneDir, (0,external_node_path_namespaceObject.relative)(version.repoRoot, await (0,promises_namespaceObject.realpath)(appDir)));
         buildDirLabel = `the clone of ${version.commit}`;
     }
+    deps.signal?.throwIfAborted();
     const notes = [];
     if (request.skipLocalLogin)
         notes.push('registry.skip_local is set: pushed with the credentials already on this machine.');
@@ -48229,28 +48270,47 @@ function buildInput(session) {
  * too. Hosts are touched only when both are done and green.
  */
 async function ship(req) {
-    const gateLog = req.phase('gate');
-    const gate = req.gate ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null;
+    // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
+    // failed build stops the gate's polling, which could otherwise keep the process alive until
+    // the gate's timeout.
+    const stop = new AbortController();
+    const gateSignal = req.gate?.deps?.signal ? AbortSignal.any([req.gate.deps.signal, stop.signal]) : stop.signal;
+    const gateLog = req.gate ? req.phase('gate') : null;
+    const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, signal: gateSignal, logger: gateLog }) : null;
     const gateVerdict = gate?.then((g) => {
         if (g.status !== 'passed')
             throw new GateFailedError(g);
         return g;
     });
-    // Without a listener, a gate that fails while the build still runs would be an unhandled rejection.
-    gateVerdict?.catch(() => undefined);
+    // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
+    gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.());
+    // Nothing to build or resolve (a rollback to a named version): no build phase at all.
+    if (req.skipBuild && req.version)
+        return deployShipped(req, { version: req.version }, gateVerdict, stop);
     const buildLog = req.phase('build');
     const built = (async () => {
         if (req.skipBuild) {
-            if (req.version)
-                return { version: req.version };
             const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined });
             buildLog.info(`not building: deploying ${resolved.version} as the registry has it`);
             return { version: resolved.version };
         }
-        const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog });
+        const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal });
         return { version: report.version.version, report };
     })();
-    const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined];
+    built.then(() => buildLog.end?.(), () => buildLog.end?.());
+    return deployShipped(req, built, gateVerdict, stop);
+}
+/** Once the image is ready and the gate green, deploy it; if either fails, stop the other and fail. */
+async function deployShipped(req, image, gateVerdict, stop) {
+    let both;
+    try {
+        both = gateVerdict ? await Promise.all([image, gateVerdict]) : [await image, undefined];
+    }
+    catch (e) {
+        stop.abort(new Error(e instanceof GateFailedError ? 'the CI gate failed' : 'the build failed'));
+        throw e;
+    }
+    const [{ version, report }, gateResult] = both;
     const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'));
     return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) };
 }
@@ -48507,7 +48567,8 @@ const deployCommand = {
                 })(),
                 builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
                 deploy: { ...deploy, onLock: signals.onLock },
-                phase: (name) => loaded.logger.child(`${name}:`),
+                // The gate's lines already start with `gate:`.
+                phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
             });
             reportResult(shipped.result, Boolean(values.json), io, 'deploy');
             return shipped.result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;

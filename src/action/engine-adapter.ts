@@ -1,112 +1,147 @@
 import { ConfigErrors, loadConfig, type DeployConfig } from '../config/index.js'
 import { LockHeldError, releaseLock } from '../engine/lock.js'
+import { pauseAtFromEnv } from '../engine/pause.js'
 import { previewConfig } from '../engine/preview.js'
 import { removeService } from '../engine/remove.js'
 import type { DeployResult } from '../engine/result.js'
-import { deployService, type ServiceDeployRequest } from '../engine/service.js'
+import type { ServiceDeployRequest } from '../engine/service.js'
 import { Session, VersionMissingError } from '../engine/session.js'
 import { GateFailedError, ship } from '../engine/ship.js'
 import { primaryHost } from '../engine/targets.js'
 import { retainedVersions } from '../engine/versions.js'
 import { parseKnownHosts } from '../remote/index.js'
-import { Secrets } from '../secrets/index.js'
 import { defaultCacheDir } from '../build/index.js'
 import { LocalBuildCache } from './build-cache.js'
+import type { GateOptions } from '../gate/index.js'
+import type { Logger } from '../log.js'
+import type { Secrets } from '../secrets/index.js'
+import { lockTracker, type LockTracker } from './lock-tracker.js'
 import {
   EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type PreviewDeployRequest, type RetainedVersions, type RunIO, type RunOutcome, type Target,
 } from './engine-port.js'
 
-const REGISTRY_PASSWORD_INPUT = 'registry-password (input)'
+/** The secret name the `registry-password` input is kept under: error messages say "the registry-password input secret". */
+const REGISTRY_PASSWORD_INPUT = 'registry-password input'
 
 /** The real engine behind the Action's port: config, SSH session, gate ‖ build, deploy, previews, remove. */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
   return {
-    deploy: (req, io) => guarded(io, () => deployOrPreview(req, req, io, env)),
-    previewDeploy: (req, io) => guarded(io, () => deployOrPreview(req, { ...req, version: req.version ?? req.sha }, io, env, req.pr)),
-    rollback: (req, io) =>
-      guarded(io, () =>
-        withSession(req, io, env, undefined, async (session, config) => {
-          const result = await deployService({ ...deployBase(req, io), session, version: req.version }, io.log)
-          return outcome(result, session, config)
-        }),
-      ),
-    remove: (req, io) => guarded(io, () => removeWith(req, io, env)),
-    previewRemove: (req, io) => guarded(io, () => removeWith(req, io, env, req.pr)),
-    async releaseLockIfOwned(req, io) {
-      try {
-        return await withSession(req, io, env, undefined, async (session, config) => {
-          const app = { service: config.service, destination: config.destination ?? null }
-          const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
-          if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
-          if (!report.state.held) return { outcome: 'not-held' as const }
-          return { outcome: 'held-by-other' as const, details: report.state.text }
-        })
-      } catch (e) {
-        // The post step must not fail the job over a lock it cannot read; say why and move on.
-        io.log.warn(`could not check the deploy lock: ${e instanceof Error ? e.message : String(e)}`)
-        return { outcome: 'not-held' }
-      }
-    },
+    deploy: (req, io) => guarded(io, (releases) => shipTo(req, shipment(req), io, releases, env)),
+    previewDeploy: (req, io) => guarded(io, (releases) => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, releases, env, req.pr)),
+    // Same path as a deploy, minus the build: the gate only when asked (wait-for-checks: true).
+    rollback: (req, io) => guarded(io, (releases) => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, releases, env)),
+    remove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env)),
+    previewRemove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, req.pr)),
+    // A lock that cannot be read (host unreachable, host key changed...) is an error: the post
+    // step then fails saying how to release the lock by hand, rather than leave it unmentioned.
+    releaseLockIfOwned: (req, io) =>
+      withSession(req, io, env, undefined, async (session, config) => {
+        const app = { service: config.service, destination: config.destination ?? null }
+        const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
+        if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
+        if (!report.state.held) return { outcome: 'not-held' as const }
+        return { outcome: 'held-by-other' as const, details: report.state.text }
+      }).catch((e: unknown) => {
+        throw toFailure(e)
+      }),
   }
 }
 
-async function deployOrPreview(target: Target, req: DeployRequest, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+/** What to ship: the commit to build (a clean clone of `ref`), the tag, and the gate to await. */
+interface Shipment {
+  ref?: string
+  version?: string
+  skipBuild: boolean
+  gate?: GateOptions
+}
+
+const shipment = (req: DeployRequest): Shipment => ({
+  ref: req.sha,
+  ...(req.version ? { version: req.version } : {}),
+  // As Kamal's --skip-push: nothing is built, the registry's image is deployed.
+  skipBuild: req.skipBuild || req.skipPush,
+  ...(req.gate ? { gate: req.gate } : {}),
+})
+
+/** gate ‖ build, then deploy (a deploy, a preview, a rollback), with the Action's log groups and lock bookkeeping. */
+async function shipTo(target: Target, req: Shipment, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
-    const phases: PhaseLogger[] = []
-    const phase = (name: string): PhaseLogger => {
-      const p = io.phase(name)
-      phases.push(p)
-      return p
-    }
-    const skipBuild = req.skipBuild || req.skipPush
+    const phases = phaseLogs(io)
+    const lock = lockTracker(io, releases)
     const cacheDir = defaultCacheDir(env)
-    const buildCache = LocalBuildCache.forRun(config, process.cwd(), cacheDir, !skipBuild, io.log)
+    const buildCache = LocalBuildCache.forRun(config, process.cwd(), cacheDir, !req.skipBuild, io.log)
     await buildCache?.restore()
     try {
       const shipped = await ship({
         session,
         appDir: process.cwd(),
-        ref: req.sha,
+        ref: req.ref,
         version: req.version,
-        skipBuild,
+        skipBuild: req.skipBuild,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
-        builder: { cacheDir, env },
-        deploy: { ...deployBase(target, io), hostLog: (host) => phase(`host ${host}`) },
-        phase: (name) => (name === 'deploy' ? io.log : phase(name)),
+        builder: { cacheDir, env, signal: io.signal },
+        deploy: { ...deployBase(target, lock, env), hostLog: phases.host },
+        phase: (name) => {
+          if (name !== 'deploy') return phases.open(name)
+          // Gate and build are done: the hosts come next, and with them the lock.
+          lock.attempting()
+          // Deploy-wide lines (the lock, "nothing to do") go between the groups, not into one.
+          return io.log
+        },
       })
       if (shipped.build?.status === 'built') await buildCache?.save(shipped.build.localCache)
       const build = shipped.build
-        ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `built and pushed ${shipped.build.image} (${shipped.build.path})` }
+        ? { action: shipped.build.status, detail: shipped.build.status === 'skipped' ? `${shipped.build.image} was already in the registry` : `pushed ${shipped.build.image} (${shipped.build.path})` }
         : undefined
       return { ...(await outcome(shipped.result, session, config)), ...(shipped.gate ? { gate: shipped.gate } : {}), ...(build ? { build } : {}) }
     } finally {
-      for (const p of phases) p.end()
+      lock.settled()
+      phases.endAll()
     }
   })
 }
 
-async function removeWith(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
+/**
+ * The run's log groups: phases by name, and one per host whose lines all carry the host
+ * (`vm1: web: pull …`). Every phase opened is ended by endAll, failures included.
+ */
+function phaseLogs(io: RunIO): { open: (name: string) => PhaseLogger; host: (host: string) => Logger; endAll: () => void } {
+  const opened: PhaseLogger[] = []
+  const open = (name: string): PhaseLogger => {
+    const p = io.phase(name)
+    opened.push(p)
+    return p
+  }
+  return {
+    open,
+    host: (host) => open(`host ${host}`).child(`${host}:`),
+    endAll: () => {
+      for (const p of opened) p.end()
+    },
+  }
+}
+
+async function removeWith(target: Target, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
   return withSession(target, io, env, pr, async (session, config) => {
-    const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lockHook(io) }, io.log)
-    return { result, service: config.service, retained: [], ...urlOf(config) }
+    const lock = lockTracker(io, releases)
+    lock.attempting()
+    try {
+      const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lock.onLock }, io.log)
+      return { result, service: config.service, retained: [], ...urlOf(config) }
+    } finally {
+      lock.settled()
+    }
   })
 }
 
-function deployBase(target: Target, io: RunIO): Omit<ServiceDeployRequest, 'session' | 'version'> {
-  return { performer: performer(process.env), run: target.run.id, message: target.run.url ? `cutover run ${target.run.url}` : undefined, onLock: lockHook(io) }
-}
-
-/** Tell the post step when this run may hold the lock; release it at once when the job is cancelled. */
-function lockHook(io: RunIO): (held: { release: () => Promise<void> } | null) => void {
-  let onAbort: (() => void) | null = null
-  return (held) => {
-    if (onAbort) io.signal.removeEventListener('abort', onAbort)
-    onAbort = null
-    if (held) {
-      onAbort = () => void held.release().catch(() => undefined)
-      io.signal.addEventListener('abort', onAbort, { once: true })
-    }
-    io.lockState(held !== null)
+function deployBase(target: Target, lock: LockTracker, env: NodeJS.ProcessEnv): Omit<ServiceDeployRequest, 'session' | 'version'> {
+  return {
+    performer: performer(env),
+    run: target.run.id,
+    message: target.run.url ? `cutover run ${target.run.url}` : undefined,
+    onLock: lock.onLock,
+    // CUTOVER_PAUSE_AT, as in the CLI: tests stop the deploy at a known point and kill the step there.
+    pauseAt: pauseAtFromEnv(env),
   }
 }
 
@@ -114,24 +149,18 @@ const performer = (env: NodeJS.ProcessEnv): string => (env.GITHUB_ACTOR ? `${env
 
 /** Load the config (inputs' secrets before the environment), open one SSH session, and always close it. */
 async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr: number | undefined, work: (session: Session, config: DeployConfig) => Promise<T>): Promise<T> {
-  const loaded = loadConfig({ configFile: target.configFile, ...(target.destination ? { destination: target.destination } : {}), cwd: process.cwd(), env: { ...env, ...target.env } })
+  const { username, password } = target.registry ?? {}
+  const loaded = loadConfig({
+    configFile: target.configFile,
+    ...(target.destination ? { destination: target.destination } : {}),
+    cwd: process.cwd(),
+    env: { ...env, ...target.env },
+    registryOverride: { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password: { name: REGISTRY_PASSWORD_INPUT, value: password } } : {}) },
+  })
   if (!loaded.ok) throw new EngineFailure(`${loaded.errors.length} config error${loaded.errors.length === 1 ? '' : 's'} in ${target.configFile}`, { kind: 'config', problems: loaded.errors })
   for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
-  let config = pr === undefined ? loaded.config : previewConfig(loaded.config, pr)
-  let secrets = loaded.secrets
-  if (target.registry?.password !== undefined || target.registry?.username !== undefined) {
-    const values: [string, string][] = secrets.names().map((n) => [n, secrets.get(n)])
-    if (target.registry.password !== undefined) values.push([REGISTRY_PASSWORD_INPUT, target.registry.password])
-    secrets = new Secrets(values)
-    config = {
-      ...config,
-      registry: {
-        ...config.registry,
-        ...(target.registry.username !== undefined ? { username: target.registry.username } : {}),
-        ...(target.registry.password !== undefined ? { password: { secret: REGISTRY_PASSWORD_INPUT } } : {}),
-      },
-    }
-  }
+  const config = pr === undefined ? loaded.config : previewConfig(loaded.config, pr)
+  const secrets = loaded.secrets
   maskDerived(io, config, secrets)
   const session = new Session({
     config,
@@ -182,16 +211,42 @@ function urlOf(config: DeployConfig): { url?: string } {
   return host ? { url: `${proxy.ssl ? 'https' : 'http'}://${host}` } : {}
 }
 
-/** Turn the engine's own errors into the failures the Action reports; cancellation rejects at once. */
-async function guarded(io: RunIO, work: () => Promise<RunOutcome>): Promise<RunOutcome> {
+/** How long a cancelled run waits for the lock release the cancellation started (the runner's SIGTERM comes 7.5 s after SIGINT). */
+const RELEASE_ON_CANCEL_MS = 5_000
+
+/**
+ * Turn the engine's own errors into the failures the Action reports. Cancellation rejects
+ * without waiting for the engine (it cannot stop mid-step), but only once the lock release the
+ * cancellation started has finished, or RELEASE_ON_CANCEL_MS passed (the post step covers that).
+ */
+async function guarded(io: RunIO, work: (releases: Promise<unknown>[]) => Promise<RunOutcome>): Promise<RunOutcome> {
   if (io.signal.aborted) throw new EngineFailure('cancelled before it started')
-  const cancelled = new Promise<never>((_, reject) => io.signal.addEventListener('abort', () => reject(new EngineFailure('cancelled: the deploy lock is released if this run held it')), { once: true }))
+  const releases: Promise<unknown>[] = []
+  const cancelled = new Promise<never>((_, reject) =>
+    io.signal.addEventListener(
+      'abort',
+      // Every abort listener runs before this microtask, so the lock tracker's release is in the list.
+      () => queueMicrotask(() => void settled(releases, RELEASE_ON_CANCEL_MS).then(() => reject(new EngineFailure('cancelled: the deploy lock is released if this run held it')))),
+      { once: true },
+    ),
+  )
   cancelled.catch(() => undefined)
   try {
-    return await Promise.race([work(), cancelled])
+    return await Promise.race([work(releases), cancelled])
   } catch (e) {
     throw toFailure(e)
   }
+}
+
+/** Resolves when every promise has settled, or after `ms`. */
+function settled(all: Promise<unknown>[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void Promise.allSettled(all).then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }
 
 function toFailure(e: unknown): EngineFailure {

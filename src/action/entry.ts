@@ -41,4 +41,12 @@ export async function runEntry(engine: EnginePort, env: NodeJS.ProcessEnv = proc
     process.off('SIGINT', cancel)
     process.off('SIGTERM', cancel)
   }
+  if (controller.signal.aborted) {
+    // Cancelled and reported: end now. The engine cannot stop mid-step, so its work may still be
+    // going on in the background, and must not go on after the lock was released. (Waiting for
+    // the runner's SIGTERM would not do: a signal that lands while the handlers above are being
+    // removed is lost.) Flush the log first: stdout may be a socket, written asynchronously.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
+    process.exit(process.exitCode ?? 1)
+  }
 }

@@ -47,6 +47,8 @@ export interface ImageBuilderOptions {
   /** The process environment (GitHub Actions runtime variables for gha cache). */
   env?: Readonly<Record<string, string | undefined>>
   timeoutMs?: number
+  /** Stops a running build (and its push): the run no longer needs the image, e.g. the CI gate failed. */
+  signal?: AbortSignal
 }
 
 export interface ImageBuildResult {
@@ -106,6 +108,7 @@ export async function buildAndPushImage(request: ImageBuildRequest, options: Ima
       cwd: buildDir,
       env,
       timeoutMs: options.timeoutMs ?? 60 * 60_000,
+      ...(options.signal ? { signal: options.signal } : {}),
       onLine: (line) => {
         tail.push(line)
         if (tail.length > SHOWN_OUTPUT_LINES) tail.shift()

@@ -57,6 +57,7 @@ export async function buildImage(request: BuildRunRequest, deps: BuildRunDeps): 
     log.info(`${image} is not in the registry yet; building it.`)
   }
 
+  deps.signal?.throwIfAborted()
   let buildDir = appDir
   let buildDirLabel = 'the working tree'
   if (version.source === 'clone' && version.repoRoot && version.commit) {
@@ -67,6 +68,7 @@ export async function buildImage(request: BuildRunRequest, deps: BuildRunDeps): 
     buildDirLabel = `the clone of ${version.commit}`
   }
 
+  deps.signal?.throwIfAborted()
   const notes: string[] = []
   if (request.skipLocalLogin) notes.push('registry.skip_local is set: pushed with the credentials already on this machine.')
   else if (input.registry.username) await loginLocally(input.registry, { ...(deps.exec ? { exec: deps.exec } : {}), ...(deps.docker ? { docker: deps.docker } : {}) })

@@ -23,6 +23,13 @@ export interface LoadOptions {
   readFile?: (absolutePath: string) => string | undefined
   /** For tests: how `$(…)` runs. Default `sh -c` in cwd. */
   runCommand?: RunCommand
+  /**
+   * Registry credentials given outside the config (the Action's `registry-username` and
+   * `registry-password` inputs). They replace registry.username / registry.password, so the
+   * secrets those keys name need not be set. The password is kept as the secret `password.name`
+   * (the name error messages show, e.g. "registry-password input") and redacted like any other.
+   */
+  registryOverride?: { username?: string; password?: { name: string; value: string } }
 }
 
 export type LoadResult =
@@ -94,7 +101,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   if (!checked.success) return fail([...errors, ...issuesToErrors(checked.error.issues, sources, file)])
 
   const c: Collector = { problems: [], notices: [], uses: [] }
-  const { config, literals } = normalize(checked.data, data, files, dest, c)
+  const normalized = normalize(checked.data, data, files, dest, c)
+  const { literals } = normalized
+  const config = overrideRegistry(normalized.config, opts.registryOverride, c, literals)
   const warnings: ConfigWarning[] = c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }))
   errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })))
   if (errors.length > 0) return fail(errors, warnings)
@@ -107,6 +116,22 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   for (const p of problems) errors.push(p.file !== undefined ? { file: p.file, line: p.line, keyPath: p.keyPath, message: p.message, expected: p.expected } : { ...at(p.keyPath), ...p })
   if (errors.length > 0) return fail(errors, warnings)
   return { ok: true, config, secrets, warnings: sortProblems(warnings) }
+}
+
+/** registryOverride: the given credentials replace the config's, and the secrets it named are no longer needed. */
+function overrideRegistry(config: DeployConfig, o: LoadOptions['registryOverride'], c: Collector, literals: Map<string, string>): DeployConfig {
+  if (!o || (o.username === undefined && o.password === undefined)) return config
+  const replaced = new Set([...(o.username !== undefined ? ['registry/username/0'] : []), ...(o.password !== undefined ? ['registry/password/0'] : [])])
+  c.uses = c.uses.filter((u) => !replaced.has(u.keyPath))
+  if (o.password !== undefined) literals.set(o.password.name, o.password.value)
+  return {
+    ...config,
+    registry: {
+      ...config.registry,
+      ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.password !== undefined ? { password: { secret: o.password.name } } : {}),
+    },
+  }
 }
 
 /** loadConfig for callers that prefer an exception; ConfigErrors carries every error. */

@@ -19,9 +19,16 @@ export interface ShipRequest {
   gate?: { options: GateOptions; deps?: Omit<GateDeps, 'logger'> } | undefined
   builder: Omit<ImageBuilderOptions, 'log'>
   deploy: Omit<ServiceDeployRequest, 'session' | 'version'>
-  /** Logs per phase: `gate`, `build`, `deploy`. */
-  phase: (name: 'gate' | 'build' | 'deploy') => Logger
+  /** Logs per phase: `gate` (only when there is a gate), `build`, `deploy`. */
+  phase: (name: 'gate' | 'build' | 'deploy') => PhaseLog
 }
+
+/**
+ * A phase's logger. When it has `end`, ship calls it once that part has settled (the gate
+ * answered, the build finished or failed), so the Action can close the phase's log group then
+ * and let the next one stream, instead of holding every line until the run ends.
+ */
+export type PhaseLog = Logger & { end?: () => void }
 
 export interface ShipResult {
   result: DeployResult
@@ -64,28 +71,54 @@ export function buildInput(session: Session): BuildInput {
  * too. Hosts are touched only when both are done and green.
  */
 export async function ship(req: ShipRequest): Promise<ShipResult> {
-  const gateLog = req.phase('gate')
-  const gate = req.gate ? waitForChecks(req.gate.options, { ...req.gate.deps, logger: gateLog }) : null
+  // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
+  // failed build stops the gate's polling, which could otherwise keep the process alive until
+  // the gate's timeout.
+  const stop = new AbortController()
+  const gateSignal = req.gate?.deps?.signal ? AbortSignal.any([req.gate.deps.signal, stop.signal]) : stop.signal
+  const gateLog = req.gate ? req.phase('gate') : null
+  const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, signal: gateSignal, logger: gateLog }) : null
   const gateVerdict = gate?.then((g) => {
     if (g.status !== 'passed') throw new GateFailedError(g)
     return g
   })
-  // Without a listener, a gate that fails while the build still runs would be an unhandled rejection.
-  gateVerdict?.catch(() => undefined)
+  // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
+  gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.())
 
+  // Nothing to build or resolve (a rollback to a named version): no build phase at all.
+  if (req.skipBuild && req.version) return deployShipped(req, { version: req.version }, gateVerdict, stop)
   const buildLog = req.phase('build')
   const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
     if (req.skipBuild) {
-      if (req.version) return { version: req.version }
       const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined })
       buildLog.info(`not building: deploying ${resolved.version} as the registry has it`)
       return { version: resolved.version }
     }
-    const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog })
+    const report = await buildImage(
+      { input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) },
+      { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal },
+    )
     return { version: report.version.version, report }
   })()
+  built.then(() => buildLog.end?.(), () => buildLog.end?.())
+  return deployShipped(req, built, gateVerdict, stop)
+}
 
-  const [{ version, report }, gateResult] = gateVerdict ? await Promise.all([built, gateVerdict]) : [await built, undefined]
+/** Once the image is ready and the gate green, deploy it; if either fails, stop the other and fail. */
+async function deployShipped(
+  req: ShipRequest,
+  image: { version: string; report?: BuildReport } | Promise<{ version: string; report?: BuildReport }>,
+  gateVerdict: Promise<GateResult> | undefined,
+  stop: AbortController,
+): Promise<ShipResult> {
+  let both: [{ version: string; report?: BuildReport }, GateResult | undefined]
+  try {
+    both = gateVerdict ? await Promise.all([image, gateVerdict]) : [await image, undefined]
+  } catch (e) {
+    stop.abort(new Error(e instanceof GateFailedError ? 'the CI gate failed' : 'the build failed'))
+    throw e
+  }
+  const [{ version, report }, gateResult] = both
   const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'))
   return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) }
 }

@@ -64,7 +64,8 @@ export const deployCommand: Command = {
         })(),
         builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
         deploy: { ...deploy, onLock: signals.onLock },
-        phase: (name) => loaded.logger.child(`${name}:`),
+        // The gate's lines already start with `gate:`.
+        phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
       })
       reportResult(shipped.result, Boolean(values.json), io, 'deploy')
       return shipped.result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok

@@ -39,7 +39,13 @@ export interface FakeEngineOptions {
   /** Records each use of a value that may be secret (what the real engine would send over SSH). */
   use?: (value: string) => void
   /** Stop after taking the lock (writes `pausedFile`, then waits until aborted or killed). */
-  pauseAfterLock?: { pausedFile: string; /** Keep waiting when aborted, like an engine stuck on a dead host. */ ignoreAbort?: boolean }
+  pauseAfterLock?: {
+    pausedFile: string
+    /** Keep waiting when aborted, like an engine stuck on a dead host. */
+    ignoreAbort?: boolean
+    /** Reject when aborted but leave work running in the background, as the real engine does (it cannot stop mid-step). */
+    lingerAfterAbort?: boolean
+  }
   /** These hosts fail their deploy, with a log tail that names (redacted) secrets. */
   failHosts?: string[]
   configProblems?: ConfigProblem[]
@@ -123,6 +129,7 @@ export class FakeEngine implements EnginePort {
       if (this.o.pauseAfterLock) {
         writeFileSync(this.o.pauseAfterLock.pausedFile, String(process.pid))
         // Bounded: the test kills or aborts long before this ends.
+        if (this.o.pauseAfterLock.lingerAfterAbort) void delay(120_000)
         await delay(120_000, undefined, this.o.pauseAfterLock.ignoreAbort ? {} : { signal: io.signal })
       }
       let gateResult

@@ -35,6 +35,8 @@ export interface Exchange {
   path: string
   route: string | undefined
   status: number
+  /** Wall-clock ms (Date.now, not the fake clock) when the request arrived: e2e tests order it against log lines. */
+  receivedAt: number
 }
 
 export interface GitHubApiServer {
@@ -117,6 +119,7 @@ export async function startGitHubApi(options: StartOptions): Promise<GitHubApiSe
   }
 
   const server = createServer((req, res) => {
+    const receivedAt = Date.now()
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
@@ -142,7 +145,7 @@ export async function startGitHubApi(options: StartOptions): Promise<GitHubApiSe
           }
           // GitHub charges authenticated requests, except 304s.
           if (out.status !== 304 && out.status !== 401 && !out.headers[HARNESS]) quota++
-          exchanges.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, route, status: out.status })
+          exchanges.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, route, status: out.status, receivedAt })
           res.writeHead(out.status, out.headers).end(out.body)
         })
         .catch((err: unknown) => {

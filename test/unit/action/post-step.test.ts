@@ -127,6 +127,18 @@ describe('main and post as two processes', () => {
     expect(readStep(mainFiles).state.lock).toBe('free')
   })
 
+  it('a cancelled main exits once it has reported, though engine work lingers in the background (the real engine cannot stop mid-step)', async () => {
+    const pausedFile = join(job.dir, 'paused-linger')
+    const main = startStep({ files: files('main'), inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile, lingerAfterAbort: true } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGINT')
+    // No SIGTERM: without an exit of its own, the lingering work would keep it alive for 120 s (past this test's timeout).
+    const r = await main.done
+    expect(r.code).toBe(1)
+    expect(errorCommands(r.stdout.split('\n')).map((e) => e.message)).toEqual([expect.stringContaining('cutover was cancelled')])
+    expect(job.world().lock).toBeUndefined()
+  })
+
   it('a main stuck after SIGINT exits on the runner\'s SIGTERM; the post step then releases its lock', async () => {
     const pausedFile = join(job.dir, 'paused-stuck')
     const mainFiles = files('main')
