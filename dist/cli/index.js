@@ -44386,7 +44386,7 @@ const gitArgv = {
  * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
  * the program cannot be started (ENOENT), the timeout kills it, or `signal` stops it.
  */
-const local_exec_execLocal = (argv, options = {}) => new Promise((resolve, reject) => {
+const execLocal = (argv, options = {}) => new Promise((resolve, reject) => {
     const [program, ...args] = argv;
     if (program === undefined)
         return reject(new Error('execLocal: empty argv'));
@@ -44470,7 +44470,7 @@ class GitError extends Error {
     name = 'GitError';
 }
 function createGit(options = {}) {
-    const exec = options.exec ?? local_exec_execLocal;
+    const exec = options.exec ?? execLocal;
     // Never prompt for credentials: a build must fail with a message, not hang on a tty.
     const env = { GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'true', ...options.env };
     const timeoutMs = options.timeoutMs ?? 10 * 60_000;
@@ -44734,7 +44734,7 @@ const SHOWN_OUTPUT_LINES = 25;
 async function buildAndPushImage(request, options) {
     const { input, version, buildDir } = request;
     const { builder } = input;
-    const exec = options.exec ?? local_exec_execLocal;
+    const exec = options.exec ?? execLocal;
     const docker = options.docker ?? 'docker';
     const dockerfileRel = builder.dockerfile ?? 'Dockerfile';
     const dockerfile = (0,external_node_path_namespaceObject.resolve)(buildDir, dockerfileRel);
@@ -44934,7 +44934,7 @@ const external_node_tls_namespaceObject = require("node:tls");
 
 
 
-class registry_http_RegistryError extends Error {
+class RegistryError extends Error {
     failure;
     name = 'RegistryError';
     constructor(message, failure) {
@@ -45011,33 +45011,33 @@ const tlsRootCertificates = () => external_node_tls_namespaceObject.rootCertific
  */
 async function loginLocally(registry, options = {}) {
     const { username, password } = credentials(registry);
-    const exec = options.exec ?? local_exec_execLocal;
+    const exec = options.exec ?? execLocal;
     const result = await exec(login(registry.server, username, options.docker), { stdin: password, timeoutMs: 120_000 });
     if (result.code !== 0)
         throw explainLoginFailure(registry, 'this machine', result);
 }
 async function loginOnHost(host, registry) {
     const { username, password } = credentials(registry);
-    const result = await host.exec(registryCommands.login(registry.server, username), { stdin: password, timeoutMs: 120_000 });
+    const result = await host.exec(login(registry.server, username), { stdin: password, timeoutMs: 120_000 });
     if (result.code !== 0)
         throw explainLoginFailure(registry, host.name, result);
 }
 async function logoutLocally(registry, options = {}) {
     const exec = options.exec ?? execLocal;
-    const result = await exec(registryCommands.logout(registry.server, options.docker), { timeoutMs: 60_000 });
+    const result = await exec(logout(registry.server, options.docker), { timeoutMs: 60_000 });
     if (result.code !== 0)
         throw new RegistryError(`docker logout from ${registryName(registry)} failed on this machine: ${login_lastLines(result, registry)}`, 'protocol');
 }
 async function logoutOnHost(host, registry) {
-    const result = await host.exec(registryCommands.logout(registry.server), { timeoutMs: 60_000 });
+    const result = await host.exec(logout(registry.server), { timeoutMs: 60_000 });
     if (result.code !== 0)
         throw new RegistryError(`docker logout from ${registryName(registry)} failed on ${host.name}: ${login_lastLines(result, registry)}`, 'protocol');
 }
 function credentials(registry) {
     if (!registry.username)
-        throw new registry_http_RegistryError(`registry.username is not set, so cutover cannot log in to ${registryName(registry)}. Fix: set registry.username (and registry.password) in config/deploy.yml.`, 'config');
+        throw new RegistryError(`registry.username is not set, so cutover cannot log in to ${registryName(registry)}. Fix: set registry.username (and registry.password) in config/deploy.yml.`, 'config');
     if (registry.password === undefined || registry.password === '') {
-        throw new registry_http_RegistryError(`${registry.passwordSource ?? 'registry.password'} is empty, so cutover cannot log in to ${registryName(registry)}. Fix: provide the registry password as a secret.`, 'config');
+        throw new RegistryError(`${registry.passwordSource ?? 'registry.password'} is empty, so cutover cannot log in to ${registryName(registry)}. Fix: provide the registry password as a secret.`, 'config');
     }
     return { username: registry.username, password: registry.password };
 }
@@ -45049,15 +45049,15 @@ function explainLoginFailure(registry, where, result) {
     const text = `${result.stderr}\n${result.stdout}`;
     const passwordSource = registry.passwordSource ?? 'registry.password';
     if (/unauthorized|incorrect username or password|authentication required|access denied/i.test(text)) {
-        return new registry_http_RegistryError(`Registry ${name} rejected the login of user "${registry.username}" on ${where}: ${said}. Fix: check registry.username and ${passwordSource}.`, 'auth');
+        return new RegistryError(`Registry ${name} rejected the login of user "${registry.username}" on ${where}: ${said}. Fix: check registry.username and ${passwordSource}.`, 'auth');
     }
     if (/x509|certificate|tls:|ssl/i.test(text)) {
-        return new registry_http_RegistryError(`docker on ${where} does not trust the TLS certificate of registry ${name}: ${said}. Fix: install the registry's CA there as /etc/docker/certs.d/${name}/ca.crt (or in the system trust store, then restart docker).`, 'tls');
+        return new RegistryError(`docker on ${where} does not trust the TLS certificate of registry ${name}: ${said}. Fix: install the registry's CA there as /etc/docker/certs.d/${name}/ca.crt (or in the system trust store, then restart docker).`, 'tls');
     }
     if (/connection refused|no such host|i\/o timeout|network is unreachable|no route to host|dial tcp|server misbehaving|context deadline exceeded/i.test(text)) {
-        return new registry_http_RegistryError(`docker on ${where} cannot reach registry ${name}: ${said}. Fix: check registry.server, and that ${where} can reach the registry.`, 'unreachable');
+        return new RegistryError(`docker on ${where} cannot reach registry ${name}: ${said}. Fix: check registry.server, and that ${where} can reach the registry.`, 'unreachable');
     }
-    return new registry_http_RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
+    return new RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
 }
 function login_lastLines(result, registry) {
     // docker prints a warning about stored credentials on every successful login; skip it.
@@ -45124,7 +45124,7 @@ async function createRegistryClient(registry, options = {}) {
     const tokens = new Map();
     // The password is never put into a message on purpose; this also catches a server echoing it.
     const redact = (text) => (registry.password && registry.password.length >= 3 ? text.split(registry.password).join('***') : text);
-    const fail = (message, failure) => new registry_http_RegistryError(redact(message), failure);
+    const fail = (message, failure) => new RegistryError(redact(message), failure);
     async function send(target, url, method, headers) {
         try {
             return await request(url, { method, headers, timeoutMs, ...(ca ? { ca } : {}) });
@@ -45234,10 +45234,10 @@ async function readCa(path) {
         pem = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (e) {
-        throw new registry_http_RegistryError(`Cannot read the registry CA file ${path} (${e.code ?? e}). Fix: point the registry CA option at a readable PEM file.`, 'config');
+        throw new RegistryError(`Cannot read the registry CA file ${path} (${e.code ?? e}). Fix: point the registry CA option at a readable PEM file.`, 'config');
     }
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-        throw new registry_http_RegistryError(`The registry CA file ${path} holds no PEM certificate. Fix: point the registry CA option at the CA certificate (PEM).`, 'config');
+        throw new RegistryError(`The registry CA file ${path} holds no PEM certificate. Fix: point the registry CA option at the CA certificate (PEM).`, 'config');
     }
     return pem;
 }
@@ -48677,6 +48677,52 @@ const lockCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/cli/commands/registry.ts
+
+
+
+
+/**
+ * `cutover registry login|logout`: here (where images are pushed from) and on every host (where
+ * they are pulled), as `kamal registry` does. The password always goes to docker on stdin.
+ * Deploys don't need this: they log in on their own, and hosts pull through a throwaway config.
+ */
+const registryCommand = {
+    name: 'registry',
+    summary: 'Log in to (or out of) the registry here and on every host',
+    usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE]',
+    options: { ...configOptions, ...hostOptions, 'skip-local': { type: 'boolean' }, 'skip-remote': { type: 'boolean' } },
+    positionals: true,
+    async run({ values, positionals }, io) {
+        const [action, ...extra] = positionals;
+        if ((action !== 'login' && action !== 'logout') || extra.length > 0)
+            throw new UsageError('say `registry login` or `registry logout`');
+        const loaded = loadForCli(values, io);
+        const session = openSession(loaded, values, io);
+        const registry = session.registryInput();
+        const where = registry.server ?? 'Docker Hub';
+        try {
+            if (!values['skip-local']) {
+                await (action === 'login' ? loginLocally(registry) : logoutLocally(registry));
+                loaded.logger.info(`${action === 'login' ? 'logged in to' : 'logged out of'} ${where} here`);
+            }
+            if (!values['skip-remote']) {
+                const hosts = [...new Set(loaded.config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].map((name) => ({ name }));
+                const outcomes = await fanOut(hosts, loaded.logger, async (h, log) => {
+                    const remote = await session.host(h.name);
+                    await (action === 'login' ? loginOnHost(remote, registry) : logoutOnHost(remote, registry));
+                    log.info(`${action === 'login' ? 'logged in to' : 'logged out of'} ${where}`);
+                });
+                allOrThrow(outcomes);
+            }
+            return EXIT.ok;
+        }
+        finally {
+            await session.close();
+        }
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/engine/remove.ts
 
 
@@ -48879,8 +48925,9 @@ const versionsCommand = {
 
 
 
+
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-const commands = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, knownHostsCommand, configCommand];
+const commands = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 

@@ -3,9 +3,10 @@ import { configCommand } from './config.js'
 import { deployCommand } from './deploy.js'
 import { knownHostsCommand } from './known-hosts.js'
 import { lockCommand } from './lock.js'
+import { registryCommand } from './registry.js'
 import { removeCommand } from './remove.js'
 import { rollbackCommand } from './rollback.js'
 import { versionsCommand } from './versions.js'
 
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-export const commands: readonly Command[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, knownHostsCommand, configCommand]
+export const commands: readonly Command[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand]

@@ -131,7 +131,11 @@ export class TestApp {
   }
 
   run(command: string[]): Promise<CliRun> {
-    return cutover(this.args(command), { cwd: this.dir, env: this.env(), timeoutMs: 60_000 })
+    return this.runWithEnv(command, {})
+  }
+
+  runWithEnv(command: string[], extraEnv: Record<string, string>): Promise<CliRun> {
+    return cutover(this.args(command), { cwd: this.dir, env: this.env(extraEnv), timeoutMs: 60_000 })
   }
 
   /** Every command string the CLI sent over SSH so far (CUTOVER_TRACE_FILE). */

@@ -1,0 +1,43 @@
+import { loginLocally, loginOnHost, logoutLocally, logoutOnHost } from '../../build/index.js'
+import { fanOut, allOrThrow } from '../../remote/index.js'
+import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { hostOptions, loadForCli, openSession } from '../context.js'
+
+/**
+ * `cutover registry login|logout`: here (where images are pushed from) and on every host (where
+ * they are pulled), as `kamal registry` does. The password always goes to docker on stdin.
+ * Deploys don't need this: they log in on their own, and hosts pull through a throwaway config.
+ */
+export const registryCommand: Command = {
+  name: 'registry',
+  summary: 'Log in to (or out of) the registry here and on every host',
+  usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE]',
+  options: { ...configOptions, ...hostOptions, 'skip-local': { type: 'boolean' }, 'skip-remote': { type: 'boolean' } },
+  positionals: true,
+  async run({ values, positionals }, io) {
+    const [action, ...extra] = positionals
+    if ((action !== 'login' && action !== 'logout') || extra.length > 0) throw new UsageError('say `registry login` or `registry logout`')
+    const loaded = loadForCli(values, io)
+    const session = openSession(loaded, values, io)
+    const registry = session.registryInput()
+    const where = registry.server ?? 'Docker Hub'
+    try {
+      if (!values['skip-local']) {
+        await (action === 'login' ? loginLocally(registry) : logoutLocally(registry))
+        loaded.logger.info(`${action === 'login' ? 'logged in to' : 'logged out of'} ${where} here`)
+      }
+      if (!values['skip-remote']) {
+        const hosts = [...new Set(loaded.config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].map((name) => ({ name }))
+        const outcomes = await fanOut(hosts, loaded.logger, async (h, log) => {
+          const remote = await session.host(h.name)
+          await (action === 'login' ? loginOnHost(remote, registry) : logoutOnHost(remote, registry))
+          log.info(`${action === 'login' ? 'logged in to' : 'logged out of'} ${where}`)
+        })
+        allOrThrow(outcomes)
+      }
+      return EXIT.ok
+    } finally {
+      await session.close()
+    }
+  },
+}
