@@ -73,7 +73,7 @@ export class DesiredStateError extends Error {
 export const imageRef = (d: Pick<DesiredRole, 'repository' | 'version'>): string => `${d.repository}:${d.version}`
 
 /** What to observe on a host for this role (every role of the service shares it). */
-export const observeQueryFor = (d: DesiredRole): ObserveQuery => ({ service: d.service, image: imageRef(d), repository: d.repository, lockDir: lockDirectory(d) })
+export const observeQueryFor = (d: DesiredRole): ObserveQuery => ({ repository: d.repository, lockDir: lockDirectory(d) })
 
 /** Every value to redact from output shown to users (container log tails, errors). */
 export function secretValues(d: DesiredRole): string[] {

@@ -51,8 +51,9 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   const steps: Step[] = []
   const ex = (argv: Exec['argv'], timeoutMs?: number): Exec => (timeoutMs ? { argv, timeoutMs } : { argv })
 
-  // Host level: the network, then the proxy (it joins the network when booted).
-  if (!seen.network) steps.push({ kind: 'createNetwork', exec: ex(docker.networkCreate(NETWORK)) })
+  // Host level: the network, then the proxy (it joins the network when booted). Observe sees the
+  // network only through a running container on it; otherwise it is ensured, which is idempotent.
+  if (!seen.network) steps.push({ kind: 'ensureNetwork', exec: ex(docker.ensureNetwork(NETWORK)) })
   if (d.proxy) {
     if (!seen.proxy) {
       const dir = underHome(seen.home, proxyAppsConfigDirectory)
@@ -140,18 +141,17 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
 
 /** The tag is here and is the content we want (a moved tag must be pulled again). */
 export function imagePresent(d: DesiredRole, seen: HostState): boolean {
-  const img = seen.image
-  if (!img) return false
-  return img.id === d.imageId || img.repoDigests.some((rd) => rd.endsWith(`@${d.imageId}`))
+  return seen.images.some((i) => i.tag === d.version && (i.id === d.imageId || i.digests.includes(d.imageId)))
 }
 
 /**
- * Tags of the repository that no container of this service (any role or destination) will still
- * use once `removed` are gone. Keeps the version being deployed and Kamal's `latest`.
+ * Tags of the repository that no container on the host (any service: a PR preview shares the
+ * repository with production; any role or destination) will still use once `removed` are gone.
+ * Keeps the version being deployed and Kamal's `latest`.
  */
 function unusedImages(d: DesiredRole, seen: HostState, removed: Set<ObservedContainer>): string[] {
   const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId))
-  if (seen.image) used.add(seen.image.id)
+  for (const i of seen.images) if (i.tag === d.version) used.add(i.id)
   return seen.images
     .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== d.version && !used.has(i.id))
     .map((i) => `${i.repository}:${i.tag}`)
