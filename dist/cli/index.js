@@ -45387,7 +45387,26 @@ const append = (logPath, line) => ['sh', '-c', APPEND, 'cutover-audit', oneLine(
 /** The last lines of the log (Kamal's `kamal audit` shows 50). */
 const tail = (logPath, lines = 50) => ['tail', '-n', String(lines), logPath];
 
+;// CONCATENATED MODULE: ./src/commands/argv.ts
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/**
+ * The one place where argv becomes a shell string, because ssh2 sends a command *string*.
+ * Every word that is not plainly safe is single-quoted, so quotes, `$()`, backticks and
+ * newlines reach the remote program literally.
+ */
+function shellQuote(word) {
+    if (word !== '' && SAFE_WORD.test(word))
+        return word;
+    return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+function argv_shellJoin(argv) {
+    if (argv.length === 0)
+        throw new Error('shellJoin: empty argv');
+    return argv.map(shellQuote).join(' ');
+}
+
 ;// CONCATENATED MODULE: ./src/commands/docker.ts
+
 const pairs = (flag, map) => Object.entries(map).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 /**
  * Kamal's optionize: `true` → `--key`, a list → the flag repeated, anything else → `--key value`
@@ -45455,14 +45474,20 @@ const LOGIN_AND_PULL = [
 const loginAndPull = (server, username, image) => ['sh', '-c', LOGIN_AND_PULL, 'cutover-pull', server, username, image];
 const logs = (container, tail) => ['docker', 'logs', '--tail', String(tail), container];
 const networkCreate = (name) => ['docker', 'network', 'create', name];
-const networkInspect = (name, format) => ['docker', 'network', 'inspect', name, '--format', format];
-/** Container ids (full) of every container, any state, carrying all the given labels. */
-const psByLabels = (labels) => [
-    'docker', 'ps', '--all', '--quiet', '--no-trunc', ...Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]),
+const networkInspect = (name) => ['docker', 'network', 'inspect', name];
+/**
+ * Create the network unless it exists, as one command. Observe does not probe the network (a
+ * docker CLI run on every deploy); the plan runs this only where no running container shows it.
+ * The last inspect covers a concurrent deploy creating it between our inspect and create.
+ */
+const ensureNetwork = (name) => [
+    'sh', '-c', `${argv_shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${argv_shellJoin(networkCreate(name))} || ${argv_shellJoin(networkInspect(name))} >/dev/null`,
 ];
+/** Full ids of every container on the host, any state. */
+const docker_ps = () => ['docker', 'ps', '--all', '--quiet', '--no-trunc'];
 const inspectContainers = (format, containers) => ['docker', 'container', 'inspect', '--format', format, ...containers];
-const inspectImage = (format, image) => ['docker', 'image', 'inspect', '--format', format, image];
-const listImages = (format, repository) => ['docker', 'image', 'ls', '--no-trunc', '--format', format, repository];
+/** Every tag of the repository, one row per tag and registry digest (`--digests`). */
+const listImages = (format, repository) => ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', format, repository];
 const removeImages = (images) => ['docker', 'image', 'rm', ...images];
 /** Dangling images of this service only (Kamal labels its builds `service=<name>`). */
 const pruneDanglingImages = (service) => ['docker', 'image', 'prune', '--force', '--filter', `label=service=${service}`];
@@ -45710,7 +45735,7 @@ class DesiredStateError extends Error {
 }
 const imageRef = (d) => `${d.repository}:${d.version}`;
 /** What to observe on a host for this role (every role of the service shares it). */
-const observeQueryFor = (d) => ({ service: d.service, image: imageRef(d), repository: d.repository, lockDir: lockDirectory(d) });
+const observeQueryFor = (d) => ({ repository: d.repository, lockDir: lockDirectory(d) });
 /** Every value to redact from output shown to users (container log tails, errors). */
 function secretValues(d) {
     const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])];
@@ -45999,9 +46024,10 @@ function plan(d, seen) {
     }
     const steps = [];
     const ex = (argv, timeoutMs) => (timeoutMs ? { argv, timeoutMs } : { argv });
-    // Host level: the network, then the proxy (it joins the network when booted).
+    // Host level: the network, then the proxy (it joins the network when booted). Observe sees the
+    // network only through a running container on it; otherwise it is ensured, which is idempotent.
     if (!seen.network)
-        steps.push({ kind: 'createNetwork', exec: ex(networkCreate(NETWORK)) });
+        steps.push({ kind: 'ensureNetwork', exec: ex(ensureNetwork(NETWORK)) });
     if (d.proxy) {
         if (!seen.proxy) {
             const dir = underHome(seen.home, proxyAppsConfigDirectory);
@@ -46082,19 +46108,18 @@ function plan(d, seen) {
 }
 /** The tag is here and is the content we want (a moved tag must be pulled again). */
 function imagePresent(d, seen) {
-    const img = seen.image;
-    if (!img)
-        return false;
-    return img.id === d.imageId || img.repoDigests.some((rd) => rd.endsWith(`@${d.imageId}`));
+    return seen.images.some((i) => i.tag === d.version && (i.id === d.imageId || i.digests.includes(d.imageId)));
 }
 /**
- * Tags of the repository that no container of this service (any role or destination) will still
- * use once `removed` are gone. Keeps the version being deployed and Kamal's `latest`.
+ * Tags of the repository that no container on the host (any service: a PR preview shares the
+ * repository with production; any role or destination) will still use once `removed` are gone.
+ * Keeps the version being deployed and Kamal's `latest`.
  */
 function unusedImages(d, seen, removed) {
     const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId));
-    if (seen.image)
-        used.add(seen.image.id);
+    for (const i of seen.images)
+        if (i.tag === d.version)
+            used.add(i.id);
     return seen.images
         .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== d.version && !used.has(i.id))
         .map((i) => `${i.repository}:${i.tag}`);
@@ -46103,7 +46128,7 @@ function unusedImages(d, seen, removed) {
 ;// CONCATENATED MODULE: ./src/plan/host.ts
 
 /** Steps that act on the host, not the role: two roles on one host need them once. */
-const HOST_LEVEL = new Set(['createNetwork', 'mkdir', 'runProxy', 'startProxy', 'pull', 'removeImages', 'pruneImages']);
+const HOST_LEVEL = new Set(['ensureNetwork', 'mkdir', 'runProxy', 'startProxy', 'pull', 'removeImages', 'pruneImages']);
 /**
  * Plan every role on one host from one observation. Roles run in the order given (put the
  * primary role first); a host-level step a later role also wants is not repeated.
@@ -46131,8 +46156,8 @@ function planHost(roles, seen) {
 /** One line per step for logs and `--dry-run`. Holds no secret (argv never does). */
 function describeStep(step) {
     switch (step.kind) {
-        case 'createNetwork':
-            return 'create the kamal network';
+        case 'ensureNetwork':
+            return 'ensure the kamal network exists';
         case 'mkdir':
             return `create directory ${step.path}`;
         case 'runProxy':
@@ -46167,24 +46192,6 @@ function describeStep(step) {
 }
 /** The command string a step sends (for traces); null for uploads. */
 const stepCommand = (step) => ('exec' in step ? shellJoin(step.exec.argv) : null);
-
-;// CONCATENATED MODULE: ./src/commands/argv.ts
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/**
- * The one place where argv becomes a shell string, because ssh2 sends a command *string*.
- * Every word that is not plainly safe is single-quoted, so quotes, `$()`, backticks and
- * newlines reach the remote program literally.
- */
-function shellQuote(word) {
-    if (word !== '' && SAFE_WORD.test(word))
-        return word;
-    return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-function argv_shellJoin(argv) {
-    if (argv.length === 0)
-        throw new Error('shellJoin: empty argv');
-    return argv.map(shellQuote).join(' ');
-}
 
 ;// CONCATENATED MODULE: ./src/engine/execute.ts
 
@@ -46426,44 +46433,67 @@ async function releaseLock(pool, host, app, onlyRun) {
  *   …
  *   @@cutover:done
  *
- * There is no `docker version` probe: Docker that cannot answer fails the containers probe with
- * its own message, and each docker CLI run is a visible share of an unchanged deploy's time on a
- * small host (on the testbed, with both hosts observing at once, the script took a median 194 ms
- * without that probe against 248 ms with it).
+ * Four docker CLI runs, because each one is a visible share of an unchanged deploy's time on a
+ * small host (every run starts a Go program and asks the daemon):
+ * - `docker ps` + ONE `docker container inspect` of every container on the host. That one
+ *   inspect yields this service's containers, the `kamal-proxy` container (found by name among
+ *   them, so no inspect of a name that may not exist), the image every container uses (pruning
+ *   must keep those, whoever runs them) and, through the network a running container is on,
+ *   whether the `kamal` network exists.
+ * - `docker exec kamal-proxy kamal-proxy list`: the routes.
+ * - `docker image ls --digests` of the repository: its tags for pruning, and the desired tag's
+ *   image id and registry digests (no separate `docker image inspect`).
+ * No `docker version` and no `docker network inspect`: Docker that cannot answer fails the
+ * containers probe with its own message, and a network that is not seen in use is ensured
+ * (idempotently) by the plan where it is needed.
  *
  * Every probe is a shellJoin'd argv; the glue around them holds no values. Probes only read
- * (inspect, ls, `kamal-proxy list`, a test of the lock dir); the temp dir is removed on exit.
- * Output that may hold secrets (container env, `docker inspect` of config) is never requested.
+ * (ps, inspect, ls, `kamal-proxy list`, a test of the lock dir); the temp dir is removed on exit.
+ * Output that may hold secrets (container env, `docker inspect` of config) is never requested:
+ * of other containers' labels only the five we read are printed.
  */
 const MARK = '@@cutover';
+const label = (key) => `${JSON.stringify(key)}:{{json (index . ${JSON.stringify(key)})}}`;
 /**
- * One JSON object per container: only ids, names, states and labels (no env, no config).
- * `.Id` is not a field of the typed struct Docker's CLI tries first, so the template always runs
- * on the raw JSON map, where a missing key is an error: `index` reads Health, which only
- * containers with a healthcheck have, without failing on the others (measured on Docker 20.10
- * and 28 clients: `{{if .State.Health}}` broke every container without a healthcheck).
+ * One JSON object per container: ids, name, state, image, network and five labels (no env, no
+ * config). `.Id` is not a field of the typed struct Docker's CLI tries first, so the template
+ * always runs on the raw JSON map, where a missing key is an error and `index` is safe: it reads
+ * Health (only containers with a healthcheck have it) and the labels (null or absent on some
+ * containers, e.g. kamal-proxy) without failing on the others. Checked against Docker's 20.10 and
+ * 28.2 clients (`{{if .State.Health}}` broke every container without a healthcheck).
  */
 const CONTAINER_FORMAT = '{"id":{{json .Id}},"name":{{json .Name}},"state":{{json .State.Status}},"created":{{json .Created}},' +
-    '"image":{{json .Image}},"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},' +
-    '"labels":{{json .Config.Labels}}}';
-const PROXY_FORMAT = '{"state":{{json .State.Status}},"image":{{json .Config.Image}}}';
-const IMAGE_FORMAT = '{"id":{{json .Id}},"repoDigests":{{json .RepoDigests}}}';
-const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}}}';
-const SECTIONS = ['home', 'network', 'proxy', 'routes', 'containers', 'image', 'images', 'lock'];
+    '"image":{{json .Image}},"ref":{{json .Config.Image}},"network":{{json .HostConfig.NetworkMode}},' +
+    '"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},' +
+    `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map(label).join(',')}}{{else}}null{{end}}}`;
+/** One row per tag and registry digest (`<none>` when the tag has none). */
+const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}},"digest":{{json .Digest}}}';
+const SECTIONS = ['home', 'routes', 'containers', 'images', 'lock'];
 const quiet = (argv) => `${argv_shellJoin(argv)} 2>/dev/null`;
 const loud = (argv) => `${argv_shellJoin(argv)} 2>&1`;
-function probes(q) {
-    const ids = argv_shellJoin(psByLabels({ [LABEL_SERVICE]: q.service }));
+/**
+ * `docker container inspect` of ids from `docker ps`. A container removed in between makes the
+ * inspect exit non-zero while still printing every other one; it is gone, so its "No such
+ * container" line is not a failure. Any other failure (or none said) fails the section: reading
+ * it as "no containers" would boot duplicates. Docker 20.10 says `Error: No such container: ID`,
+ * 28.x `Error response from daemon: No such container: ID`.
+ */
+function containersProbe(i) {
+    const ps = argv_shellJoin(docker_ps());
     const inspect = argv_shellJoin(inspectContainers(CONTAINER_FORMAT, []));
+    const err = `"$t/${i}.err"`;
+    return [
+        `if ids=$(${ps} 2>&1); then`,
+        `  [ -z "$ids" ] || { out=$(${inspect} $ids 2>${err}); rc=$?;`,
+        `    if [ $rc -eq 0 ] || { [ -s ${err} ] && ! grep -qv 'No such container: ' ${err}; }; then [ -z "$out" ] || printf '%s\\n' "$out"; else cat ${err}; [ -s ${err} ] || echo "docker container inspect exited $rc"; false; fi; }`,
+        `else printf '%s\\n' "$ids"; false; fi`,
+    ].join('\n');
+}
+function probes(q, index) {
     return {
         home: 'pwd',
-        network: quiet(networkInspect(NETWORK, '{{json .Name}}')),
-        proxy: quiet(inspectContainers(PROXY_FORMAT, [PROXY_CONTAINER])),
         routes: loud(list()),
-        // A container removed between ps and inspect makes inspect fail: list and inspect once more.
-        // Any other failure fails the section: reading it as "no containers" would boot duplicates.
-        containers: `rc=0; i=0; while :; do if ids=$(${ids} 2>&1); then [ -z "$ids" ] && break; out=$(${inspect} $ids 2>&1) && { printf '%s\\n' "$out"; break; }; else out=$ids; fi; i=$((i+1)); [ $i -lt 2 ] || { printf '%s\\n' "$out"; rc=1; break; }; done; [ $rc -eq 0 ]`,
-        image: quiet(inspectImage(IMAGE_FORMAT, q.image)),
+        containers: containersProbe(index('containers')),
         images: quiet(listImages(IMAGES_FORMAT, q.repository)),
         lock: argv_shellJoin(lock_status(q.lockDir)),
     };
@@ -46473,11 +46503,11 @@ function observe(q) {
     return ['sh', '-c', observeScript(q)];
 }
 function observeScript(q) {
-    const p = probes(q);
+    const p = probes(q, (s) => SECTIONS.indexOf(s));
     return [
         't=$(mktemp -d) || exit 1',
         'trap \'rm -rf "$t"\' EXIT',
-        ...SECTIONS.map((s, i) => `{ ${p[s]}; printf '\\n${MARK}:end ${s} %s\\n' "$?"; } >"$t/${i}" &`),
+        ...SECTIONS.map((s, i) => `{ ${p[s]}\nprintf '\\n${MARK}:end ${s} %s\\n' "$?"; } >"$t/${i}" &`),
         'wait',
         ...SECTIONS.map((s, i) => `printf '${MARK}:begin ${s}\\n'; cat "$t/${i}"`),
         `printf '${MARK}:done\\n'`,
@@ -46528,30 +46558,45 @@ function observation_json(section, line) {
     }
 }
 const str = (v) => (typeof v === 'string' ? v : '');
+const strOrNull = (v) => (typeof v === 'string' ? v : null);
 function container(line) {
     const raw = observation_json('containers', line);
-    const labels = {};
-    if (raw.labels && typeof raw.labels === 'object') {
-        for (const [k, v] of Object.entries(raw.labels))
-            labels[k] = str(v);
-    }
+    const labels = raw.labels && typeof raw.labels === 'object' ? raw.labels : {};
     const id = str(raw.id);
     if (!/^[0-9a-f]{64}$/.test(id))
         throw new ObservationError(`observe: a container line has no valid id: ${JSON.stringify(line.slice(0, 200))}`);
     return {
-        id,
-        name: str(raw.name).replace(/^\//, ''),
-        state: str(raw.state),
-        created: str(raw.created),
-        imageId: str(raw.image),
-        health: typeof raw.health === 'string' ? raw.health : null,
-        labels,
-        service: labels[LABEL_SERVICE] ?? '',
-        role: labels[LABEL_ROLE] ?? '',
-        destination: labels[LABEL_DESTINATION] ?? '',
-        version: labels[LABEL_VERSION] ?? null,
-        digest: labels[LABEL_DIGEST] ?? null,
+        container: {
+            id,
+            name: str(raw.name).replace(/^\//, ''),
+            state: str(raw.state),
+            created: str(raw.created),
+            imageId: str(raw.image),
+            health: strOrNull(raw.health),
+            service: str(labels[LABEL_SERVICE]),
+            role: str(labels[LABEL_ROLE]),
+            destination: str(labels[LABEL_DESTINATION]),
+            version: strOrNull(labels[LABEL_VERSION]),
+            digest: strOrNull(labels[LABEL_DIGEST]),
+        },
+        ref: str(raw.ref),
+        network: str(raw.network),
     };
+}
+/** `image ls --digests` prints a row per tag and digest: one LocalTag per tag, its digests gathered. */
+function localTags(lines) {
+    const tags = new Map();
+    for (const line of lines) {
+        const o = observation_json('images', line);
+        const t = { id: str(o.id), repository: str(o.repository), tag: str(o.tag) };
+        const key = JSON.stringify([t.id, t.repository, t.tag]);
+        const entry = tags.get(key) ?? { ...t, digests: [] };
+        tags.set(key, entry);
+        const digest = str(o.digest);
+        if (digest.startsWith('sha256:') && !entry.digests.includes(digest))
+            entry.digests.push(digest);
+    }
+    return [...tags.values()];
 }
 /** Parse observe's stdout. Throws ObservationError on garbage or when Docker is unusable. */
 function parseObservation(stdout) {
@@ -46565,9 +46610,9 @@ function parseObservation(stdout) {
     const home = get('home').lines[0]?.trim() ?? '';
     if (!home.startsWith('/'))
         throw new ObservationError(`observe: the working directory is not an absolute path: ${JSON.stringify(home)}`);
-    const proxyRaw = get('proxy');
-    const proxyObj = proxyRaw.code === 0 && proxyRaw.lines[0] ? observation_json('proxy', proxyRaw.lines[0]) : null;
-    const proxy = proxyObj ? { state: str(proxyObj.state), image: str(proxyObj.image) } : null;
+    const inspected = containersRaw.lines.map(container);
+    const proxyContainer = inspected.find((c) => c.container.name === PROXY_CONTAINER);
+    const proxy = proxyContainer ? { state: proxyContainer.container.state, image: proxyContainer.ref } : null;
     let routes = null;
     let routesError = null;
     if (proxy?.state === 'running') {
@@ -46585,19 +46630,15 @@ function parseObservation(stdout) {
             }
         }
     }
-    const imageRaw = get('image');
-    const imageObj = imageRaw.code === 0 && imageRaw.lines[0] ? observation_json('image', imageRaw.lines[0]) : null;
     const imagesRaw = get('images');
-    const images = imagesRaw.code !== 0 ? [] : imagesRaw.lines.map((l) => observation_json('images', l)).map((o) => ({ id: str(o.id), repository: str(o.repository), tag: str(o.tag) }));
     return {
         home,
-        network: get('network').code === 0,
+        network: inspected.some((c) => c.network === NETWORK && c.container.state === 'running'),
         proxy,
         routes,
         routesError,
-        containers: containersRaw.lines.map(container),
-        image: imageObj ? { id: str(imageObj.id), repoDigests: Array.isArray(imageObj.repoDigests) ? imageObj.repoDigests.map(str) : [] } : null,
-        images,
+        containers: inspected.map((c) => c.container),
+        images: imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
         lock: parseLockStatus(get('lock').lines.join('\n')),
     };
 }
@@ -47613,7 +47654,7 @@ function splitCmd(cmd, role) {
 /** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
 async function retainedVersions(config, hosts) {
     const app = { service: config.service, destination: config.destination ?? null };
-    const query = { service: config.service, image: `${config.repository}:latest`, repository: config.repository, lockDir: lockDirectory(app) };
+    const query = { repository: config.repository, lockDir: lockDirectory(app) };
     const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })));
     const uniqueHosts = [...new Set(pairs.map((p) => p.host))];
     const states = new Map(await Promise.all(uniqueHosts.map(async (host) => {
@@ -48360,7 +48401,7 @@ const gateOptions = {
  * a workflow), unless --skip-gate. Off otherwise, and the log says why, so nobody mistakes a
  * local deploy for a gated one.
  */
-function gateFromFlags(values, io, sha, logger) {
+async function gateFromFlags(values, io, commit, logger) {
     if (values['skip-gate'])
         return undefined;
     const token = io.env.GITHUB_TOKEN;
@@ -48372,6 +48413,8 @@ function gateFromFlags(values, io, sha, logger) {
         logger.info('CI gate off: GITHUB_TOKEN and GITHUB_REPOSITORY are not set (pass --skip-gate to say so explicitly)');
         return undefined;
     }
+    // Asked only now: a run without the gate starts no git process for it.
+    const sha = await commit();
     if (!sha)
         throw new UsageError('the CI gate needs the commit: run from a git checkout, or pass --skip-gate');
     const timeout = values['gate-timeout'];
@@ -48491,17 +48534,14 @@ const deployCommand = {
                 return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok;
             }
             const skipBuild = Boolean(values['skip-build'] || values['skip-push']);
-            const sha = await commitFor(appDir, str('ref'));
+            const gate = await gateFromFlags(values, io, () => commitFor(appDir, str('ref')), loaded.logger);
             const shipped = await ship({
                 session,
                 appDir,
                 ref: str('ref'),
                 version: str('version'),
                 skipBuild,
-                gate: (() => {
-                    const options = gateFromFlags(values, io, sha, loaded.logger);
-                    return options ? { options } : undefined;
-                })(),
+                gate: gate ? { options: gate } : undefined,
                 builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
                 deploy: { ...deploy, onLock: signals.onLock },
                 phase: (name) => loaded.logger.child(`${name}:`),
@@ -48637,14 +48677,13 @@ async function removeService(req, logger) {
         details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
     };
     const hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))];
-    const image = `${config.repository}:latest`;
     const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () => Promise.all(hosts.map(async (host) => {
         const started = Date.now();
         const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name);
         const log = logger.child(`[${host}]`);
         try {
             const remote = await req.session.host(host);
-            const r = await remote.exec(observe({ service: config.service, image, repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 });
+            const r = await remote.exec(observe({ repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 });
             const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer);
             return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }));
         }
@@ -48683,10 +48722,11 @@ async function removeFromHost(host, seen, config, roles, log, at, performer) {
         await run(remove(route.service), `remove the kamal-proxy route ${route.service}`);
     if (mine.length > 0)
         await run(rm(mine.map((c) => c.id), { force: true }), `remove ${mine.map((c) => c.name).join(', ')}`);
+    // Observe sees every container on the host, so an image another app (a preview, production)
+    // still uses is kept here, not left to Docker to refuse.
     const gone = new Set(mine.map((c) => c.imageId));
     const stillUsed = new Set(seen.containers.filter((c) => !mine.includes(c)).map((c) => c.imageId));
     const images = seen.images.filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`);
-    // Another app (a preview, production) may still run one of these: Docker then refuses, and that is right.
     if (images.length > 0)
         await run(removeImages(images), `remove images ${images.join(', ')}`, true);
     await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true);
