@@ -45486,8 +45486,22 @@ const ensureNetwork = (name) => [
 /** Full ids of every container on the host, any state. */
 const docker_ps = () => ['docker', 'ps', '--all', '--quiet', '--no-trunc'];
 const inspectContainers = (format, containers) => ['docker', 'container', 'inspect', '--format', format, ...containers];
+/**
+ * A repository the way Docker lists and filters it: Docker Hub's `docker.io/` (or the legacy
+ * `index.docker.io/`) dropped, and `library/` for official images. `docker image ls
+ * docker.io/org/app` matches nothing (checked with the 20.10 and 28.2 clients), since the
+ * reference filter is matched against the familiar name.
+ */
+function familiarRepository(repository) {
+    const hub = /^(?:docker\.io|index\.docker\.io)\/(.+)$/.exec(repository);
+    if (!hub)
+        return repository;
+    const path = hub[1] ?? '';
+    const official = /^library\/([^/]+)$/.exec(path);
+    return official ? (official[1] ?? path) : path;
+}
 /** Every tag of the repository, one row per tag and registry digest (`--digests`). */
-const listImages = (format, repository) => ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', format, repository];
+const listImages = (format, repository) => ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', format, familiarRepository(repository)];
 const removeImages = (images) => ['docker', 'image', 'rm', ...images];
 /** Dangling images of this service only (Kamal labels its builds `service=<name>`). */
 const pruneDanglingImages = (service) => ['docker', 'image', 'prune', '--force', '--filter', `label=service=${service}`];
@@ -46064,8 +46078,12 @@ function plan(d, seen) {
         }
         steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) });
         steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length });
-        // Kamal's move: whoever holds the name steps aside under a unique name, still serving.
+        // Kamal's move: whoever of this service holds the name steps aside under a unique name,
+        // still serving. Another service's container is not ours to rename.
         const holder = seen.containers.find((c) => c.name === name);
+        if (holder && holder.service !== d.service) {
+            throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`);
+        }
         if (holder) {
             const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`;
             steps.push({ kind: 'rename', from: name, to, exec: ex(rename(holder.id, to)) });

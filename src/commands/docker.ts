@@ -120,8 +120,22 @@ export const ps = (): Argv => ['docker', 'ps', '--all', '--quiet', '--no-trunc']
 
 export const inspectContainers = (format: string, containers: readonly string[]): Argv => ['docker', 'container', 'inspect', '--format', format, ...containers]
 
+/**
+ * A repository the way Docker lists and filters it: Docker Hub's `docker.io/` (or the legacy
+ * `index.docker.io/`) dropped, and `library/` for official images. `docker image ls
+ * docker.io/org/app` matches nothing (checked with the 20.10 and 28.2 clients), since the
+ * reference filter is matched against the familiar name.
+ */
+export function familiarRepository(repository: string): string {
+  const hub = /^(?:docker\.io|index\.docker\.io)\/(.+)$/.exec(repository)
+  if (!hub) return repository
+  const path = hub[1] ?? ''
+  const official = /^library\/([^/]+)$/.exec(path)
+  return official ? (official[1] ?? path) : path
+}
+
 /** Every tag of the repository, one row per tag and registry digest (`--digests`). */
-export const listImages = (format: string, repository: string): Argv => ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', format, repository]
+export const listImages = (format: string, repository: string): Argv => ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', format, familiarRepository(repository)]
 
 export const removeImages = (images: readonly string[]): Argv => ['docker', 'image', 'rm', ...images]
 

@@ -89,8 +89,12 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     }
     steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
     steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })
-    // Kamal's move: whoever holds the name steps aside under a unique name, still serving.
+    // Kamal's move: whoever of this service holds the name steps aside under a unique name,
+    // still serving. Another service's container is not ours to rename.
     const holder = seen.containers.find((c) => c.name === name)
+    if (holder && holder.service !== d.service) {
+      throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`)
+    }
     if (holder) {
       const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`
       steps.push({ kind: 'rename', from: name, to, exec: ex(docker.rename(holder.id, to)) })

@@ -81,6 +81,13 @@ describe('plan: outcomes by situation', () => {
     expect(find(r.steps, 'proxyDeploy').onFailure.cleanup.argv).toEqual(['docker', 'rm', '--force', 'app-web-v2'])
   })
 
+  it("another service's container holding the name is not renamed: the plan says whose it is", () => {
+    const foreign = { ...kamalContainer('x'), name: 'app-web-v2', service: 'other', role: 'web' }
+    expect(() => plan(d, host({ containers: [foreign] }))).toThrow(/the container name app-web-v2 is taken by a container that is not app's \(service other, id aaaaaaaaaaaa\): rename or remove that container/)
+    const unlabelled = { ...foreign, service: '', role: '' }
+    expect(() => plan(d, host({ containers: [unlabelled] }))).toThrow(/not app's \(no service label, id /)
+  })
+
   it('proxy absent but the app container is there → boot the proxy and route, no new container', () => {
     const r = plan(d, host({ proxy: null, routes: null, containers: [deployed(d)] }))
     expect(kinds(r.steps)).toEqual(['mkdir', 'runProxy', 'proxyDeploy', 'pruneImages', 'audit'])
