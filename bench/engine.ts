@@ -61,7 +61,7 @@ export async function unchangedPhases(testbed: Testbed, configFile: string, vers
 export function observeCommand(testbed: Testbed, configFile: string, version: string): string {
   const session = open(testbed, configFile)
   const { config, secrets } = session.options
-  const [target] = hostTargets({ config, secrets, version, imageId: 'sha256:0', run: { performer: 'bench', at: '', nonce: '0' } })
+  const [target] = hostTargets({ config, secrets, version, imageId: 'sha256:0', run: { performer: 'bench', at: new Date().toISOString(), nonce: nonce() } })
   void session.close()
   return shellJoin(observe(observeQueryFor(target!.roles[0]!)))
 }
