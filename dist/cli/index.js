@@ -46468,7 +46468,9 @@ async function releaseLock(pool, host, app, onlyRun) {
  * Every probe is a shellJoin'd argv; the glue around them holds no values. Probes only read
  * (ps, inspect, ls, `kamal-proxy list`, a test of the lock dir); the temp dir is removed on exit.
  * Output that may hold secrets (container env, `docker inspect` of config) is never requested:
- * of other containers' labels only the five we read are printed.
+ * of every container's labels only the five we read are printed (other apps' labels can hold
+ * anything). The one inspect asks the daemon once per container, inside one CLI run: a host with
+ * many containers costs a few ms more, not a process each.
  */
 const MARK = '@@cutover';
 const label = (key) => `${JSON.stringify(key)}:{{json (index . ${JSON.stringify(key)})}}`;
@@ -47104,6 +47106,12 @@ function openConnection(endpoint, options) {
         });
         client.once('close', () => probing || fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake`)));
         client.connect(config);
+        // TCP_NODELAY. ssh2 leaves Nagle's algorithm on, and it often writes a message as more than
+        // one segment (or two messages back to back, as NEWKEYS and the userauth request): the second
+        // write then waits for the server's delayed ACK, about 40 ms, on nearly every round trip of
+        // the handshake, the login and each command. Measured on the testbed: connect + `exec true`
+        // took 306 ms with it, 60 ms without. (A jump host's channel is not a socket: no-op there.)
+        client.setNoDelay(true);
     });
 }
 
