@@ -47,17 +47,19 @@ the growth from 1 to 3 hosts, where the baseline grows too.
 What is left, and why:
 
 - the SSH connect (connect phase above): the server's key exchange and login, which the
-  baseline pays too (\`ssh host true\` ×2: ${ms(s.median('ssh true, 2 hosts'))});
+  baseline pays too (\`ssh host true\` ×2, process start included: ${ms(s.median('ssh true, 2 hosts'))});
 - Node's startup and the bundle: ssh2, zod and yaml make up most of it and every deploy needs
   them; the build and gate code is about 60 KB of the ~2 MB bundle (esbuild metafile, measured
   when this text was written), so loading it lazily would save little. Node ≥ 22 can cache the
   compiled bundle (\`module.enableCompileCache\`); this machine has Node 20 only, so that is untried.
 
-Done so far: hosts are dialled while the registry is asked for the digest
-(src/engine/service.ts, \`dialEarly\`); observe runs no \`docker version\`, no network probe, no
-separate kamal-proxy or image inspect: 4 docker CLI runs per host where there were 8
-(src/commands/observe.ts, src/commands/observation.ts); the CLI runs git for the gate's commit
-only when the gate is on (src/cli/gate-flags.ts).`
+Done so far: SSH connections turn Nagle's algorithm off (src/remote/connection.ts): ssh2 left it on
+and often writes a message in more than one segment, so nearly every round trip of the
+handshake, the login and each command waited ~40 ms for the server's delayed ACK; hosts are
+dialled while the registry is asked for the digest (src/engine/service.ts, \`dialEarly\`); observe
+runs no \`docker version\`, no network probe, no separate kamal-proxy or image inspect: 4 docker
+CLI runs per host where there were 8 (src/commands/observe.ts, src/commands/observation.ts); the
+CLI runs git for the gate's commit only when the gate is on (src/cli/gate-flags.ts).`
 }
 
 /** Same-run comparison with another build of the CLI (BENCH_BEFORE_CLI), when there is one. */
