@@ -35,9 +35,10 @@ function analysis(s: Samples): string {
   (the registry's TLS context; ssh2, yaml and zod compiled on first use).
 
 On each host an unchanged deploy opens one SSH connection and runs one read-only observe script:
-4 docker CLI runs in parallel (\`docker ps\`; one \`docker container inspect\` of every container,
-which also yields kamal-proxy's container, the images in use and the network; \`docker image ls
---digests\` of the repository; \`docker exec kamal-proxy kamal-proxy list\`), plus the lock test.
+3 docker CLI runs in parallel (\`docker ps\`; one \`docker container inspect\` of every container,
+which also yields kamal-proxy's container, the images in use and the network; \`docker exec
+kamal-proxy kamal-proxy list\`), plus the lock test. The repository's tags (\`docker image ls
+--digests\`) are listed only by the look under the deploy lock, when there is work.
 Through OpenSSH on both hosts the script costs ${ms(observeExtra)} more than \`docker ps\`. Its slowest
 probe is \`kamal-proxy list\`: a \`docker exec\`, the only way to read the routes (kamal-proxy has
 no JSON output and its socket is inside its container). Every "host" here shares the machine's
@@ -57,9 +58,10 @@ Done so far: SSH connections turn Nagle's algorithm off (src/remote/connection.t
 and often writes a message in more than one segment, so nearly every round trip of the
 handshake, the login and each command waited ~40 ms for the server's delayed ACK; hosts are
 dialled while the registry is asked for the digest (src/engine/service.ts, \`dialEarly\`); observe
-runs no \`docker version\`, no network probe, no separate kamal-proxy or image inspect: 4 docker
-CLI runs per host where there were 8 (src/commands/observe.ts, src/commands/observation.ts); the
-CLI runs git for the gate's commit only when the gate is on (src/cli/gate-flags.ts).`
+runs no \`docker version\`, no network probe, no separate kamal-proxy or image inspect, and
+lists tags only under the lock: 3 docker CLI runs per host on an unchanged deploy where there
+were 8 (src/commands/observe.ts, src/commands/observation.ts, src/engine/deploy.ts); the CLI runs
+git for the gate's commit only when the gate is on (src/cli/gate-flags.ts).`
 }
 
 /** Same-run comparison with another build of the CLI (BENCH_BEFORE_CLI), when there is one. */

@@ -1,6 +1,6 @@
 import { parseLockStatus, type LockState } from './lock.js'
 import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION, NETWORK, PROXY_CONTAINER } from './names.js'
-import { MARK, SECTIONS, type Section } from './observe.js'
+import { MARK, REQUIRED_SECTIONS, type Section } from './observe.js'
 import { parseProxyList, ProxyListError, type ProxyRouteState } from './proxy-list.js'
 
 /** What one host looks like to the planner. Everything comes from labels and inspect, not names. */
@@ -23,8 +23,12 @@ export interface HostState {
    * scopes by labels; a name held by anyone blocks `docker run`; pruning keeps any image in use.
    */
   containers: ObservedContainer[]
-  /** Local tags of the deployed image's repository, with the registry digests Docker recorded for each. */
-  images: LocalTag[]
+  /**
+   * Local tags of the deployed image's repository, with the registry digests Docker recorded for
+   * each; null when not listed (ObserveQuery.repository null): the planner then treats the image
+   * as absent and prunes nothing.
+   */
+  images: LocalTag[] | null
   lock: LockState
 }
 
@@ -89,7 +93,7 @@ function sections(stdout: string): Map<Section, Raw> {
       current.lines.push(line)
     }
   }
-  for (const s of SECTIONS) if (!out.has(s)) throw new ObservationError(`observe output has no complete "${s}" section`)
+  for (const s of REQUIRED_SECTIONS) if (!out.has(s)) throw new ObservationError(`observe output has no complete "${s}" section`)
   return out
 }
 
@@ -184,7 +188,7 @@ export function parseObservation(stdout: string): HostState {
     }
   }
 
-  const imagesRaw = get('images')
+  const imagesRaw = s.get('images')
   return {
     home,
     network: inspected.some((c) => c.network === NETWORK && c.container.state === 'running'),
@@ -192,7 +196,7 @@ export function parseObservation(stdout: string): HostState {
     routes,
     routesError,
     containers: inspected.map((c) => c.container),
-    images: imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
+    images: !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
     lock: parseLockStatus(get('lock').lines.join('\n')),
   }
 }

@@ -39,8 +39,13 @@ import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSI
 export const MARK = '@@cutover'
 
 export interface ObserveQuery {
-  /** The image's repository, whose local tags are listed (pruning, and the desired tag's presence). */
-  repository: string
+  /**
+   * The image's repository, whose local tags are listed (pruning, and the desired tag's
+   * presence); null lists none. Deciding whether a host has anything to do needs no tags, so
+   * deploy's first look skips that docker CLI run, and its look under the lock, which plans the
+   * steps it runs, lists them.
+   */
+  repository: string | null
   lockDir: string
 }
 
@@ -64,6 +69,8 @@ export const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository
 
 export const SECTIONS = ['home', 'routes', 'containers', 'images', 'lock'] as const
 export type Section = (typeof SECTIONS)[number]
+/** The sections every observe prints; `images` only when asked for (ObserveQuery.repository). */
+export const REQUIRED_SECTIONS: readonly Section[] = ['home', 'routes', 'containers', 'lock']
 
 const quiet = (argv: Argv): string => `${shellJoin(argv)} 2>/dev/null`
 const loud = (argv: Argv): string => `${shellJoin(argv)} 2>&1`
@@ -87,12 +94,12 @@ function containersProbe(i: number): string {
   ].join('\n')
 }
 
-function probes(q: ObserveQuery, index: (s: Section) => number): Record<Section, string> {
+function probes(q: ObserveQuery, index: (s: Section) => number): Partial<Record<Section, string>> {
   return {
     home: 'pwd',
     routes: loud(proxy.list()),
     containers: containersProbe(index('containers')),
-    images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)),
+    ...(q.repository !== null ? { images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)) } : {}),
     lock: shellJoin(lock.status(q.lockDir)),
   }
 }
@@ -104,12 +111,13 @@ export function observe(q: ObserveQuery): Argv {
 
 export function observeScript(q: ObserveQuery): string {
   const p = probes(q, (s) => SECTIONS.indexOf(s))
+  const run = SECTIONS.flatMap((s, i) => (p[s] === undefined ? [] : [[s, i, p[s]] as const]))
   return [
     't=$(mktemp -d) || exit 1',
     'trap \'rm -rf "$t"\' EXIT',
-    ...SECTIONS.map((s, i) => `{ ${p[s]}\nprintf '\\n${MARK}:end ${s} %s\\n' "$?"; } >"$t/${i}" &`),
+    ...run.map(([s, i, probe]) => `{ ${probe}\nprintf '\\n${MARK}:end ${s} %s\\n' "$?"; } >"$t/${i}" &`),
     'wait',
-    ...SECTIONS.map((s, i) => `printf '${MARK}:begin ${s}\\n'; cat "$t/${i}"`),
+    ...run.map(([s, i]) => `printf '${MARK}:begin ${s}\\n'; cat "$t/${i}"`),
     `printf '${MARK}:done\\n'`,
   ].join('\n')
 }

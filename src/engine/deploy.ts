@@ -47,11 +47,15 @@ type Observed = { host: string; state: HostState } | { host: string; error: stri
  * to do, the run ends there: no lock, no login, no pull, nothing written. Otherwise it takes the
  * deploy lock, observes again under it (another deploy may have finished meanwhile), and runs
  * only the missing steps, every host in parallel, collecting every host's result.
+ *
+ * The first pass does not list the repository's tags: whether a host is unchanged does not
+ * depend on them (only on its containers and routes), and the steps that do (pull, prune) come
+ * from the pass under the lock. That is one docker CLI run fewer per host on every unchanged deploy.
  */
 export async function deploy(req: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
   const now = deps.now ?? Date.now
   const started = now()
-  const first = await observeAll(req.targets, deps)
+  const first = await observeAll(req.targets, deps, { tags: false })
   const plans = first.map((o) => planOrError(o, req.targets))
   if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
     deps.logger.info('every host already runs this version with these settings: nothing to do')
@@ -87,14 +91,14 @@ export async function dryRun(req: DeployRequest, deps: DeployDeps): Promise<DryR
   })
 }
 
-async function observeAll(targets: readonly HostTarget[], deps: DeployDeps): Promise<Observed[]> {
+async function observeAll(targets: readonly HostTarget[], deps: DeployDeps, options: { tags?: boolean } = {}): Promise<Observed[]> {
   return Promise.all(
     targets.map(async (t): Promise<Observed> => {
       const first = t.roles[0]
       if (!first) return { host: t.host, error: 'no roles to deploy on this host' }
       try {
         const host = await deps.pool.host(t.host)
-        return { host: t.host, state: await observeHost(host, first) }
+        return { host: t.host, state: await observeHost(host, first, options) }
       } catch (e) {
         return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) }
       }

@@ -83,7 +83,7 @@ async function removeFromHost(host: RemoteHost, seen: HostState, config: DeployC
   // still uses is kept here, not left to Docker to refuse.
   const gone = new Set(mine.map((c) => c.imageId))
   const stillUsed = new Set(seen.containers.filter((c) => !mine.includes(c)).map((c) => c.imageId))
-  const images = seen.images.filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`)
+  const images = (seen.images ?? []).filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`)
   if (images.length > 0) await run(docker.removeImages(images), `remove images ${images.join(', ')}`, true)
   await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true)
   const line = audit.auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`)

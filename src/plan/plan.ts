@@ -143,9 +143,9 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   return { outcome, container: name, digest: want.digest, steps, notes }
 }
 
-/** The tag is here and is the content we want (a moved tag must be pulled again). */
+/** The tag is here and is the content we want (a moved tag must be pulled again). Not listed: absent. */
 export function imagePresent(d: DesiredRole, seen: HostState): boolean {
-  return seen.images.some((i) => i.tag === d.version && (i.id === d.imageId || i.digests.includes(d.imageId)))
+  return (seen.images ?? []).some((i) => i.tag === d.version && (i.id === d.imageId || i.digests.includes(d.imageId)))
 }
 
 /**
@@ -154,6 +154,7 @@ export function imagePresent(d: DesiredRole, seen: HostState): boolean {
  * Keeps the version being deployed and Kamal's `latest`.
  */
 function unusedImages(d: DesiredRole, seen: HostState, removed: Set<ObservedContainer>): string[] {
+  if (!seen.images) return [] // not listed: nothing is known to be unused
   const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId))
   for (const i of seen.images) if (i.tag === d.version) used.add(i.id)
   return seen.images

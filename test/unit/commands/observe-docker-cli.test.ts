@@ -106,6 +106,6 @@ describe.skipIf(clients.length === 0)('observe through the real docker CLI (fake
       { id: IMG('2'), repository: 'reg.test/app', tag: expect.stringMatching(/^(v2|latest)$/), digests: [IMG('3')] },
       { id: IMG('1'), repository: 'reg.test/app', tag: 'v1', digests: [] },
     ])
-    expect(s.images.slice(0, 2).map((i) => i.tag).sort()).toEqual(['latest', 'v2'])
+    expect(s.images?.slice(0, 2).map((i) => i.tag).sort()).toEqual(['latest', 'v2'])
   })
 })

@@ -90,6 +90,18 @@ describe('observe: the script in a real sh, docker faked', () => {
     ].sort())
   })
 
+  it('without a repository, no tags are listed (one docker CLI run fewer) and images is null, not "none"', () => {
+    const home = tempDir('home')
+    const docker = fakeDockerCli(FULL)
+    const r = runInSh(observe({ ...query, repository: null }), home, docker.env)
+    const s = parseObservation(r.stdout)
+    expect(s.images).toBeNull()
+    expect(s.containers).toHaveLength(4)
+    expect(s.routes).toHaveLength(1)
+    expect(docker.calls().some((c) => c.startsWith('image ls'))).toBe(false)
+    expect(docker.calls()).toHaveLength(3)
+  })
+
   it('reads a bare host: no containers (so no proxy, no network seen), no tags, no lock', () => {
     const { stdout, calls } = observeWith({
       ps: { out: '' },
@@ -185,10 +197,11 @@ describe('parseObservation: garbage', () => {
     expect(() => parseObservation(good().replace(`${MARK}:done\n`, ''))).toThrow(/incomplete/)
   })
 
-  it('a missing section', () => {
+  it.each(['home', 'routes', 'containers', 'lock'])('a missing %s section', (section) => {
     const out = good()
-    const without = out.replace(new RegExp(`${MARK}:begin images[\\s\\S]*?${MARK}:end images \\d+\\n`), '')
-    expect(() => parseObservation(without)).toThrow(/no complete "images" section/)
+    const without = out.replace(new RegExp(`${MARK}:begin ${section}[\\s\\S]*?${MARK}:end ${section} \\d+\\n`), '')
+    expect(without).not.toBe(out)
+    expect(() => parseObservation(without)).toThrow(new RegExp(`no complete "${section}" section`))
   })
 
   it('an unreadable container line', () => {

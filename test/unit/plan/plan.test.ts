@@ -173,6 +173,20 @@ describe('plan: image present vs missing', () => {
     expect(kinds(r.steps).includes('pull')).toBe(pulls)
   })
 
+  it('tags not listed (a first look) → treated as absent: a pull is planned, nothing is pruned', () => {
+    const old = deployed(desiredV1({ retain: 1 }), { state: 'exited', created: '2025-01-01T00:00:00Z' })
+    const older = deployed(desired({ version: 'v0', retain: 1 }), { state: 'exited', created: '2024-01-01T00:00:00Z' })
+    const r = plan(desired({ retain: 1 }), host({ containers: [old, older], images: null }))
+    expect(kinds(r.steps)).toContain('pull')
+    expect(kinds(r.steps)).toContain('remove')
+    expect(kinds(r.steps)).not.toContain('removeImages')
+  })
+
+  it('tags not listed do not change an unchanged verdict', () => {
+    const c = deployed(d)
+    expect(plan(d, host({ containers: [c], routes: [routeTo(d, aliasTarget(d))], images: null })).outcome).toBe('unchanged')
+  })
+
   it('no registry credentials → a plain pull, no login', () => {
     const pull = find(plan(desired({ registry: null }), host()).steps, 'pull')
     expect(pull.exec.argv).toEqual(['docker', 'pull', 'registry.test:5000/app:v2'])

@@ -49,7 +49,7 @@ export class SimHost {
       case 'pull': {
         const at = step.image.lastIndexOf(':')
         const pulled = { id: `sha256:${'2'.repeat(64)}`, repository: step.image.slice(0, at), tag: step.image.slice(at + 1), digests: [] }
-        s.images = [...s.images.filter((i) => `${i.repository}:${i.tag}` !== step.image), pulled]
+        s.images = [...(s.images ?? []).filter((i) => `${i.repository}:${i.tag}` !== step.image), pulled]
         return
       }
       case 'rename':
@@ -64,7 +64,7 @@ export class SimHost {
         this.n += 1
         s.containers.push({
           id: this.n.toString(16).padStart(64, 'e'), name, state: 'running', created: `2030-01-01T00:00:${String(this.n).padStart(2, '0')}Z`,
-          imageId: s.images.find((i) => args.includes(`${i.repository}:${i.tag}`))?.id ?? '', health: null, service: labels.service ?? '', role: labels.role ?? '', destination: labels.destination ?? '',
+          imageId: (s.images ?? []).find((i) => args.includes(`${i.repository}:${i.tag}`))?.id ?? '', health: null, service: labels.service ?? '', role: labels.role ?? '', destination: labels.destination ?? '',
           version: labels['cutover.version'] ?? null, digest: labels['cutover.digest'] ?? null,
         })
         return
@@ -93,7 +93,7 @@ export class SimHost {
         }
         return
       case 'removeImages':
-        s.images = s.images.filter((i) => !step.images.includes(`${i.repository}:${i.tag}`))
+        s.images = (s.images ?? []).filter((i) => !step.images.includes(`${i.repository}:${i.tag}`))
         return
       default:
         return // mkdir, writeFile, awaitHealthy, pruneImages, audit: no state the planner reads
