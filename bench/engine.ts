@@ -47,8 +47,8 @@ export async function unchangedPhases(testbed: Testbed, configFile: string, vers
     const targets = hostTargets({ config, secrets, version, imageId, run: { performer: 'bench', at: new Date().toISOString(), nonce: nonce() } })
     const hosts = await Promise.all(targets.map((t) => session.host(t.host)))
     const t3 = performance.now()
-    // As deploy's first look does: no tag listing (see src/engine/deploy.ts).
-    await Promise.all(targets.map((t, i) => observeHost(hosts[i]!, t.roles[0]!, { tags: false })))
+    // A first look, as deploy's first pass does (see src/engine/deploy.ts).
+    await Promise.all(targets.map((t, i) => observeHost(hosts[i]!, t.roles[0]!, 'first')))
     const t4 = performance.now()
     await session.close()
     const t5 = performance.now()
@@ -64,5 +64,5 @@ export function observeCommand(testbed: Testbed, configFile: string, version: st
   const { config, secrets } = session.options
   const [target] = hostTargets({ config, secrets, version, imageId: 'sha256:0', run: { performer: 'bench', at: new Date().toISOString(), nonce: nonce() } })
   void session.close()
-  return shellJoin(observe(observeQueryFor(target!.roles[0]!, { tags: false })))
+  return shellJoin(observe(observeQueryFor(target!.roles[0]!, 'first')))
 }

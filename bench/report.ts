@@ -34,12 +34,14 @@ function analysis(s: Samples): string {
 - ${ms(cli - start - engine)}: the rest, which a warm process does not pay: code run for the first time
   (the registry's TLS context; ssh2, yaml and zod compiled on first use).
 
-On each host an unchanged deploy opens one SSH connection and runs one read-only observe script:
-3 docker CLI runs in parallel (\`docker ps\`; one \`docker container inspect\` of every container,
-which also yields kamal-proxy's container, the images in use and the network; \`docker exec
-kamal-proxy kamal-proxy list\`), plus the lock test. The repository's tags (\`docker image ls
---digests\`) are listed only by the look under the deploy lock, when there is work.
-Through OpenSSH on both hosts the script costs ${ms(observeExtra)} more than \`docker ps\`. Its slowest
+On each host an unchanged deploy opens one SSH connection and runs one read-only observe script,
+a "first look": 2 docker CLI runs in parallel (one formatted \`docker ps\` of every container,
+which also yields kamal-proxy's container and the network; \`docker exec kamal-proxy kamal-proxy
+list\`), plus the lock test. Whether a host has anything to do depends on nothing else. When there
+is work, the look under the deploy lock is a full one: \`docker ps\`, one \`docker container
+inspect\` of every container (creation times, image ids for pruning, health), the routes, and the
+repository's tags (\`docker image ls --digests\`).
+Through OpenSSH on both hosts the first look costs ${ms(observeExtra)} more than \`docker ps\`. Its slowest
 probe is \`kamal-proxy list\`: a \`docker exec\`, the only way to read the routes (kamal-proxy has
 no JSON output and its socket is inside its container). Every "host" here shares the machine's
 cores with the others and with the client, so the probes' CPU time adds up; the same holds for
@@ -59,9 +61,10 @@ and often writes a message in more than one segment, so nearly every round trip 
 handshake, the login and each command waited ~40 ms for the server's delayed ACK; hosts are
 dialled while the registry is asked for the digest (src/engine/service.ts, \`dialEarly\`); observe
 runs no \`docker version\`, no network probe, no separate kamal-proxy or image inspect, and
-lists tags only under the lock: 3 docker CLI runs per host on an unchanged deploy where there
-were 8 (src/commands/observe.ts, src/commands/observation.ts, src/engine/deploy.ts); the CLI runs
-git for the gate's commit only when the gate is on (src/cli/gate-flags.ts).`
+deploy's first pass is a first look: 2 docker CLI runs per host on an unchanged deploy where there
+were 8, 4 in a full look (src/commands/observe.ts, src/commands/observation.ts,
+src/engine/deploy.ts); the CLI runs git for the gate's commit only when the gate is on
+(src/cli/gate-flags.ts).`
 }
 
 /** Same-run comparison with another build of the CLI (BENCH_BEFORE_CLI), when there is one. */
@@ -186,6 +189,6 @@ ${row(s, 'node -e 0', 'Node startup (`node -e 0`)')}
 ${row(s, 'cli --help (Node + bundle load)', 'Node startup + loading dist/cli/index.js (`cutover --help`)')}
 ${row(s, 'ssh true, 2 hosts', 'OpenSSH connect only (`ssh host true` ×2)', 'ssh docker ps, 2 hosts')}
 ${row(s, 'ssh docker ps, 2 hosts', 'OpenSSH + `docker ps` ×2 (the baseline)', 'ssh docker ps, 2 hosts')}
-${row(s, 'ssh observe script, 2 hosts', 'OpenSSH + cutover\'s observe script ×2', 'ssh docker ps, 2 hosts')}
+${row(s, 'ssh observe script, 2 hosts', 'OpenSSH + cutover\'s observe script (first look) ×2', 'ssh docker ps, 2 hosts')}
 `
 }

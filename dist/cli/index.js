@@ -45485,6 +45485,8 @@ const ensureNetwork = (name) => [
 ];
 /** Full ids of every container on the host, any state. */
 const docker_ps = () => ['docker', 'ps', '--all', '--quiet', '--no-trunc'];
+/** Every container on the host, any state, one formatted line each. */
+const psList = (format) => ['docker', 'ps', '--all', '--no-trunc', '--format', format];
 const inspectContainers = (format, containers) => ['docker', 'container', 'inspect', '--format', format, ...containers];
 /**
  * A repository the way Docker lists and filters it: Docker Hub's `docker.io/` (or the legacy
@@ -45749,10 +45751,10 @@ class DesiredStateError extends Error {
 }
 const imageRef = (d) => `${d.repository}:${d.version}`;
 /**
- * What to observe on a host for this role (every role of the service shares it). `tags: false`
- * skips listing the repository's tags: enough to tell whether there is anything to do.
+ * What to observe on a host for this role (every role of the service shares it): a full look, or
+ * the first look that only tells whether there is anything to do (see observe.ts).
  */
-const observeQueryFor = (d, { tags = true } = {}) => ({ repository: tags ? d.repository : null, lockDir: lockDirectory(d) });
+const observeQueryFor = (d, look = 'full') => look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) };
 /** Every value to redact from output shown to users (container log tails, errors). */
 function secretValues(d) {
     const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])];
@@ -46456,8 +46458,9 @@ async function releaseLock(pool, host, app, onlyRun) {
  *   …
  *   @@cutover:done
  *
- * Four docker CLI runs, because each one is a visible share of an unchanged deploy's time on a
- * small host (every run starts a Go program and asks the daemon):
+ * Two looks. A FULL look (what every plan that runs steps is made from; `cutover versions`,
+ * `remove`) runs 4 docker CLI runs in parallel, since each one is a visible share of a deploy's
+ * time on a small host (every run starts a Go program and asks the daemon):
  * - `docker ps` + ONE `docker container inspect` of every container on the host. That one
  *   inspect yields this service's containers, the `kamal-proxy` container (found by name among
  *   them, so no inspect of a name that may not exist), the image every container uses (pruning
@@ -46466,8 +46469,11 @@ async function releaseLock(pool, host, app, onlyRun) {
  * - `docker exec kamal-proxy kamal-proxy list`: the routes.
  * - `docker image ls --digests` of the repository: its tags for pruning, and the desired tag's
  *   image id and registry digests (no separate `docker image inspect`).
- * No `docker version` and no `docker network inspect`: Docker that cannot answer fails the
- * containers probe with its own message, and a network that is not seen in use is ensured
+ * A FIRST look, deploy's first pass, only tells whether a host has anything to do, which depends
+ * on its containers' states and labels and the routes alone: one formatted `docker ps` (no
+ * inspect: creation times, image ids and health are not read) and the routes, 2 docker CLI runs.
+ * No `docker version` and no `docker network inspect` in either: Docker that cannot answer fails
+ * the containers probe with its own message, and a network that is not seen in use is ensured
  * (idempotently) by the plan where it is needed.
  *
  * Every probe is a shellJoin'd argv; the glue around them holds no values. Probes only read
@@ -46491,11 +46497,18 @@ const CONTAINER_FORMAT = '{"id":{{json .Id}},"name":{{json .Name}},"state":{{jso
     '"image":{{json .Image}},"ref":{{json .Config.Image}},"network":{{json .HostConfig.NetworkMode}},' +
     '"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},' +
     `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map(label).join(',')}}{{else}}null{{end}}}`;
+/**
+ * A first look's line per container, from `docker ps` (the CLI's typed fields, no raw-map
+ * fallback here): `.Label` of a container without labels is "". Names holds legacy link aliases
+ * too (`other/alias`), comma-separated; Networks the names of its networks, comma-separated.
+ */
+const LIST_FORMAT = '{"id":{{json .ID}},"names":{{json .Names}},"state":{{json .State}},"image":{{json .Image}},"networks":{{json .Networks}},' +
+    `"labels":{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map((k) => `${JSON.stringify(k)}:{{json (.Label ${JSON.stringify(k)})}}`).join(',')}}}`;
 /** One row per tag and registry digest (`<none>` when the tag has none). */
 const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}},"digest":{{json .Digest}}}';
-const SECTIONS = ['home', 'routes', 'containers', 'images', 'lock'];
-/** The sections every observe prints; `images` only when asked for (ObserveQuery.repository). */
-const REQUIRED_SECTIONS = ['home', 'routes', 'containers', 'lock'];
+const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock'];
+/** Sections every look prints; a full look adds `containers` and `images`, a first look `listing`. */
+const COMMON_SECTIONS = ['home', 'routes', 'lock'];
 const quiet = (argv) => `${argv_shellJoin(argv)} 2>/dev/null`;
 const loud = (argv) => `${argv_shellJoin(argv)} 2>&1`;
 /**
@@ -46520,8 +46533,9 @@ function probes(q, index) {
     return {
         home: 'pwd',
         routes: loud(list()),
-        containers: containersProbe(index('containers')),
-        ...(q.repository !== null ? { images: quiet(listImages(IMAGES_FORMAT, q.repository)) } : {}),
+        ...(q.look === 'full'
+            ? { containers: containersProbe(index('containers')), images: quiet(listImages(IMAGES_FORMAT, q.repository)) }
+            : { listing: loud(psList(LIST_FORMAT)) }),
         lock: argv_shellJoin(lock_status(q.lockDir)),
     };
 }
@@ -46572,7 +46586,8 @@ function sections(stdout) {
             current.lines.push(line);
         }
     }
-    for (const s of REQUIRED_SECTIONS)
+    const containers = out.has('listing') ? 'listing' : 'containers';
+    for (const s of [...COMMON_SECTIONS, containers])
         if (!out.has(s))
             throw new ObservationError(`observe output has no complete "${s}" section`);
     return out;
@@ -46587,28 +46602,38 @@ function observation_json(section, line) {
 }
 const str = (v) => (typeof v === 'string' ? v : '');
 const strOrNull = (v) => (typeof v === 'string' ? v : null);
-function container(line) {
-    const raw = observation_json('containers', line);
+/** A container line's id and five labels, as both formats print them. */
+function observation_common(section, line) {
+    const raw = observation_json(section, line);
     const labels = raw.labels && typeof raw.labels === 'object' ? raw.labels : {};
     const id = str(raw.id);
     if (!/^[0-9a-f]{64}$/.test(id))
         throw new ObservationError(`observe: a container line has no valid id: ${JSON.stringify(line.slice(0, 200))}`);
+    // `docker ps` prints a missing label as "": our own labels are then absent (null), as in inspect.
+    const ours = (v) => (section === 'listing' && v === '' ? null : strOrNull(v));
     return {
-        container: {
-            id,
-            name: str(raw.name).replace(/^\//, ''),
-            state: str(raw.state),
-            created: str(raw.created),
-            imageId: str(raw.image),
-            health: strOrNull(raw.health),
-            service: str(labels[LABEL_SERVICE]),
-            role: str(labels[LABEL_ROLE]),
-            destination: str(labels[LABEL_DESTINATION]),
-            version: strOrNull(labels[LABEL_VERSION]),
-            digest: strOrNull(labels[LABEL_DIGEST]),
-        },
+        raw,
+        base: { id, service: str(labels[LABEL_SERVICE]), role: str(labels[LABEL_ROLE]), destination: str(labels[LABEL_DESTINATION]), version: ours(labels[LABEL_VERSION]), digest: ours(labels[LABEL_DIGEST]) },
+    };
+}
+/** A line of a full look's inspect. */
+function inspected(line) {
+    const { raw, base } = observation_common('containers', line);
+    return {
+        container: { ...base, name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
         ref: str(raw.ref),
         network: str(raw.network),
+    };
+}
+/** A line of a first look's `docker ps`: the container's own name is the one without a `/` (others are link aliases). */
+function listed(line) {
+    const { raw, base } = observation_common('listing', line);
+    const names = str(raw.names).split(',');
+    const networks = str(raw.networks).split(',');
+    return {
+        container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null },
+        ref: str(raw.image),
+        network: networks.includes(NETWORK) ? NETWORK : (networks[0] ?? ''),
     };
 }
 /** `image ls --digests` prints a row per tag and digest: one LocalTag per tag, its digests gathered. */
@@ -46631,15 +46656,16 @@ function parseObservation(stdout) {
     const s = sections(stdout);
     const get = (name) => s.get(name);
     // Docker that cannot answer (no daemon, no permission, no docker) fails this probe with its own words.
-    const containersRaw = get('containers');
+    const look = s.has('listing') ? 'first' : 'full';
+    const containersRaw = get(look === 'first' ? 'listing' : 'containers');
     if (containersRaw.code !== 0) {
         throw new ObservationError(`docker is not usable on this host: listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ') || `exit code ${containersRaw.code}`}`);
     }
     const home = get('home').lines[0]?.trim() ?? '';
     if (!home.startsWith('/'))
         throw new ObservationError(`observe: the working directory is not an absolute path: ${JSON.stringify(home)}`);
-    const inspected = containersRaw.lines.map(container);
-    const proxyContainer = inspected.find((c) => c.container.name === PROXY_CONTAINER);
+    const seen = containersRaw.lines.map(look === 'first' ? listed : inspected);
+    const proxyContainer = seen.find((c) => c.container.name === PROXY_CONTAINER);
     const proxy = proxyContainer ? { state: proxyContainer.container.state, image: proxyContainer.ref } : null;
     let routes = null;
     let routesError = null;
@@ -46660,13 +46686,14 @@ function parseObservation(stdout) {
     }
     const imagesRaw = s.get('images');
     return {
+        look,
         home,
-        network: inspected.some((c) => c.network === NETWORK && c.container.state === 'running'),
+        network: seen.some((c) => c.network === NETWORK && c.container.state === 'running'),
         proxy,
         routes,
         routesError,
-        containers: inspected.map((c) => c.container),
-        images: !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
+        containers: seen.map((c) => c.container),
+        images: look === 'first' || !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
         lock: parseLockStatus(get('lock').lines.join('\n')),
     };
 }
@@ -46677,11 +46704,11 @@ function parseObservation(stdout) {
 
 const OBSERVE_TIMEOUT_MS = 60_000;
 /**
- * One read-only round trip: every container on the host, the proxy's routes, the lock and (with
- * `tags`) the repository's local tags.
+ * One read-only round trip: every container on the host, the proxy's routes, the lock and (in a
+ * full look) the repository's local tags. A first look only tells whether there is work.
  */
-async function observeHost(host, role, options = {}) {
-    const result = await host.exec(observe(observeQueryFor(role, options)), { timeoutMs: OBSERVE_TIMEOUT_MS });
+async function observeHost(host, role, look = 'full') {
+    const result = await host.exec(observe(observeQueryFor(role, look)), { timeoutMs: OBSERVE_TIMEOUT_MS });
     return parseObservation(result.stdout);
 }
 
@@ -46706,14 +46733,15 @@ const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.actio
  * deploy lock, observes again under it (another deploy may have finished meanwhile), and runs
  * only the missing steps, every host in parallel, collecting every host's result.
  *
- * The first pass does not list the repository's tags: whether a host is unchanged does not
- * depend on them (only on its containers and routes), and the steps that do (pull, prune) come
- * from the pass under the lock. That is one docker CLI run fewer per host on every unchanged deploy.
+ * The first pass is a first look (see observe.ts): whether a host is unchanged depends only on
+ * its containers' states and labels and on the routes, so it reads those from one `docker ps`
+ * and lists no tags; the steps that need more (pull, prune, ordering by age) are planned from the
+ * full look under the lock. That is 2 docker CLI runs per host on an unchanged deploy, not 4.
  */
 async function deploy_deploy(req, deps) {
     const now = deps.now ?? Date.now;
     const started = now();
-    const first = await observeAll(req.targets, deps, { tags: false });
+    const first = await observeAll(req.targets, deps, 'first');
     const plans = first.map((o) => planOrError(o, req.targets));
     if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
         deps.logger.info('every host already runs this version with these settings: nothing to do');
@@ -46746,14 +46774,14 @@ async function dryRun(req, deps) {
         };
     });
 }
-async function observeAll(targets, deps, options = {}) {
+async function observeAll(targets, deps, look = 'full') {
     return Promise.all(targets.map(async (t) => {
         const first = t.roles[0];
         if (!first)
             return { host: t.host, error: 'no roles to deploy on this host' };
         try {
             const host = await deps.pool.host(t.host);
-            return { host: t.host, state: await observeHost(host, first, options) };
+            return { host: t.host, state: await observeHost(host, first, look) };
         }
         catch (e) {
             return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) };
@@ -47695,7 +47723,7 @@ function splitCmd(cmd, role) {
 /** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
 async function retainedVersions(config, hosts) {
     const app = { service: config.service, destination: config.destination ?? null };
-    const query = { repository: config.repository, lockDir: lockDirectory(app) };
+    const query = { look: 'full', repository: config.repository, lockDir: lockDirectory(app) };
     const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })));
     const uniqueHosts = [...new Set(pairs.map((p) => p.host))];
     const states = new Map(await Promise.all(uniqueHosts.map(async (host) => {
@@ -48724,7 +48752,7 @@ async function removeService(req, logger) {
         const log = logger.child(`[${host}]`);
         try {
             const remote = await req.session.host(host);
-            const r = await remote.exec(observe({ repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 });
+            const r = await remote.exec(observe({ look: 'full', repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 });
             const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer);
             return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }));
         }

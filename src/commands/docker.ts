@@ -118,6 +118,9 @@ export const ensureNetwork = (name: string): Argv => [
 /** Full ids of every container on the host, any state. */
 export const ps = (): Argv => ['docker', 'ps', '--all', '--quiet', '--no-trunc']
 
+/** Every container on the host, any state, one formatted line each. */
+export const psList = (format: string): Argv => ['docker', 'ps', '--all', '--no-trunc', '--format', format]
+
 export const inspectContainers = (format: string, containers: readonly string[]): Argv => ['docker', 'container', 'inspect', '--format', format, ...containers]
 
 /**

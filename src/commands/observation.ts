@@ -1,10 +1,16 @@
 import { parseLockStatus, type LockState } from './lock.js'
 import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION, NETWORK, PROXY_CONTAINER } from './names.js'
-import { MARK, REQUIRED_SECTIONS, type Section } from './observe.js'
+import { COMMON_SECTIONS, MARK, type Section } from './observe.js'
 import { parseProxyList, ProxyListError, type ProxyRouteState } from './proxy-list.js'
 
 /** What one host looks like to the planner. Everything comes from labels and inspect, not names. */
 export interface HostState {
+  /**
+   * `full`: everything below. `first` (deploy's first pass, from `docker ps`): enough to tell
+   * whether the host has anything to do, no more: containers' `created` and `imageId` are '' and
+   * `health` null, and `images` is null. Steps to run are planned from a full look only.
+   */
+  look: 'full' | 'first'
   /** The remote command's working directory (the SSH user's home): `.kamal` lives here. */
   home: string
   /**
@@ -25,8 +31,8 @@ export interface HostState {
   containers: ObservedContainer[]
   /**
    * Local tags of the deployed image's repository, with the registry digests Docker recorded for
-   * each; null when not listed (ObserveQuery.repository null): the planner then treats the image
-   * as absent and prunes nothing.
+   * each; null when not listed (a first look): the planner then treats the image as absent and
+   * prunes nothing.
    */
   images: LocalTag[] | null
   lock: LockState
@@ -48,11 +54,11 @@ export interface ObservedContainer {
   name: string
   /** Docker's state: created, running, paused, restarting, removing, exited or dead. */
   state: string
-  /** RFC 3339 creation time, as Docker reports it (sorts lexically within one host). */
+  /** RFC 3339 creation time, as Docker reports it (sorts lexically within one host); '' in a first look. */
   created: string
-  /** Image content id (`sha256:…`) the container was created from. */
+  /** Image content id (`sha256:…`) the container was created from; '' in a first look. */
   imageId: string
-  /** Healthcheck status when the image has one. */
+  /** Healthcheck status when the image has one; null in a first look. */
   health: string | null
   /** '' when the container has no service label (kamal-proxy, other tools' containers). */
   service: string
@@ -93,7 +99,8 @@ function sections(stdout: string): Map<Section, Raw> {
       current.lines.push(line)
     }
   }
-  for (const s of REQUIRED_SECTIONS) if (!out.has(s)) throw new ObservationError(`observe output has no complete "${s}" section`)
+  const containers: Section = out.has('listing') ? 'listing' : 'containers'
+  for (const s of [...COMMON_SECTIONS, containers]) if (!out.has(s)) throw new ObservationError(`observe output has no complete "${s}" section`)
   return out
 }
 
@@ -108,7 +115,7 @@ function json<T>(section: Section, line: string): T {
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-/** A container as inspect printed it, plus what only the host-level readings need. */
+/** A container as observe printed it, plus what only the host-level readings need. */
 interface Inspected {
   container: ObservedContainer
   /** The image as it was run (`repository:tag`), for kamal-proxy's. */
@@ -117,27 +124,39 @@ interface Inspected {
   network: string
 }
 
-function container(line: string): Inspected {
-  const raw = json<Record<string, unknown>>('containers', line)
+/** A container line's id and five labels, as both formats print them. */
+function common(section: Section, line: string) {
+  const raw = json<Record<string, unknown>>(section, line)
   const labels = raw.labels && typeof raw.labels === 'object' ? (raw.labels as Record<string, unknown>) : {}
   const id = str(raw.id)
   if (!/^[0-9a-f]{64}$/.test(id)) throw new ObservationError(`observe: a container line has no valid id: ${JSON.stringify(line.slice(0, 200))}`)
+  // `docker ps` prints a missing label as "": our own labels are then absent (null), as in inspect.
+  const ours = (v: unknown): string | null => (section === 'listing' && v === '' ? null : strOrNull(v))
   return {
-    container: {
-      id,
-      name: str(raw.name).replace(/^\//, ''),
-      state: str(raw.state),
-      created: str(raw.created),
-      imageId: str(raw.image),
-      health: strOrNull(raw.health),
-      service: str(labels[LABEL_SERVICE]),
-      role: str(labels[LABEL_ROLE]),
-      destination: str(labels[LABEL_DESTINATION]),
-      version: strOrNull(labels[LABEL_VERSION]),
-      digest: strOrNull(labels[LABEL_DIGEST]),
-    },
+    raw,
+    base: { id, service: str(labels[LABEL_SERVICE]), role: str(labels[LABEL_ROLE]), destination: str(labels[LABEL_DESTINATION]), version: ours(labels[LABEL_VERSION]), digest: ours(labels[LABEL_DIGEST]) },
+  }
+}
+
+/** A line of a full look's inspect. */
+function inspected(line: string): Inspected {
+  const { raw, base } = common('containers', line)
+  return {
+    container: { ...base, name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
     ref: str(raw.ref),
     network: str(raw.network),
+  }
+}
+
+/** A line of a first look's `docker ps`: the container's own name is the one without a `/` (others are link aliases). */
+function listed(line: string): Inspected {
+  const { raw, base } = common('listing', line)
+  const names = str(raw.names).split(',')
+  const networks = str(raw.networks).split(',')
+  return {
+    container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null },
+    ref: str(raw.image),
+    network: networks.includes(NETWORK) ? NETWORK : (networks[0] ?? ''),
   }
 }
 
@@ -162,15 +181,16 @@ export function parseObservation(stdout: string): HostState {
   const get = (name: Section): Raw => s.get(name) as Raw
 
   // Docker that cannot answer (no daemon, no permission, no docker) fails this probe with its own words.
-  const containersRaw = get('containers')
+  const look = s.has('listing') ? 'first' : 'full'
+  const containersRaw = get(look === 'first' ? 'listing' : 'containers')
   if (containersRaw.code !== 0) {
     throw new ObservationError(`docker is not usable on this host: listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ') || `exit code ${containersRaw.code}`}`)
   }
   const home = get('home').lines[0]?.trim() ?? ''
   if (!home.startsWith('/')) throw new ObservationError(`observe: the working directory is not an absolute path: ${JSON.stringify(home)}`)
 
-  const inspected = containersRaw.lines.map(container)
-  const proxyContainer = inspected.find((c) => c.container.name === PROXY_CONTAINER)
+  const seen = containersRaw.lines.map(look === 'first' ? listed : inspected)
+  const proxyContainer = seen.find((c) => c.container.name === PROXY_CONTAINER)
   const proxy = proxyContainer ? { state: proxyContainer.container.state, image: proxyContainer.ref } : null
 
   let routes: ProxyRouteState[] | null = null
@@ -190,13 +210,14 @@ export function parseObservation(stdout: string): HostState {
 
   const imagesRaw = s.get('images')
   return {
+    look,
     home,
-    network: inspected.some((c) => c.network === NETWORK && c.container.state === 'running'),
+    network: seen.some((c) => c.network === NETWORK && c.container.state === 'running'),
     proxy,
     routes,
     routesError,
-    containers: inspected.map((c) => c.container),
-    images: !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
+    containers: seen.map((c) => c.container),
+    images: look === 'first' || !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
     lock: parseLockStatus(get('lock').lines.join('\n')),
   }
 }

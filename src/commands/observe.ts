@@ -14,8 +14,9 @@ import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSI
  *   …
  *   @@cutover:done
  *
- * Four docker CLI runs, because each one is a visible share of an unchanged deploy's time on a
- * small host (every run starts a Go program and asks the daemon):
+ * Two looks. A FULL look (what every plan that runs steps is made from; `cutover versions`,
+ * `remove`) runs 4 docker CLI runs in parallel, since each one is a visible share of a deploy's
+ * time on a small host (every run starts a Go program and asks the daemon):
  * - `docker ps` + ONE `docker container inspect` of every container on the host. That one
  *   inspect yields this service's containers, the `kamal-proxy` container (found by name among
  *   them, so no inspect of a name that may not exist), the image every container uses (pruning
@@ -24,8 +25,11 @@ import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSI
  * - `docker exec kamal-proxy kamal-proxy list`: the routes.
  * - `docker image ls --digests` of the repository: its tags for pruning, and the desired tag's
  *   image id and registry digests (no separate `docker image inspect`).
- * No `docker version` and no `docker network inspect`: Docker that cannot answer fails the
- * containers probe with its own message, and a network that is not seen in use is ensured
+ * A FIRST look, deploy's first pass, only tells whether a host has anything to do, which depends
+ * on its containers' states and labels and the routes alone: one formatted `docker ps` (no
+ * inspect: creation times, image ids and health are not read) and the routes, 2 docker CLI runs.
+ * No `docker version` and no `docker network inspect` in either: Docker that cannot answer fails
+ * the containers probe with its own message, and a network that is not seen in use is ensured
  * (idempotently) by the plan where it is needed.
  *
  * Every probe is a shellJoin'd argv; the glue around them holds no values. Probes only read
@@ -38,16 +42,10 @@ import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSI
 
 export const MARK = '@@cutover'
 
-export interface ObserveQuery {
-  /**
-   * The image's repository, whose local tags are listed (pruning, and the desired tag's
-   * presence); null lists none. Deciding whether a host has anything to do needs no tags, so
-   * deploy's first look skips that docker CLI run, and its look under the lock, which plans the
-   * steps it runs, lists them.
-   */
-  repository: string | null
-  lockDir: string
-}
+export type ObserveQuery =
+  /** `repository`: whose local tags are listed (pruning, and the desired tag's presence). */
+  | { look: 'full'; repository: string; lockDir: string }
+  | { look: 'first'; lockDir: string }
 
 const label = (key: string): string => `${JSON.stringify(key)}:{{json (index . ${JSON.stringify(key)})}}`
 
@@ -64,13 +62,21 @@ export const CONTAINER_FORMAT =
   '"image":{{json .Image}},"ref":{{json .Config.Image}},"network":{{json .HostConfig.NetworkMode}},' +
   '"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},' +
   `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map(label).join(',')}}{{else}}null{{end}}}`
+/**
+ * A first look's line per container, from `docker ps` (the CLI's typed fields, no raw-map
+ * fallback here): `.Label` of a container without labels is "". Names holds legacy link aliases
+ * too (`other/alias`), comma-separated; Networks the names of its networks, comma-separated.
+ */
+export const LIST_FORMAT =
+  '{"id":{{json .ID}},"names":{{json .Names}},"state":{{json .State}},"image":{{json .Image}},"networks":{{json .Networks}},' +
+  `"labels":{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map((k) => `${JSON.stringify(k)}:{{json (.Label ${JSON.stringify(k)})}}`).join(',')}}}`
 /** One row per tag and registry digest (`<none>` when the tag has none). */
 export const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}},"digest":{{json .Digest}}}'
 
-export const SECTIONS = ['home', 'routes', 'containers', 'images', 'lock'] as const
+export const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock'] as const
 export type Section = (typeof SECTIONS)[number]
-/** The sections every observe prints; `images` only when asked for (ObserveQuery.repository). */
-export const REQUIRED_SECTIONS: readonly Section[] = ['home', 'routes', 'containers', 'lock']
+/** Sections every look prints; a full look adds `containers` and `images`, a first look `listing`. */
+export const COMMON_SECTIONS: readonly Section[] = ['home', 'routes', 'lock']
 
 const quiet = (argv: Argv): string => `${shellJoin(argv)} 2>/dev/null`
 const loud = (argv: Argv): string => `${shellJoin(argv)} 2>&1`
@@ -98,8 +104,9 @@ function probes(q: ObserveQuery, index: (s: Section) => number): Partial<Record<
   return {
     home: 'pwd',
     routes: loud(proxy.list()),
-    containers: containersProbe(index('containers')),
-    ...(q.repository !== null ? { images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)) } : {}),
+    ...(q.look === 'full'
+      ? { containers: containersProbe(index('containers')), images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)) }
+      : { listing: loud(docker.psList(LIST_FORMAT)) }),
     lock: shellJoin(lock.status(q.lockDir)),
   }
 }

@@ -43,7 +43,7 @@ export async function removeService(req: RemoveRequest, logger: Logger): Promise
         const log = logger.child(`[${host}]`)
         try {
           const remote = await req.session.host(host)
-          const r = await remote.exec(observe({ repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 })
+          const r = await remote.exec(observe({ look: 'full', repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 })
           const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer)
           return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }))
         } catch (e) {

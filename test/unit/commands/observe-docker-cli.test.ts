@@ -54,6 +54,13 @@ const containers = [
 ]
 const gone = id('0') // listed by ps, removed before inspect
 
+/** The Engine API's list entry (`docker ps`) for an inspected container. */
+const listed = (c: ReturnType<typeof inspect>) => ({
+  Id: c.Id, Names: [c.Name], Image: c.Config.Image, ImageID: c.Image, Command: 'x', Created: 1735787045, State: c.State.Status, Status: '', Ports: [],
+  Labels: (c.Config as { Labels?: unknown }).Labels ?? null, HostConfig: { NetworkMode: c.HostConfig.NetworkMode },
+  NetworkSettings: { Networks: { [c.HostConfig.NetworkMode]: { NetworkID: 'n', IPAddress: '10.0.0.2' } } }, Mounts: [],
+})
+
 const images = [
   { Id: IMG('2'), RepoTags: ['reg.test/app:v2', 'reg.test/app:latest'], RepoDigests: [`reg.test/app@${IMG('3')}`], Created: 1, Size: 1, VirtualSize: 1, SharedSize: -1, Labels: null, Containers: -1, ParentId: '' },
   { Id: IMG('1'), RepoTags: ['reg.test/app:v1'], RepoDigests: [], Created: 1, Size: 1, VirtualSize: 1, SharedSize: -1, Labels: null, Containers: -1, ParentId: '' },
@@ -63,7 +70,7 @@ describe.skipIf(clients.length === 0)('observe through the real docker CLI (fake
   let dockerd: FakeDockerd
   beforeAll(async () => {
     dockerd = await fakeDockerd((method, path) => {
-      if (method === 'GET' && path.startsWith('/containers/json')) return { status: 200, body: [...containers.map((c) => ({ Id: c.Id, Names: [c.Name], Image: 'x', ImageID: c.Image, Command: '', Created: 1, State: c.State.Status, Status: '', Ports: [], Labels: {}, HostConfig: { NetworkMode: 'default' }, NetworkSettings: { Networks: {} }, Mounts: [] })), { Id: gone, Names: ['/gone'], Image: 'x', ImageID: IMG('5'), Command: '', Created: 1, State: 'exited', Status: '', Ports: [], Labels: {}, HostConfig: { NetworkMode: 'default' }, NetworkSettings: { Networks: {} }, Mounts: [] }] }
+      if (method === 'GET' && path.startsWith('/containers/json')) return { status: 200, body: [...containers.map(listed), listed(inspect({ id: gone, name: 'gone', status: 'exited', image: IMG('5'), ref: 'x', network: 'bridge' }))] }
       const inspected = /^\/containers\/([^/]+)\/json/.exec(path)
       if (method === 'GET' && inspected) {
         const c = containers.find((x) => x.Id === inspected[1] || x.Name === `/${inspected[1]}`)
@@ -78,12 +85,17 @@ describe.skipIf(clients.length === 0)('observe through the real docker CLI (fake
     await dockerd.close()
   })
 
-  it.each(clients.map((c) => [c.version, c.bin]))('%s', async (_, bin) => {
+  /** PATH with `bin` as `docker`. */
+  const withClient = (bin: string): NodeJS.ProcessEnv => {
     const dir = tempDir('client')
     mkdirSync(join(dir, 'bin'))
-    symlinkSync(bin!, join(dir, 'bin', 'docker'))
+    symlinkSync(bin, join(dir, 'bin', 'docker'))
+    return { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` }
+  }
+
+  it.each(clients.map((c) => [c.version, c.bin]))('full look: %s', async (_, bin) => {
     const home = tempDir('home')
-    const r = await dockerd.run(observe({ repository: 'reg.test/app', lockDir: '.kamal/lock-app' }), home, { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` })
+    const r = await dockerd.run(observe({ look: 'full', repository: 'reg.test/app', lockDir: '.kamal/lock-app' }), home, withClient(bin!))
     expect(r.code).toBe(0)
     expect(r.stdout).not.toContain('must-not-show')
     expect(r.stdout).not.toContain('"other"')
@@ -107,5 +119,24 @@ describe.skipIf(clients.length === 0)('observe through the real docker CLI (fake
       { id: IMG('1'), repository: 'reg.test/app', tag: 'v1', digests: [] },
     ])
     expect(s.images?.slice(0, 2).map((i) => i.tag).sort()).toEqual(['latest', 'v2'])
+  })
+
+  it.each(clients.map((c) => [c.version, c.bin]))('first look: %s', async (_, bin) => {
+    const r = await dockerd.run(observe({ look: 'first', lockDir: '.kamal/lock-app' }), tempDir('home'), withClient(bin!))
+    expect(r.code).toBe(0)
+    expect(r.stdout).not.toContain('"other"')
+    const s = parseObservation(r.stdout)
+    expect(s.look).toBe('first')
+    expect(s.containers.map((c) => [c.id, c.name, c.state, c.service, c.role, c.destination, c.version, c.digest])).toEqual([
+      [id('a'), 'app-web-v2', 'running', 'app', 'web', '', 'v2', 'd'.repeat(64)],
+      [id('b'), 'app-web-v1', 'exited', 'app', 'web', '', null, null],
+      [id('c'), 'kamal-proxy', 'running', '', '', '', null, null],
+      [id('e'), 'unlabelled', 'created', '', '', '', null, null],
+      [id('f'), 'ancient', 'exited', '', '', '', null, null],
+      [gone, 'gone', 'exited', '', '', '', null, null],
+    ])
+    expect(s.proxy).toEqual({ state: 'running', image: 'basecamp/kamal-proxy:v0.9.2' })
+    expect(s.network).toBe(true)
+    expect(s.images).toBeNull()
   })
 })

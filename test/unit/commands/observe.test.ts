@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { CONTAINER_FORMAT, observe, MARK, SECTIONS } from '../../../src/commands/observe.js'
+import { CONTAINER_FORMAT, LIST_FORMAT, observe, MARK, SECTIONS } from '../../../src/commands/observe.js'
 import { ObservationError, parseObservation } from '../../../src/commands/observation.js'
 import { fakeDockerCli, type Canned } from '../helpers/fake-docker-cli.js'
 import { kamalProxyTable } from '../helpers/proxy-table.js'
 import { runInSh, tempDir } from '../helpers/sh.js'
 
-const query = { repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app' }
+const query = { look: 'full', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app' } as const
 const ID1 = 'a'.repeat(64)
 const ID2 = 'b'.repeat(64)
 const ID_PROXY = 'c'.repeat(64)
@@ -90,16 +90,37 @@ describe('observe: the script in a real sh, docker faked', () => {
     ].sort())
   })
 
-  it('without a repository, no tags are listed (one docker CLI run fewer) and images is null, not "none"', () => {
+  it('a first look: one formatted docker ps and the routes (2 docker CLI runs), enough to tell whether there is work', () => {
     const home = tempDir('home')
-    const docker = fakeDockerCli(FULL)
-    const r = runInSh(observe({ ...query, repository: null }), home, docker.env)
+    const psLine = (id: string, names: string, state: string, networks: string, labels: Record<string, string>, image = 'registry.test:5000/app:x') =>
+      JSON.stringify({ id, names, state, image, networks, labels: { service: '', role: '', destination: '', 'cutover.version': '', 'cutover.digest': '', ...labels } })
+    const docker = fakeDockerCli({
+      ...FULL,
+      listing: {
+        out: [
+          psLine(ID1, 'app-web-v2-rc.1', 'running', 'kamal', { service: 'app', role: 'web', 'cutover.version': 'v2-rc.1', 'cutover.digest': digest }),
+          psLine(ID2, 'app-web-v1,legacy/alias', 'exited', 'kamal', { service: 'app', role: 'web' }),
+          psLine(ID_PROXY, 'kamal-proxy', 'running', 'bridge,kamal', {}, 'basecamp/kamal-proxy:v0.9.2'),
+        ].join('\n') + '\n',
+      },
+    })
+    const r = runInSh(observe({ look: 'first', lockDir: query.lockDir }), home, docker.env)
     const s = parseObservation(r.stdout)
-    expect(s.images).toBeNull()
-    expect(s.containers).toHaveLength(4)
+    expect(s).toMatchObject({ look: 'first', images: null, network: true, proxy: { state: 'running', image: 'basecamp/kamal-proxy:v0.9.2' }, routesError: null })
     expect(s.routes).toHaveLength(1)
-    expect(docker.calls().some((c) => c.startsWith('image ls'))).toBe(false)
-    expect(docker.calls()).toHaveLength(3)
+    expect(s.containers.map((c) => [c.id, c.name, c.state, c.service, c.role, c.destination, c.version, c.digest, c.created, c.imageId, c.health])).toEqual([
+      [ID1, 'app-web-v2-rc.1', 'running', 'app', 'web', '', 'v2-rc.1', digest, '', '', null],
+      // ps prints an absent label as "": our own labels are then null, as inspect has them.
+      [ID2, 'app-web-v1', 'exited', 'app', 'web', '', null, null, '', '', null],
+      [ID_PROXY, 'kamal-proxy', 'running', '', '', '', null, null, '', '', null],
+    ])
+    expect([...docker.calls()].sort()).toEqual(['exec kamal-proxy kamal-proxy list', `ps --all --no-trunc --format ${LIST_FORMAT}`])
+  })
+
+  it('a first look on a host whose docker cannot answer: the same clear error', () => {
+    const docker = fakeDockerCli({ ...FULL, listing: { out: 'permission denied while trying to connect to the Docker daemon socket\n', rc: 1 } })
+    const r = runInSh(observe({ look: 'first', lockDir: query.lockDir }), tempDir('home'), docker.env)
+    expect(() => parseObservation(r.stdout)).toThrow(/docker is not usable on this host: listing containers failed: permission denied/)
   })
 
   it('reads a bare host: no containers (so no proxy, no network seen), no tags, no lock', () => {
@@ -214,16 +235,19 @@ describe('parseObservation: garbage', () => {
     expect(() => parseObservation(stdout)).toThrow(/no valid id/)
   })
 
-  it('every section is asked for, in one script', () => {
-    const argv = observe(query)
+  it.each([
+    ['full', query, ['home', 'routes', 'containers', 'images', 'lock']],
+    ['first', { look: 'first', lockDir: query.lockDir } as const, ['home', 'routes', 'listing', 'lock']],
+  ] as const)('a %s look asks for its sections, in one script', (_, q, sections) => {
+    const argv = observe(q)
     expect(argv.slice(0, 2)).toEqual(['sh', '-c'])
-    for (const s of SECTIONS) expect(argv[2]).toContain(`${MARK}:begin ${s}`)
+    for (const s of SECTIONS) expect(argv[2]!.includes(`${MARK}:begin ${s}`)).toBe((sections as readonly string[]).includes(s))
   })
 
   it('hostile query values stay literal (the lock dir and repository are values, not code)', () => {
     const home = tempDir('home')
     const docker = fakeDockerCli(FULL)
-    const r = runInSh(observe({ repository: "reg/app'$(touch pwned2)", lockDir: '.kamal/lock-$(touch pwned)' }), home, docker.env)
+    const r = runInSh(observe({ look: 'full', repository: "reg/app'$(touch pwned2)", lockDir: '.kamal/lock-$(touch pwned)' }), home, docker.env)
     expect(parseObservation(r.stdout).lock).toEqual({ held: false })
     expect(runInSh(['test', '-e', 'pwned'], home).code).not.toBe(0)
     expect(runInSh(['test', '-e', 'pwned2'], home).code).not.toBe(0)

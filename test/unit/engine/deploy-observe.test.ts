@@ -15,11 +15,18 @@ const want = desiredContainer(d)
 const ID = 'a'.repeat(64)
 const PROXY_ID = 'c'.repeat(64)
 const line = (o: object) => JSON.stringify({ created: '2025-01-01T00:00:00Z', health: null, network: 'kamal', ...o })
+const labels = { service: 'app', role: 'web', destination: '', 'cutover.version': 'v2', 'cutover.digest': want.digest }
 const canned = (routedTo: string): Canned => ({
+  listing: {
+    out: [
+      JSON.stringify({ id: ID, names: 'app-web-v2', state: 'running', image: 'registry.test:5000/app:v2', networks: 'kamal', labels }),
+      JSON.stringify({ id: PROXY_ID, names: 'kamal-proxy', state: 'running', image: 'basecamp/kamal-proxy:v0.9.2', networks: 'kamal', labels: { service: '', role: '', destination: '', 'cutover.version': '', 'cutover.digest': '' } }),
+    ].join('\n') + '\n',
+  },
   ps: { out: `${ID}\n${PROXY_ID}\n` },
   containers: {
     out: [
-      line({ id: ID, name: '/app-web-v2', state: 'running', image: d.imageId, ref: 'registry.test:5000/app:v2', labels: { service: 'app', role: 'web', destination: '', 'cutover.version': 'v2', 'cutover.digest': want.digest } }),
+      line({ id: ID, name: '/app-web-v2', state: 'running', image: d.imageId, ref: 'registry.test:5000/app:v2', labels }),
       line({ id: PROXY_ID, name: '/kamal-proxy', state: 'running', image: 'sha256:p', ref: 'basecamp/kamal-proxy:v0.9.2', labels: null }),
     ].join('\n') + '\n',
   },
@@ -47,24 +54,23 @@ const request: DeployRequest = {
 }
 
 describe('deploy: what it asks the host', () => {
-  it('unchanged: one look, without the tag listing (3 docker CLI runs), and nothing else', async () => {
+  it('unchanged: one first look (a formatted docker ps and the routes: 2 docker CLI runs), and nothing else', async () => {
     const f = fakeHost(canned(`${want.alias}:80`))
     const r = await deploy(request, { pool: { host: async () => f.host }, logger: memoryLogger(), redact: (t) => t })
     expect(r.hosts.map((h) => h.action)).toEqual(['unchanged'])
-    expect([...f.calls()].sort()).toEqual(['container inspect', 'exec kamal-proxy kamal-proxy list', 'ps --all --quiet --no-trunc'].map((c) => expect.stringContaining(c)))
-    expect(f.calls()).toHaveLength(3)
+    expect([...f.calls()].sort()).toEqual(['exec kamal-proxy kamal-proxy list', expect.stringMatching(/^ps --all --no-trunc --format /)])
   })
 
-  it('with work: the look under the lock lists the tags (the plan it runs knows the image is here: no pull)', async () => {
+  it('with work: the steps are planned from a full look under the lock (it lists the tags: the image is here, no pull)', async () => {
     const f = fakeHost(canned('some-other-container:80'))
     const r = await deploy(request, { pool: { host: async () => f.host }, logger: memoryLogger(), redact: (t) => t })
     const calls = f.calls()
-    // First look (3 runs), look under the lock (4, tags included), then the plan's steps.
-    expect(calls.slice(0, 3).some((c) => c.startsWith('image ls'))).toBe(false)
-    expect(calls.slice(3, 7).filter((c) => c.startsWith('image ls'))).toHaveLength(1)
+    // First look (2 runs), full look under the lock (4: ps, inspect, routes, tags), then the plan's steps.
+    expect([...calls.slice(0, 2)].sort()).toEqual(['exec kamal-proxy kamal-proxy list', expect.stringMatching(/^ps --all --no-trunc --format /)])
+    expect([...calls.slice(2, 6)].sort()).toEqual([expect.stringMatching(/^container inspect /), 'exec kamal-proxy kamal-proxy list', expect.stringMatching(/^image ls /), 'ps --all --quiet --no-trunc'])
     expect(calls.some((c) => /pull|login/.test(c))).toBe(false)
     // The switch is the first step (the fake answers every `docker exec kamal-proxy` with success).
-    expect(calls[7]).toMatch(/^exec kamal-proxy kamal-proxy deploy app-web /)
+    expect(calls[6]).toMatch(/^exec kamal-proxy kamal-proxy deploy app-web /)
     expect(r.hosts.map((h) => h.action)).toEqual(['replaced'])
   })
 })

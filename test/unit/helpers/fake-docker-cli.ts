@@ -2,8 +2,11 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from './sh.js'
 
-/** Canned answers of a fake `docker` CLI, per probe of the observe script: stdout, stderr, exit code. */
-export type Canned = Partial<Record<'ps' | 'containers' | 'list' | 'images', { out?: string; err?: string; rc?: number }>>
+/**
+ * Canned answers of a fake `docker` CLI, per probe of the observe script: stdout, stderr, exit
+ * code. `ps` answers `docker ps --quiet` (a full look), `listing` the formatted `docker ps` (a first look).
+ */
+export type Canned = Partial<Record<'ps' | 'listing' | 'containers' | 'list' | 'images', { out?: string; err?: string; rc?: number }>>
 
 // A `docker` stand-in for the observe script: answers each probe from files and logs its argv,
 // so a test can run the real script in a real sh and see what it asked. Any other docker
@@ -14,7 +17,7 @@ printf '%s\\n' "$*" >> "$d/calls.log"
 case "$1 $2" in
   "container inspect") f=containers ;;
   "exec kamal-proxy") f=list ;;
-  "ps --all") f=ps ;;
+  "ps --all") if [ "$3" = --quiet ]; then f=ps; else f=listing; fi ;;
   "image ls") f=images ;;
   *) echo "fake docker: unexpected: $*" >&2; exit 99 ;;
 esac

@@ -65,8 +65,8 @@ describe('containerHostname', () => {
 
 describe('helpers for the engine', () => {
   it('observeQueryFor names the repository and the lock (every container on the host is observed)', () => {
-    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({ repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod' })
-    expect(observeQueryFor(desired(), { tags: false })).toEqual({ repository: null, lockDir: '.kamal/lock-app' })
+    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({ look: 'full', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod' })
+    expect(observeQueryFor(desired(), 'first')).toEqual({ look: 'first', lockDir: '.kamal/lock-app' })
   })
 
   it('secretValues lists env secrets and the registry password, longest first, no empties', () => {

@@ -84,6 +84,7 @@ export const tag = (tag: string, id: string, digests: string[] = []): LocalTag =
 /** A prepared host: network and a running proxy, nothing of the app. */
 export function host(over: Partial<HostState> = {}): HostState {
   return {
+    look: 'full',
     home: '/home/deploy',
     network: true,
     proxy: { state: 'running', image: DEFAULT_PROXY_BOOT.image },
