@@ -61,8 +61,8 @@ and often writes a message in more than one segment, so nearly every round trip 
 handshake, the login and each command waited ~40 ms for the server's delayed ACK; hosts are
 dialled while the registry is asked for the digest (src/engine/service.ts, \`dialEarly\`); observe
 runs no \`docker version\`, no network probe, no separate kamal-proxy or image inspect, and
-deploy's first pass is a first look: 2 docker CLI runs per host on an unchanged deploy where there
-were 8, 4 in a full look (src/commands/observe.ts, src/commands/observation.ts,
+deploy's first pass is a first look: 2 docker CLI runs per host on an unchanged deploy, down
+from 7 (4 in a full look) (src/commands/observe.ts, src/commands/observation.ts,
 src/engine/deploy.ts); the CLI runs git for the gate's commit only when the gate is on
 (src/cli/gate-flags.ts).`
 }
