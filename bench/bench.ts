@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { cliPath, deployJson, withOwnKnownHosts } from '../test/testbed/cutover-cli.js'
 import { buildAndPush, freshVersion, helloConfigFor, helloDir, helloEnv, helloRepository, removeLocalTags } from '../test/testbed/hello-app.js'
 import { checkoutDir } from '../test/testbed/layout.js'
@@ -19,6 +19,12 @@ import { Samples } from './stats.js'
 const reps = Number(process.env.BENCH_REPS ?? 21)
 const replacements = Number(process.env.BENCH_REPLACEMENTS ?? 10)
 const fresh = Number(process.env.BENCH_FRESH ?? 5)
+/**
+ * Another build of the CLI (e.g. `git show main:dist/cli/index.js > /tmp/before.js`): its
+ * unchanged deploys are measured in the same loop, interleaved, for a before/after under the
+ * same load. The bundle is self-contained, so any earlier commit's dist/cli/index.js works.
+ */
+const beforeCli = process.env.BENCH_BEFORE_CLI ? resolve(process.env.BENCH_BEFORE_CLI) : undefined
 const log = (line: string): void => {
   process.stderr.write(`bench: ${line}\n`)
 }
@@ -53,8 +59,8 @@ async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, ver
   const address = testbed.hosts.map((h) => h.address)
   const load = [loadavg()[0]!]
 
-  const cli = async (hosts: 1 | 2 | 3, version: string, expect: Expect) => {
-    const { run, result } = await deployJson(testbed, version, { cwd: helloDir, env, config: configs[hosts] })
+  const cli = async (hosts: 1 | 2 | 3, version: string, expect: Expect, bundle?: string) => {
+    const { run, result } = await deployJson(testbed, version, { cwd: helloDir, env, config: configs[hosts], ...(bundle ? { cli: bundle } : {}) })
     const ok = run.code === 0 && result.hosts.length === hosts && result.hosts.every((h) => (expect === 'booted or replaced' ? h.action === 'booted' || h.action === 'replaced' : h.action === expect))
     if (!ok) throw new Error(`bench: cutover deploy ${version} on ${hosts} host(s): expected ${expect}, got exit ${run.code}, ${result.hosts.map((h) => `${h.host} ${h.action}${h.error ? ` (${h.error})` : ''}`).join(', ')}`)
     return { wallMs: run.wallMs, engineMs: Math.max(...result.hosts.map((h) => h.durationMs)) }
@@ -87,6 +93,13 @@ async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, ver
     ['ssh observe script, 2 hosts', () => ssh(2, [observeScript])],
     ['node -e 0', () => timeProcesses([[process.execPath, '-e', '0']])],
     ['cli --help (Node + bundle load)', () => timeProcesses([[process.execPath, cliPath, '--help']])],
+    ...(beforeCli
+      ? ([
+          ['before: cli unchanged, 2 hosts', async () => (await cli(2, a, 'unchanged', beforeCli)).wallMs],
+          ['before: cli unchanged, 1 host', async () => (await cli(1, a, 'unchanged', beforeCli)).wallMs],
+          ['before: cli unchanged, 3 hosts', async () => (await cli(3, a, 'unchanged', beforeCli)).wallMs],
+        ] as [string, () => Promise<number>][])
+      : []),
   ]
   log(`unchanged deploys and baselines: ${reps} repetitions of ${unchanged.length} measurements`)
   for (const [, measure] of unchanged) await measure()
@@ -115,7 +128,7 @@ async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, ver
   }
   load.push(loadavg()[0]!)
 
-  const markdown = renderResults(s, { reps, replacements, fresh, hosts: testbed.hosts.map((h) => h.name), load })
+  const markdown = renderResults(s, { reps, replacements, fresh, hosts: testbed.hosts.map((h) => h.name), load, ...(beforeCli ? { beforeCli: process.env.BENCH_BEFORE_LABEL ?? beforeCli } : {}) })
   const out = join(checkoutDir, 'bench', 'results.md')
   writeFileSync(out, markdown)
   process.stdout.write(markdown)

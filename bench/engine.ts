@@ -47,7 +47,8 @@ export async function unchangedPhases(testbed: Testbed, configFile: string, vers
     const targets = hostTargets({ config, secrets, version, imageId, run: { performer: 'bench', at: new Date().toISOString(), nonce: nonce() } })
     const hosts = await Promise.all(targets.map((t) => session.host(t.host)))
     const t3 = performance.now()
-    await Promise.all(targets.map((t, i) => observeHost(hosts[i]!, t.roles[0]!)))
+    // A first look, as deploy's first pass does (see src/engine/deploy.ts).
+    await Promise.all(targets.map((t, i) => observeHost(hosts[i]!, t.roles[0]!, 'first')))
     const t4 = performance.now()
     await session.close()
     const t5 = performance.now()
@@ -57,11 +58,11 @@ export async function unchangedPhases(testbed: Testbed, configFile: string, vers
   }
 }
 
-/** The observe script as one shell command string, to run it through OpenSSH for comparison. */
+/** The observe script of an unchanged deploy (its first look) as one shell command string, to run it through OpenSSH for comparison. */
 export function observeCommand(testbed: Testbed, configFile: string, version: string): string {
   const session = open(testbed, configFile)
   const { config, secrets } = session.options
-  const [target] = hostTargets({ config, secrets, version, imageId: 'sha256:0', run: { performer: 'bench', at: '', nonce: '0' } })
+  const [target] = hostTargets({ config, secrets, version, imageId: 'sha256:0', run: { performer: 'bench', at: new Date().toISOString(), nonce: nonce() } })
   void session.close()
-  return shellJoin(observe(observeQueryFor(target!.roles[0]!)))
+  return shellJoin(observe(observeQueryFor(target!.roles[0]!, 'first')))
 }

@@ -33,6 +33,9 @@ export class Samples {
   get(name: string): Summary {
     return summarize(this.series.get(name) ?? [])
   }
+  has(name: string): boolean {
+    return (this.series.get(name)?.length ?? 0) > 0
+  }
   median(name: string): number {
     return this.get(name).median
   }

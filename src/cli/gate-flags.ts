@@ -13,7 +13,7 @@ export const gateOptions = {
  * a workflow), unless --skip-gate. Off otherwise, and the log says why, so nobody mistakes a
  * local deploy for a gated one.
  */
-export function gateFromFlags(values: OptionValues, io: CliIO, sha: string | undefined, logger: Logger): GateOptions | undefined {
+export async function gateFromFlags(values: OptionValues, io: CliIO, commit: () => Promise<string | undefined>, logger: Logger): Promise<GateOptions | undefined> {
   if (values['skip-gate']) return undefined
   const token = io.env.GITHUB_TOKEN
   const repository = io.env.GITHUB_REPOSITORY
@@ -24,6 +24,8 @@ export function gateFromFlags(values: OptionValues, io: CliIO, sha: string | und
     logger.info('CI gate off: GITHUB_TOKEN and GITHUB_REPOSITORY are not set (pass --skip-gate to say so explicitly)')
     return undefined
   }
+  // Asked only now: a run without the gate starts no git process for it.
+  const sha = await commit()
   if (!sha) throw new UsageError('the CI gate needs the commit: run from a git checkout, or pass --skip-gate')
   const timeout = values['gate-timeout']
   let timeoutMs: number | undefined

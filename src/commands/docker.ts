@@ -1,4 +1,4 @@
-import type { Argv } from './argv.js'
+import { shellJoin, type Argv } from './argv.js'
 
 /**
  * Docker CLI commands as data. Every function returns an argv; `shellJoin` turns it into the
@@ -104,18 +104,41 @@ export const logs = (container: string, tail: number): Argv => ['docker', 'logs'
 
 export const networkCreate = (name: string): Argv => ['docker', 'network', 'create', name]
 
-export const networkInspect = (name: string, format: string): Argv => ['docker', 'network', 'inspect', name, '--format', format]
+export const networkInspect = (name: string): Argv => ['docker', 'network', 'inspect', name]
 
-/** Container ids (full) of every container, any state, carrying all the given labels. */
-export const psByLabels = (labels: Readonly<Record<string, string>>): Argv => [
-  'docker', 'ps', '--all', '--quiet', '--no-trunc', ...Object.entries(labels).flatMap(([k, v]) => ['--filter', `label=${k}=${v}`]),
+/**
+ * Create the network unless it exists, as one command. Observe does not probe the network (a
+ * docker CLI run on every deploy); the plan runs this only where no running container shows it.
+ * The last inspect covers a concurrent deploy creating it between our inspect and create.
+ */
+export const ensureNetwork = (name: string): Argv => [
+  'sh', '-c', `${shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${shellJoin(networkCreate(name))} || ${shellJoin(networkInspect(name))} >/dev/null`,
 ]
+
+/** Full ids of every container on the host, any state. */
+export const ps = (): Argv => ['docker', 'ps', '--all', '--quiet', '--no-trunc']
+
+/** Every container on the host, any state, one formatted line each. */
+export const psList = (format: string): Argv => ['docker', 'ps', '--all', '--no-trunc', '--format', format]
 
 export const inspectContainers = (format: string, containers: readonly string[]): Argv => ['docker', 'container', 'inspect', '--format', format, ...containers]
 
-export const inspectImage = (format: string, image: string): Argv => ['docker', 'image', 'inspect', '--format', format, image]
+/**
+ * A repository the way Docker lists and filters it: Docker Hub's `docker.io/` (or the legacy
+ * `index.docker.io/`) dropped, and `library/` for official images. `docker image ls
+ * docker.io/org/app` matches nothing (checked with the 20.10 and 28.2 clients), since the
+ * reference filter is matched against the familiar name.
+ */
+export function familiarRepository(repository: string): string {
+  const hub = /^(?:docker\.io|index\.docker\.io)\/(.+)$/.exec(repository)
+  if (!hub) return repository
+  const path = hub[1] ?? ''
+  const official = /^library\/([^/]+)$/.exec(path)
+  return official ? (official[1] ?? path) : path
+}
 
-export const listImages = (format: string, repository: string): Argv => ['docker', 'image', 'ls', '--no-trunc', '--format', format, repository]
+/** Every tag of the repository, one row per tag and registry digest (`--digests`). */
+export const listImages = (format: string, repository: string): Argv => ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', format, familiarRepository(repository)]
 
 export const removeImages = (images: readonly string[]): Argv => ['docker', 'image', 'rm', ...images]
 

@@ -1,26 +1,51 @@
 import { parseLockStatus, type LockState } from './lock.js'
-import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION } from './names.js'
-import { MARK, SECTIONS, type Section } from './observe.js'
+import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION, NETWORK, PROXY_CONTAINER } from './names.js'
+import { COMMON_SECTIONS, MARK, type Section } from './observe.js'
 import { parseProxyList, ProxyListError, type ProxyRouteState } from './proxy-list.js'
 
 /** What one host looks like to the planner. Everything comes from labels and inspect, not names. */
 export interface HostState {
+  /**
+   * `full`: everything below. `first` (deploy's first pass, from `docker ps`): enough to tell
+   * whether the host has anything to do, no more: containers' `created` and `imageId` are '' and
+   * `health` null, and `images` is null. Steps to run are planned from a full look only.
+   */
+  look: 'full' | 'first'
   /** The remote command's working directory (the SSH user's home): `.kamal` lives here. */
   home: string
-  /** Whether the `kamal` network exists. */
+  /**
+   * The `kamal` network is known to exist: a running container is attached to it (Docker does
+   * not remove a network with running containers). False means not seen, not absent: it is
+   * ensured, idempotently, before anything needs it.
+   */
   network: boolean
-  /** The `kamal-proxy` container, or null when there is none. */
+  /** The `kamal-proxy` container (`image` as it was run, e.g. `basecamp/kamal-proxy:v0.9.2`), or null. */
   proxy: { state: string; image: string } | null
   /** kamal-proxy's routes; null when it is not running or `list` failed (see routesError). */
   routes: ProxyRouteState[] | null
   routesError: string | null
-  /** Every container labelled with this service, any role, destination or state. */
+  /**
+   * EVERY container on the host, any service (or none, like kamal-proxy), any state: the planner
+   * scopes by labels; a name held by anyone blocks `docker run`; pruning keeps any image in use.
+   */
   containers: ObservedContainer[]
-  /** The desired `repository:version` if present locally. */
-  image: { id: string; repoDigests: string[] } | null
-  /** Local tags of the image's repository (for pruning). */
-  images: { id: string; repository: string; tag: string }[]
+  /**
+   * Local tags of the deployed image's repository, with the registry digests Docker recorded for
+   * each; null when not listed (a first look): the planner then treats the image as absent and
+   * prunes nothing.
+   */
+  images: LocalTag[] | null
   lock: LockState
+}
+
+export interface LocalTag {
+  /** Image content id (`sha256:…`). */
+  id: string
+  repository: string
+  /** `<none>` for an image known here only by digest. */
+  tag: string
+  /** Registry manifest digests (`sha256:…`) of this image in this repository; often empty for a local build. */
+  digests: string[]
 }
 
 export interface ObservedContainer {
@@ -29,13 +54,13 @@ export interface ObservedContainer {
   name: string
   /** Docker's state: created, running, paused, restarting, removing, exited or dead. */
   state: string
-  /** RFC 3339 creation time, as Docker reports it (sorts lexically within one host). */
+  /** RFC 3339 creation time, as Docker reports it (sorts lexically within one host); '' in a first look. */
   created: string
-  /** Image content id (`sha256:…`) the container was created from. */
+  /** Image content id (`sha256:…`) the container was created from; '' in a first look. */
   imageId: string
-  /** Healthcheck status when the image has one. */
+  /** Healthcheck status when the image has one; null in a first look. */
   health: string | null
-  labels: Record<string, string>
+  /** '' when the container has no service label (kamal-proxy, other tools' containers). */
   service: string
   role: string
   /** '' when the container has no destination (Kamal labels it `destination=`). */
@@ -74,7 +99,8 @@ function sections(stdout: string): Map<Section, Raw> {
       current.lines.push(line)
     }
   }
-  for (const s of SECTIONS) if (!out.has(s)) throw new ObservationError(`observe output has no complete "${s}" section`)
+  const containers: Section = out.has('listing') ? 'listing' : 'containers'
+  for (const s of [...COMMON_SECTIONS, containers]) if (!out.has(s)) throw new ObservationError(`observe output has no complete "${s}" section`)
   return out
 }
 
@@ -87,29 +113,66 @@ function json<T>(section: Section, line: string): T {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-function container(line: string): ObservedContainer {
-  const raw = json<Record<string, unknown>>('containers', line)
-  const labels: Record<string, string> = {}
-  if (raw.labels && typeof raw.labels === 'object') {
-    for (const [k, v] of Object.entries(raw.labels as Record<string, unknown>)) labels[k] = str(v)
-  }
+/** A container as observe printed it, plus what only the host-level readings need. */
+interface Inspected {
+  container: ObservedContainer
+  /** The image as it was run (`repository:tag`), for kamal-proxy's. */
+  ref: string
+  /** HostConfig.NetworkMode: the network it was run on. */
+  network: string
+}
+
+/** A container line's id and five labels, as both formats print them. */
+function common(section: Section, line: string) {
+  const raw = json<Record<string, unknown>>(section, line)
+  const labels = raw.labels && typeof raw.labels === 'object' ? (raw.labels as Record<string, unknown>) : {}
   const id = str(raw.id)
   if (!/^[0-9a-f]{64}$/.test(id)) throw new ObservationError(`observe: a container line has no valid id: ${JSON.stringify(line.slice(0, 200))}`)
+  // `docker ps` prints a missing label as "": our own labels are then absent (null), as in inspect.
+  const ours = (v: unknown): string | null => (section === 'listing' && v === '' ? null : strOrNull(v))
   return {
-    id,
-    name: str(raw.name).replace(/^\//, ''),
-    state: str(raw.state),
-    created: str(raw.created),
-    imageId: str(raw.image),
-    health: typeof raw.health === 'string' ? raw.health : null,
-    labels,
-    service: labels[LABEL_SERVICE] ?? '',
-    role: labels[LABEL_ROLE] ?? '',
-    destination: labels[LABEL_DESTINATION] ?? '',
-    version: labels[LABEL_VERSION] ?? null,
-    digest: labels[LABEL_DIGEST] ?? null,
+    raw,
+    base: { id, service: str(labels[LABEL_SERVICE]), role: str(labels[LABEL_ROLE]), destination: str(labels[LABEL_DESTINATION]), version: ours(labels[LABEL_VERSION]), digest: ours(labels[LABEL_DIGEST]) },
   }
+}
+
+/** A line of a full look's inspect. */
+function inspected(line: string): Inspected {
+  const { raw, base } = common('containers', line)
+  return {
+    container: { ...base, name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
+    ref: str(raw.ref),
+    network: str(raw.network),
+  }
+}
+
+/** A line of a first look's `docker ps`: the container's own name is the one without a `/` (others are link aliases). */
+function listed(line: string): Inspected {
+  const { raw, base } = common('listing', line)
+  const names = str(raw.names).split(',')
+  const networks = str(raw.networks).split(',')
+  return {
+    container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null },
+    ref: str(raw.image),
+    network: networks.includes(NETWORK) ? NETWORK : (networks[0] ?? ''),
+  }
+}
+
+/** `image ls --digests` prints a row per tag and digest: one LocalTag per tag, its digests gathered. */
+function localTags(lines: string[]): LocalTag[] {
+  const tags = new Map<string, LocalTag>()
+  for (const line of lines) {
+    const o = json<Record<string, unknown>>('images', line)
+    const t = { id: str(o.id), repository: str(o.repository), tag: str(o.tag) }
+    const key = JSON.stringify([t.id, t.repository, t.tag])
+    const entry = tags.get(key) ?? { ...t, digests: [] }
+    tags.set(key, entry)
+    const digest = str(o.digest)
+    if (digest.startsWith('sha256:') && !entry.digests.includes(digest)) entry.digests.push(digest)
+  }
+  return [...tags.values()]
 }
 
 /** Parse observe's stdout. Throws ObservationError on garbage or when Docker is unusable. */
@@ -118,16 +181,17 @@ export function parseObservation(stdout: string): HostState {
   const get = (name: Section): Raw => s.get(name) as Raw
 
   // Docker that cannot answer (no daemon, no permission, no docker) fails this probe with its own words.
-  const containersRaw = get('containers')
+  const look = s.has('listing') ? 'first' : 'full'
+  const containersRaw = get(look === 'first' ? 'listing' : 'containers')
   if (containersRaw.code !== 0) {
     throw new ObservationError(`docker is not usable on this host: listing containers failed: ${containersRaw.lines.slice(0, 3).join(' ') || `exit code ${containersRaw.code}`}`)
   }
   const home = get('home').lines[0]?.trim() ?? ''
   if (!home.startsWith('/')) throw new ObservationError(`observe: the working directory is not an absolute path: ${JSON.stringify(home)}`)
 
-  const proxyRaw = get('proxy')
-  const proxyObj = proxyRaw.code === 0 && proxyRaw.lines[0] ? json<Record<string, unknown>>('proxy', proxyRaw.lines[0]) : null
-  const proxy = proxyObj ? { state: str(proxyObj.state), image: str(proxyObj.image) } : null
+  const seen = containersRaw.lines.map(look === 'first' ? listed : inspected)
+  const proxyContainer = seen.find((c) => c.container.name === PROXY_CONTAINER)
+  const proxy = proxyContainer ? { state: proxyContainer.container.state, image: proxyContainer.ref } : null
 
   let routes: ProxyRouteState[] | null = null
   let routesError: string | null = null
@@ -144,21 +208,16 @@ export function parseObservation(stdout: string): HostState {
     }
   }
 
-  const imageRaw = get('image')
-  const imageObj = imageRaw.code === 0 && imageRaw.lines[0] ? json<Record<string, unknown>>('image', imageRaw.lines[0]) : null
-
-  const imagesRaw = get('images')
-  const images = imagesRaw.code !== 0 ? [] : imagesRaw.lines.map((l) => json<Record<string, unknown>>('images', l)).map((o) => ({ id: str(o.id), repository: str(o.repository), tag: str(o.tag) }))
-
+  const imagesRaw = s.get('images')
   return {
+    look,
     home,
-    network: get('network').code === 0,
+    network: seen.some((c) => c.network === NETWORK && c.container.state === 'running'),
     proxy,
     routes,
     routesError,
-    containers: containersRaw.lines.map(container),
-    image: imageObj ? { id: str(imageObj.id), repoDigests: Array.isArray(imageObj.repoDigests) ? imageObj.repoDigests.map(str) : [] } : null,
-    images,
+    containers: seen.map((c) => c.container),
+    images: look === 'first' || !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
     lock: parseLockStatus(get('lock').lines.join('\n')),
   }
 }

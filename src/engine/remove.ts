@@ -35,7 +35,6 @@ export async function removeService(req: RemoveRequest, logger: Logger): Promise
     details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
   }
   const hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))]
-  const image = `${config.repository}:latest`
   const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () =>
     Promise.all(
       hosts.map(async (host): Promise<HostResult[]> => {
@@ -44,7 +43,7 @@ export async function removeService(req: RemoveRequest, logger: Logger): Promise
         const log = logger.child(`[${host}]`)
         try {
           const remote = await req.session.host(host)
-          const r = await remote.exec(observe({ service: config.service, image, repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 })
+          const r = await remote.exec(observe({ look: 'full', repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 })
           const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer)
           return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }))
         } catch (e) {
@@ -80,10 +79,11 @@ async function removeFromHost(host: RemoteHost, seen: HostState, config: DeployC
   // Routes first, so no request is sent to a container while it goes away.
   for (const route of routes) await run(proxy.remove(route.service), `remove the kamal-proxy route ${route.service}`)
   if (mine.length > 0) await run(docker.rm(mine.map((c) => c.id), { force: true }), `remove ${mine.map((c) => c.name).join(', ')}`)
+  // Observe sees every container on the host, so an image another app (a preview, production)
+  // still uses is kept here, not left to Docker to refuse.
   const gone = new Set(mine.map((c) => c.imageId))
   const stillUsed = new Set(seen.containers.filter((c) => !mine.includes(c)).map((c) => c.imageId))
-  const images = seen.images.filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`)
-  // Another app (a preview, production) may still run one of these: Docker then refuses, and that is right.
+  const images = (seen.images ?? []).filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`)
   if (images.length > 0) await run(docker.removeImages(images), `remove images ${images.join(', ')}`, true)
   await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true)
   const line = audit.auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`)

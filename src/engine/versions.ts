@@ -15,7 +15,7 @@ export interface RetainedOnHost {
 /** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
 export async function retainedVersions(config: DeployConfig, hosts: Hosts): Promise<RetainedOnHost[]> {
   const app = { service: config.service, destination: config.destination ?? null }
-  const query = { service: config.service, image: `${config.repository}:latest`, repository: config.repository, lockDir: lockDirectory(app) }
+  const query = { look: 'full', repository: config.repository, lockDir: lockDirectory(app) } as const
   const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })))
   const uniqueHosts = [...new Set(pairs.map((p) => p.host))]
   type Seen = { state: HostState } | { error: string }

@@ -72,8 +72,12 @@ export class DesiredStateError extends Error {
 
 export const imageRef = (d: Pick<DesiredRole, 'repository' | 'version'>): string => `${d.repository}:${d.version}`
 
-/** What to observe on a host for this role (every role of the service shares it). */
-export const observeQueryFor = (d: DesiredRole): ObserveQuery => ({ service: d.service, image: imageRef(d), repository: d.repository, lockDir: lockDirectory(d) })
+/**
+ * What to observe on a host for this role (every role of the service shares it): a full look, or
+ * the first look that only tells whether there is anything to do (see observe.ts).
+ */
+export const observeQueryFor = (d: DesiredRole, look: ObserveQuery['look'] = 'full'): ObserveQuery =>
+  look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) }
 
 /** Every value to redact from output shown to users (container log tails, errors). */
 export function secretValues(d: DesiredRole): string[] {

@@ -11,7 +11,7 @@ export interface HostPlan {
 }
 
 /** Steps that act on the host, not the role: two roles on one host need them once. */
-const HOST_LEVEL: ReadonlySet<StepKind> = new Set(['createNetwork', 'mkdir', 'runProxy', 'startProxy', 'pull', 'removeImages', 'pruneImages'])
+const HOST_LEVEL: ReadonlySet<StepKind> = new Set(['ensureNetwork', 'mkdir', 'runProxy', 'startProxy', 'pull', 'removeImages', 'pruneImages'])
 
 /**
  * Plan every role on one host from one observation. Roles run in the order given (put the

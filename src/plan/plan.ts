@@ -51,8 +51,9 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   const steps: Step[] = []
   const ex = (argv: Exec['argv'], timeoutMs?: number): Exec => (timeoutMs ? { argv, timeoutMs } : { argv })
 
-  // Host level: the network, then the proxy (it joins the network when booted).
-  if (!seen.network) steps.push({ kind: 'createNetwork', exec: ex(docker.networkCreate(NETWORK)) })
+  // Host level: the network, then the proxy (it joins the network when booted). Observe sees the
+  // network only through a running container on it; otherwise it is ensured, which is idempotent.
+  if (!seen.network) steps.push({ kind: 'ensureNetwork', exec: ex(docker.ensureNetwork(NETWORK)) })
   if (d.proxy) {
     if (!seen.proxy) {
       const dir = underHome(seen.home, proxyAppsConfigDirectory)
@@ -88,8 +89,12 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     }
     steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
     steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })
-    // Kamal's move: whoever holds the name steps aside under a unique name, still serving.
+    // Kamal's move: whoever of this service holds the name steps aside under a unique name,
+    // still serving. Another service's container is not ours to rename.
     const holder = seen.containers.find((c) => c.name === name)
+    if (holder && holder.service !== d.service) {
+      throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`)
+    }
     if (holder) {
       const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`
       steps.push({ kind: 'rename', from: name, to, exec: ex(docker.rename(holder.id, to)) })
@@ -138,20 +143,20 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   return { outcome, container: name, digest: want.digest, steps, notes }
 }
 
-/** The tag is here and is the content we want (a moved tag must be pulled again). */
+/** The tag is here and is the content we want (a moved tag must be pulled again). Not listed: absent. */
 export function imagePresent(d: DesiredRole, seen: HostState): boolean {
-  const img = seen.image
-  if (!img) return false
-  return img.id === d.imageId || img.repoDigests.some((rd) => rd.endsWith(`@${d.imageId}`))
+  return (seen.images ?? []).some((i) => i.tag === d.version && (i.id === d.imageId || i.digests.includes(d.imageId)))
 }
 
 /**
- * Tags of the repository that no container of this service (any role or destination) will still
- * use once `removed` are gone. Keeps the version being deployed and Kamal's `latest`.
+ * Tags of the repository that no container on the host (any service: a PR preview shares the
+ * repository with production; any role or destination) will still use once `removed` are gone.
+ * Keeps the version being deployed and Kamal's `latest`.
  */
 function unusedImages(d: DesiredRole, seen: HostState, removed: Set<ObservedContainer>): string[] {
+  if (!seen.images) return [] // not listed: nothing is known to be unused
   const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId))
-  if (seen.image) used.add(seen.image.id)
+  for (const i of seen.images) if (i.tag === d.version) used.add(i.id)
   return seen.images
     .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== d.version && !used.has(i.id))
     .map((i) => `${i.repository}:${i.tag}`)

@@ -24,7 +24,7 @@ export interface OnFailure {
  * they tidy up after the switch, and the next run retries them).
  */
 export type Step = (
-  | { kind: 'createNetwork'; exec: Exec }
+  | { kind: 'ensureNetwork'; exec: Exec }
   | { kind: 'mkdir'; exec: Exec; path: string }
   | { kind: 'runProxy'; exec: Exec }
   | { kind: 'startProxy'; exec: Exec }
@@ -51,8 +51,8 @@ export type StepKind = Step['kind']
 /** One line per step for logs and `--dry-run`. Holds no secret (argv never does). */
 export function describeStep(step: Step): string {
   switch (step.kind) {
-    case 'createNetwork':
-      return 'create the kamal network'
+    case 'ensureNetwork':
+      return 'ensure the kamal network exists'
     case 'mkdir':
       return `create directory ${step.path}`
     case 'runProxy':

@@ -80,5 +80,11 @@ export function openConnection(endpoint: Endpoint, options: OpenOptions): Promis
     })
     client.once('close', () => probing || fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake`)))
     client.connect(config)
+    // TCP_NODELAY. ssh2 leaves Nagle's algorithm on, and it often writes a message as more than
+    // one segment (or two messages back to back, as NEWKEYS and the userauth request): the second
+    // write then waits for the server's delayed ACK, about 40 ms, on nearly every round trip of
+    // the handshake, the login and each command. Measured on the testbed: connect + `exec true`
+    // took 306 ms with it, 60 ms without. (A jump host's channel is not a socket: no-op there.)
+    client.setNoDelay(true)
   })
 }

@@ -16,12 +16,16 @@ export interface CliRun {
   wallMs: number
 }
 
-/** Runs `cutover ARGS` as a fresh process, like a user would; bounded by `timeoutMs`. */
-export function cutover(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
-  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\``)
+/**
+ * Runs `cutover ARGS` as a fresh process, like a user would; bounded by `timeoutMs`. `cli` is
+ * another bundle to run instead of this checkout's (the benchmark compares with an earlier build).
+ */
+export function cutover(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; cli?: string }): Promise<CliRun> {
+  const cli = options.cli ?? cliPath
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\``)
   return new Promise((resolve) => {
     const started = performance.now()
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
@@ -58,7 +62,7 @@ export function withOwnKnownHosts(testbed: Testbed): Testbed {
 export const sshFlags = (testbed: Testbed): string[] => ['--known-hosts', testbed.ssh.knownHostsPath, '--ssh-key', testbed.ssh.keyPath]
 
 /** `cutover deploy --skip-build --version V --json`: the parsed result, or an error with the CLI's own words. */
-export async function deployJson(testbed: Testbed, version: string, options: { cwd: string; env: NodeJS.ProcessEnv; config?: string }): Promise<{ run: CliRun; result: DeployResult }> {
+export async function deployJson(testbed: Testbed, version: string, options: { cwd: string; env: NodeJS.ProcessEnv; config?: string; cli?: string }): Promise<{ run: CliRun; result: DeployResult }> {
   const args = ['deploy', '--skip-build', '--version', version, ...(options.config ? ['-c', options.config] : []), ...sshFlags(testbed), '--json']
   const run = await cutover(args, options)
   let result: DeployResult | undefined

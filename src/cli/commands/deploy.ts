@@ -51,17 +51,14 @@ export const deployCommand: Command = {
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
       const skipBuild = Boolean(values['skip-build'] || values['skip-push'])
-      const sha = await commitFor(appDir, str('ref'))
+      const gate = await gateFromFlags(values, io, () => commitFor(appDir, str('ref')), loaded.logger)
       const shipped = await ship({
         session,
         appDir,
         ref: str('ref'),
         version: str('version'),
         skipBuild,
-        gate: (() => {
-          const options = gateFromFlags(values, io, sha, loaded.logger)
-          return options ? { options } : undefined
-        })(),
+        gate: gate ? { options: gate } : undefined,
         builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
         deploy: { ...deploy, onLock: signals.onLock },
         // The gate's lines already start with `gate:`.

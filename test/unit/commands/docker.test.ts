@@ -57,11 +57,12 @@ describe('docker argv', () => {
     [docker.login('reg.test', 'me'), ['docker', 'login', 'reg.test', '--username', 'me', '--password-stdin']],
     [docker.logs('c', 50), ['docker', 'logs', '--tail', '50', 'c']],
     [docker.networkCreate('kamal'), ['docker', 'network', 'create', 'kamal']],
-    [docker.networkInspect('kamal', '{{.Name}}'), ['docker', 'network', 'inspect', 'kamal', '--format', '{{.Name}}']],
-    [docker.psByLabels({ service: 'app', destination: '' }), ['docker', 'ps', '--all', '--quiet', '--no-trunc', '--filter', 'label=service=app', '--filter', 'label=destination=']],
+    [docker.networkInspect('kamal'), ['docker', 'network', 'inspect', 'kamal']],
+    [docker.ensureNetwork('kamal'), ['sh', '-c', 'docker network inspect kamal >/dev/null 2>&1 || docker network create kamal || docker network inspect kamal >/dev/null']],
+    [docker.ps(), ['docker', 'ps', '--all', '--quiet', '--no-trunc']],
     [docker.inspectContainers('{{.Id}}', ['a', 'b']), ['docker', 'container', 'inspect', '--format', '{{.Id}}', 'a', 'b']],
-    [docker.inspectImage('{{.Id}}', 'reg.test/app:v1'), ['docker', 'image', 'inspect', '--format', '{{.Id}}', 'reg.test/app:v1']],
-    [docker.listImages('{{.ID}}', 'reg.test/app'), ['docker', 'image', 'ls', '--no-trunc', '--format', '{{.ID}}', 'reg.test/app']],
+    [docker.listImages('{{.ID}}', 'reg.test/app'), ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', '{{.ID}}', 'reg.test/app']],
+    [docker.listImages('{{.ID}}', 'docker.io/org/app'), ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', '{{.ID}}', 'org/app']],
     [docker.removeImages(['reg.test/app:v0']), ['docker', 'image', 'rm', 'reg.test/app:v0']],
     [docker.pruneDanglingImages('app'), ['docker', 'image', 'prune', '--force', '--filter', 'label=service=app']],
     [docker.health('c'), ['docker', 'container', 'inspect', '--format', docker.HEALTH_FORMAT, 'c']],
@@ -81,5 +82,22 @@ describe('docker argv', () => {
     ['', 'failed'],
   ])('health %j reads as %s', (out, expected) => {
     expect(docker.interpretHealth(`${out}\n`)).toBe(expected)
+  })
+})
+
+describe('familiarRepository: the name Docker lists and filters a repository by', () => {
+  it.each([
+    ['docker.io/org/app', 'org/app'],
+    ['index.docker.io/org/app', 'org/app'],
+    ['docker.io/library/nginx', 'nginx'],
+    ['docker.io/library/a/b', 'library/a/b'],
+    ['org/app', 'org/app'],
+    ['nginx', 'nginx'],
+    ['ghcr.io/org/app', 'ghcr.io/org/app'],
+    ['10.213.77.2:5000/testbed/hello', '10.213.77.2:5000/testbed/hello'],
+    ['registry-1.docker.io/org/app', 'registry-1.docker.io/org/app'],
+    ['docker.io:5000/org/app', 'docker.io:5000/org/app'],
+  ])('%s → %s', (repository, familiar) => {
+    expect(docker.familiarRepository(repository)).toBe(familiar)
   })
 })

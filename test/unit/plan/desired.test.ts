@@ -64,10 +64,9 @@ describe('containerHostname', () => {
 })
 
 describe('helpers for the engine', () => {
-  it('observeQueryFor names the service, image, repository and lock', () => {
-    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({
-      service: 'app', image: 'registry.test:5000/app:v2', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod',
-    })
+  it('observeQueryFor names the repository and the lock (every container on the host is observed)', () => {
+    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({ look: 'full', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod' })
+    expect(observeQueryFor(desired(), 'first')).toEqual({ look: 'first', lockDir: '.kamal/lock-app' })
   })
 
   it('secretValues lists env secrets and the registry password, longest first, no empties', () => {

@@ -1,4 +1,4 @@
-import type { HostState, ObservedContainer } from '../../../src/commands/observation.js'
+import type { HostState, LocalTag, ObservedContainer } from '../../../src/commands/observation.js'
 import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE } from '../../../src/commands/proxy.js'
 import type { ProxyRouteState } from '../../../src/commands/proxy-list.js'
 import { containerName, proxyServiceName } from '../../../src/commands/names.js'
@@ -53,7 +53,6 @@ export function deployed(d: DesiredRole, over: Partial<ObservedContainer> = {}):
     created: `2025-01-01T00:00:${String(seq % 60).padStart(2, '0')}.5Z`,
     imageId: d.imageId,
     health: null,
-    labels: want.spec.labels as Record<string, string>,
     service: d.service,
     role: d.role,
     destination: d.destination ?? '',
@@ -68,7 +67,7 @@ export function kamalContainer(version: string, over: Partial<ObservedContainer>
   seq += 1
   return {
     id: hexId(seq), name: `app-web-${version}`, state: 'running', created: '2024-12-01T00:00:00Z', imageId: IMAGE_V1, health: null,
-    labels: { service: 'app', role: 'web', destination: '' }, service: 'app', role: 'web', destination: '', version: null, digest: null,
+    service: 'app', role: 'web', destination: '', version: null, digest: null,
     ...over,
   }
 }
@@ -79,16 +78,19 @@ export function routeTo(d: DesiredRole, target: string): ProxyRouteState {
 
 export const aliasTarget = (d: DesiredRole): string => `${desiredContainer(d).alias}:80`
 
+/** A local tag of the app's repository, as `docker image ls --digests` shows it. */
+export const tag = (tag: string, id: string, digests: string[] = []): LocalTag => ({ id, repository: 'registry.test:5000/app', tag, digests })
+
 /** A prepared host: network and a running proxy, nothing of the app. */
 export function host(over: Partial<HostState> = {}): HostState {
   return {
+    look: 'full',
     home: '/home/deploy',
     network: true,
     proxy: { state: 'running', image: DEFAULT_PROXY_BOOT.image },
     routes: [],
     routesError: null,
     containers: [],
-    image: null,
     images: [],
     lock: { held: false },
     ...over,

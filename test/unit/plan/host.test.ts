@@ -13,7 +13,7 @@ describe('planHost', () => {
       ['worker', 'booted', 'app-worker-v2'],
     ])
     expect(p.steps.map((s) => s.kind)).toEqual([
-      'createNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit',
+      'ensureNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit',
       // The env directory is shared by the roles: created once.
       'writeFile', 'run', 'awaitHealthy', 'audit',
     ])
@@ -22,7 +22,7 @@ describe('planHost', () => {
   it('describes every step in one line without secrets', () => {
     const lines = planHost([desired()], bareHost()).steps.map(describeStep)
     expect(lines).toEqual([
-      'create the kamal network',
+      'ensure the kamal network exists',
       'create directory /home/deploy/.kamal/proxy/apps-config',
       'boot kamal-proxy',
       'log in to registry.test:5000 and pull registry.test:5000/app:v2',

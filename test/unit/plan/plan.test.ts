@@ -4,7 +4,7 @@ import { plan } from '../../../src/plan/plan.js'
 import { desiredContainer } from '../../../src/plan/container.js'
 import type { Step } from '../../../src/plan/steps.js'
 import { roleContainers } from '../../../src/plan/scope.js'
-import { aliasTarget, bareHost, deployed, desired, desiredV1, host, IMAGE_V2, kamalContainer, routeTo, SECRET } from './fixtures.js'
+import { aliasTarget, bareHost, deployed, desired, desiredV1, host, IMAGE_V1, IMAGE_V2, kamalContainer, routeTo, SECRET, tag } from './fixtures.js'
 
 const kinds = (steps: Step[]): string[] => steps.map((s) => s.kind)
 const find = <K extends Step['kind']>(steps: Step[], kind: K): Extract<Step, { kind: K }> => {
@@ -21,7 +21,7 @@ describe('plan: outcomes by situation', () => {
     const r = plan(d, bareHost())
     expect(r.outcome).toBe('booted')
     expect(r.container).toBe('app-web-v2')
-    expect(kinds(r.steps)).toEqual(['createNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['ensureNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit'])
     expect(find(r.steps, 'mkdir').path).toBe('/home/deploy/.kamal/proxy/apps-config')
     expect(find(r.steps, 'proxyDeploy').exec.argv).toContain(`--target=${aliasTarget(d)}`)
   })
@@ -58,7 +58,7 @@ describe('plan: outcomes by situation', () => {
   it('rollback: a retained stopped container with the desired digest is started; no pull even if the image is gone', () => {
     const retained = deployed(v1, { state: 'exited' })
     const current = deployed(d)
-    const r = plan(v1, host({ containers: [retained, current], routes: [routeTo(d, aliasTarget(d))], image: null }))
+    const r = plan(v1, host({ containers: [retained, current], routes: [routeTo(d, aliasTarget(d))], images: [] }))
     expect(r.outcome).toBe('replaced')
     expect(r.container).toBe('app-web-v1')
     expect(kinds(r.steps)).toEqual(['start', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
@@ -72,13 +72,20 @@ describe('plan: outcomes by situation', () => {
   it('name collision: same version, changed settings → the holder is renamed Kamal-style, then a new one runs', () => {
     const before = desired({ env: { clear: { MODE: 'old' }, secret: {} } })
     const holder = deployed(before)
-    const r = plan(d, host({ containers: [holder], routes: [routeTo(d, aliasTarget(before))], image: { id: IMAGE_V2, repoDigests: [] } }))
+    const r = plan(d, host({ containers: [holder], routes: [routeTo(d, aliasTarget(before))], images: [tag('v2', IMAGE_V2)] }))
     expect(kinds(r.steps)).toEqual(['mkdir', 'writeFile', 'rename', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
     const rename = find(r.steps, 'rename')
     expect(rename.exec.argv).toEqual(['docker', 'rename', holder.id, 'app-web-v2_replaced_0123456789abcdef'])
     // The holder keeps serving under its new name: it is stopped by id after the switch.
     expect(find(r.steps, 'stop').exec.argv).toEqual(['docker', 'stop', holder.id])
     expect(find(r.steps, 'proxyDeploy').onFailure.cleanup.argv).toEqual(['docker', 'rm', '--force', 'app-web-v2'])
+  })
+
+  it("another service's container holding the name is not renamed: the plan says whose it is", () => {
+    const foreign = { ...kamalContainer('x'), name: 'app-web-v2', service: 'other', role: 'web' }
+    expect(() => plan(d, host({ containers: [foreign] }))).toThrow(/the container name app-web-v2 is taken by a container that is not app's \(service other, id aaaaaaaaaaaa\): rename or remove that container/)
+    const unlabelled = { ...foreign, service: '', role: '' }
+    expect(() => plan(d, host({ containers: [unlabelled] }))).toThrow(/not app's \(no service label, id /)
   })
 
   it('proxy absent but the app container is there → boot the proxy and route, no new container', () => {
@@ -91,10 +98,16 @@ describe('plan: outcomes by situation', () => {
     expect(kinds(r.steps)).toEqual(['startProxy', 'proxyDeploy', 'pruneImages', 'audit'])
   })
 
-  it('network missing is created even for a role without the proxy', () => {
+  it('network not seen in use is ensured (idempotently) even for a role without the proxy', () => {
     const worker = desired({ role: 'worker', proxy: null })
     const r = plan(worker, host({ network: false }))
-    expect(kinds(r.steps)).toEqual(['createNetwork', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['ensureNetwork', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'pruneImages', 'audit'])
+    expect(find(r.steps, 'ensureNetwork').exec.argv).toEqual(docker.ensureNetwork('kamal'))
+  })
+
+  it('network seen in use (a running container on it) → no network step', () => {
+    const r = plan(desired({ role: 'worker', proxy: null }), host({ network: true }))
+    expect(kinds(r.steps)).not.toContain('ensureNetwork')
   })
 
   it('stale extra containers running next to the routed one are stopped', () => {
@@ -109,7 +122,7 @@ describe('plan: outcomes by situation', () => {
   it("another destination's and another role's containers are ignored", () => {
     const staging = deployed(desired({ destination: 'staging' }))
     const worker = deployed(desired({ role: 'worker', proxy: null }))
-    const r = plan(d, host({ containers: [staging, worker], image: { id: IMAGE_V2, repoDigests: [] } }))
+    const r = plan(d, host({ containers: [staging, worker], images: [tag('v2', IMAGE_V2)] }))
     expect(r.outcome).toBe('booted')
     expect(r.steps.some((s) => s.kind === 'stop' || s.kind === 'remove')).toBe(false)
   })
@@ -149,13 +162,29 @@ describe('plan: outcomes by situation', () => {
 describe('plan: image present vs missing', () => {
   const d = desired()
   it.each([
-    ['missing', null, true],
-    ['present (same id)', { id: IMAGE_V2, repoDigests: [] }, false],
-    ['present (registry digest matches a RepoDigest)', { id: `sha256:${'9'.repeat(64)}`, repoDigests: [`registry.test:5000/app@${IMAGE_V2}`] }, false],
-    ['tag moved to other content', { id: `sha256:${'9'.repeat(64)}`, repoDigests: [`registry.test:5000/app@sha256:${'8'.repeat(64)}`] }, true],
-  ])('%s → pull: %s', (_, image, pulls) => {
-    const r = plan(d, host({ image }))
+    ['missing', true, []],
+    ['only other tags of the repository', true, [tag('v1', IMAGE_V1), tag('v2-rc', IMAGE_V2)]],
+    ['present (same id)', false, [tag('v2', IMAGE_V2)]],
+    ['present (the registry digest is one Docker recorded for the tag)', false, [tag('v2', `sha256:${'9'.repeat(64)}`, [`sha256:${'8'.repeat(64)}`, IMAGE_V2])]],
+    ['tag moved to other content', true, [tag('v2', `sha256:${'9'.repeat(64)}`, [`sha256:${'8'.repeat(64)}`])]],
+    ['the content is here under another tag only', true, [tag('v1', IMAGE_V2, [IMAGE_V2])]],
+  ])('%s → pull: %s', (_, pulls, images) => {
+    const r = plan(d, host({ images }))
     expect(kinds(r.steps).includes('pull')).toBe(pulls)
+  })
+
+  it('tags not listed (a first look) → treated as absent: a pull is planned, nothing is pruned', () => {
+    const old = deployed(desiredV1({ retain: 1 }), { state: 'exited', created: '2025-01-01T00:00:00Z' })
+    const older = deployed(desired({ version: 'v0', retain: 1 }), { state: 'exited', created: '2024-01-01T00:00:00Z' })
+    const r = plan(desired({ retain: 1 }), host({ containers: [old, older], images: null }))
+    expect(kinds(r.steps)).toContain('pull')
+    expect(kinds(r.steps)).toContain('remove')
+    expect(kinds(r.steps)).not.toContain('removeImages')
+  })
+
+  it('tags not listed do not change an unchanged verdict', () => {
+    const c = deployed(d)
+    expect(plan(d, host({ containers: [c], routes: [routeTo(d, aliasTarget(d))], images: null })).outcome).toBe('unchanged')
   })
 
   it('no registry credentials → a plain pull, no login', () => {
@@ -184,7 +213,7 @@ describe('plan: pruning', () => {
     const b = mk('b', '2025-01-04T00:00:00.10Z')
     const c = mk('c', '2025-01-03T00:00:00Z')
     const e = mk('e', '2025-01-01T00:00:00Z', 'created')
-    const r = plan(d, host({ containers: [c, e, a, current, b], image: { id: IMAGE_V2, repoDigests: [] } }))
+    const r = plan(d, host({ containers: [c, e, a, current, b], images: [tag('v2', IMAGE_V2)] }))
     const remove = find(r.steps, 'remove')
     expect(remove.containers).toEqual(['app-web-b', 'app-web-c', 'app-web-e'])
     expect(remove.bestEffort).toBe(true)
@@ -195,17 +224,55 @@ describe('plan: pruning', () => {
     const old = deployed(desiredV1({ retain: 1 }), { state: 'exited', created: '2025-01-01T00:00:00Z', imageId: 'sha256:old1' })
     const older = deployed(desired({ version: 'v0', retain: 1 }), { state: 'exited', created: '2024-01-01T00:00:00Z', imageId: 'sha256:old0' })
     const otherRole = deployed(desired({ role: 'worker', proxy: null }), { imageId: 'sha256:worker' })
-    const images = [
-      { id: 'sha256:old1', repository: 'registry.test:5000/app', tag: 'v1' },
-      { id: 'sha256:old0', repository: 'registry.test:5000/app', tag: 'v0' },
-      { id: 'sha256:worker', repository: 'registry.test:5000/app', tag: 'w' },
-      { id: 'sha256:unused', repository: 'registry.test:5000/app', tag: 'latest' },
-      { id: 'sha256:unused', repository: 'registry.test:5000/app', tag: 'zz' },
-      { id: IMAGE_V2, repository: 'registry.test:5000/app', tag: 'v2' },
-    ]
-    const r = plan(desired({ retain: 1 }), host({ containers: [old, older, otherRole], images, image: { id: IMAGE_V2, repoDigests: [] } }))
+    const images = [tag('v1', 'sha256:old1'), tag('v0', 'sha256:old0'), tag('w', 'sha256:worker'), tag('latest', 'sha256:unused'), tag('zz', 'sha256:unused'), tag('v2', IMAGE_V2)]
+    const r = plan(desired({ retain: 1 }), host({ containers: [old, older, otherRole], images }))
     expect(find(r.steps, 'remove').containers).toEqual(['app-web-v0'])
     expect(find(r.steps, 'removeImages').images).toEqual(['registry.test:5000/app:v0', 'registry.test:5000/app:zz'])
+  })
+})
+
+describe("plan: pruning never touches another service's images", () => {
+  // Production (`app`) and its PR previews (`app-pr-<N>`) share the repository; observe lists
+  // every container on the host, so an image any of them uses (running or retained) is kept.
+  const prod = desired({ retain: 1 })
+  const preview = desired({ service: 'app-pr-7', version: 'pr-7-b', imageId: 'sha256:pr7b', retain: 1 })
+  const prodV2 = deployed(prod)
+  const prodV1 = deployed(desiredV1({ retain: 1 }), { state: 'exited', created: '2025-01-01T00:00:00Z', imageId: 'sha256:v1' })
+  const prodV0 = deployed(desired({ version: 'v0', retain: 1 }), { state: 'exited', created: '2024-01-01T00:00:00Z', imageId: 'sha256:v0' })
+  const pr7 = deployed(desired({ service: 'app-pr-7', version: 'pr-7-a', imageId: 'sha256:pr7a' }))
+  const pr7Old = deployed(desired({ service: 'app-pr-7', version: 'pr-7-0', imageId: 'sha256:pr70' }), { state: 'exited', created: '2023-01-01T00:00:00Z' })
+  const pr8Stopped = deployed(desired({ service: 'app-pr-8', version: 'pr-8-a', imageId: 'sha256:pr8a' }), { state: 'exited' })
+  const proxyContainer = { ...kamalContainer('proxy'), name: 'kamal-proxy', service: '', role: '', destination: '', imageId: 'sha256:proxy' }
+  const images = [
+    tag('v2', IMAGE_V2), tag('v1', 'sha256:v1'), tag('v0', 'sha256:v0'),
+    tag('pr-7-a', 'sha256:pr7a'), tag('pr-7-0', 'sha256:pr70'), tag('pr-7-b', 'sha256:pr7b'), tag('pr-8-a', 'sha256:pr8a'),
+    tag('orphan', 'sha256:orphan'), tag('v0-copy', 'sha256:v0'),
+  ]
+  const everything = [proxyContainer, prodV2, prodV1, prodV0, pr7, pr7Old, pr8Stopped]
+
+  it.each([
+    // A production deploy: removes its own v0 (beyond retain 1, with the other tag of that image)
+    // and the tags no container uses; every tag a preview container uses, running or not, stays.
+    // (pr-7-b is used by no container yet: like the orphan, it is unused.)
+    ['production deploy, previews running and stopped', prod, everything, ['registry.test:5000/app:v0', 'registry.test:5000/app:v0-copy', 'registry.test:5000/app:pr-7-b', 'registry.test:5000/app:orphan']],
+    // A preview deploy: removes its own pr-7-0 (beyond retain 1) and the orphan; production's v2, v1 and v0 stay.
+    ['preview deploy, production running with retained versions', preview, everything, ['registry.test:5000/app:pr-7-0', 'registry.test:5000/app:orphan']],
+    // Without the previews on the host their tags are unused, and pruned like any other.
+    ['production deploy, no previews on the host', prod, [proxyContainer, prodV2, prodV1, prodV0], ['registry.test:5000/app:v0', 'registry.test:5000/app:pr-7-a', 'registry.test:5000/app:pr-7-0', 'registry.test:5000/app:pr-7-b', 'registry.test:5000/app:pr-8-a', 'registry.test:5000/app:orphan', 'registry.test:5000/app:v0-copy']],
+  ])('%s', (_, d, containers, removed) => {
+    const r = plan(d, host({ containers, images, routes: [] }))
+    expect(find(r.steps, 'removeImages').images.sort()).toEqual([...removed].sort())
+  })
+
+  it("an image whose last container of this service goes now is kept while another service's container uses it (ids, not tags, decide)", () => {
+    const previewOnV0 = deployed(desired({ service: 'app-pr-9', version: 'pr-9', imageId: 'sha256:v0' }), { state: 'exited' })
+    const tags = [tag('v2', IMAGE_V2), tag('v1', 'sha256:v1'), tag('v0', 'sha256:v0')]
+    const r = plan(prod, host({ containers: [prodV2, prodV1, prodV0, previewOnV0], images: tags }))
+    expect(find(r.steps, 'remove').containers).toEqual(['app-web-v0'])
+    expect(r.steps.some((s) => s.kind === 'removeImages')).toBe(false)
+    // The same host without that preview container: v0 goes with its container.
+    const alone = plan(prod, host({ containers: [prodV2, prodV1, prodV0], images: tags }))
+    expect(find(alone.steps, 'removeImages').images).toEqual(['registry.test:5000/app:v0'])
   })
 })
 

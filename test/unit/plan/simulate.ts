@@ -12,10 +12,13 @@ export class SimHost {
   private n = 0
   /** kamal-proxy keeps routes in its state volume while stopped. */
   private savedRoutes: HostState['routes'] = []
+  /** Whether the network exists; `state.network` is only what observe can see (a running container on it). */
+  private networkExists: boolean
 
   constructor(state: HostState) {
     this.state = structuredClone(state)
     if (state.routes) this.savedRoutes = structuredClone(state.routes)
+    this.networkExists = state.network
   }
 
   apply(step: Step): void {
@@ -27,11 +30,13 @@ export class SimHost {
     }
     const args = 'exec' in step ? step.exec.argv : []
     switch (step.kind) {
-      case 'createNetwork':
-        if (s.network) throw new Error('network kamal already exists')
+      case 'ensureNetwork':
+        // Idempotent, as the real command is: an existing network is fine.
+        this.networkExists = true
         s.network = true
         return
       case 'runProxy':
+        if (!this.networkExists) throw new Error('network kamal not found')
         if (s.proxy) throw new Error('container name kamal-proxy already in use')
         s.proxy = { state: 'running', image: args.at(-3) ?? '' }
         s.routes = this.savedRoutes
@@ -41,22 +46,25 @@ export class SimHost {
         s.proxy.state = 'running'
         s.routes = this.savedRoutes
         return
-      case 'pull':
-        s.image = { id: `sha256:${'2'.repeat(64)}`, repoDigests: [] }
+      case 'pull': {
+        const at = step.image.lastIndexOf(':')
+        const pulled = { id: `sha256:${'2'.repeat(64)}`, repository: step.image.slice(0, at), tag: step.image.slice(at + 1), digests: [] }
+        s.images = [...(s.images ?? []).filter((i) => `${i.repository}:${i.tag}` !== step.image), pulled]
         return
+      }
       case 'rename':
         if (s.containers.some((c) => c.name === step.to)) throw new Error(`name ${step.to} in use`)
         byRef(args[2] ?? '').name = step.to
         return
       case 'run': {
-        if (!s.network) throw new Error('network kamal not found')
+        if (!this.networkExists) throw new Error('network kamal not found')
         const name = args[args.indexOf('--name') + 1] ?? ''
         if (s.containers.some((c) => c.name === name)) throw new Error(`Conflict. The container name "/${name}" is already in use`)
         const labels = Object.fromEntries(args.flatMap((w, i) => (w === '--label' ? [(args[i + 1] ?? '').split(/=(.*)/s).slice(0, 2)] : [])))
         this.n += 1
         s.containers.push({
           id: this.n.toString(16).padStart(64, 'e'), name, state: 'running', created: `2030-01-01T00:00:${String(this.n).padStart(2, '0')}Z`,
-          imageId: s.image?.id ?? '', health: null, labels, service: labels.service, role: labels.role, destination: labels.destination,
+          imageId: (s.images ?? []).find((i) => args.includes(`${i.repository}:${i.tag}`))?.id ?? '', health: null, service: labels.service ?? '', role: labels.role ?? '', destination: labels.destination ?? '',
           version: labels['cutover.version'] ?? null, digest: labels['cutover.digest'] ?? null,
         })
         return
@@ -85,7 +93,7 @@ export class SimHost {
         }
         return
       case 'removeImages':
-        s.images = s.images.filter((i) => !step.images.includes(`${i.repository}:${i.tag}`))
+        s.images = (s.images ?? []).filter((i) => !step.images.includes(`${i.repository}:${i.tag}`))
         return
       default:
         return // mkdir, writeFile, awaitHealthy, pruneImages, audit: no state the planner reads
