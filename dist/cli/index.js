@@ -45496,8 +45496,6 @@ const rm = (containers, opts = {}) => [
 ];
 const rename = (from, to) => ['docker', 'rename', from, to];
 const pull = (image) => ['docker', 'pull', image];
-/** The password goes on stdin; the username is not treated as a secret (it is in argv). */
-const docker_login = (server, username) => ['docker', 'login', server, '--username', username, '--password-stdin'];
 /**
  * Log in and pull in ONE command, through a private client config made for it and removed after.
  * A `docker login` followed by a separate `docker pull` relies on the host user's shared

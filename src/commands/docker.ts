@@ -78,9 +78,6 @@ export const rename = (from: string, to: string): Argv => ['docker', 'rename', f
 
 export const pull = (image: string): Argv => ['docker', 'pull', image]
 
-/** The password goes on stdin; the username is not treated as a secret (it is in argv). */
-export const login = (server: string, username: string): Argv => ['docker', 'login', server, '--username', username, '--password-stdin']
-
 /**
  * Log in and pull in ONE command, through a private client config made for it and removed after.
  * A `docker login` followed by a separate `docker pull` relies on the host user's shared

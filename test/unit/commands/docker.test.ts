@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import * as registry from '../../../src/commands/registry.js'
 import * as docker from '../../../src/commands/docker.js'
 import type { RunSpec } from '../../../src/commands/docker.js'
 
@@ -54,7 +55,7 @@ describe('docker argv', () => {
     [docker.rm(['a'], { force: true }), ['docker', 'rm', '--force', 'a']],
     [docker.rename('app-web-v1', 'app-web-v1_replaced_00ff'), ['docker', 'rename', 'app-web-v1', 'app-web-v1_replaced_00ff']],
     [docker.pull('reg.test/app:v1'), ['docker', 'pull', 'reg.test/app:v1']],
-    [docker.login('reg.test', 'me'), ['docker', 'login', 'reg.test', '--username', 'me', '--password-stdin']],
+    [registry.login('reg.test', 'me'), ['docker', 'login', 'reg.test', '--username', 'me', '--password-stdin']],
     [docker.logs('c', 50), ['docker', 'logs', '--tail', '50', 'c']],
     [docker.networkCreate('kamal'), ['docker', 'network', 'create', 'kamal']],
     [docker.networkInspect('kamal'), ['docker', 'network', 'inspect', 'kamal']],

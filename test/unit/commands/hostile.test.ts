@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import * as audit from '../../../src/commands/audit.js'
+import * as registry from '../../../src/commands/registry.js'
 import * as docker from '../../../src/commands/docker.js'
 import * as lock from '../../../src/commands/lock.js'
 import * as proxy from '../../../src/commands/proxy.js'
@@ -30,7 +31,7 @@ describe('hostile values through sh', () => {
     for (const argv of [
       proxy.deploy(v, v, { ...DEFAULT_ROUTE, hosts: [v], pathPrefixes: [v], logRequestHeaders: [v] }, { deployTimeoutS: 1, drainTimeoutS: 1 }),
       docker.rename(v, v),
-      docker.login(v, v),
+      registry.login(v, v),
       docker.loginAndPull(v, v, v),
       audit.append(v, v),
       lock.acquire(v, { lockedBy: v, at: v, version: v, message: v, run: v }),
