@@ -45449,7 +45449,20 @@ function argv_shellJoin(argv) {
     return argv.map(shellQuote).join(' ');
 }
 
+;// CONCATENATED MODULE: ./src/commands/host-lock.ts
+/**
+ * Run a command under a host-wide lock (`flock` on `.kamal/cutover-host.lock`). The deploy lock is
+ * per service, so two apps deploying to one fresh host at once would both find no `kamal`
+ * network and no kamal-proxy and both create them: Docker 20.10 then makes two networks of the
+ * same name (measured on the testbed), and the second `docker run --name kamal-proxy` fails.
+ * Host-level set-up steps take this lock and re-check inside it. Hosts without flock (it is in
+ * util-linux, so on every Debian and Ubuntu) run the command unlocked, as Kamal always does.
+ */
+const SCRIPT = 'mkdir -p .kamal 2>/dev/null; if command -v flock >/dev/null 2>&1; then exec flock .kamal/cutover-host.lock "$@"; fi; exec "$@"';
+const underHostLock = (argv) => ['sh', '-c', SCRIPT, 'cutover-host-lock', ...argv];
+
 ;// CONCATENATED MODULE: ./src/commands/docker.ts
+
 
 const pairs = (flag, map) => Object.entries(map).flatMap(([k, v]) => [flag, `${k}=${v}`]);
 /**
@@ -45522,9 +45535,7 @@ const networkInspect = (name) => ['docker', 'network', 'inspect', name];
  * docker CLI run on every deploy); the plan runs this only where no running container shows it.
  * The last inspect covers a concurrent deploy creating it between our inspect and create.
  */
-const ensureNetwork = (name) => [
-    'sh', '-c', `${argv_shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${argv_shellJoin(networkCreate(name))} || ${argv_shellJoin(networkInspect(name))} >/dev/null`,
-];
+const ensureNetwork = (name) => underHostLock(['sh', '-c', `${argv_shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${argv_shellJoin(networkCreate(name))} || ${argv_shellJoin(networkInspect(name))} >/dev/null`]);
 /** Full ids of every container on the host, any state. */
 const docker_ps = () => ['docker', 'ps', '--all', '--quiet', '--no-trunc'];
 /** Every container on the host, any state, one formatted line each. */
@@ -45619,6 +45630,8 @@ const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 
 ;// CONCATENATED MODULE: ./src/commands/proxy.ts
 
+
+
 /**
  * kamal-proxy (v0.9.2) as data. The proxy runs in the `kamal-proxy` container; every command goes
  * through `docker exec kamal-proxy kamal-proxy …`, which talks to the running proxy over its
@@ -45652,6 +45665,14 @@ const proxy_run = (boot, appsConfigDir) => [
     'kamal-proxy', 'run',
 ];
 const proxy_start = () => ['docker', 'container', 'start', PROXY_CONTAINER];
+/**
+ * Boot the proxy unless another deploy (another app on this host) booted it since we looked:
+ * under the host lock, start the existing container, else run a new one.
+ */
+const ensureRunning = (boot, appsConfigDir) => underHostLock([
+    'sh', '-c',
+    `if ${argv_shellJoin(['docker', 'container', 'inspect', PROXY_CONTAINER])} >/dev/null 2>&1; then ${argv_shellJoin(proxy_start())} >/dev/null; else ${argv_shellJoin(proxy_run(boot, appsConfigDir))}; fi`,
+]);
 const exec = (...args) => ['docker', 'exec', PROXY_CONTAINER, 'kamal-proxy', ...args];
 /** Kamal's defaults: buffering on, and three request headers logged. */
 const DEFAULT_ROUTE = {
@@ -46093,7 +46114,7 @@ function plan(d, seen) {
         if (!seen.proxy) {
             const dir = underHome(seen.home, proxyAppsConfigDirectory);
             steps.push({ kind: 'mkdir', path: dir, exec: ex(['mkdir', '-p', dir]) });
-            steps.push({ kind: 'runProxy', exec: ex(proxy_run(d.proxyBoot, dir)) });
+            steps.push({ kind: 'runProxy', exec: ex(ensureRunning(d.proxyBoot, dir)) });
         }
         else if (seen.proxy.state !== 'running') {
             steps.push({ kind: 'startProxy', exec: ex(proxy_start()) });

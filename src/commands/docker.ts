@@ -1,4 +1,5 @@
 import { shellJoin, type Argv } from './argv.js'
+import { underHostLock } from './host-lock.js'
 
 /**
  * Docker CLI commands as data. Every function returns an argv; `shellJoin` turns it into the
@@ -108,9 +109,8 @@ export const networkInspect = (name: string): Argv => ['docker', 'network', 'ins
  * docker CLI run on every deploy); the plan runs this only where no running container shows it.
  * The last inspect covers a concurrent deploy creating it between our inspect and create.
  */
-export const ensureNetwork = (name: string): Argv => [
-  'sh', '-c', `${shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${shellJoin(networkCreate(name))} || ${shellJoin(networkInspect(name))} >/dev/null`,
-]
+export const ensureNetwork = (name: string): Argv =>
+  underHostLock(['sh', '-c', `${shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${shellJoin(networkCreate(name))} || ${shellJoin(networkInspect(name))} >/dev/null`])
 
 /** Full ids of every container on the host, any state. */
 export const ps = (): Argv => ['docker', 'ps', '--all', '--quiet', '--no-trunc']

@@ -1,4 +1,5 @@
-import type { Argv } from './argv.js'
+import { shellJoin, type Argv } from './argv.js'
+import { underHostLock } from './host-lock.js'
 import { NETWORK, PROXY_APPS_CONFIG_MOUNT, PROXY_CONFIG_VOLUME, PROXY_CONTAINER } from './names.js'
 
 /**
@@ -51,6 +52,16 @@ export const run = (boot: ProxyBoot, appsConfigDir: string): Argv => [
 ]
 
 export const start = (): Argv => ['docker', 'container', 'start', PROXY_CONTAINER]
+
+/**
+ * Boot the proxy unless another deploy (another app on this host) booted it since we looked:
+ * under the host lock, start the existing container, else run a new one.
+ */
+export const ensureRunning = (boot: ProxyBoot, appsConfigDir: string): Argv =>
+  underHostLock([
+    'sh', '-c',
+    `if ${shellJoin(['docker', 'container', 'inspect', PROXY_CONTAINER])} >/dev/null 2>&1; then ${shellJoin(start())} >/dev/null; else ${shellJoin(run(boot, appsConfigDir))}; fi`,
+  ])
 
 const exec = (...args: string[]): Argv => ['docker', 'exec', PROXY_CONTAINER, 'kamal-proxy', ...args]
 

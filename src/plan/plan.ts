@@ -58,7 +58,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     if (!seen.proxy) {
       const dir = underHome(seen.home, proxyAppsConfigDirectory)
       steps.push({ kind: 'mkdir', path: dir, exec: ex(['mkdir', '-p', dir]) })
-      steps.push({ kind: 'runProxy', exec: ex(proxy.run(d.proxyBoot, dir)) })
+      steps.push({ kind: 'runProxy', exec: ex(proxy.ensureRunning(d.proxyBoot, dir)) })
     } else if (seen.proxy.state !== 'running') {
       steps.push({ kind: 'startProxy', exec: ex(proxy.start()) })
     } else if (seen.routesError) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as registry from '../../../src/commands/registry.js'
+import { underHostLock } from '../../../src/commands/host-lock.js'
 import * as docker from '../../../src/commands/docker.js'
 import type { RunSpec } from '../../../src/commands/docker.js'
 
@@ -59,7 +60,7 @@ describe('docker argv', () => {
     [docker.logs('c', 50), ['docker', 'logs', '--tail', '50', 'c']],
     [docker.networkCreate('kamal'), ['docker', 'network', 'create', 'kamal']],
     [docker.networkInspect('kamal'), ['docker', 'network', 'inspect', 'kamal']],
-    [docker.ensureNetwork('kamal'), ['sh', '-c', 'docker network inspect kamal >/dev/null 2>&1 || docker network create kamal || docker network inspect kamal >/dev/null']],
+    [docker.ensureNetwork('kamal'), underHostLock(['sh', '-c', 'docker network inspect kamal >/dev/null 2>&1 || docker network create kamal || docker network inspect kamal >/dev/null'])],
     [docker.ps(), ['docker', 'ps', '--all', '--quiet', '--no-trunc']],
     [docker.inspectContainers('{{.Id}}', ['a', 'b']), ['docker', 'container', 'inspect', '--format', '{{.Id}}', 'a', 'b']],
     [docker.listImages('{{.ID}}', 'reg.test/app'), ['docker', 'image', 'ls', '--no-trunc', '--digests', '--format', '{{.ID}}', 'reg.test/app']],
