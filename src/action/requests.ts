@@ -47,7 +47,8 @@ export function gateOptions(inputs: ActionInputs, event: EventContext, env: Node
     apiUrl: apiUrlFromEnv(env),
     token: inputs.githubToken,
     repository: event.repository,
-    sha: event.sha,
+    // A rollback (when asked to wait) gates the commit it goes back to, when its version is one.
+    sha: deploymentRef(inputs, event),
     ...(env.GITHUB_RUN_ID ? { runId: env.GITHUB_RUN_ID } : {}),
     required: inputs.gate.checks,
     allowedConclusions: inputs.gate.allowedConclusions,
