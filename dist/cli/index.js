@@ -46281,6 +46281,49 @@ function describeStep(step) {
 /** The command string a step sends (for traces); null for uploads. */
 const stepCommand = (step) => ('exec' in step ? shellJoin(step.exec.argv) : null);
 
+;// CONCATENATED MODULE: ./src/engine/barrier.ts
+/**
+ * Kamal's deployment barrier, across hosts: roles other than the primary one (workers, jobs) may
+ * start their new containers at once, but stop their old ones only after the primary role's new
+ * container is healthy on at least one host. If the primary role fails everywhere, the barrier
+ * closes: the other roles remove their new containers and keep their old ones. A bad image then
+ * never replaces a working worker just because workers have no health check of their own.
+ */
+class Barrier {
+    pending;
+    settled = false;
+    open;
+    close;
+    opened;
+    /** `primaries`: the hosts where the primary role has work this run. None: the barrier is open. */
+    constructor(primaries) {
+        this.pending = primaries;
+        this.opened = new Promise((resolve, reject) => {
+            this.open = resolve;
+            this.close = reject;
+        });
+        // Nobody may be waiting when it closes; that is not an unhandled rejection.
+        this.opened.catch(() => undefined);
+        if (primaries === 0)
+            this.primaryHealthy();
+    }
+    primaryHealthy() {
+        if (this.settled)
+            return;
+        this.settled = true;
+        this.open();
+    }
+    primaryFailed() {
+        if (this.settled)
+            return;
+        this.pending -= 1;
+        if (this.pending > 0)
+            return;
+        this.settled = true;
+        this.close(new Error('the primary role did not become healthy on any host'));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/execute.ts
 
 
@@ -46299,7 +46342,17 @@ const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function executeSteps(host, steps, options) {
     const { logger, redact } = options;
+    let newContainer = null;
     for (const step of steps) {
+        try {
+            await options.before?.(step);
+        }
+        catch (e) {
+            // Held back (the barrier closed): take the new container away again, keep the old one.
+            const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true;
+            const why = e instanceof Error ? e.message : String(e);
+            throw new StepError(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`));
+        }
         logger.info(describeStep(step));
         try {
             await runStep(host, step, options);
@@ -46312,6 +46365,9 @@ async function executeSteps(host, steps, options) {
             }
             throw e instanceof StepError ? e : new StepError(message);
         }
+        if (step.kind === 'awaitHealthy' || step.kind === 'proxyDeploy')
+            newContainer = step.onFailure;
+        options.after?.(step);
         if (step.kind === 'run' || step.kind === 'start')
             await pausePoint('after-start', options.pauseAt, logger);
     }
@@ -46790,6 +46846,7 @@ const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.actio
 
 
 
+
 /**
  * observe → plan → execute. A first read-only pass plans every host; when no host has anything
  * to do, the run ends there: no lock, no login, no pull, nothing written. Otherwise it takes the
@@ -46814,12 +46871,15 @@ async function deploy_deploy(req, deps) {
         return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat());
     }
     return withLock(req.lock, deps, async () => {
-        const again = await observeAll(req.targets, deps);
-        const hosts = await Promise.all(again.map(async (o) => {
-            const planned = planOrError(o, req.targets);
-            if ('error' in planned)
+        const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets));
+        const barrier = barrierFor(again, req.primaryRole);
+        const hosts = await Promise.all(again.map(async (planned) => {
+            if ('error' in planned) {
+                if (req.primaryRole && planned.roles.includes(req.primaryRole))
+                    barrier.primaryFailed();
                 return hostResults(planned, () => now() - started);
-            return runHost(planned.host, planned.plan, deps, now);
+            }
+            return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole });
         }));
         return result(req, hosts.flat());
     });
@@ -46868,8 +46928,32 @@ function hostResults(p, elapsed) {
         return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: elapsed(), error: p.error }));
     return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }));
 }
+/**
+ * The barrier for this run: open at once when the primary role is already healthy with this
+ * version somewhere (unchanged there) or is not part of the run; else waiting on every host where
+ * the primary role has work.
+ */
+function barrierFor(plans, primaryRole) {
+    if (!primaryRole)
+        return new Barrier(0);
+    let working = 0;
+    for (const p of plans) {
+        if (!('plan' in p)) {
+            if (p.roles.includes(primaryRole))
+                working += 1;
+            continue;
+        }
+        const role = p.plan.roles.find((r) => r.role === primaryRole);
+        if (!role)
+            continue;
+        if (role.steps.length === 0)
+            return new Barrier(0);
+        working += 1;
+    }
+    return new Barrier(working);
+}
 /** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
-async function runHost(hostName, hostPlan, deps, now) {
+async function runHost(hostName, hostPlan, deps, now, gate) {
     const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`);
     const results = [];
     let failure = null;
@@ -46877,7 +46961,10 @@ async function runHost(hostName, hostPlan, deps, now) {
     for (const r of hostPlan.roles) {
         const started = now();
         const base = { host: hostName, role: r.role, container: r.result.container };
+        const primary = r.role === gate.primaryRole;
         if (failure !== null) {
+            if (primary && r.steps.length > 0)
+                gate.barrier.primaryFailed();
             results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` });
             continue;
         }
@@ -46889,11 +46976,29 @@ async function runHost(hostName, hostPlan, deps, now) {
         for (const note of r.result.notes)
             roleLog.warn(note);
         try {
-            await executeSteps(host, r.steps, { logger: roleLog, redact: deps.redact, pauseAt: deps.pauseAt });
+            await executeSteps(host, r.steps, {
+                logger: roleLog,
+                redact: deps.redact,
+                pauseAt: deps.pauseAt,
+                ...(primary
+                    ? { after: (step) => (step.kind === 'proxyDeploy' || step.kind === 'awaitHealthy') && gate.barrier.primaryHealthy() }
+                    : {
+                        before: async (step) => {
+                            if (step.kind !== 'stop')
+                                return;
+                            roleLog.info(`waiting for the ${gate.primaryRole} role to be healthy before stopping the old container`);
+                            await gate.barrier.opened;
+                        },
+                    }),
+            });
+            if (primary)
+                gate.barrier.primaryHealthy();
             roleLog.info(`${r.result.outcome} → ${r.result.container}`);
             results.push({ ...base, action: r.result.outcome, durationMs: now() - started });
         }
         catch (e) {
+            if (primary)
+                gate.barrier.primaryFailed();
             failure = deps.redact(e instanceof Error ? e.message : String(e));
             roleLog.error(failure);
             results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure });
@@ -47828,6 +47933,7 @@ async function deployRequest(req) {
         version: req.version,
         image: `${config.repository}:${req.version}`,
         targets,
+        primaryRole: config.primaryRole,
         lock: {
             host: primaryHost(config),
             app: { service: config.service, destination: config.destination ?? null },

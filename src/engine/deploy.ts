@@ -2,7 +2,8 @@ import type { HostState } from '../commands/observation.js'
 import type { Logger } from '../log.js'
 import type { DesiredRole } from '../plan/desired.js'
 import { planHost, type HostPlan } from '../plan/host.js'
-import { describeStep } from '../plan/steps.js'
+import { describeStep, type Step } from '../plan/steps.js'
+import { Barrier } from './barrier.js'
 import type { Hosts } from './hosts.js'
 import { executeSteps } from './execute.js'
 import { withLock, type LockRequest } from './lock.js'
@@ -21,6 +22,8 @@ export interface DeployRequest {
   image: string
   targets: HostTarget[]
   lock: LockRequest
+  /** The role whose health gates the others' old containers (Kamal's barrier). */
+  primaryRole?: string
 }
 
 export interface DeployDeps {
@@ -67,12 +70,15 @@ export async function deploy(req: DeployRequest, deps: DeployDeps): Promise<Depl
   }
 
   return withLock(req.lock, deps, async () => {
-    const again = await observeAll(req.targets, deps)
+    const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets))
+    const barrier = barrierFor(again, req.primaryRole)
     const hosts = await Promise.all(
-      again.map(async (o): Promise<HostResult[]> => {
-        const planned = planOrError(o, req.targets)
-        if ('error' in planned) return hostResults(planned, () => now() - started)
-        return runHost(planned.host, planned.plan, deps, now)
+      again.map(async (planned): Promise<HostResult[]> => {
+        if ('error' in planned) {
+          if (req.primaryRole && planned.roles.includes(req.primaryRole)) barrier.primaryFailed()
+          return hostResults(planned, () => now() - started)
+        }
+        return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
       }),
     )
     return result(req, hosts.flat())
@@ -125,8 +131,34 @@ function hostResults(p: Planned, elapsed: () => number): HostResult[] {
   return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }))
 }
 
+/**
+ * The barrier for this run: open at once when the primary role is already healthy with this
+ * version somewhere (unchanged there) or is not part of the run; else waiting on every host where
+ * the primary role has work.
+ */
+function barrierFor(plans: readonly Planned[], primaryRole: string | undefined): Barrier {
+  if (!primaryRole) return new Barrier(0)
+  let working = 0
+  for (const p of plans) {
+    if (!('plan' in p)) {
+      if (p.roles.includes(primaryRole)) working += 1
+      continue
+    }
+    const role = p.plan.roles.find((r) => r.role === primaryRole)
+    if (!role) continue
+    if (role.steps.length === 0) return new Barrier(0)
+    working += 1
+  }
+  return new Barrier(working)
+}
+
+interface BarrierUse {
+  barrier: Barrier
+  primaryRole: string | undefined
+}
+
 /** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
-async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number): Promise<HostResult[]> {
+async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number, gate: BarrierUse): Promise<HostResult[]> {
   const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`)
   const results: HostResult[] = []
   let failure: string | null = null
@@ -134,7 +166,9 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
   for (const r of hostPlan.roles) {
     const started = now()
     const base = { host: hostName, role: r.role, container: r.result.container }
+    const primary = r.role === gate.primaryRole
     if (failure !== null) {
+      if (primary && r.steps.length > 0) gate.barrier.primaryFailed()
       results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` })
       continue
     }
@@ -145,10 +179,25 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     const roleLog = log.child(`${r.role}:`)
     for (const note of r.result.notes) roleLog.warn(note)
     try {
-      await executeSteps(host, r.steps, { logger: roleLog, redact: deps.redact, pauseAt: deps.pauseAt })
+      await executeSteps(host, r.steps, {
+        logger: roleLog,
+        redact: deps.redact,
+        pauseAt: deps.pauseAt,
+        ...(primary
+          ? { after: (step: Step) => (step.kind === 'proxyDeploy' || step.kind === 'awaitHealthy') && gate.barrier.primaryHealthy() }
+          : {
+              before: async (step: Step) => {
+                if (step.kind !== 'stop') return
+                roleLog.info(`waiting for the ${gate.primaryRole} role to be healthy before stopping the old container`)
+                await gate.barrier.opened
+              },
+            }),
+      })
+      if (primary) gate.barrier.primaryHealthy()
       roleLog.info(`${r.result.outcome} → ${r.result.container}`)
       results.push({ ...base, action: r.result.outcome, durationMs: now() - started })
     } catch (e) {
+      if (primary) gate.barrier.primaryFailed()
       failure = deps.redact(e instanceof Error ? e.message : String(e))
       roleLog.error(failure)
       results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure })

@@ -20,6 +20,10 @@ export interface ExecuteOptions {
   sleep?: (ms: number) => Promise<void>
   /** How often a health poll repeats for roles without the proxy. */
   pollIntervalMs?: number
+  /** Awaited before each step (the barrier holds a worker's `stop` here); a rejection fails the step. */
+  before?: (step: Step) => Promise<void>
+  /** Told after each step that succeeded (a primary role's switch opens the barrier). */
+  after?: (step: Step) => void
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -32,7 +36,16 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  */
 export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<void> {
   const { logger, redact } = options
+  let newContainer: OnFailure | null = null
   for (const step of steps) {
+    try {
+      await options.before?.(step)
+    } catch (e) {
+      // Held back (the barrier closed): take the new container away again, keep the old one.
+      const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true
+      const why = e instanceof Error ? e.message : String(e)
+      throw new StepError(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`))
+    }
     logger.info(describeStep(step))
     try {
       await runStep(host, step, options)
@@ -44,6 +57,8 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
       }
       throw e instanceof StepError ? e : new StepError(message)
     }
+    if (step.kind === 'awaitHealthy' || step.kind === 'proxyDeploy') newContainer = step.onFailure
+    options.after?.(step)
     if (step.kind === 'run' || step.kind === 'start') await pausePoint('after-start', options.pauseAt, logger)
   }
 }

@@ -31,6 +31,7 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRe
     version: req.version,
     image: `${config.repository}:${req.version}`,
     targets,
+    primaryRole: config.primaryRole,
     lock: {
       host: primaryHost(config),
       app: { service: config.service, destination: config.destination ?? null },
