@@ -155,9 +155,10 @@ describe('the bundled action on a push, a redeploy, a schedule and a rollback', 
     expect(await versions(app.host)).toEqual([first, first])
   })
 
-  it('a rollback waits for CI only when asked (wait-for-checks: true), and a red check then stops it before any host', async () => {
-    const head = app.commit('a commit CI rejects', { 'message.txt': 'third\n' })
-    gh.repo.addCheckRun(head, { name: 'lint', status: 'completed', conclusion: 'failure', actions: { runId: 1111, jobId: 7 } })
+  it('a rollback waits for CI only when asked (wait-for-checks: true), on the commit it goes back to; a red check there stops it before any host', async () => {
+    const head = app.commit('a later commit', { 'message.txt': 'third\n' })
+    // The rollback's own commit is what it deploys, so that is the commit whose CI counts.
+    gh.repo.addCheckRun(second, { name: 'lint', status: 'completed', conclusion: 'failure', actions: { runId: 1111, jobId: 7 } })
     const dispatch = { inputs: { version: second }, ref: 'refs/heads/main', repository: { full_name: REPOSITORY } }
     const run = await j.run({ event: 'workflow_dispatch', payload: dispatch, sha: head, inputs: { command: 'rollback', version: second, 'wait-for-checks': 'true' } })
     expect(run.code, show(run)).toBe(1)
