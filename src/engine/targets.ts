@@ -80,10 +80,7 @@ export function primaryHost(config: DeployConfig): string {
 
 function desiredRole(req: TargetRequest, role: RoleConfig, host: string): DesiredRole {
   const { config, secrets } = req
-  const registry =
-    config.registry.server && !config.registry.local && config.registry.username !== undefined && config.registry.password
-      ? { server: config.registry.server, username: secrets.resolve(config.registry.username), password: secrets.resolve(config.registry.password) }
-      : null
+  const registry = registryLogin(config, secrets)
   const hasLogging = role.logging.driver !== undefined || Object.keys(role.logging.options).length > 0
   return {
     service: config.service,
@@ -109,6 +106,21 @@ function desiredRole(req: TargetRequest, role: RoleConfig, host: string): Desire
     run: req.run,
   }
 }
+
+/**
+ * How hosts log in before they pull. No `registry.server` means Docker Hub, as in Kamal, and the
+ * schema then requires username and password: a private Docker Hub image needs the login as much
+ * as any other. Only a `localhost` registry (Kamal's local mode) is pulled without one.
+ */
+export function registryLogin(config: Pick<DeployConfig, 'registry'>, secrets: Pick<Secrets, 'resolve'>): DesiredRole['registry'] {
+  const { server, local, username, password } = config.registry
+  // The schema requires both credentials for every registry but a local one.
+  if (local || username === undefined || !password) return null
+  return { server: server ?? DOCKER_HUB, username: secrets.resolve(username), password: secrets.resolve(password) }
+}
+
+/** The server `docker login` takes for Docker Hub (the CLI maps it to Docker Hub's index). */
+export const DOCKER_HUB = 'docker.io'
 
 export function proxyRoute(p: ProxyConfig): ProxyRoute {
   return {

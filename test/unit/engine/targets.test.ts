@@ -22,10 +22,10 @@ env:
   secret: [DB_URL]
 `
 
-function load(env: Record<string, string>) {
+function load(env: Record<string, string>, yaml = CONFIG) {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-targets-'))
   mkdirSync(join(dir, 'config'))
-  writeFileSync(join(dir, 'config', 'deploy.yml'), CONFIG)
+  writeFileSync(join(dir, 'config', 'deploy.yml'), yaml)
   return loadConfigOrThrow({ cwd: dir, env: { REGISTRY_PASSWORD: 'pw', ...env } })
 }
 
@@ -63,6 +63,21 @@ describe('hostTargets', () => {
   it('refuses --hosts naming a host the config does not have', () => {
     const { config, secrets } = load({ DB_URL: 'x' })
     expect(() => hostTargets({ config, secrets, version: 'v1', imageId: `sha256:${'a'.repeat(64)}`, run, onlyHosts: ['10.9.9.9'] })).toThrow(TargetError)
+  })
+})
+
+describe('the registry hosts log in to before they pull', () => {
+  const withRegistry = (registry: string) => CONFIG.replace(/registry:\n(  .*\n)+/, `registry:\n${registry}`)
+
+  it.each([
+    ['a named server', '  server: registry.test\n  username: acme\n  password: [REGISTRY_PASSWORD]\n', { server: 'registry.test', username: 'acme', password: 'pw' }],
+    // No server is Docker Hub (Kamal's default): a private image there needs the login too.
+    ['no server (Docker Hub)', '  username: acme\n  password: [REGISTRY_PASSWORD]\n', { server: 'docker.io', username: 'acme', password: 'pw' }],
+    ['a localhost registry', '  server: localhost:5555\n', null],
+  ])('%s', (_, registry, login) => {
+    const { config, secrets } = load({ DB_URL: 'x' }, withRegistry(registry))
+    const targets = hostTargets({ config, secrets, version: 'v1', imageId: `sha256:${'a'.repeat(64)}`, run })
+    expect(targets.flatMap((t) => t.roles.map((r) => r.registry))).toEqual([login, login, login])
   })
 })
 
