@@ -1,6 +1,6 @@
 import { parse as parseShellWords } from 'shell-quote'
 import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE, type ProxyRoute } from '../commands/proxy.js'
-import type { DeployConfig, ProxyConfig, RoleConfig } from '../config/index.js'
+import type { DeployConfig, Host, ProxyConfig, RoleConfig } from '../config/index.js'
 import { EnvError } from '../commands/env-file.js'
 import { ConfigErrors, type ConfigError } from '../config/index.js'
 import { DesiredStateError, validateDesired, type DesiredRole } from '../plan/desired.js'
@@ -68,6 +68,13 @@ function settingsProblem(d: DesiredRole, file: string): ConfigError | null {
     const [where, ...rest] = e.message.split(': ')
     return { file, keyPath: e.path.replace(/\./g, '/'), message: rest.join(': ') || (where ?? e.message), expected: 'a value Docker can pass to the container' }
   }
+}
+
+/** Every host in the config, once each, in the order the roles list them (as written there: their identity). */
+export function configHosts(config: Pick<DeployConfig, 'roles'>): Host[] {
+  const seen = new Map<string, Host>()
+  for (const role of config.roles) for (const h of role.hosts) if (!seen.has(h.host)) seen.set(h.host, h)
+  return [...seen.values()]
 }
 
 /** Kamal keeps the deploy lock on the primary role's first host. */

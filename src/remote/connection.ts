@@ -39,7 +39,7 @@ export function openConnection(endpoint: Endpoint, options: OpenOptions): Promis
       const verdict = judgeHostKey(pins, key)
       if (verdict.kind === 'trusted') return true
       rejection =
-        verdict.kind === 'unknown' ? unknownHostKeyError(endpoint, options.knownHosts.source, key)
+        verdict.kind === 'unknown' ? unknownHostKeyError(endpoint, options.knownHosts, key)
         : verdict.kind === 'revoked' ? revokedHostKeyError(endpoint, options.knownHosts.source, verdict.entry)
         : changedHostKeyError(endpoint, options.knownHosts.source, key, verdict.pinned)
       return false

@@ -1,4 +1,5 @@
-import { fingerprint, keyTypeOf, knownHostsName, type KnownHostEntry } from './known-hosts.js'
+import { shellJoin, shellQuote } from '../commands/argv.js'
+import { fingerprint, keyTypeOf, knownHostsName, type KnownHostEntry, type KnownHosts } from './known-hosts.js'
 
 /** Where we connect, as errors name it: `vm1 (root@10.0.0.5:22)`. */
 export interface Endpoint {
@@ -8,8 +9,11 @@ export interface Endpoint {
   port: number
 }
 
+/** `host`, `host:port`, or `[v6]:port`: what `cutover known-hosts` (parseTarget) reads back. */
+export const scanTarget = (host: string, port: number): string => (port === 22 ? host : host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
+
 export const describe = (e: Endpoint): string => {
-  const where = `${e.user}@${e.host}${e.port === 22 ? '' : `:${e.port}`}`
+  const where = `${e.user}@${scanTarget(e.host, e.port)}`
   return e.name === e.host ? where : `${e.name} (${where})`
 }
 
@@ -21,7 +25,8 @@ export class RemoteError extends Error {
   }
 }
 
-const scanHint = (e: Endpoint): string => `cutover known-hosts ${e.port === 22 ? e.host : `${e.host}:${e.port}`}`
+/** The command that prints the host's known_hosts lines, quoted to paste into a shell. */
+const scanHint = (e: Endpoint): string => shellJoin(['cutover', 'known-hosts', scanTarget(e.host, e.port)])
 const seen = (key: Buffer): string => `${keyTypeOf(key)} ${fingerprint(key)}`
 /** Where OpenSSH keeps a host key of that type on the server. */
 const hostKeyFile = (key: Buffer): string => {
@@ -30,12 +35,13 @@ const hostKeyFile = (key: Buffer): string => {
   return `/etc/ssh/ssh_host_${short}_key.pub`
 }
 
-export function unknownHostKeyError(e: Endpoint, source: string, presented: Buffer): RemoteError {
+/** `known`: where the pins came from; with a file path, the fix appends to that file. */
+export function unknownHostKeyError(e: Endpoint, known: Pick<KnownHosts, 'source' | 'path'>, presented: Buffer): RemoteError {
+  const pin = known.path !== undefined ? `pin it: \`${scanHint(e)} >> ${shellQuote(known.path)}\`` : `pin it: add the lines \`${scanHint(e)}\` prints to ${known.source}`
   return new RemoteError(
-    `${describe(e)}: host key is unknown: ${source} has no entry for ${knownHostsName(e.host, e.port)}. ` +
+    `${describe(e)}: host key is unknown: ${known.source} has no entry for ${knownHostsName(e.host, e.port)}. ` +
       `The server presented ${seen(presented)}. ` +
-      `If that is the server's real key (check on the server: \`ssh-keygen -lf ${hostKeyFile(presented)}\`), ` +
-      `pin it: \`${scanHint(e)} >> ${source}\`.`,
+      `If that is the server's real key (check on the server: \`ssh-keygen -lf ${hostKeyFile(presented)}\`), ${pin}.`,
   )
 }
 
@@ -63,14 +69,17 @@ export function authError(e: Endpoint, keyLabels: string[]): RemoteError {
   )
 }
 
-/** Turns a socket-level failure into a sentence that says what to check. */
-export function connectError(e: Endpoint, err: Error & { code?: string; level?: string }, timeoutMs: number): RemoteError {
+/** A socket-level failure as what to check (no host prefix: the caller names the host its way). */
+export function connectProblem(e: Pick<Endpoint, 'host' | 'port'>, err: Error & { code?: string }, timeoutMs: number): string {
   const code = err.code ?? ''
-  const why =
-    code === 'ECONNREFUSED' ? `nothing accepts connections on port ${e.port} (is sshd running? is the port right?)`
+  return code === 'ECONNREFUSED' ? `nothing accepts connections on port ${e.port} (is sshd running? is the port right?)`
     : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `the name ${e.host} does not resolve`
     : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? `${e.host} is unreachable from here`
     : /timed out/i.test(err.message) || code === 'ETIMEDOUT' ? `no SSH handshake within ${Math.round(timeoutMs / 1000)}s (a firewall, a wrong address, or an overloaded host)`
     : err.message
-  return new RemoteError(`${describe(e)}: cannot connect: ${why}`)
+}
+
+/** Turns a socket-level failure into a sentence that says what to check. */
+export function connectError(e: Endpoint, err: Error & { code?: string; level?: string }, timeoutMs: number): RemoteError {
+  return new RemoteError(`${describe(e)}: cannot connect: ${connectProblem(e, err, timeoutMs)}`)
 }

@@ -14,8 +14,10 @@ export interface KnownHostEntry {
 }
 
 export interface KnownHosts {
-  /** Where the entries came from, for error messages ("known_hosts file ./kh"). */
+  /** Where the entries came from, for error messages ("known_hosts file ./kh", "the known-hosts input"). */
   source: string
+  /** The file they were read from, when there is one: where a hint may tell the user to append. */
+  path?: string
   entries: KnownHostEntry[]
 }
 
@@ -29,9 +31,7 @@ const algorithmsForKeyType: Record<string, string[]> = {
   'ssh-dss': ['ssh-dss'],
 }
 
-export const supportedKeyTypes = Object.keys(algorithmsForKeyType)
-
-export function parseKnownHosts(text: string, source: string): KnownHosts {
+export function parseKnownHosts(text: string, source: string, path?: string): KnownHosts {
   const entries: KnownHostEntry[] = []
   text.split(/\r?\n/).forEach((raw, i) => {
     const fields = raw.trim().split(/\s+/)
@@ -43,7 +43,7 @@ export function parseKnownHosts(text: string, source: string): KnownHosts {
     if (!patterns || !keyType || !b64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return
     entries.push({ line: i + 1, ...(marker ? { marker } : {}), patterns, keyType, key: Buffer.from(b64, 'base64') })
   })
-  return { source, entries }
+  return { source, ...(path !== undefined ? { path } : {}), entries }
 }
 
 /** The name known_hosts uses for a host: `host` on port 22, `[host]:port` elsewhere. */

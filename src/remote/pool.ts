@@ -30,7 +30,7 @@ export interface SshOptions {
 
 export function loadKnownHosts(path: string): KnownHosts {
   try {
-    return parseKnownHosts(readFileSync(path, 'utf8'), `known_hosts file ${path}`)
+    return parseKnownHosts(readFileSync(path, 'utf8'), `known_hosts file ${path}`, path)
   } catch (e) {
     throw new RemoteError(`known_hosts file ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass --known-hosts FILE holding your hosts' keys; \`cutover known-hosts HOST…\` prints them`)
   }

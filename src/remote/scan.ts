@@ -1,4 +1,5 @@
 import { Client, type ServerHostKeyAlgorithm } from 'ssh2'
+import { connectProblem, RemoteError } from './errors.js'
 import { knownHostsLine } from './known-hosts.js'
 import { parseTarget } from './target.js'
 
@@ -38,21 +39,36 @@ export function probeHostKey(host: string, port: number, timeoutMs: number, algo
   })
 }
 
+/** One host's scan: its known_hosts lines, or why it could not be scanned (the message names it). */
+export type HostScan = { host: string; lines: string[] } | { host: string; error: RemoteError }
+
 /**
  * `cutover known-hosts HOST…`: the known_hosts lines for every key each host presents.
- * Hosts are `host` or `host:port`. Hosts are scanned in parallel, key types one after another.
+ * Hosts are `host`, `host:port` or `[v6]:port`. Each host is scanned on its own, all in parallel
+ * (key types one after another): a host that cannot be reached loses its own lines, never the
+ * others'. Results come in the order the hosts were given.
  */
-export async function scanKnownHosts(hosts: readonly string[], timeoutMs = 10_000): Promise<string[]> {
-  const perHost = await Promise.all(
-    hosts.map(async (text) => {
-      const { host, port = 22 } = parseTarget(text)
-      const lines: string[] = []
-      for (const algorithm of scanAlgorithms) {
-        const key = await probeHostKey(host, port, timeoutMs, algorithm)
-        if (key) lines.push(knownHostsLine(host, port, key))
+export function scanKnownHosts(hosts: readonly string[], timeoutMs = 10_000): Promise<HostScan[]> {
+  return Promise.all(
+    hosts.map(async (text): Promise<HostScan> => {
+      try {
+        return { host: text, lines: await scanHost(text, timeoutMs) }
+      } catch (e) {
+        return { host: text, error: e instanceof RemoteError ? e : new RemoteError(`${text}: cannot scan: ${e instanceof Error ? e.message : String(e)}`) }
       }
-      return lines
     }),
   )
-  return perHost.flat()
+}
+
+async function scanHost(text: string, timeoutMs: number): Promise<string[]> {
+  const { host, port = 22 } = parseTarget(text)
+  const lines: string[] = []
+  for (const algorithm of scanAlgorithms) {
+    const key = await probeHostKey(host, port, timeoutMs, algorithm).catch((err: Error & { code?: string }) => {
+      throw new RemoteError(`${text}: cannot scan: ${connectProblem({ host, port }, err, timeoutMs)}`)
+    })
+    if (key) lines.push(knownHostsLine(host, port, key))
+  }
+  if (lines.length === 0) throw new RemoteError(`${text}: presented no host key of a type cutover can pin (${scanAlgorithms.join(', ')})`)
+  return lines
 }

@@ -1,14 +1,25 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import net from 'node:net'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { shellJoin } from '../../src/commands/argv.js'
 import { connect, fingerprint, loadKeys, scanKnownHosts, type SshPool } from '../../src/remote/index.js'
+import { CLI } from './support/cli.js'
 import { hostKeyLines, keys, knownHostsFrom, knownHostsText, pool, testbed } from './testbed.js'
 
 const [vm1, vm2] = testbed.hosts as [(typeof testbed.hosts)[number], (typeof testbed.hosts)[number]]
 const fingerprintsOf = (address: string) => hostKeyLines(address).map((l) => fingerprint(Buffer.from(l.split(' ')[2]!, 'base64')))
 const pools: SshPool[] = []
+/** A loopback port nothing listens on (bound, then closed). */
+const closedLoopbackPort = async (): Promise<number> => {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
 const track = (p: SshPool) => (pools.push(p), p)
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.closeAll()))
@@ -25,12 +36,25 @@ describe('strict host keys', () => {
   })
 
   it('refuses an unknown host key, naming the host, the fingerprint seen and the fix', async () => {
-    const p = track(pool({ knownHosts: knownHostsFrom(hostKeyLines(vm2.address).join('\n'), 'known_hosts file kh') }))
+    const file = join(mkdtempSync(join(tmpdir(), 'kh-')), 'known_hosts')
+    writeFileSync(file, `${hostKeyLines(vm2.address).join('\n')}\n`)
+    const p = track(pool({ knownHosts: file }))
     const err = await p.host(vm1.address, 'vm1').then(() => undefined, (e: Error) => e)
-    expect(err?.message).toMatch(/^vm1 \(root@10\.213\.77\.11\): host key is unknown: known_hosts file kh has no entry for 10\.213\.77\.11\./)
+    expect(err?.message.startsWith(`vm1 (root@10.213.77.11): host key is unknown: known_hosts file ${file} has no entry for 10.213.77.11.`)).toBe(true)
     const seen = /presented \S+ (SHA256:\S+)\./.exec(err!.message)?.[1]
     expect(fingerprintsOf(vm1.address)).toContain(seen)
-    expect(err?.message).toContain('cutover known-hosts 10.213.77.11 >> known_hosts file kh')
+    const command = /pin it: `([^`]+)`/.exec(err!.message)?.[1]
+    expect(command).toBe(`cutover known-hosts 10.213.77.11 >> ${file}`)
+    // Run as printed (with the bundled CLI as `cutover`), it pins vm1: the next connection is trusted.
+    execFileSync('sh', ['-c', command!.replace(/^cutover /, `${shellJoin([process.execPath, CLI])} `)], { stdio: 'ignore', timeout: 60_000 })
+    const pinned = track(pool({ knownHosts: file }))
+    await expect(pinned.host(vm1.address, 'vm1').then((h) => h.exec(['hostname']))).resolves.toMatchObject({ stdout: 'vm1\n' })
+  })
+
+  it('from known_hosts text (the Action\'s input), says to add the printed lines to that input', async () => {
+    const p = track(pool({ knownHosts: knownHostsFrom(hostKeyLines(vm2.address).join('\n'), 'the known-hosts input') }))
+    const err = await p.host(vm1.address, 'vm1').then(() => undefined, (e: Error) => e)
+    expect(err?.message).toContain('pin it: add the lines `cutover known-hosts 10.213.77.11` prints to the known-hosts input.')
   })
 
   it('refuses a changed host key (an entry whose key is wrong)', async () => {
@@ -75,8 +99,17 @@ describe('strict host keys', () => {
   })
 
   it('scans hosts into the same known_hosts lines as the keys on the hosts', async () => {
-    const lines = await scanKnownHosts(testbed.hosts.map((h) => h.address))
-    expect([...lines].sort()).toEqual(testbed.hosts.flatMap((h) => hostKeyLines(h.address)).sort())
+    const scans = await scanKnownHosts(testbed.hosts.map((h) => h.address))
+    expect(scans.map((s) => s.host)).toEqual(testbed.hosts.map((h) => h.address))
+    for (const [i, h] of testbed.hosts.entries()) expect([...(scans[i] as { lines: string[] }).lines].sort()).toEqual(hostKeyLines(h.address).sort())
+  })
+
+  it('a host that cannot be scanned is named, and costs no other host its lines', async () => {
+    const closed = await closedLoopbackPort()
+    const scans = await scanKnownHosts([vm1.address, `127.0.0.1:${closed}`, vm2.address])
+    expect(scans[1]).toEqual({ host: `127.0.0.1:${closed}`, error: expect.objectContaining({ message: `127.0.0.1:${closed}: cannot scan: nothing accepts connections on port ${closed} (is sshd running? is the port right?)` }) })
+    expect([...(scans[0] as { lines: string[] }).lines].sort()).toEqual(hostKeyLines(vm1.address).sort())
+    expect([...(scans[2] as { lines: string[] }).lines].sort()).toEqual(hostKeyLines(vm2.address).sort())
   })
 })
 

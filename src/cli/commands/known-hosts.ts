@@ -1,11 +1,13 @@
 import { loadConfigOrThrow } from '../../config/index.js'
-import { scanKnownHosts } from '../../remote/index.js'
+import { configHosts } from '../../engine/targets.js'
+import { scanKnownHosts, scanTarget } from '../../remote/index.js'
 import { type Command, configArgs, configOptions, EXIT } from '../command.js'
 
 /**
  * `cutover known-hosts [HOST…]`: the hosts' keys in known_hosts format, to review and pin (e.g. as
  * the Action's `known-hosts` input). Nothing is trusted here; it only prints what servers present.
- * Without hosts, it scans every host in the config.
+ * Without hosts, it scans every host in the config. Every host that answers gets its lines on
+ * stdout; each one that does not is named on stderr, and the exit code is then 1.
  */
 export const knownHostsCommand: Command = {
   name: 'known-hosts',
@@ -17,10 +19,12 @@ export const knownHostsCommand: Command = {
     let hosts = positionals
     if (hosts.length === 0) {
       const { config } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env })
-      hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => (h.port ? h.host : config.ssh.port === 22 ? h.host : `${h.hostname}:${config.ssh.port}`))))]
+      hosts = configHosts(config).map((h) => scanTarget(h.hostname, h.port ?? config.ssh.port))
     }
-    const lines = await scanKnownHosts(hosts)
-    io.stdout(lines.map((l) => `${l}\n`).join(''))
-    return EXIT.ok
+    const scans = await scanKnownHosts(hosts)
+    for (const scan of scans) if ('lines' in scan) io.stdout(scan.lines.map((l) => `${l}\n`).join(''))
+    const failed = scans.flatMap((s) => ('error' in s ? [s.error] : []))
+    for (const error of failed) io.stderr(`cutover known-hosts: ${error.message}\n`)
+    return failed.length > 0 ? EXIT.failure : EXIT.ok
   },
 }

@@ -20,13 +20,34 @@ describe('where', () => {
 })
 
 describe('host key errors say what, where, the fingerprint seen and the fix', () => {
-  it('unknown', () => {
-    expect(unknownHostKeyError(vm2, 'known_hosts file ./kh', key).message).toBe(
+  it('unknown, pinned from a file: the fix appends to that file', () => {
+    expect(unknownHostKeyError(vm2, { source: 'known_hosts file ./kh', path: './kh' }, key).message).toBe(
       'vm2 (deploy@10.0.0.6:2222): host key is unknown: known_hosts file ./kh has no entry for [10.0.0.6]:2222. ' +
         `The server presented ssh-ed25519 ${fp}. ` +
         "If that is the server's real key (check on the server: `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`), " +
-        'pin it: `cutover known-hosts 10.0.0.6:2222 >> known_hosts file ./kh`.',
+        'pin it: `cutover known-hosts 10.0.0.6:2222 >> ./kh`.',
     )
+  })
+
+  it('unknown, pinned from text (no file): the fix adds the printed lines to that input', () => {
+    expect(unknownHostKeyError(vm1, { source: 'the known-hosts input' }, key).message).toContain(
+      'pin it: add the lines `cutover known-hosts 10.0.0.5` prints to the known-hosts input.',
+    )
+  })
+
+  it('quotes a path the shell would split', () => {
+    expect(unknownHostKeyError(vm1, { source: 'known_hosts file /tmp/my keys', path: '/tmp/my keys' }, key).message).toContain(
+      "pin it: `cutover known-hosts 10.0.0.5 >> '/tmp/my keys'`.",
+    )
+  })
+
+  it.each([
+    [{ ...vm1, host: '2001:db8::1', port: 2222 }, "`cutover known-hosts '[2001:db8::1]:2222' >> kh`", 'vm1 (root@[2001:db8::1]:2222)'],
+    [{ ...vm1, host: '2001:db8::1' }, '`cutover known-hosts 2001:db8::1 >> kh`', 'vm1 (root@2001:db8::1)'],
+  ])('brackets an IPv6 host with a port (%j)', (endpoint, hint, where) => {
+    const message = unknownHostKeyError(endpoint, { source: 'known_hosts file kh', path: 'kh' }, key).message
+    expect(message).toContain(hint)
+    expect(message.startsWith(`${where}: `)).toBe(true)
   })
 
   it('changed', () => {
