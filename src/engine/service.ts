@@ -4,7 +4,7 @@ import type { Hosts } from './hosts.js'
 import type { PauseAt } from './pause.js'
 import type { DeployResult } from './result.js'
 import { nonce, type Session } from './session.js'
-import { hostTargets, primaryHost } from './targets.js'
+import { checkTargets, hostTargets, primaryHost } from './targets.js'
 import { retainedVersions, versionNames } from './versions.js'
 
 export interface ServiceDeployRequest {
@@ -24,6 +24,8 @@ export interface ServiceDeployRequest {
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
 export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRequest> {
   const { config, secrets } = req.session.options
+  // Config and flag mistakes first: they need no registry round trip to be found.
+  checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
   const imageId = await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)))
   const at = (req.now?.() ?? new Date()).toISOString()
   const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import type { DeployResult } from './result.js'
 import { deployService, type ServiceDeployRequest } from './service.js'
 import type { Session } from './session.js'
+import { checkTargets } from './targets.js'
 
 export interface ShipRequest {
   session: Session
@@ -71,6 +72,10 @@ export function buildInput(session: Session): BuildInput {
  * too. Hosts are touched only when both are done and green.
  */
 export async function ship(req: ShipRequest): Promise<ShipResult> {
+  // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
+  const { config, secrets } = req.session.options
+  checkTargets({ config, secrets, version: req.version, onlyHosts: req.deploy.onlyHosts })
+
   // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
   // failed build stops the gate's polling, which could otherwise keep the process alive until
   // the gate's timeout.

@@ -1,4 +1,5 @@
 import { parse as parseShellWords } from 'shell-quote'
+import { TAG_PATTERN } from '../commands/names.js'
 import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE, type ProxyRoute } from '../commands/proxy.js'
 import type { DeployConfig, Host, ProxyConfig, RoleConfig } from '../config/index.js'
 import { EnvError } from '../commands/env-file.js'
@@ -29,12 +30,38 @@ export class TargetError extends Error {
   override name = 'TargetError'
 }
 
+/** Why `version` cannot be an image tag (and so a version), or null. */
+export function versionProblem(version: string): string | null {
+  if (TAG_PATTERN.test(version)) return null
+  return `${JSON.stringify(version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`
+}
+
+/**
+ * What hostTargets refuses without knowing the image (cmd shell syntax, a secret Docker cannot
+ * carry, a `--hosts` typo, a bad version), checked before the gate waits and before anything is
+ * built and pushed: such a mistake must not cost a build. The image's digest is not known yet, so
+ * a placeholder stands in, as does a version still to be resolved (the commit's SHA).
+ */
+export function checkTargets(req: Pick<TargetRequest, 'config' | 'secrets' | 'onlyHosts'> & { version?: string | undefined }): void {
+  hostTargets({
+    config: req.config,
+    secrets: req.secrets,
+    version: req.version ?? '0'.repeat(40),
+    imageId: `sha256:${'0'.repeat(64)}`,
+    run: { performer: 'cutover', at: new Date(0).toISOString(), nonce: '0'.repeat(16) },
+    ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}),
+  })
+}
+
 /**
  * Config → what each host should run: every role on every host it lists, the primary role first
  * on each host (its health gates the switch, as Kamal's barrier intends).
  */
 export function hostTargets(req: TargetRequest): HostTarget[] {
   const { config } = req
+  // The version is a flag or input, not a config key: refused as such, not as a config error.
+  const bad = versionProblem(req.version)
+  if (bad) throw new TargetError(`version ${bad}`)
   const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary))
   const byHost = new Map<string, DesiredRole[]>()
   const errors: ConfigError[] = []

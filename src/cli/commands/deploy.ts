@@ -3,7 +3,8 @@ import { createGit, resolveVersion } from '../../build/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
 import { dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
 import { ship } from '../../engine/ship.js'
-import { type Command, configOptions, EXIT } from '../command.js'
+import { versionProblem } from '../../engine/targets.js'
+import { type Command, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
@@ -31,6 +32,9 @@ export const deployCommand: Command = {
     'dry-run': { type: 'boolean' },
   },
   async run({ values }, io) {
+    const given = typeof values.version === 'string' ? values.version : undefined
+    const bad = given === undefined ? null : versionProblem(given)
+    if (bad) throw new UsageError(`--version ${bad}`)
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
     const appDir = io.cwd

@@ -1,5 +1,6 @@
 import { pauseAtFromEnv } from '../../engine/pause.js'
 import { deployService } from '../../engine/service.js'
+import { versionProblem } from '../../engine/targets.js'
 import { type Command, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
@@ -12,12 +13,14 @@ import { releaseOnSignal } from '../signals.js'
 export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
   positionals: true,
   async run({ values, positionals }, io) {
     const [version, ...extra] = positionals
     if (!version || extra.length > 0) throw new UsageError('give exactly one VERSION to roll back to (`cutover versions` lists what the hosts retain)')
+    const bad = versionProblem(version)
+    if (bad) throw new UsageError(`VERSION ${bad}`)
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
     const signals = releaseOnSignal(loaded.logger)
