@@ -1,5 +1,6 @@
 import type { HostState } from '../commands/observation.js'
 import type { Logger } from '../log.js'
+import type { RemoteHost } from '../remote/host.js'
 import type { DesiredRole } from '../plan/desired.js'
 import { planHost, type HostPlan } from '../plan/host.js'
 import { describeStep, type Step } from '../plan/steps.js'
@@ -157,12 +158,17 @@ interface BarrierUse {
   primaryRole: string | undefined
 }
 
-/** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
+/**
+ * Run one host's roles in order; a failed role stops the host (later roles keep their old
+ * version). Never rejects: a host whose connection cannot be had again (it dropped since the
+ * observe) fails its roles like any step would, so the other hosts' results, the barrier and
+ * the lock's release are not lost with it.
+ */
 async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number, gate: BarrierUse): Promise<HostResult[]> {
   const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`)
   const results: HostResult[] = []
   let failure: string | null = null
-  const host = await deps.pool.host(hostName)
+  let host: RemoteHost | undefined
   for (const r of hostPlan.roles) {
     const started = now()
     const base = { host: hostName, role: r.role, container: r.result.container }
@@ -179,6 +185,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     const roleLog = log.child(`${r.role}:`)
     for (const note of r.result.notes) roleLog.warn(note)
     try {
+      host ??= await deps.pool.host(hostName)
       await executeSteps(host, r.steps, {
         logger: roleLog,
         redact: deps.redact,
