@@ -48,7 +48,7 @@ export async function unchangedPhases(testbed: Testbed, configFile: string, vers
     const hosts = await Promise.all(targets.map((t) => session.host(t.host)))
     const t3 = performance.now()
     // A first look, as deploy's first pass does (see src/engine/deploy.ts).
-    await Promise.all(targets.map((t, i) => observeHost(hosts[i]!, t.roles[0]!, 'first')))
+    await Promise.all(targets.map((t, i) => observeHost(hosts[i]!, observeQueryFor(t.roles[0]!, 'first'))))
     const t4 = performance.now()
     await session.close()
     const t5 = performance.now()

@@ -9,6 +9,11 @@ export interface CliIO {
   stderr(text: string): void
   env: Record<string, string | undefined>
   cwd: string
+  /**
+   * Registers how to take secrets out of text (loadForCli does, once the secrets are loaded);
+   * main then passes everything printed through it, errors included. Absent: nothing to register.
+   */
+  addRedactor?(redact: (text: string) => string): void
 }
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>

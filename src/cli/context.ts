@@ -30,6 +30,8 @@ export interface Loaded {
 
 export function loadForCli(values: OptionValues, io: CliIO): Loaded {
   const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env })
+  // From here on, whatever the command prints (its errors too) is redacted, not only its log lines.
+  io.addRedactor?.((s) => secrets.redact(s))
   const logger = cliLogger(io, (s) => secrets.redact(s))
   for (const w of warnings) logger.warn(renderWarning(w))
   return { config, secrets, logger }

@@ -17,8 +17,24 @@ function help(list: readonly Command[]): string {
   ].join('\n')
 }
 
-/** Runs one CLI invocation and returns its exit code; never throws. */
-export async function main(argv: readonly string[], io: CliIO, list: readonly Command[] = commands): Promise<number> {
+/**
+ * Runs one CLI invocation and returns its exit code; never throws. Everything it prints, a
+ * failure's message and stack included, goes through the redactors the command registered
+ * (loadForCli registers the loaded secrets'), so a secret in a remote's stderr or an exception
+ * reaches neither the terminal nor a CI log.
+ */
+export async function main(argv: readonly string[], outer: CliIO, list: readonly Command[] = commands): Promise<number> {
+  const redactors: ((text: string) => string)[] = []
+  const redact = (text: string): string => redactors.reduce((t, r) => r(t), text)
+  const io: CliIO = {
+    ...outer,
+    stdout: (text) => outer.stdout(redact(text)),
+    stderr: (text) => outer.stderr(redact(text)),
+    addRedactor: (r) => {
+      redactors.push(r)
+      outer.addRedactor?.(r)
+    },
+  }
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ;(name === undefined ? io.stderr : io.stdout)(help(list))

@@ -1,4 +1,5 @@
 import type { Argv } from './argv.js'
+import { oneLine } from './text.js'
 
 /**
  * Kamal's audit log, `.kamal/<service>[-<dest>]-audit.log`: one line per event,
@@ -12,8 +13,6 @@ export interface AuditTags {
   destination: string | null
   role: string | null
 }
-
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ')
 
 export function auditLine(tags: AuditTags, message: string): string {
   const parts = [tags.at, tags.performer, tags.destination, tags.role].filter((t): t is string => t != null && t !== '')

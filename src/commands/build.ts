@@ -100,19 +100,6 @@ export const buildxCreateContainer = (docker: string, name: string, buildkitdCon
   ...(buildkitdConfig ? ['--buildkitd-config', buildkitdConfig] : []),
 ]
 
-/** A `remote` builder: a buildkitd reached over TCP (mutual TLS when the files are given). */
-export const buildxCreateRemote = (docker: string, name: string, endpoint: string, tls?: { cacert: string; cert: string; key: string }): Argv => [
-  docker,
-  'buildx',
-  'create',
-  '--name',
-  name,
-  '--driver',
-  'remote',
-  ...(tls ? ['--driver-opt', `cacert=${tls.cacert},cert=${tls.cert},key=${tls.key}`] : []),
-  endpoint,
-]
-
 /** `builder.arch` → buildx platforms: "amd64" → "linux/amd64"; a full "os/arch" is kept. */
 export const platformsFor = (arch: readonly string[] = []): string[] => arch.map((a) => (a.includes('/') ? a : `linux/${a}`))
 

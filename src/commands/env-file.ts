@@ -74,19 +74,4 @@ export function renderEnvFile(vars: Readonly<Record<string, string>>, pathPrefix
   return keys.map((key) => `${key}=${vars[key]}\n`).join('')
 }
 
-/** Parse an env file the way Docker's CLI does (for tests and for reading a host's file back). */
-export function parseEnvFile(content: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const lines = content.replace(/^\uFEFF/, '').split('\n')
-  if (lines.at(-1) === '') lines.pop()
-  for (const raw of lines) {
-    const line = raw.replace(/\r$/, '').replace(/^\s+/, '')
-    if (line === '' || line.startsWith('#')) continue
-    const eq = line.indexOf('=')
-    if (eq < 0) continue // Docker would take it from the client's environment; we never write this
-    out[line.slice(0, eq)] = line.slice(eq + 1)
-  }
-  return out
-}
-
 export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,4 +1,5 @@
 import type { Argv } from './argv.js'
+import { oneLine } from './text.js'
 
 /**
  * The deploy lock, Kamal-compatible: the lock is the directory `.kamal/lock-<service>[-<dest>]`
@@ -22,8 +23,6 @@ export interface LockDetails {
 
 /** What `acquire` exits with when the lock is already held (it then prints the details). */
 export const LOCK_HELD_EXIT = 75
-
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ')
 
 export function renderLockDetails(d: LockDetails): string {
   return [

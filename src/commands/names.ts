@@ -36,8 +36,11 @@ export const containerName = (ref: AppRef, version: string): string => `${contai
 /** Kamal's proxy service for a role is named like the container prefix. */
 export const proxyServiceName = containerPrefix
 
+/** `.kamal/apps/<service>[-<dest>]`: the app's files on a host (its env files); `remove` deletes it whole. */
+export const appDirectory = (ref: Pick<AppRef, 'service' | 'destination'>): string => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}`
+
 /** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
-export const envDirectory = (ref: AppRef): string => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}/env/roles`
+export const envDirectory = (ref: AppRef): string => `${appDirectory(ref)}/env/roles`
 export const envFilePath = (ref: AppRef): string => `${envDirectory(ref)}/${ref.role}.env`
 
 /** `.kamal/lock-<service>[-<dest>]`, a directory whose creation is the lock (mkdir is atomic). */

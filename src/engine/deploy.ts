@@ -1,7 +1,7 @@
 import type { HostState } from '../commands/observation.js'
 import type { Logger } from '../log.js'
 import type { RemoteHost } from '../remote/host.js'
-import type { DesiredRole } from '../plan/desired.js'
+import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
 import { planHost, type HostPlan } from '../plan/host.js'
 import { describeStep, type Step } from '../plan/steps.js'
 import { Barrier } from './barrier.js'
@@ -106,7 +106,7 @@ async function observeAll(targets: readonly HostTarget[], deps: DeployDeps, look
       if (!first) return { host: t.host, error: 'no roles to deploy on this host' }
       try {
         const host = await deps.pool.host(t.host)
-        return { host: t.host, state: await observeHost(host, first, look) }
+        return { host: t.host, state: await observeHost(host, observeQueryFor(first, look)) }
       } catch (e) {
         return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) }
       }

@@ -17,26 +17,33 @@ export class LockHeldError extends Error {
 interface LockDeps {
   pool: Hosts
   logger: Logger
+  /** Secrets out of what the host said (its stderr, the lock's details); else the pool's own (a Session's). */
+  redact?: ((text: string) => string) | undefined
   /** Told when the lock is taken and released, so a signal handler or post step can release it. */
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
 }
+
+const redactorOf = (deps: Pick<LockDeps, 'pool' | 'redact'>): ((text: string) => string) => deps.redact ?? deps.pool.redact ?? ((text) => text)
 
 /**
  * Hold the deploy lock around `work`, and always release it, failure included. A held lock fails
  * fast with the holder's details: waiting would only pile deploys up behind a dead one.
  */
 export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => Promise<T>): Promise<T> {
+  const redact = redactorOf(deps)
   const dir = lockDirectory(req.app)
   const host = await deps.pool.host(req.host)
   const taken = await host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 })
   const outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
   if ('error' in outcome) {
-    throw new Error(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`)
+    throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`))
   }
   if (!outcome.acquired) {
     throw new LockHeldError(
-      `${req.host}: the deploy lock ${dir} is held: ${lockCommands.describeLock(outcome.state)}. ` +
-        'If that deploy is no longer running, release it with `cutover lock release` and run again.',
+      redact(
+        `${req.host}: the deploy lock ${dir} is held: ${lockCommands.describeLock(outcome.state)}. ` +
+          'If that deploy is no longer running, release it with `cutover lock release` and run again.',
+      ),
     )
   }
   let released = false
@@ -50,7 +57,7 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
   try {
     return await work()
   } finally {
-    await release().catch((e: unknown) => deps.logger.warn(`could not release the deploy lock on ${req.host}: ${e instanceof Error ? e.message : String(e)}; release it with \`cutover lock release\``))
+    await release().catch((e: unknown) => deps.logger.warn(redact(`could not release the deploy lock on ${req.host}: ${e instanceof Error ? e.message : String(e)}; release it with \`cutover lock release\``)))
     deps.onLock?.(null)
   }
 }
@@ -62,7 +69,7 @@ export async function lockStatus(pool: Pick<LockDeps, 'pool'>['pool'], host: str
   const dir = lockDirectory(app)
   const h = await pool.host(host)
   const r = await h.exec(lockCommands.status(dir), { timeoutMs: 30_000 })
-  if (r.code !== 0) throw new Error(`${host}: could not read the deploy lock ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`)
+  if (r.code !== 0) throw new Error(redactorOf({ pool })(`${host}: could not read the deploy lock ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`))
   return { host, dir, state: lockCommands.parseLockStatus(r.stdout) }
 }
 
@@ -81,6 +88,6 @@ export async function releaseLock(
   if (onlyRun && !onlyRun(report.state.details?.run)) return { released: false, report }
   const h = await pool.host(host)
   const r = await h.exec(lockCommands.release(report.dir), { timeoutMs: 30_000 })
-  if (r.code !== 0) throw new Error(`${host}: could not remove the deploy lock ${report.dir}: ${r.stderr.trim() || `exit ${r.code}`}`)
+  if (r.code !== 0) throw new Error(redactorOf({ pool })(`${host}: could not remove the deploy lock ${report.dir}: ${r.stderr.trim() || `exit ${r.code}`}`))
   return { released: true, report }
 }

@@ -1,15 +1,15 @@
 import { parseObservation, type HostState } from '../commands/observation.js'
 import { observe, type ObserveQuery } from '../commands/observe.js'
-import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
 import type { RemoteHost } from '../remote/host.js'
 
 const OBSERVE_TIMEOUT_MS = 60_000
 
 /**
  * One read-only round trip: every container on the host, the proxy's routes, the lock and (in a
- * full look) the repository's local tags. A first look only tells whether there is work.
+ * full look) the repository's local tags. A first look only tells whether there is work. The
+ * query comes from observeQueryFor (plan/desired.ts), for deploy, `versions` and `remove` alike.
  */
-export async function observeHost(host: RemoteHost, role: DesiredRole, look: ObserveQuery['look'] = 'full'): Promise<HostState> {
-  const result = await host.exec(observe(observeQueryFor(role, look)), { timeoutMs: OBSERVE_TIMEOUT_MS })
+export async function observeHost(host: RemoteHost, query: ObserveQuery): Promise<HostState> {
+  const result = await host.exec(observe(query), { timeoutMs: OBSERVE_TIMEOUT_MS })
   return parseObservation(result.stdout)
 }

@@ -1,16 +1,17 @@
 import * as audit from '../commands/audit.js'
 import * as docker from '../commands/docker.js'
-import { auditLogPath, lockDirectory, proxyServiceName, RUN_DIRECTORY, serviceAndDestination } from '../commands/names.js'
-import { parseObservation, type HostState } from '../commands/observation.js'
-import { observe } from '../commands/observe.js'
+import { appDirectory, auditLogPath, proxyServiceName } from '../commands/names.js'
+import type { HostState } from '../commands/observation.js'
 import * as proxy from '../commands/proxy.js'
 import type { DeployConfig } from '../config/index.js'
 import type { Logger } from '../log.js'
+import { observeQueryFor } from '../plan/desired.js'
 import type { RemoteHost } from '../remote/host.js'
 import { withLock, type LockRequest } from './lock.js'
+import { observeHost } from './observe.js'
 import type { DeployResult, HostResult } from './result.js'
 import type { Session } from './session.js'
-import { primaryHost } from './targets.js'
+import { configApp, configHosts, primaryHost } from './targets.js'
 
 export interface RemoveRequest {
   session: Session
@@ -28,28 +29,28 @@ export interface RemoveRequest {
 export async function removeService(req: RemoveRequest, logger: Logger): Promise<DeployResult> {
   const { config } = req.session.options
   const at = (req.now?.() ?? new Date()).toISOString()
-  const app = { service: config.service, destination: config.destination ?? null }
+  const app = configApp(config)
   const lock: LockRequest = {
     host: primaryHost(config),
     app,
     details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
   }
-  const hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))]
   const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () =>
     Promise.all(
-      hosts.map(async (host): Promise<HostResult[]> => {
+      configHosts(config).map(async ({ host }): Promise<HostResult[]> => {
         const started = Date.now()
         const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name)
         const log = logger.child(`[${host}]`)
         try {
           const remote = await req.session.host(host)
-          const r = await remote.exec(observe({ look: 'full', repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 })
-          const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer)
+          const removed = await removeFromHost(remote, await observeHost(remote, observeQueryFor(app, 'full')), config, roles, log, at, req.performer)
           return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }))
         } catch (e) {
+          // Connection errors already start with the host (RemoteError), and the log line and the
+          // result table name it too: the message is not prefixed again.
           const error = req.session.redact(e instanceof Error ? e.message : String(e))
           log.error(error)
-          return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error: `${host}: ${error}` }))
+          return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error }))
         }
       }),
     ),
@@ -60,9 +61,9 @@ export async function removeService(req: RemoveRequest, logger: Logger): Promise
 
 /** Returns whether anything was there to remove. */
 async function removeFromHost(host: RemoteHost, seen: HostState, config: DeployConfig, roles: string[], log: Logger, at: string, performer: string): Promise<boolean> {
-  const destination = config.destination ?? ''
-  const mine = seen.containers.filter((c) => c.service === config.service && c.destination === destination)
-  const routeNames = new Set(roles.map((role) => proxyServiceName({ service: config.service, role, destination: config.destination ?? null })))
+  const app = configApp(config)
+  const mine = seen.containers.filter((c) => c.service === app.service && c.destination === (app.destination ?? ''))
+  const routeNames = new Set(roles.map((role) => proxyServiceName({ ...app, role })))
   const routes = (seen.routes ?? []).filter((r) => routeNames.has(r.service))
   if (mine.length === 0 && routes.length === 0) {
     log.info(`${config.service} is not on this host: nothing to remove`)
@@ -85,8 +86,8 @@ async function removeFromHost(host: RemoteHost, seen: HostState, config: DeployC
   const stillUsed = new Set(seen.containers.filter((c) => !mine.includes(c)).map((c) => c.imageId))
   const images = (seen.images ?? []).filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`)
   if (images.length > 0) await run(docker.removeImages(images), `remove images ${images.join(', ')}`, true)
-  await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true)
-  const line = audit.auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`)
-  await run(audit.append(auditLogPath({ service: config.service, destination: config.destination ?? null }), line), 'append to the audit log', true)
+  await run(['rm', '-rf', '--', appDirectory(app)], 'remove the env files', true)
+  const line = audit.auditLine({ at, performer, destination: app.destination, role: null }, `Removed app ${config.service}`)
+  await run(audit.append(auditLogPath(app), line), 'append to the audit log', true)
   return true
 }

@@ -4,7 +4,7 @@ import type { Hosts } from './hosts.js'
 import type { PauseAt } from './pause.js'
 import type { DeployResult } from './result.js'
 import { nonce, type Session } from './session.js'
-import { checkTargets, hostTargets, primaryHost } from './targets.js'
+import { checkTargets, configApp, configHosts, hostTargets, primaryHost } from './targets.js'
 import { retainedVersions, versionNames } from './versions.js'
 
 export interface ServiceDeployRequest {
@@ -36,7 +36,7 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRe
     primaryRole: config.primaryRole,
     lock: {
       host: primaryHost(config),
-      app: { service: config.service, destination: config.destination ?? null },
+      app: configApp(config),
       details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
     },
   }
@@ -64,7 +64,7 @@ export async function dryRunService(req: ServiceDeployRequest, logger: Logger): 
 export function dialEarly(req: ServiceDeployRequest): Hosts {
   const { config } = req.session.options
   const only = req.onlyHosts?.length ? req.onlyHosts : null
-  const names = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].filter((h) => !only || only.includes(h))
+  const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h))
   const early = new Map(names.map((h) => [h, req.session.host(h)] as const))
   for (const dial of early.values()) dial.catch(() => undefined) // reported when the host is first used
   return {

@@ -97,6 +97,13 @@ function settingsProblem(d: DesiredRole, file: string): ConfigError | null {
   }
 }
 
+/** The app as hosts know it (its service and destination) and its repository: what observe and the lock need. */
+export const configApp = (config: Pick<DeployConfig, 'service' | 'destination' | 'repository'>): { service: string; destination: string | null; repository: string } => ({
+  service: config.service,
+  destination: config.destination ?? null,
+  repository: config.repository,
+})
+
 /** Every host in the config, once each, in the order the roles list them (as written there: their identity). */
 export function configHosts(config: Pick<DeployConfig, 'roles'>): Host[] {
   const seen = new Map<string, Host>()

@@ -38,7 +38,10 @@ export interface DesiredRole extends AppRef {
   cmd: readonly string[] | null
   /** Kamal `proxy:` for this role; null for roles without the proxy (e.g. workers). */
   proxy: { route: ProxyRoute } | null
-  /** Kamal `proxy.run` / proxy boot settings: how to start kamal-proxy if the host lacks it. */
+  /**
+   * How to boot kamal-proxy on a host that lacks it. Not from the config: always
+   * DEFAULT_PROXY_BOOT (Kamal's `proxy.run` is read but not acted on; the config warns so).
+   */
   proxyBoot: ProxyBoot
   /** Kamal `deploy_timeout` (default 30): how long a new container has to become healthy. */
   deployTimeoutS: number
@@ -73,18 +76,12 @@ export class DesiredStateError extends Error {
 export const imageRef = (d: Pick<DesiredRole, 'repository' | 'version'>): string => `${d.repository}:${d.version}`
 
 /**
- * What to observe on a host for this role (every role of the service shares it): a full look, or
- * the first look that only tells whether there is anything to do (see observe.ts).
+ * What to observe on a host for this app (every role of the service shares it): a full look, or
+ * the first look that only tells whether there is anything to do (see observe.ts). The one place
+ * a query is built: deploy, `versions` and `remove` all observe through it.
  */
-export const observeQueryFor = (d: DesiredRole, look: ObserveQuery['look'] = 'full'): ObserveQuery =>
+export const observeQueryFor = (d: Pick<DesiredRole, 'service' | 'destination' | 'repository'>, look: ObserveQuery['look'] = 'full'): ObserveQuery =>
   look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) }
-
-/** Every value to redact from output shown to users (container log tails, errors). */
-export function secretValues(d: DesiredRole): string[] {
-  const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])]
-  // Longest first, so a secret containing another is redacted whole.
-  return [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length)
-}
 
 /** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
 export function kamalEnv(d: DesiredRole): Record<string, string> {

@@ -65,7 +65,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
       notes.push(`could not read kamal-proxy's routes (${seen.routesError}); switching anyway`)
     }
     if (seen.proxy && seen.proxy.image !== d.proxyBoot.image) {
-      notes.push(`kamal-proxy runs ${seen.proxy.image}, the config asks for ${d.proxyBoot.image}; left as is (replacing it drops traffic)`)
+      notes.push(`kamal-proxy runs ${seen.proxy.image}, not ${d.proxyBoot.image}, the image cutover boots; left as is (replacing it drops traffic)`)
     }
   }
 

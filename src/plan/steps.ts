@@ -1,4 +1,4 @@
-import { shellJoin, type Argv } from '../commands/argv.js'
+import type { Argv } from '../commands/argv.js'
 import type { Secret } from './secret.js'
 
 /** One remote command: RemoteHost.exec(argv, { stdin, timeoutMs }). */
@@ -85,6 +85,3 @@ export function describeStep(step: Step): string {
       return 'append to the audit log'
   }
 }
-
-/** The command string a step sends (for traces); null for uploads. */
-export const stepCommand = (step: Step): string | null => ('exec' in step ? shellJoin(step.exec.argv) : null)

@@ -1,6 +1,6 @@
 import { describeLock } from '../../commands/lock.js'
 import { lockStatus, releaseLock } from '../../engine/lock.js'
-import { primaryHost } from '../../engine/targets.js'
+import { configApp, primaryHost } from '../../engine/targets.js'
 import { type Command, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession } from '../context.js'
 
@@ -17,7 +17,7 @@ export const lockCommand: Command = {
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
     const host = primaryHost(loaded.config)
-    const app = { service: loaded.config.service, destination: loaded.config.destination ?? null }
+    const app = configApp(loaded.config)
     try {
       if (action === 'status') {
         const report = await lockStatus(session, host, app)

@@ -1,4 +1,5 @@
 import { loginLocally, loginOnHost, logoutLocally, logoutOnHost } from '../../build/index.js'
+import { configHosts } from '../../engine/targets.js'
 import { fanOut, allOrThrow } from '../../remote/index.js'
 import { type Command, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession } from '../context.js'
@@ -27,7 +28,7 @@ export const registryCommand: Command = {
         loaded.logger.info(`${action === 'login' ? 'logged in to' : 'logged out of'} ${where} here`)
       }
       if (!values['skip-remote']) {
-        const hosts = [...new Set(loaded.config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].map((name) => ({ name }))
+        const hosts = configHosts(loaded.config).map((h) => ({ name: h.host }))
         const outcomes = await fanOut(hosts, loaded.logger, async (h, log) => {
           const remote = await session.host(h.name)
           await (action === 'login' ? loginOnHost(remote, registry) : logoutOnHost(remote, registry))

@@ -2,7 +2,7 @@ import { retainedVersions } from '../../engine/versions.js'
 import { type Command, configOptions, EXIT } from '../command.js'
 import { hostOptions, loadForCli, openSession } from '../context.js'
 
-/** `cutover versions`: what each host keeps for rollback (running first, then newest first). */
+/** `cutover versions`: what each host keeps for rollback, per role, newest first. */
 export const versionsCommand: Command = {
   name: 'versions',
   summary: 'List the versions retained on each host (what a rollback can reuse)',

@@ -63,8 +63,6 @@ describe('builder management', () => {
     [build.buildxBootstrap('docker', 'cutover'), ['docker', 'buildx', 'inspect', '--bootstrap', 'cutover']],
     [build.buildxCreateContainer('docker', 'cutover'), ['docker', 'buildx', 'create', '--name', 'cutover', '--driver', 'docker-container']],
     [build.buildxCreateContainer('docker', 'cutover', '/c/buildkitd.toml'), ['docker', 'buildx', 'create', '--name', 'cutover', '--driver', 'docker-container', '--buildkitd-config', '/c/buildkitd.toml']],
-    [build.buildxCreateRemote('docker', 'tb', 'tcp://10.0.0.5:1234'), ['docker', 'buildx', 'create', '--name', 'tb', '--driver', 'remote', 'tcp://10.0.0.5:1234']],
-    [build.buildxCreateRemote('docker', 'tb', 'tcp://10.0.0.5:1234', { cacert: '/p/ca.pem', cert: '/p/cert.pem', key: '/p/key.pem' }), ['docker', 'buildx', 'create', '--name', 'tb', '--driver', 'remote', '--driver-opt', 'cacert=/p/ca.pem,cert=/p/cert.pem,key=/p/key.pem', 'tcp://10.0.0.5:1234']],
   ])('%j', (argv, expected) => {
     expect(argv).toEqual(expected)
   })

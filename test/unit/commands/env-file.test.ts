@@ -1,8 +1,27 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { EnvError, parseEnvFile, renderEnvFile } from '../../../src/commands/env-file.js'
+import { EnvError, renderEnvFile } from '../../../src/commands/env-file.js'
 
 const SENTINEL = 'S3NT1NEL'
+
+/**
+ * The oracle: an env file read the way Docker's CLI reads `--env-file` (docker/cli opts): a BOM
+ * dropped, one variable per line, a trailing CR dropped, leading space trimmed, comments and
+ * blank lines skipped, and the value taken literally after the first `=`.
+ */
+function parseEnvFile(content: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = content.replace(/^\uFEFF/, '').split('\n')
+  if (lines.at(-1) === '') lines.pop()
+  for (const raw of lines) {
+    const line = raw.replace(/\r$/, '').replace(/^\s+/, '')
+    if (line === '' || line.startsWith('#')) continue
+    const eq = line.indexOf('=')
+    if (eq < 0) continue // Docker would take it from the client's environment; renderEnvFile never writes this
+    out[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return out
+}
 
 describe('renderEnvFile', () => {
   it('writes KEY=value lines in code-point order, values untouched', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { EnvError } from '../../../src/commands/env-file.js'
-import { DesiredStateError, observeQueryFor, secretValues, validateDesired, type DesiredRole } from '../../../src/plan/desired.js'
+import { DesiredStateError, observeQueryFor, validateDesired, type DesiredRole } from '../../../src/plan/desired.js'
 import { containerHostname, desiredContainer } from '../../../src/plan/container.js'
 import { desired } from './fixtures.js'
 
@@ -67,9 +67,5 @@ describe('helpers for the engine', () => {
   it('observeQueryFor names the repository and the lock (every container on the host is observed)', () => {
     expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({ look: 'full', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod' })
     expect(observeQueryFor(desired(), 'first')).toEqual({ look: 'first', lockDir: '.kamal/lock-app' })
-  })
-
-  it('secretValues lists env secrets and the registry password, longest first, no empties', () => {
-    expect(secretValues(desired({ env: { clear: { C: 'clear' }, secret: { A: 'ab', B: 'abcd', E: '', D: 'ab' } } }))).toEqual(['pw-SENTINEL-3f9a', 'abcd', 'ab'])
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { planHost } from '../../../src/plan/host.js'
-import { describeStep, stepCommand } from '../../../src/plan/steps.js'
+import { shellJoin } from '../../../src/commands/argv.js'
+import { describeStep } from '../../../src/plan/steps.js'
 import { bareHost, desired, SECRET } from './fixtures.js'
 
 describe('planHost', () => {
@@ -33,7 +34,7 @@ describe('planHost', () => {
       'prune dangling images',
       'append to the audit log',
     ])
-    const commands = planHost([desired()], bareHost()).steps.map(stepCommand)
+    const commands = planHost([desired()], bareHost()).steps.map((step) => ('exec' in step ? shellJoin(step.exec.argv) : null))
     expect(commands.join('\n')).not.toContain(SECRET)
     expect(commands[5]).toBeNull() // the env file is uploaded, not sent as a command
   })

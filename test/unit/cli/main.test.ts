@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { CliIO, Command } from '../../../src/cli/command.js'
+import { loadForCli } from '../../../src/cli/context.js'
+import { main } from '../../../src/cli/main.js'
+
+const SECRET = 'sentinel-DB-9f3c'
+const CONFIG = `service: shop
+image: acme/shop
+servers: [10.0.0.1]
+registry:
+  server: registry.test
+  username: acme
+  password: [REGISTRY_PASSWORD]
+env:
+  secret: [DB_URL]
+`
+
+function run(argv: string[], commands?: Command[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'cutover-main-'))
+  mkdirSync(join(cwd, 'config'))
+  writeFileSync(join(cwd, 'config', 'deploy.yml'), CONFIG)
+  let stdout = ''
+  let stderr = ''
+  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { REGISTRY_PASSWORD: 'pw-registry-77', DB_URL: SECRET, ...env }, cwd }
+  return main(argv, io, commands).then((code) => ({ code, stdout, stderr }))
+}
+
+/** A command that loads the config as every host command does, then fails with a secret in its message (as a remote's stderr might). */
+const leaky: Command = {
+  name: 'leaky',
+  summary: 'fails with a secret in its error',
+  usage: 'cutover leaky',
+  options: {},
+  run(_, io) {
+    loadForCli({}, io)
+    io.stdout(`printed ${SECRET}\n`)
+    throw new Error(`the host said: connect to postgres://${SECRET}@db failed`)
+  },
+}
+
+describe('main: errors never show a loaded secret', () => {
+  it('redacts the final error message and anything else printed', async () => {
+    const r = await run(['leaky'], [leaky])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe('cutover leaky: the host said: connect to postgres://[redacted]@db failed\n')
+    expect(r.stdout).toBe('printed [redacted]\n')
+  })
+
+  it('redacts the stack CUTOVER_DEBUG shows too', async () => {
+    const r = await run(['leaky'], [leaky], { CUTOVER_DEBUG: '1' })
+    expect(r.stderr).toMatch(/at Object\.run/)
+    expect(r.stderr).not.toContain(SECRET)
+  })
+})
+
+describe('a version that is no image tag is a usage error naming where it came from', () => {
+  it.each([
+    [['deploy', '--version', 'v1 beta'], 'cutover deploy: --version "v1 beta" is not a valid image tag'],
+    [['rollback', 'v1+build'], 'cutover rollback: VERSION "v1+build" is not a valid image tag'],
+  ])('%j', async (argv, message) => {
+    const r = await run(argv)
+    expect(r.code).toBe(2)
+    expect(r.stderr.startsWith(message)).toBe(true)
+  })
+})
