@@ -44631,18 +44631,6 @@ const buildxCreateContainer = (docker, name, buildkitdConfig) => [
     'docker-container',
     ...(buildkitdConfig ? ['--buildkitd-config', buildkitdConfig] : []),
 ];
-/** A `remote` builder: a buildkitd reached over TCP (mutual TLS when the files are given). */
-const buildxCreateRemote = (docker, name, endpoint, tls) => [
-    docker,
-    'buildx',
-    'create',
-    '--name',
-    name,
-    '--driver',
-    'remote',
-    ...(tls ? ['--driver-opt', `cacert=${tls.cacert},cert=${tls.cert},key=${tls.key}`] : []),
-    endpoint,
-];
 /** `builder.arch` → buildx platforms: "amd64" → "linux/amd64"; a full "os/arch" is kept. */
 const platformsFor = (arch = []) => arch.map((a) => (a.includes('/') ? a : `linux/${a}`));
 /** The value is read from the environment variable of the same name. */
@@ -45419,8 +45407,206 @@ async function pausePoint(here, wanted, logger) {
     await new Promise(() => setInterval(() => undefined, 60_000));
 }
 
-;// CONCATENATED MODULE: ./src/commands/audit.ts
+;// CONCATENATED MODULE: ./src/commands/env-file.ts
+/**
+ * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
+ * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
+ * `KEY=value\n` with the value's bytes untouched, and refuse what that format cannot carry,
+ * instead of writing something the container would see differently:
+ *
+ * - a newline in a value (it would end the line): refused, naming the key. Store such a secret
+ *   encoded (e.g. base64) and decode it in the app. (Kamal escapes it to a literal `\n`, which the
+ *   container then sees as two characters.)
+ * - a carriage return at the end of a value (Docker drops a `\r` before the newline);
+ * - NUL (no environment can hold it), and text that is not valid Unicode (Docker rejects
+ *   invalid UTF-8; Node would silently replace a lone surrogate);
+ * - a line of 64 KiB or more (Docker's line scanner gives up);
+ * - keys that are empty, contain `=` or whitespace, or start with `#` (a comment line).
+ *
+ * Keys are written in code-point order, so the file (and the settings digest over it) does not
+ * depend on the order the config listed them in.
+ */
+class EnvError extends Error {
+    path;
+    name = 'EnvError';
+    constructor(
+    /** Where in the desired state, e.g. `env.secret.DB_URL`. Never the value. */
+    path, problem) {
+        super(`${path}: ${problem}`);
+        this.path = path;
+    }
+}
+const MAX_LINE_BYTES = 64 * 1024 - 1;
+/** True unless `s` holds a lone surrogate (with the u flag, a valid pair is one code point). */
+const isWellFormed = (s) => !/[\uD800-\uDFFF]/u.test(s);
+/** Problems with an env key for any env (clear or secret), or null. */
+function envKeyProblem(key) {
+    if (key === '')
+        return 'an env key is empty';
+    if (key.includes('='))
+        return 'an env key cannot contain "="';
+    if (/\s/.test(key))
+        return 'an env key cannot contain whitespace';
+    if (key.includes('\0'))
+        return 'an env key cannot contain a NUL byte';
+    if (!isWellFormed(key))
+        return 'an env key is not valid Unicode (lone surrogate)';
+    return null;
+}
+/** Problems with a value passed as `--env K=V` (argv carries anything but NUL). */
+function clearValueProblem(value) {
+    if (value.includes('\0'))
+        return 'the value contains a NUL byte, which no environment variable can hold';
+    if (!isWellFormed(value))
+        return 'the value is not valid Unicode (lone surrogate)';
+    return null;
+}
+/** Problems with a value written to an env file, or null. Never quotes the value. */
+function envFileValueProblem(key, value) {
+    const clear = clearValueProblem(value);
+    if (clear)
+        return clear;
+    if (value.includes('\n')) {
+        return 'the value contains a newline, which Docker env files cannot carry; store it encoded (e.g. base64) and decode it in the app';
+    }
+    if (value.endsWith('\r'))
+        return 'the value ends with a carriage return, which Docker env files drop';
+    if (Buffer.byteLength(`${key}=${value}`) > MAX_LINE_BYTES)
+        return `the line is ${Buffer.byteLength(`${key}=${value}`)} bytes; Docker env files read at most ${MAX_LINE_BYTES}`;
+    return null;
+}
+/**
+ * Render `vars` as an env file. Throws EnvError naming the first bad key (under `pathPrefix`).
+ */
+function renderEnvFile(vars, pathPrefix = 'env.secret') {
+    const keys = Object.keys(vars).sort(byCodePoint);
+    for (const key of keys) {
+        const problem = envKeyProblem(key) ?? (key.startsWith('#') ? 'an env-file key cannot start with "#" (Docker reads the line as a comment)' : null) ?? envFileValueProblem(key, vars[key] ?? '');
+        if (problem)
+            throw new EnvError(`${pathPrefix}.${key}`, problem);
+    }
+    return keys.map((key) => `${key}=${vars[key]}\n`).join('');
+}
+const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/**
+ * Kamal 2's host layout: names and paths both tools must agree on, so a host deployed by one is
+ * adopted by the other. Paths are relative to the SSH user's home (the cwd of a remote command),
+ * exactly as Kamal writes them.
+ */
+const NETWORK = 'kamal';
+const PROXY_CONTAINER = 'kamal-proxy';
+const RUN_DIRECTORY = '.kamal';
+/** Labels Kamal puts on every app container; we filter on these, never on names. */
+const LABEL_SERVICE = 'service';
+const LABEL_ROLE = 'role';
+const LABEL_DESTINATION = 'destination';
+/** Our additions (Kamal has neither): the version deployed and the settings digest. */
+const LABEL_VERSION = 'cutover.version';
+const LABEL_DIGEST = 'cutover.digest';
+const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
+/** `<service>[-<destination>]`: the app's directory name under `.kamal/apps`. */
+const serviceAndDestination = (ref) => join(ref.service, ref.destination);
+/** `<service>-<role>[-<destination>]`: container name prefix, and kamal-proxy's service name. */
+const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
+const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
+/** Kamal's proxy service for a role is named like the container prefix. */
+const proxyServiceName = containerPrefix;
+/** `.kamal/apps/<service>[-<dest>]`: the app's files on a host (its env files); `remove` deletes it whole. */
+const appDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}`;
+/** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
+const envDirectory = (ref) => `${appDirectory(ref)}/env/roles`;
+const envFilePath = (ref) => `${envDirectory(ref)}/${ref.role}.env`;
+/** `.kamal/lock-<service>[-<dest>]`, a directory whose creation is the lock (mkdir is atomic). */
+const lockDirectory = (ref) => `${RUN_DIRECTORY}/lock-${serviceAndDestination(ref)}`;
+/** `.kamal/<service>[-<dest>]-audit.log`. */
+const auditLogPath = (ref) => `${RUN_DIRECTORY}/${serviceAndDestination(ref)}-audit.log`;
+/** Kamal mounts this host directory into kamal-proxy for error pages and custom TLS files. */
+const proxyAppsConfigDirectory = `${RUN_DIRECTORY}/proxy/apps-config`;
+const PROXY_APPS_CONFIG_MOUNT = '/home/kamal-proxy/.apps-config';
+const PROXY_CONFIG_VOLUME = 'kamal-proxy-config:/home/kamal-proxy/.config/kamal-proxy';
+/** `a/b` relative to `home`, or as is when already absolute. Docker bind mounts need absolute paths. */
+const underHome = (home, path) => (path.startsWith('/') ? path : `${home.replace(/\/+$/, '')}/${path}`);
+/**
+ * The network alias a cutover container answers to on the `kamal` network, and so the host part of
+ * kamal-proxy's `--target`. It is derived from the settings digest, not the container name:
+ * when a container holding the desired name must be renamed (`…_replaced_<hex>`) while it still
+ * serves, a name-based target would stop resolving (or resolve to the not-yet-healthy new one).
+ * Kamal gets the same stability by targeting the container id. One DNS label (< 63 chars).
+ */
+const targetAlias = (digest) => `cutover-${digest.slice(0, 24)}`;
+/** Docker's own rule for container names. */
+const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Docker's rule for an image tag, which a version must also satisfy. */
+const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
+
+;// CONCATENATED MODULE: ./src/plan/desired.ts
+
+
+class DesiredStateError extends Error {
+    path;
+    name = 'DesiredStateError';
+    constructor(path, problem) {
+        super(`${path}: ${problem}`);
+        this.path = path;
+    }
+}
+const imageRef = (d) => `${d.repository}:${d.version}`;
+/**
+ * What to observe on a host for this app (every role of the service shares it): a full look, or
+ * the first look that only tells whether there is anything to do (see observe.ts). The one place
+ * a query is built: deploy, `versions` and `remove` all observe through it.
+ */
+const observeQueryFor = (d, look = 'full') => look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) };
+/** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
+function kamalEnv(d) {
+    return {
+        KAMAL_CONTAINER_NAME: containerName(d, d.version),
+        KAMAL_VERSION: d.version,
+        KAMAL_HOST: d.host,
+        ...(d.destination ? { KAMAL_DESTINATION: d.destination } : {}),
+    };
+}
+/**
+ * Check what the planner relies on and render the secret env file. Throws DesiredStateError (or
+ * EnvError) naming the key path; values never appear in messages.
+ */
+function validateDesired(d) {
+    if (!TAG_PATTERN.test(d.version)) {
+        throw new DesiredStateError('version', `${JSON.stringify(d.version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`);
+    }
+    const name = containerName(d, d.version);
+    if (!CONTAINER_NAME_PATTERN.test(name)) {
+        throw new DesiredStateError('service', `container name ${JSON.stringify(name)} is not valid for Docker (letters, digits, "_", "." and "-")`);
+    }
+    if (!d.imageId.trim())
+        throw new DesiredStateError('imageId', 'the image content id is empty; resolve repository:version first');
+    if (!/^[0-9a-f]{16,}$/.test(d.run.nonce))
+        throw new DesiredStateError('run.nonce', 'must be at least 16 lowercase hex characters');
+    if (!Number.isInteger(d.retain) || d.retain < 1)
+        throw new DesiredStateError('retain_containers', `must be a whole number ≥ 1, got ${d.retain}`);
+    for (const [key, value] of Object.entries(d.env.clear)) {
+        const problem = envKeyProblem(key) ?? clearValueProblem(value);
+        if (problem)
+            throw new EnvError(`env.clear.${key}`, problem);
+    }
+    for (const key of Object.keys(d.env.secret)) {
+        if (key in d.env.clear)
+            throw new EnvError(`env.secret.${key}`, 'the key is also in env.clear; keep it in one place');
+    }
+    return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
+}
+
+;// CONCATENATED MODULE: ./src/commands/text.ts
+/**
+ * A value on one line: line breaks become spaces. For values written into line-based files the
+ * other tool reads back (the lock's details, the audit log), where a newline would forge a line.
+ */
 const oneLine = (s) => s.replace(/[\r\n]+/g, ' ');
+
+;// CONCATENATED MODULE: ./src/commands/audit.ts
+
 function auditLine(tags, message) {
     const parts = [tags.at, tags.performer, tags.destination, tags.role].filter((t) => t != null && t !== '');
     return `${parts.map((t) => `[${oneLine(t)}]`).join(' ')} ${oneLine(message)}`;
@@ -45443,7 +45629,7 @@ function shellQuote(word) {
         return word;
     return `'${word.replace(/'/g, `'\\''`)}'`;
 }
-function argv_shellJoin(argv) {
+function shellJoin(argv) {
     if (argv.length === 0)
         throw new Error('shellJoin: empty argv');
     return argv.map(shellQuote).join(' ');
@@ -45535,7 +45721,7 @@ const networkInspect = (name) => ['docker', 'network', 'inspect', name];
  * docker CLI run on every deploy); the plan runs this only where no running container shows it.
  * The last inspect covers a concurrent deploy creating it between our inspect and create.
  */
-const ensureNetwork = (name) => underHostLock(['sh', '-c', `${argv_shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${argv_shellJoin(networkCreate(name))} || ${argv_shellJoin(networkInspect(name))} >/dev/null`]);
+const ensureNetwork = (name) => underHostLock(['sh', '-c', `${shellJoin(networkInspect(name))} >/dev/null 2>&1 || ${shellJoin(networkCreate(name))} || ${shellJoin(networkInspect(name))} >/dev/null`]);
 /** Full ids of every container on the host, any state. */
 const docker_ps = () => ['docker', 'ps', '--all', '--quiet', '--no-trunc'];
 /** Every container on the host, any state, one formatted line each. */
@@ -45577,56 +45763,6 @@ function interpretHealth(stdout) {
             return 'failed';
     }
 }
-
-;// CONCATENATED MODULE: ./src/commands/names.ts
-/**
- * Kamal 2's host layout: names and paths both tools must agree on, so a host deployed by one is
- * adopted by the other. Paths are relative to the SSH user's home (the cwd of a remote command),
- * exactly as Kamal writes them.
- */
-const NETWORK = 'kamal';
-const PROXY_CONTAINER = 'kamal-proxy';
-const RUN_DIRECTORY = '.kamal';
-/** Labels Kamal puts on every app container; we filter on these, never on names. */
-const LABEL_SERVICE = 'service';
-const LABEL_ROLE = 'role';
-const LABEL_DESTINATION = 'destination';
-/** Our additions (Kamal has neither): the version deployed and the settings digest. */
-const LABEL_VERSION = 'cutover.version';
-const LABEL_DIGEST = 'cutover.digest';
-const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
-/** `<service>[-<destination>]`: the app's directory name under `.kamal/apps`. */
-const serviceAndDestination = (ref) => join(ref.service, ref.destination);
-/** `<service>-<role>[-<destination>]`: container name prefix, and kamal-proxy's service name. */
-const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
-const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
-/** Kamal's proxy service for a role is named like the container prefix. */
-const proxyServiceName = containerPrefix;
-/** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
-const envDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}/env/roles`;
-const envFilePath = (ref) => `${envDirectory(ref)}/${ref.role}.env`;
-/** `.kamal/lock-<service>[-<dest>]`, a directory whose creation is the lock (mkdir is atomic). */
-const lockDirectory = (ref) => `${RUN_DIRECTORY}/lock-${serviceAndDestination(ref)}`;
-/** `.kamal/<service>[-<dest>]-audit.log`. */
-const auditLogPath = (ref) => `${RUN_DIRECTORY}/${serviceAndDestination(ref)}-audit.log`;
-/** Kamal mounts this host directory into kamal-proxy for error pages and custom TLS files. */
-const proxyAppsConfigDirectory = `${RUN_DIRECTORY}/proxy/apps-config`;
-const PROXY_APPS_CONFIG_MOUNT = '/home/kamal-proxy/.apps-config';
-const PROXY_CONFIG_VOLUME = 'kamal-proxy-config:/home/kamal-proxy/.config/kamal-proxy';
-/** `a/b` relative to `home`, or as is when already absolute. Docker bind mounts need absolute paths. */
-const underHome = (home, path) => (path.startsWith('/') ? path : `${home.replace(/\/+$/, '')}/${path}`);
-/**
- * The network alias a cutover container answers to on the `kamal` network, and so the host part of
- * kamal-proxy's `--target`. It is derived from the settings digest, not the container name:
- * when a container holding the desired name must be renamed (`…_replaced_<hex>`) while it still
- * serves, a name-based target would stop resolving (or resolve to the not-yet-healthy new one).
- * Kamal gets the same stability by targeting the container id. One DNS label (< 63 chars).
- */
-const targetAlias = (digest) => `cutover-${digest.slice(0, 24)}`;
-/** Docker's own rule for container names. */
-const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-/** Docker's rule for an image tag, which a version must also satisfy. */
-const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 
 ;// CONCATENATED MODULE: ./src/commands/proxy.ts
 
@@ -45671,7 +45807,7 @@ const proxy_start = () => ['docker', 'container', 'start', PROXY_CONTAINER];
  */
 const ensureRunning = (boot, appsConfigDir) => underHostLock([
     'sh', '-c',
-    `if ${argv_shellJoin(['docker', 'container', 'inspect', PROXY_CONTAINER])} >/dev/null 2>&1; then ${argv_shellJoin(proxy_start())} >/dev/null; else ${argv_shellJoin(proxy_run(boot, appsConfigDir))}; fi`,
+    `if ${shellJoin(['docker', 'container', 'inspect', PROXY_CONTAINER])} >/dev/null 2>&1; then ${shellJoin(proxy_start())} >/dev/null; else ${shellJoin(proxy_run(boot, appsConfigDir))}; fi`,
 ]);
 const exec = (...args) => ['docker', 'exec', PROXY_CONTAINER, 'kamal-proxy', ...args];
 /** Kamal's defaults: buffering on, and three request headers logged. */
@@ -45701,167 +45837,6 @@ function deploy(service, target, route, timings) {
 }
 const remove = (service) => exec('remove', service);
 const list = () => exec('list');
-
-;// CONCATENATED MODULE: ./src/commands/env-file.ts
-/**
- * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
- * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
- * `KEY=value\n` with the value's bytes untouched, and refuse what that format cannot carry,
- * instead of writing something the container would see differently:
- *
- * - a newline in a value (it would end the line): refused, naming the key. Store such a secret
- *   encoded (e.g. base64) and decode it in the app. (Kamal escapes it to a literal `\n`, which the
- *   container then sees as two characters.)
- * - a carriage return at the end of a value (Docker drops a `\r` before the newline);
- * - NUL (no environment can hold it), and text that is not valid Unicode (Docker rejects
- *   invalid UTF-8; Node would silently replace a lone surrogate);
- * - a line of 64 KiB or more (Docker's line scanner gives up);
- * - keys that are empty, contain `=` or whitespace, or start with `#` (a comment line).
- *
- * Keys are written in code-point order, so the file (and the settings digest over it) does not
- * depend on the order the config listed them in.
- */
-class EnvError extends Error {
-    path;
-    name = 'EnvError';
-    constructor(
-    /** Where in the desired state, e.g. `env.secret.DB_URL`. Never the value. */
-    path, problem) {
-        super(`${path}: ${problem}`);
-        this.path = path;
-    }
-}
-const MAX_LINE_BYTES = 64 * 1024 - 1;
-/** True unless `s` holds a lone surrogate (with the u flag, a valid pair is one code point). */
-const isWellFormed = (s) => !/[\uD800-\uDFFF]/u.test(s);
-/** Problems with an env key for any env (clear or secret), or null. */
-function envKeyProblem(key) {
-    if (key === '')
-        return 'an env key is empty';
-    if (key.includes('='))
-        return 'an env key cannot contain "="';
-    if (/\s/.test(key))
-        return 'an env key cannot contain whitespace';
-    if (key.includes('\0'))
-        return 'an env key cannot contain a NUL byte';
-    if (!isWellFormed(key))
-        return 'an env key is not valid Unicode (lone surrogate)';
-    return null;
-}
-/** Problems with a value passed as `--env K=V` (argv carries anything but NUL). */
-function clearValueProblem(value) {
-    if (value.includes('\0'))
-        return 'the value contains a NUL byte, which no environment variable can hold';
-    if (!isWellFormed(value))
-        return 'the value is not valid Unicode (lone surrogate)';
-    return null;
-}
-/** Problems with a value written to an env file, or null. Never quotes the value. */
-function envFileValueProblem(key, value) {
-    const clear = clearValueProblem(value);
-    if (clear)
-        return clear;
-    if (value.includes('\n')) {
-        return 'the value contains a newline, which Docker env files cannot carry; store it encoded (e.g. base64) and decode it in the app';
-    }
-    if (value.endsWith('\r'))
-        return 'the value ends with a carriage return, which Docker env files drop';
-    if (Buffer.byteLength(`${key}=${value}`) > MAX_LINE_BYTES)
-        return `the line is ${Buffer.byteLength(`${key}=${value}`)} bytes; Docker env files read at most ${MAX_LINE_BYTES}`;
-    return null;
-}
-/**
- * Render `vars` as an env file. Throws EnvError naming the first bad key (under `pathPrefix`).
- */
-function renderEnvFile(vars, pathPrefix = 'env.secret') {
-    const keys = Object.keys(vars).sort(byCodePoint);
-    for (const key of keys) {
-        const problem = envKeyProblem(key) ?? (key.startsWith('#') ? 'an env-file key cannot start with "#" (Docker reads the line as a comment)' : null) ?? envFileValueProblem(key, vars[key] ?? '');
-        if (problem)
-            throw new EnvError(`${pathPrefix}.${key}`, problem);
-    }
-    return keys.map((key) => `${key}=${vars[key]}\n`).join('');
-}
-/** Parse an env file the way Docker's CLI does (for tests and for reading a host's file back). */
-function parseEnvFile(content) {
-    const out = {};
-    const lines = content.replace(/^\uFEFF/, '').split('\n');
-    if (lines.at(-1) === '')
-        lines.pop();
-    for (const raw of lines) {
-        const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const eq = line.indexOf('=');
-        if (eq < 0)
-            continue; // Docker would take it from the client's environment; we never write this
-        out[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-    return out;
-}
-const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-
-;// CONCATENATED MODULE: ./src/plan/desired.ts
-
-
-class DesiredStateError extends Error {
-    path;
-    name = 'DesiredStateError';
-    constructor(path, problem) {
-        super(`${path}: ${problem}`);
-        this.path = path;
-    }
-}
-const imageRef = (d) => `${d.repository}:${d.version}`;
-/**
- * What to observe on a host for this role (every role of the service shares it): a full look, or
- * the first look that only tells whether there is anything to do (see observe.ts).
- */
-const observeQueryFor = (d, look = 'full') => look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) };
-/** Every value to redact from output shown to users (container log tails, errors). */
-function secretValues(d) {
-    const values = [...Object.values(d.env.secret), ...(d.registry ? [d.registry.password] : [])];
-    // Longest first, so a secret containing another is redacted whole.
-    return [...new Set(values.filter((v) => v !== ''))].sort((a, b) => b.length - a.length);
-}
-/** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
-function kamalEnv(d) {
-    return {
-        KAMAL_CONTAINER_NAME: containerName(d, d.version),
-        KAMAL_VERSION: d.version,
-        KAMAL_HOST: d.host,
-        ...(d.destination ? { KAMAL_DESTINATION: d.destination } : {}),
-    };
-}
-/**
- * Check what the planner relies on and render the secret env file. Throws DesiredStateError (or
- * EnvError) naming the key path; values never appear in messages.
- */
-function validateDesired(d) {
-    if (!TAG_PATTERN.test(d.version)) {
-        throw new DesiredStateError('version', `${JSON.stringify(d.version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`);
-    }
-    const name = containerName(d, d.version);
-    if (!CONTAINER_NAME_PATTERN.test(name)) {
-        throw new DesiredStateError('service', `container name ${JSON.stringify(name)} is not valid for Docker (letters, digits, "_", "." and "-")`);
-    }
-    if (!d.imageId.trim())
-        throw new DesiredStateError('imageId', 'the image content id is empty; resolve repository:version first');
-    if (!/^[0-9a-f]{16,}$/.test(d.run.nonce))
-        throw new DesiredStateError('run.nonce', 'must be at least 16 lowercase hex characters');
-    if (!Number.isInteger(d.retain) || d.retain < 1)
-        throw new DesiredStateError('retain_containers', `must be a whole number ≥ 1, got ${d.retain}`);
-    for (const [key, value] of Object.entries(d.env.clear)) {
-        const problem = envKeyProblem(key) ?? clearValueProblem(value);
-        if (problem)
-            throw new EnvError(`env.clear.${key}`, problem);
-    }
-    for (const key of Object.keys(d.env.secret)) {
-        if (key in d.env.clear)
-            throw new EnvError(`env.secret.${key}`, 'the key is also in env.clear; keep it in one place');
-    }
-    return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
-}
 
 ;// CONCATENATED MODULE: ./src/plan/digest.ts
 
@@ -46123,7 +46098,7 @@ function plan(d, seen) {
             notes.push(`could not read kamal-proxy's routes (${seen.routesError}); switching anyway`);
         }
         if (seen.proxy && seen.proxy.image !== d.proxyBoot.image) {
-            notes.push(`kamal-proxy runs ${seen.proxy.image}, the config asks for ${d.proxyBoot.image}; left as is (replacing it drops traffic)`);
+            notes.push(`kamal-proxy runs ${seen.proxy.image}, not ${d.proxyBoot.image}, the image cutover boots; left as is (replacing it drops traffic)`);
         }
     }
     // The target container: reuse one with the desired digest, or create it.
@@ -46240,7 +46215,6 @@ function planHost(roles, seen) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/steps.ts
-
 /** One line per step for logs and `--dry-run`. Holds no secret (argv never does). */
 function describeStep(step) {
     switch (step.kind) {
@@ -46278,8 +46252,6 @@ function describeStep(step) {
             return 'append to the audit log';
     }
 }
-/** The command string a step sends (for traces); null for uploads. */
-const stepCommand = (step) => ('exec' in step ? shellJoin(step.exec.argv) : null);
 
 ;// CONCATENATED MODULE: ./src/engine/barrier.ts
 /**
@@ -46425,22 +46397,22 @@ async function execute_check(host, exec, what, redact) {
     const result = await send(host, exec);
     if (result.code !== 0) {
         const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
-        throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || argv_shellJoin(exec.argv.slice(0, 3))}`));
+        throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`));
     }
     return result;
 }
 const execute_firstLine = (text) => text.trim().split('\n')[0]?.trim() ?? '';
 
 ;// CONCATENATED MODULE: ./src/commands/lock.ts
+
 /** What `acquire` exits with when the lock is already held (it then prints the details). */
 const LOCK_HELD_EXIT = 75;
-const lock_oneLine = (s) => s.replace(/[\r\n]+/g, ' ');
 function renderLockDetails(d) {
     return [
-        `Locked by: ${lock_oneLine(d.lockedBy)} at ${lock_oneLine(d.at)}`,
-        `Version: ${lock_oneLine(d.version)}`,
-        `Message: ${lock_oneLine(d.message)}`,
-        ...(d.run ? [`Run: ${lock_oneLine(d.run)}`] : []),
+        `Locked by: ${oneLine(d.lockedBy)} at ${oneLine(d.at)}`,
+        `Version: ${oneLine(d.version)}`,
+        `Message: ${oneLine(d.message)}`,
+        ...(d.run ? [`Run: ${oneLine(d.run)}`] : []),
     ].join('\n');
 }
 const ACQUIRE = [
@@ -46491,7 +46463,7 @@ function describeLock(state) {
     if (!state.held)
         return 'the lock is free';
     if (!state.details)
-        return `the lock is held: ${lock_oneLine(state.text) || '(no details)'}`;
+        return `the lock is held: ${oneLine(state.text) || '(no details)'}`;
     const d = state.details;
     return `locked by ${d.lockedBy} at ${d.at} for version ${d.version}${d.message ? ` (${d.message})` : ''}${d.run ? `, run ${d.run}` : ''}`;
 }
@@ -46502,21 +46474,23 @@ function describeLock(state) {
 class LockHeldError extends Error {
     name = 'LockHeldError';
 }
+const redactorOf = (deps) => deps.redact ?? deps.pool.redact ?? ((text) => text);
 /**
  * Hold the deploy lock around `work`, and always release it, failure included. A held lock fails
  * fast with the holder's details: waiting would only pile deploys up behind a dead one.
  */
 async function withLock(req, deps, work) {
+    const redact = redactorOf(deps);
     const dir = lockDirectory(req.app);
     const host = await deps.pool.host(req.host);
     const taken = await host.exec(acquire(dir, req.details), { timeoutMs: 30_000 });
     const outcome = interpretAcquire(taken.code, taken.stdout);
     if ('error' in outcome) {
-        throw new Error(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`);
+        throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`));
     }
     if (!outcome.acquired) {
-        throw new LockHeldError(`${req.host}: the deploy lock ${dir} is held: ${describeLock(outcome.state)}. ` +
-            'If that deploy is no longer running, release it with `cutover lock release` and run again.');
+        throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held: ${describeLock(outcome.state)}. ` +
+            'If that deploy is no longer running, release it with `cutover lock release` and run again.'));
     }
     let released = false;
     const release = async () => {
@@ -46531,7 +46505,7 @@ async function withLock(req, deps, work) {
         return await work();
     }
     finally {
-        await release().catch((e) => deps.logger.warn(`could not release the deploy lock on ${req.host}: ${e instanceof Error ? e.message : String(e)}; release it with \`cutover lock release\``));
+        await release().catch((e) => deps.logger.warn(redact(`could not release the deploy lock on ${req.host}: ${e instanceof Error ? e.message : String(e)}; release it with \`cutover lock release\``)));
         deps.onLock?.(null);
     }
 }
@@ -46541,7 +46515,7 @@ async function lockStatus(pool, host, app) {
     const h = await pool.host(host);
     const r = await h.exec(lock_status(dir), { timeoutMs: 30_000 });
     if (r.code !== 0)
-        throw new Error(`${host}: could not read the deploy lock ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`);
+        throw new Error(redactorOf({ pool })(`${host}: could not read the deploy lock ${dir}: ${r.stderr.trim() || `exit ${r.code}`}`));
     return { host, dir, state: parseLockStatus(r.stdout) };
 }
 /**
@@ -46557,7 +46531,7 @@ async function releaseLock(pool, host, app, onlyRun) {
     const h = await pool.host(host);
     const r = await h.exec(lock_release(report.dir), { timeoutMs: 30_000 });
     if (r.code !== 0)
-        throw new Error(`${host}: could not remove the deploy lock ${report.dir}: ${r.stderr.trim() || `exit ${r.code}`}`);
+        throw new Error(redactorOf({ pool })(`${host}: could not remove the deploy lock ${report.dir}: ${r.stderr.trim() || `exit ${r.code}`}`));
     return { released: true, report };
 }
 
@@ -46628,8 +46602,8 @@ const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag
 const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock'];
 /** Sections every look prints; a full look adds `containers` and `images`, a first look `listing`. */
 const COMMON_SECTIONS = ['home', 'routes', 'lock'];
-const quiet = (argv) => `${argv_shellJoin(argv)} 2>/dev/null`;
-const loud = (argv) => `${argv_shellJoin(argv)} 2>&1`;
+const quiet = (argv) => `${shellJoin(argv)} 2>/dev/null`;
+const loud = (argv) => `${shellJoin(argv)} 2>&1`;
 /**
  * `docker container inspect` of ids from `docker ps`. A container removed in between makes the
  * inspect exit non-zero while still printing every other one; it is gone, so its "No such
@@ -46638,8 +46612,8 @@ const loud = (argv) => `${argv_shellJoin(argv)} 2>&1`;
  * 28.x `Error response from daemon: No such container: ID`.
  */
 function containersProbe(i) {
-    const ps = argv_shellJoin(docker_ps());
-    const inspect = argv_shellJoin(inspectContainers(CONTAINER_FORMAT, []));
+    const ps = shellJoin(docker_ps());
+    const inspect = shellJoin(inspectContainers(CONTAINER_FORMAT, []));
     const err = `"$t/${i}.err"`;
     return [
         `if ids=$(${ps} 2>&1); then`,
@@ -46655,7 +46629,7 @@ function probes(q, index) {
         ...(q.look === 'full'
             ? { containers: containersProbe(index('containers')), images: quiet(listImages(IMAGES_FORMAT, q.repository)) }
             : { listing: loud(psList(LIST_FORMAT)) }),
-        lock: argv_shellJoin(lock_status(q.lockDir)),
+        lock: shellJoin(lock_status(q.lockDir)),
     };
 }
 /** The whole observation as one argv (`sh -c <script>`), ready for RemoteHost.exec. */
@@ -46820,14 +46794,14 @@ function parseObservation(stdout) {
 ;// CONCATENATED MODULE: ./src/engine/observe.ts
 
 
-
 const OBSERVE_TIMEOUT_MS = 60_000;
 /**
  * One read-only round trip: every container on the host, the proxy's routes, the lock and (in a
- * full look) the repository's local tags. A first look only tells whether there is work.
+ * full look) the repository's local tags. A first look only tells whether there is work. The
+ * query comes from observeQueryFor (plan/desired.ts), for deploy, `versions` and `remove` alike.
  */
-async function observeHost(host, role, look = 'full') {
-    const result = await host.exec(observe(observeQueryFor(role, look)), { timeoutMs: OBSERVE_TIMEOUT_MS });
+async function observeHost(host, query) {
+    const result = await host.exec(observe(query), { timeoutMs: OBSERVE_TIMEOUT_MS });
     return parseObservation(result.stdout);
 }
 
@@ -46840,6 +46814,7 @@ async function observeHost(host, role, look = 'full') {
 const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.action === 'replaced' || h.action === 'removed');
 
 ;// CONCATENATED MODULE: ./src/engine/deploy.ts
+
 
 
 
@@ -46904,7 +46879,7 @@ async function observeAll(targets, deps, look = 'full') {
             return { host: t.host, error: 'no roles to deploy on this host' };
         try {
             const host = await deps.pool.host(t.host);
-            return { host: t.host, state: await observeHost(host, first, look) };
+            return { host: t.host, state: await observeHost(host, observeQueryFor(first, look)) };
         }
         catch (e) {
             return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) };
@@ -46952,12 +46927,17 @@ function barrierFor(plans, primaryRole) {
     }
     return new Barrier(working);
 }
-/** Run one host's roles in order; a failed role stops the host (later roles keep their old version). */
+/**
+ * Run one host's roles in order; a failed role stops the host (later roles keep their old
+ * version). Never rejects: a host whose connection cannot be had again (it dropped since the
+ * observe) fails its roles like any step would, so the other hosts' results, the barrier and
+ * the lock's release are not lost with it.
+ */
 async function runHost(hostName, hostPlan, deps, now, gate) {
     const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`);
     const results = [];
     let failure = null;
-    const host = await deps.pool.host(hostName);
+    let host;
     for (const r of hostPlan.roles) {
         const started = now();
         const base = { host: hostName, role: r.role, container: r.result.container };
@@ -46976,6 +46956,7 @@ async function runHost(hostName, hostPlan, deps, now, gate) {
         for (const note of r.result.notes)
             roleLog.warn(note);
         try {
+            host ??= await deps.pool.host(hostName);
             await executeSteps(host, r.steps, {
                 logger: roleLog,
                 redact: deps.redact,
@@ -47023,8 +47004,7 @@ const algorithmsForKeyType = {
     'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
     'ssh-dss': ['ssh-dss'],
 };
-const supportedKeyTypes = Object.keys(algorithmsForKeyType);
-function parseKnownHosts(text, source) {
+function parseKnownHosts(text, source, path) {
     const entries = [];
     text.split(/\r?\n/).forEach((raw, i) => {
         const fields = raw.trim().split(/\s+/);
@@ -47039,7 +47019,7 @@ function parseKnownHosts(text, source) {
             return;
         entries.push({ line: i + 1, ...(marker ? { marker } : {}), patterns, keyType, key: Buffer.from(b64, 'base64') });
     });
-    return { source, entries };
+    return { source, ...(path !== undefined ? { path } : {}), entries };
 }
 /** The name known_hosts uses for a host: `host` on port 22, `[host]:port` elsewhere. */
 const knownHostsName = (host, port) => (port === 22 ? host : `[${host}]:${port}`);
@@ -47099,8 +47079,11 @@ const knownHostsLine = (host, port, key) => `${knownHostsName(host, port)} ${key
 
 ;// CONCATENATED MODULE: ./src/remote/errors.ts
 
+
+/** `host`, `host:port`, or `[v6]:port`: what `cutover known-hosts` (parseTarget) reads back. */
+const scanTarget = (host, port) => (port === 22 ? host : host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 const errors_describe = (e) => {
-    const where = `${e.user}@${e.host}${e.port === 22 ? '' : `:${e.port}`}`;
+    const where = `${e.user}@${scanTarget(e.host, e.port)}`;
     return e.name === e.host ? where : `${e.name} (${where})`;
 };
 /** Every failure of `remote/` that a user can act on: the message says what, where and the fix. */
@@ -47110,7 +47093,8 @@ class RemoteError extends Error {
         this.name = 'RemoteError';
     }
 }
-const scanHint = (e) => `cutover known-hosts ${e.port === 22 ? e.host : `${e.host}:${e.port}`}`;
+/** The command that prints the host's known_hosts lines, quoted to paste into a shell. */
+const scanHint = (e) => shellJoin(['cutover', 'known-hosts', scanTarget(e.host, e.port)]);
 const seen = (key) => `${keyTypeOf(key)} ${fingerprint(key)}`;
 /** Where OpenSSH keeps a host key of that type on the server. */
 const hostKeyFile = (key) => {
@@ -47118,11 +47102,12 @@ const hostKeyFile = (key) => {
     const short = type.startsWith('ecdsa-') ? 'ecdsa' : type.replace(/^ssh-/, '').replace('dss', 'dsa');
     return `/etc/ssh/ssh_host_${short}_key.pub`;
 };
-function unknownHostKeyError(e, source, presented) {
-    return new RemoteError(`${errors_describe(e)}: host key is unknown: ${source} has no entry for ${knownHostsName(e.host, e.port)}. ` +
+/** `known`: where the pins came from; with a file path, the fix appends to that file. */
+function unknownHostKeyError(e, known, presented) {
+    const pin = known.path !== undefined ? `pin it: \`${scanHint(e)} >> ${shellQuote(known.path)}\`` : `pin it: add the lines \`${scanHint(e)}\` prints to ${known.source}`;
+    return new RemoteError(`${errors_describe(e)}: host key is unknown: ${known.source} has no entry for ${knownHostsName(e.host, e.port)}. ` +
         `The server presented ${seen(presented)}. ` +
-        `If that is the server's real key (check on the server: \`ssh-keygen -lf ${hostKeyFile(presented)}\`), ` +
-        `pin it: \`${scanHint(e)} >> ${source}\`.`);
+        `If that is the server's real key (check on the server: \`ssh-keygen -lf ${hostKeyFile(presented)}\`), ${pin}.`);
 }
 function changedHostKeyError(e, source, presented, pinned) {
     const pins = pinned.map((p) => `line ${p.line}: ${p.keyType} ${fingerprint(p.key)}`).join('; ');
@@ -47139,15 +47124,18 @@ function authError(e, keyLabels) {
     return new RemoteError(`${errors_describe(e)}: the server refused every key offered (${keyLabels.join(', ') || 'none given'}). ` +
         `Check ssh.user (${e.user}) and that one of these keys' public halves is in ~${e.user}/.ssh/authorized_keys on ${e.host}.`);
 }
-/** Turns a socket-level failure into a sentence that says what to check. */
-function connectError(e, err, timeoutMs) {
+/** A socket-level failure as what to check (no host prefix: the caller names the host its way). */
+function connectProblem(e, err, timeoutMs) {
     const code = err.code ?? '';
-    const why = code === 'ECONNREFUSED' ? `nothing accepts connections on port ${e.port} (is sshd running? is the port right?)`
+    return code === 'ECONNREFUSED' ? `nothing accepts connections on port ${e.port} (is sshd running? is the port right?)`
         : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `the name ${e.host} does not resolve`
             : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? `${e.host} is unreachable from here`
                 : /timed out/i.test(err.message) || code === 'ETIMEDOUT' ? `no SSH handshake within ${Math.round(timeoutMs / 1000)}s (a firewall, a wrong address, or an overloaded host)`
                     : err.message;
-    return new RemoteError(`${errors_describe(e)}: cannot connect: ${why}`);
+}
+/** Turns a socket-level failure into a sentence that says what to check. */
+function connectError(e, err, timeoutMs) {
+    return new RemoteError(`${errors_describe(e)}: cannot connect: ${connectProblem(e, err, timeoutMs)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/remote/target.ts
@@ -47189,6 +47177,7 @@ function parseTarget(text, what = 'host') {
 
 
 
+
 /** One algorithm per key type a server may hold; ssh-rsa keys are asked for with rsa-sha2-512. */
 const scanAlgorithms = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512'];
 /**
@@ -47226,20 +47215,33 @@ function probeHostKey(host, port, timeoutMs, algorithm) {
 }
 /**
  * `cutover known-hosts HOST…`: the known_hosts lines for every key each host presents.
- * Hosts are `host` or `host:port`. Hosts are scanned in parallel, key types one after another.
+ * Hosts are `host`, `host:port` or `[v6]:port`. Each host is scanned on its own, all in parallel
+ * (key types one after another): a host that cannot be reached loses its own lines, never the
+ * others'. Results come in the order the hosts were given.
  */
-async function scanKnownHosts(hosts, timeoutMs = 10_000) {
-    const perHost = await Promise.all(hosts.map(async (text) => {
-        const { host, port = 22 } = parseTarget(text);
-        const lines = [];
-        for (const algorithm of scanAlgorithms) {
-            const key = await probeHostKey(host, port, timeoutMs, algorithm);
-            if (key)
-                lines.push(knownHostsLine(host, port, key));
+function scanKnownHosts(hosts, timeoutMs = 10_000) {
+    return Promise.all(hosts.map(async (text) => {
+        try {
+            return { host: text, lines: await scanHost(text, timeoutMs) };
         }
-        return lines;
+        catch (e) {
+            return { host: text, error: e instanceof RemoteError ? e : new RemoteError(`${text}: cannot scan: ${e instanceof Error ? e.message : String(e)}`) };
+        }
     }));
-    return perHost.flat();
+}
+async function scanHost(text, timeoutMs) {
+    const { host, port = 22 } = parseTarget(text);
+    const lines = [];
+    for (const algorithm of scanAlgorithms) {
+        const key = await probeHostKey(host, port, timeoutMs, algorithm).catch((err) => {
+            throw new RemoteError(`${text}: cannot scan: ${connectProblem({ host, port }, err, timeoutMs)}`);
+        });
+        if (key)
+            lines.push(knownHostsLine(host, port, key));
+    }
+    if (lines.length === 0)
+        throw new RemoteError(`${text}: presented no host key of a type cutover can pin (${scanAlgorithms.join(', ')})`);
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/remote/connection.ts
@@ -47272,7 +47274,7 @@ function openConnection(endpoint, options) {
             if (verdict.kind === 'trusted')
                 return true;
             rejection =
-                verdict.kind === 'unknown' ? unknownHostKeyError(endpoint, options.knownHosts.source, key)
+                verdict.kind === 'unknown' ? unknownHostKeyError(endpoint, options.knownHosts, key)
                     : verdict.kind === 'revoked' ? revokedHostKeyError(endpoint, options.knownHosts.source, verdict.entry)
                         : changedHostKeyError(endpoint, options.knownHosts.source, key, verdict.pinned);
             return false;
@@ -47439,7 +47441,7 @@ class SshHost {
         // sshd ignores "signal" requests on sessions without a terminal, so closing the channel
         // would leave the command running. The host's own `timeout` (coreutils or busybox) kills
         // it, and its whole process group, when the time is up.
-        const command = argv_shellJoin(['timeout', '-s', 'KILL', String(Math.max(1, Math.ceil(timeoutMs / 1000))), ...argv]);
+        const command = shellJoin(['timeout', '-s', 'KILL', String(Math.max(1, Math.ceil(timeoutMs / 1000))), ...argv]);
         await this.slots.take();
         try {
             this.options.onCommand?.(this.name, command);
@@ -47511,7 +47513,7 @@ class SshHost {
 
 function loadKnownHosts(path) {
     try {
-        return parseKnownHosts((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), `known_hosts file ${path}`);
+        return parseKnownHosts((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), `known_hosts file ${path}`, path);
     }
     catch (e) {
         throw new RemoteError(`known_hosts file ${path}: cannot read it (${e.code ?? e.message}): pass --known-hosts FILE holding your hosts' keys; \`cutover known-hosts HOST…\` prints them`);
@@ -47758,8 +47760,31 @@ var shell_quote = __nccwpck_require__(6591);
 
 
 
+
 class TargetError extends Error {
     name = 'TargetError';
+}
+/** Why `version` cannot be an image tag (and so a version), or null. */
+function versionProblem(version) {
+    if (TAG_PATTERN.test(version))
+        return null;
+    return `${JSON.stringify(version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`;
+}
+/**
+ * What hostTargets refuses without knowing the image (cmd shell syntax, a secret Docker cannot
+ * carry, a `--hosts` typo, a bad version), checked before the gate waits and before anything is
+ * built and pushed: such a mistake must not cost a build. The image's digest is not known yet, so
+ * a placeholder stands in, as does a version still to be resolved (the commit's SHA).
+ */
+function checkTargets(req) {
+    hostTargets({
+        config: req.config,
+        secrets: req.secrets,
+        version: req.version ?? '0'.repeat(40),
+        imageId: `sha256:${'0'.repeat(64)}`,
+        run: { performer: 'cutover', at: new Date(0).toISOString(), nonce: '0'.repeat(16) },
+        ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}),
+    });
 }
 /**
  * Config → what each host should run: every role on every host it lists, the primary role first
@@ -47767,6 +47792,10 @@ class TargetError extends Error {
  */
 function hostTargets(req) {
     const { config } = req;
+    // The version is a flag or input, not a config key: refused as such, not as a config error.
+    const bad = versionProblem(req.version);
+    if (bad)
+        throw new TargetError(`version ${bad}`);
     const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary));
     const byHost = new Map();
     const errors = [];
@@ -47806,6 +47835,21 @@ function settingsProblem(d, file) {
         return { file, keyPath: e.path.replace(/\./g, '/'), message: rest.join(': ') || (where ?? e.message), expected: 'a value Docker can pass to the container' };
     }
 }
+/** The app as hosts know it (its service and destination) and its repository: what observe and the lock need. */
+const configApp = (config) => ({
+    service: config.service,
+    destination: config.destination ?? null,
+    repository: config.repository,
+});
+/** Every host in the config, once each, in the order the roles list them (as written there: their identity). */
+function configHosts(config) {
+    const seen = new Map();
+    for (const role of config.roles)
+        for (const h of role.hosts)
+            if (!seen.has(h.host))
+                seen.set(h.host, h);
+    return [...seen.values()];
+}
 /** Kamal keeps the deploy lock on the primary role's first host. */
 function primaryHost(config) {
     const primary = config.roles.find((r) => r.primary) ?? config.roles[0];
@@ -47816,9 +47860,7 @@ function primaryHost(config) {
 }
 function desiredRole(req, role, host) {
     const { config, secrets } = req;
-    const registry = config.registry.server && !config.registry.local && config.registry.username !== undefined && config.registry.password
-        ? { server: config.registry.server, username: secrets.resolve(config.registry.username), password: secrets.resolve(config.registry.password) }
-        : null;
+    const registry = registryLogin(config, secrets);
     const hasLogging = role.logging.driver !== undefined || Object.keys(role.logging.options).length > 0;
     return {
         service: config.service,
@@ -47844,6 +47886,20 @@ function desiredRole(req, role, host) {
         run: req.run,
     };
 }
+/**
+ * How hosts log in before they pull. No `registry.server` means Docker Hub, as in Kamal, and the
+ * schema then requires username and password: a private Docker Hub image needs the login as much
+ * as any other. Only a `localhost` registry (Kamal's local mode) is pulled without one.
+ */
+function registryLogin(config, secrets) {
+    const { server, local, username, password } = config.registry;
+    // The schema requires both credentials for every registry but a local one.
+    if (local || username === undefined || !password)
+        return null;
+    return { server: server ?? targets_DOCKER_HUB, username: secrets.resolve(username), password: secrets.resolve(password) };
+}
+/** The server `docker login` takes for Docker Hub (the CLI maps it to Docker Hub's index). */
+const targets_DOCKER_HUB = 'docker.io';
 function proxyRoute(p) {
     return {
         ...DEFAULT_ROUTE,
@@ -47890,32 +47946,34 @@ function splitCmd(cmd, role) {
 
 /** Every role's containers on every host, read with the same one-round-trip observe as deploy. */
 async function retainedVersions(config, hosts) {
-    const app = { service: config.service, destination: config.destination ?? null };
-    const query = { look: 'full', repository: config.repository, lockDir: lockDirectory(app) };
-    const pairs = config.roles.flatMap((role) => role.hosts.map((h) => ({ host: h.host, role: role.name })));
-    const uniqueHosts = [...new Set(pairs.map((p) => p.host))];
-    const states = new Map(await Promise.all(uniqueHosts.map(async (host) => {
+    const redact = hosts.redact ?? ((text) => text);
+    const app = configApp(config);
+    const query = observeQueryFor(app, 'full');
+    const states = new Map(await Promise.all(configHosts(config).map(async ({ host }) => {
         try {
-            const h = await hosts.host(host);
-            const r = await h.exec(observe(query), { timeoutMs: 60_000 });
-            return [host, { state: parseObservation(r.stdout) }];
+            return [host, { state: await observeHost(await hosts.host(host), query) }];
         }
         catch (e) {
-            return [host, { error: e instanceof Error ? e.message : String(e) }];
+            return [host, { error: redact(e instanceof Error ? e.message : String(e)) }];
         }
     })));
-    return pairs.map(({ host, role }) => {
+    return config.roles.flatMap((role) => role.hosts.map(({ host }) => {
         const seen = states.get(host);
         if (!seen)
-            return { host, role, containers: [], error: 'not observed' };
+            return { host, role: role.name, containers: [], error: 'not observed' };
         if ('error' in seen)
-            return { host, role, containers: [], error: seen.error };
-        return { host, role, containers: roleContainers(seen.state, { service: config.service, role, destination: config.destination ?? null }) };
-    });
+            return { host, role: role.name, containers: [], error: seen.error };
+        return { host, role: role.name, containers: roleContainers(seen.state, { service: app.service, role: role.name, destination: app.destination }) };
+    }));
 }
-/** Distinct versions retained anywhere, newest first: what a failed rollback lists. */
+/** Distinct versions retained anywhere, newest first across every host and role: what a failed rollback lists. */
 function versionNames(hosts) {
-    return [...new Set(hosts.flatMap((h) => h.containers.map((c) => c.version).filter((v) => v !== null)))];
+    const containers = hosts.flatMap((h) => h.containers).filter((c) => c.version !== null);
+    const newestFirst = [...containers].sort((a, b) => {
+        const [ka, kb] = [createdKey(a.created), createdKey(b.created)];
+        return ka < kb ? 1 : ka > kb ? -1 : 0;
+    });
+    return [...new Set(newestFirst.map((c) => c.version))];
 }
 
 ;// CONCATENATED MODULE: ./src/engine/service.ts
@@ -47926,6 +47984,8 @@ function versionNames(hosts) {
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
 async function deployRequest(req) {
     const { config, secrets } = req.session.options;
+    // Config and flag mistakes first: they need no registry round trip to be found.
+    checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
     const imageId = await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)));
     const at = (req.now?.() ?? new Date()).toISOString();
     const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) });
@@ -47936,7 +47996,7 @@ async function deployRequest(req) {
         primaryRole: config.primaryRole,
         lock: {
             host: primaryHost(config),
-            app: { service: config.service, destination: config.destination ?? null },
+            app: configApp(config),
             details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
         },
     };
@@ -47961,7 +48021,7 @@ async function dryRunService(req, logger) {
 function dialEarly(req) {
     const { config } = req.session.options;
     const only = req.onlyHosts?.length ? req.onlyHosts : null;
-    const names = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].filter((h) => !only || only.includes(h));
+    const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h));
     const early = new Map(names.map((h) => [h, req.session.host(h)]));
     for (const dial of early.values())
         dial.catch(() => undefined); // reported when the host is first used
@@ -48471,6 +48531,7 @@ const links = (cs) => cs.filter((c) => c.url).map((c) => `  ${c.name}: ${c.url}`
 
 
 
+
 /** The gate said no (failed or timed out): the run stops before any host is touched. */
 class GateFailedError extends Error {
     gate;
@@ -48505,6 +48566,9 @@ function buildInput(session) {
  * too. Hosts are touched only when both are done and green.
  */
 async function ship(req) {
+    // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
+    const { config, secrets } = req.session.options;
+    checkTargets({ config, secrets, version: req.version, onlyHosts: req.deploy.onlyHosts });
     // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
     // failed build stops the gate's polling, which could otherwise keep the process alive until
     // the gate's timeout.
@@ -48599,6 +48663,8 @@ function cliLogger(io, redact = (s) => s) {
 }
 function loadForCli(values, io) {
     const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env });
+    // From here on, whatever the command prints (its errors too) is redacted, not only its log lines.
+    io.addRedactor?.((s) => secrets.redact(s));
     const logger = cliLogger(io, (s) => secrets.redact(s));
     for (const w of warnings)
         logger.warn(renderWarning(w));
@@ -48750,6 +48816,7 @@ function releaseOnSignal(logger) {
 
 
 
+
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 const deployCommand = {
     name: 'deploy',
@@ -48771,6 +48838,10 @@ const deployCommand = {
         'dry-run': { type: 'boolean' },
     },
     async run({ values }, io) {
+        const given = typeof values.version === 'string' ? values.version : undefined;
+        const bad = given === undefined ? null : versionProblem(given);
+        if (bad)
+            throw new UsageError(`--version ${bad}`);
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
         const appDir = io.cwd;
@@ -48844,10 +48915,12 @@ function renderDryRun(plans) {
 
 
 
+
 /**
  * `cutover known-hosts [HOST…]`: the hosts' keys in known_hosts format, to review and pin (e.g. as
  * the Action's `known-hosts` input). Nothing is trusted here; it only prints what servers present.
- * Without hosts, it scans every host in the config.
+ * Without hosts, it scans every host in the config. Every host that answers gets its lines on
+ * stdout; each one that does not is named on stderr, and the exit code is then 1.
  */
 const knownHostsCommand = {
     name: 'known-hosts',
@@ -48859,11 +48932,16 @@ const knownHostsCommand = {
         let hosts = positionals;
         if (hosts.length === 0) {
             const { config } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env });
-            hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => (h.port ? h.host : config.ssh.port === 22 ? h.host : `${h.hostname}:${config.ssh.port}`))))];
+            hosts = configHosts(config).map((h) => scanTarget(h.hostname, h.port ?? config.ssh.port));
         }
-        const lines = await scanKnownHosts(hosts);
-        io.stdout(lines.map((l) => `${l}\n`).join(''));
-        return EXIT.ok;
+        const scans = await scanKnownHosts(hosts);
+        for (const scan of scans)
+            if ('lines' in scan)
+                io.stdout(scan.lines.map((l) => `${l}\n`).join(''));
+        const failed = scans.flatMap((s) => ('error' in s ? [s.error] : []));
+        for (const error of failed)
+            io.stderr(`cutover known-hosts: ${error.message}\n`);
+        return failed.length > 0 ? EXIT.failure : EXIT.ok;
     },
 };
 
@@ -48887,7 +48965,7 @@ const lockCommand = {
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
         const host = primaryHost(loaded.config);
-        const app = { service: loaded.config.service, destination: loaded.config.destination ?? null };
+        const app = configApp(loaded.config);
         try {
             if (action === 'status') {
                 const report = await lockStatus(session, host, app);
@@ -48912,6 +48990,7 @@ const lockCommand = {
 };
 
 ;// CONCATENATED MODULE: ./src/cli/commands/registry.ts
+
 
 
 
@@ -48941,7 +49020,7 @@ const registryCommand = {
                 loaded.logger.info(`${action === 'login' ? 'logged in to' : 'logged out of'} ${where} here`);
             }
             if (!values['skip-remote']) {
-                const hosts = [...new Set(loaded.config.roles.flatMap((r) => r.hosts.map((h) => h.host)))].map((name) => ({ name }));
+                const hosts = configHosts(loaded.config).map((h) => ({ name: h.host }));
                 const outcomes = await fanOut(hosts, loaded.logger, async (h, log) => {
                     const remote = await session.host(h.name);
                     await (action === 'login' ? loginOnHost(remote, registry) : logoutOnHost(remote, registry));
@@ -48974,27 +49053,27 @@ const registryCommand = {
 async function removeService(req, logger) {
     const { config } = req.session.options;
     const at = (req.now?.() ?? new Date()).toISOString();
-    const app = { service: config.service, destination: config.destination ?? null };
+    const app = configApp(config);
     const lock = {
         host: primaryHost(config),
         app,
         details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
     };
-    const hosts = [...new Set(config.roles.flatMap((r) => r.hosts.map((h) => h.host)))];
-    const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () => Promise.all(hosts.map(async (host) => {
+    const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () => Promise.all(configHosts(config).map(async ({ host }) => {
         const started = Date.now();
         const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name);
         const log = logger.child(`[${host}]`);
         try {
             const remote = await req.session.host(host);
-            const r = await remote.exec(observe({ look: 'full', repository: config.repository, lockDir: lockDirectory(app) }), { timeoutMs: 60_000 });
-            const removed = await removeFromHost(remote, parseObservation(r.stdout), config, roles, log, at, req.performer);
+            const removed = await removeFromHost(remote, await observeHost(remote, observeQueryFor(app, 'full')), config, roles, log, at, req.performer);
             return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }));
         }
         catch (e) {
+            // Connection errors already start with the host (RemoteError), and the log line and the
+            // result table name it too: the message is not prefixed again.
             const error = req.session.redact(e instanceof Error ? e.message : String(e));
             log.error(error);
-            return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error: `${host}: ${error}` }));
+            return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error }));
         }
     })));
     const flat = hostResults.flat();
@@ -49002,9 +49081,9 @@ async function removeService(req, logger) {
 }
 /** Returns whether anything was there to remove. */
 async function removeFromHost(host, seen, config, roles, log, at, performer) {
-    const destination = config.destination ?? '';
-    const mine = seen.containers.filter((c) => c.service === config.service && c.destination === destination);
-    const routeNames = new Set(roles.map((role) => proxyServiceName({ service: config.service, role, destination: config.destination ?? null })));
+    const app = configApp(config);
+    const mine = seen.containers.filter((c) => c.service === app.service && c.destination === (app.destination ?? ''));
+    const routeNames = new Set(roles.map((role) => proxyServiceName({ ...app, role })));
     const routes = (seen.routes ?? []).filter((r) => routeNames.has(r.service));
     if (mine.length === 0 && routes.length === 0) {
         log.info(`${config.service} is not on this host: nothing to remove`);
@@ -49033,9 +49112,9 @@ async function removeFromHost(host, seen, config, roles, log, at, performer) {
     const images = (seen.images ?? []).filter((i) => gone.has(i.id) && !stillUsed.has(i.id) && i.tag !== '<none>').map((i) => `${i.repository}:${i.tag}`);
     if (images.length > 0)
         await run(removeImages(images), `remove images ${images.join(', ')}`, true);
-    await run(['rm', '-rf', '--', `${RUN_DIRECTORY}/apps/${serviceAndDestination({ service: config.service, destination: config.destination ?? null })}`], 'remove the env files', true);
-    const line = auditLine({ at, performer, destination: config.destination ?? null, role: null }, `Removed app ${config.service}`);
-    await run(append(auditLogPath({ service: config.service, destination: config.destination ?? null }), line), 'append to the audit log', true);
+    await run(['rm', '-rf', '--', appDirectory(app)], 'remove the env files', true);
+    const line = auditLine({ at, performer, destination: app.destination, role: null }, `Removed app ${config.service}`);
+    await run(append(auditLogPath(app), line), 'append to the audit log', true);
     return true;
 }
 
@@ -49076,6 +49155,7 @@ const removeCommand = {
 
 
 
+
 /**
  * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
  * same zero-downtime path; a retained container of that version is started again, not recreated.
@@ -49083,13 +49163,16 @@ const removeCommand = {
 const rollbackCommand = {
     name: 'rollback',
     summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
     options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
     positionals: true,
     async run({ values, positionals }, io) {
         const [version, ...extra] = positionals;
         if (!version || extra.length > 0)
             throw new UsageError('give exactly one VERSION to roll back to (`cutover versions` lists what the hosts retain)');
+        const bad = versionProblem(version);
+        if (bad)
+            throw new UsageError(`VERSION ${bad}`);
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
         const signals = releaseOnSignal(loaded.logger);
@@ -49117,7 +49200,7 @@ const rollbackCommand = {
 
 
 
-/** `cutover versions`: what each host keeps for rollback (running first, then newest first). */
+/** `cutover versions`: what each host keeps for rollback, per role, newest first. */
 const versionsCommand = {
     name: 'versions',
     summary: 'List the versions retained on each host (what a rollback can reuse)',
@@ -49181,8 +49264,24 @@ function help(list) {
         '',
     ].join('\n');
 }
-/** Runs one CLI invocation and returns its exit code; never throws. */
-async function main(argv, io, list = commands) {
+/**
+ * Runs one CLI invocation and returns its exit code; never throws. Everything it prints, a
+ * failure's message and stack included, goes through the redactors the command registered
+ * (loadForCli registers the loaded secrets'), so a secret in a remote's stderr or an exception
+ * reaches neither the terminal nor a CI log.
+ */
+async function main(argv, outer, list = commands) {
+    const redactors = [];
+    const redact = (text) => redactors.reduce((t, r) => r(t), text);
+    const io = {
+        ...outer,
+        stdout: (text) => outer.stdout(redact(text)),
+        stderr: (text) => outer.stderr(redact(text)),
+        addRedactor: (r) => {
+            redactors.push(r);
+            outer.addRedactor?.(r);
+        },
+    };
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
         ;
