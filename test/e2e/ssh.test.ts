@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { shellJoin } from '../../src/commands/argv.js'
 import { connect, fingerprint, loadKeys, scanKnownHosts, type SshPool } from '../../src/remote/index.js'
-import { CLI } from './support/cli.js'
+import { CLI, cutover } from './support/cli.js'
 import { hostKeyLines, keys, knownHostsFrom, knownHostsText, pool, testbed } from './testbed.js'
 
 const [vm1, vm2] = testbed.hosts as [(typeof testbed.hosts)[number], (typeof testbed.hosts)[number]]
@@ -110,6 +110,14 @@ describe('strict host keys', () => {
     expect(scans[1]).toEqual({ host: `127.0.0.1:${closed}`, error: expect.objectContaining({ message: `127.0.0.1:${closed}: cannot scan: nothing accepts connections on port ${closed} (is sshd running? is the port right?)` }) })
     expect([...(scans[0] as { lines: string[] }).lines].sort()).toEqual(hostKeyLines(vm1.address).sort())
     expect([...(scans[2] as { lines: string[] }).lines].sort()).toEqual(hostKeyLines(vm2.address).sort())
+  })
+
+  it('`cutover known-hosts` prints every reachable host\'s lines, names the unreachable one on stderr, and exits 1', async () => {
+    const closed = await closedLoopbackPort()
+    const r = await cutover(['known-hosts', vm1.address, `127.0.0.1:${closed}`], { cwd: tmpdir(), env: {}, timeoutMs: 60_000 })
+    expect(r.code).toBe(1)
+    expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(hostKeyLines(vm1.address).sort())
+    expect(r.stderr).toBe(`cutover known-hosts: 127.0.0.1:${closed}: cannot scan: nothing accepts connections on port ${closed} (is sshd running? is the port right?)\n`)
   })
 })
 
