@@ -32938,10 +32938,43 @@ function kindOf(value) {
     return `a ${typeof value}`;
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = require("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = require("node:path");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = require("node:fs");
+;// CONCATENATED MODULE: ./src/files.ts
+
+/** Something is at the path but cannot be read as a text file (a directory, no permission...). */
+class FileReadError extends Error {
+    path;
+    reason;
+    name = 'FileReadError';
+    constructor(path, 
+    /** What is wrong, worded to follow the file's name: "is a directory, not a file". */
+    reason) {
+        super(`${path} ${reason}`);
+        this.path = path;
+        this.reason = reason;
+    }
+}
+/**
+ * The file's text, or undefined when nothing is there. Anything else is a FileReadError that
+ * says why: a directory where a file belongs must not read as "no file", since a missing
+ * secrets file changes where secrets come from.
+ */
+function readIfExists(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        const reason = code === 'EISDIR' ? 'is a directory, not a file' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read: permission denied' : `cannot be read (${code ?? err.message})`;
+        throw new FileReadError(path, reason);
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = require("node:child_process");
 ;// CONCATENATED MODULE: ./src/secrets/dotenv.ts
@@ -33185,16 +33218,6 @@ class Secrets {
 function secretsFiles(secretsPath, destination) {
     return [`${secretsPath}-common`, destination ? `${secretsPath}.${destination}` : secretsPath];
 }
-const readIfExists = (path) => {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (err) {
-        if (err.code === 'ENOENT')
-            return undefined;
-        throw err;
-    }
-};
 /**
  * Resolves the secrets the config names. Files are read only when something is named, since
  * reading them can run commands. With no secrets file at all, each name falls back to the
@@ -33208,11 +33231,27 @@ function loadSecrets(src, uses, literals = new Map()) {
         return { secrets: new Secrets(values), problems };
     const read = src.readFile ?? readIfExists;
     const run = src.run ?? shellRunner(src.cwd);
+    const envHint = src.hints?.env ?? ((name) => `the environment variable ${name}`);
+    const instead = (keyPath) => {
+        const other = src.hints?.instead?.(keyPath);
+        return other ? `${other}, or ` : '';
+    };
     const candidates = secretsFiles(src.secretsPath, src.destination);
     const found = candidates.flatMap((file) => {
-        const text = read((0,external_node_path_namespaceObject.resolve)(src.cwd, file));
-        return text === undefined ? [] : [{ file, text }];
+        try {
+            const text = read((0,external_node_path_namespaceObject.resolve)(src.cwd, file));
+            return text === undefined ? [] : [{ file, text }];
+        }
+        catch (e) {
+            if (!(e instanceof FileReadError))
+                throw e;
+            problems.push({ file, keyPath: '', message: e.reason, expected: 'a dotenv file of NAME=value lines, or nothing at that path' });
+            return [];
+        }
     });
+    // Which secrets file applies decides where every value comes from: don't guess past one that cannot be read.
+    if (problems.length > 0)
+        return { secrets: new Secrets(values), problems };
     const fromFiles = new Map();
     const failed = new Set();
     for (const { file, text } of found) {
@@ -33237,14 +33276,14 @@ function loadSecrets(src, uses, literals = new Map()) {
                 problems.push({
                     keyPath: use.keyPath,
                     message: `names the secret ${use.name}, which is not in ${found.map((f) => f.file).join(' or ')}`,
-                    expected: `a line ${use.name}=… in ${found[found.length - 1].file} (${use.name}=$${use.name} reads it from the environment)`,
+                    expected: `${instead(use.keyPath)}a line ${use.name}=… in ${found[found.length - 1].file} (${use.name}=$${use.name} reads ${envHint(use.name)})`,
                 });
             }
             else if (e.value === '' && e.unset.length > 0) {
                 problems.push({
                     keyPath: use.keyPath,
                     message: `names the secret ${use.name}, which is empty: ${e.file}:${e.line} reads ${e.unset.map((v) => `$${v}`).join(', ')}, which is not set`,
-                    expected: `${e.unset.join(', ')} set in the environment`,
+                    expected: `${instead(use.keyPath)}a value for ${e.unset.map(envHint).join(' and ')}`,
                 });
             }
             continue;
@@ -33256,7 +33295,7 @@ function loadSecrets(src, uses, literals = new Map()) {
                 message: value === undefined
                     ? `names the secret ${use.name}, which is not set: there is no secrets file (${candidates.join(', ')}) and no environment variable ${use.name}`
                     : `names the secret ${use.name}, but the environment variable ${use.name} is empty (an unset GitHub secret reads as empty)`,
-                expected: `the environment variable ${use.name}, or a line ${use.name}=… in ${candidates[candidates.length - 1]}`,
+                expected: `${instead(use.keyPath)}${envHint(use.name)}, or a line ${use.name}=… in ${candidates[candidates.length - 1]}`,
             });
         }
         else {
@@ -44064,17 +44103,6 @@ function destinationFile(configFile, destination) {
     const slash = configFile.lastIndexOf('/');
     return dot > slash + 1 ? `${configFile.slice(0, dot)}.${destination}${configFile.slice(dot)}` : `${configFile}.${destination}.yml`;
 }
-const load_readIfExists = (path) => {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR')
-            return undefined;
-        throw err;
-    }
-};
 /**
  * Reads, validates and resolves the config and its secrets. Never throws for a user mistake:
  * every problem found comes back in `errors`, each with file, key path and line.
@@ -44083,7 +44111,7 @@ function loadConfig(opts = {}) {
     const file = opts.configFile ?? DEFAULT_CONFIG_FILE;
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
-    const read = opts.readFile ?? load_readIfExists;
+    const read = opts.readFile ?? readIfExists;
     const dest = opts.destination;
     const fail = (errors, warnings = []) => ({ ok: false, errors: sortProblems(errors), warnings: sortProblems(warnings) });
     if (dest !== undefined && !DESTINATION.test(dest)) {
@@ -44091,7 +44119,15 @@ function loadConfig(opts = {}) {
     }
     const files = dest !== undefined ? [file, destinationFile(file, dest)] : [file];
     const parsed = files.map((f, i) => {
-        const text = read((0,external_node_path_namespaceObject.resolve)(cwd, f));
+        let text;
+        try {
+            text = read((0,external_node_path_namespaceObject.resolve)(cwd, f));
+        }
+        catch (e) {
+            if (!(e instanceof FileReadError))
+                throw e;
+            return { ok: false, errors: [{ file: f, keyPath: '', message: e.reason, expected: 'a Kamal config file' }] };
+        }
         if (text === undefined) {
             return {
                 ok: false,
@@ -44126,12 +44162,31 @@ function loadConfig(opts = {}) {
     errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })));
     if (errors.length > 0)
         return fail(errors, warnings);
-    const { secrets, problems } = loadSecrets({ cwd, secretsPath: config.secretsPath, ...(dest !== undefined ? { destination: dest } : {}), env, ...(opts.runCommand ? { run: opts.runCommand } : {}), readFile: read }, c.uses, literals);
+    const { secrets, problems } = loadSecrets({
+        cwd,
+        secretsPath: config.secretsPath,
+        ...(dest !== undefined ? { destination: dest } : {}),
+        env,
+        ...(opts.runCommand ? { run: opts.runCommand } : {}),
+        readFile: read,
+        ...(opts.secretHints ? { hints: opts.secretHints } : {}),
+    }, neededUses(c.uses, config, opts.needs ?? 'all'), literals);
     for (const p of problems)
         errors.push(p.file !== undefined ? { file: p.file, line: p.line, keyPath: p.keyPath, message: p.message, expected: p.expected } : { ...at(p.keyPath), ...p });
     if (errors.length > 0)
         return fail(errors, warnings);
     return { ok: true, config, secrets, warnings: sortProblems(warnings) };
+}
+/** The secret uses a run resolves (see LoadOptions.needs). */
+function neededUses(uses, config, needs) {
+    if (needs === 'all')
+        return uses;
+    const reachHosts = (u) => u.keyPath.startsWith('ssh/key_data/');
+    if (needs === 'ssh')
+        return uses.filter(reachHosts);
+    // preview.env already holds production's secret env when (and only when) inherit_secrets is set.
+    const previewEnv = new Set(config.preview?.env.secret.map((s) => s.secret) ?? []);
+    return uses.filter((u) => reachHosts(u) || /^(registry\/(username|password)|builder\/secrets)\//.test(u.keyPath) || previewEnv.has(u.name));
 }
 /** registryOverride: the given credentials replace the config's, and the secrets it named are no longer needed. */
 function overrideRegistry(config, o, c, literals) {
@@ -44691,7 +44746,7 @@ function planCache(cache, ctx) {
         }
     }
 }
-/** The local cache directory and key: keyed by service, arch and the Dockerfile's hash. */
+/** The local cache directory and key: keyed by service, arch, the Dockerfile's hash and the revision. */
 function localCache(ctx) {
     const archKey = ctx.arch.length ? ctx.arch.map((a) => a.replace(/\//g, '-')).join('+') : 'native';
     const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256').update(ctx.dockerfile).digest('hex').slice(0, 16);
@@ -44699,12 +44754,14 @@ function localCache(ctx) {
     const prefix = `cutover-buildcache-${service}-${archKey}-`;
     // The directory is keyed by service and arch only: @actions/cache ties an entry to its paths,
     // so a cache saved for an older Dockerfile can only be restored (by prefix) into the same path.
-    // The Dockerfile's hash goes into the key, where a change makes a new entry.
+    // The Dockerfile's hash and the revision go into the key, where a change makes a new entry.
     const dir = (0,external_node_path_namespaceObject.join)(ctx.cacheDir, 'buildcache', `${service}-${archKey}`);
-    return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}`, restoreKeys: [prefix] };
+    const revision = ctx.revision.replace(/[^A-Za-z0-9_.-]/g, '_');
+    return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}-${revision}`, restoreKeys: [`${prefix}${hash}-`, prefix] };
 }
 
 ;// CONCATENATED MODULE: ./src/build/image-builder.ts
+
 
 
 
@@ -44734,16 +44791,22 @@ async function buildAndPushImage(request, options) {
     const repository = imageRepository(input.registry, input.image.name);
     const tags = [`${repository}:${version}`, `${repository}:latest`];
     const arch = builder.arch ?? [];
-    const cache = planCache(builder.cache, {
+    const cacheContext = {
         service: input.service,
         image: input.image.name,
         server: input.registry.server,
         arch,
         dockerfile: dockerfileBytes,
+        revision: request.commit ?? version,
         cacheDir: options.cacheDir,
         env: options.env ?? process.env,
         localCacheExists: (dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'index.json')),
-    });
+    };
+    const buildx = await tryBuildx(exec, docker);
+    // Only buildx reads a local cache; the restore must come before the plan looks for the directory.
+    if (buildx && builder.cache?.type === 'local' && options.restoreLocalCache)
+        await options.restoreLocalCache(localCache(cacheContext), options.log);
+    const cache = planCache(builder.cache, cacheContext);
     const notes = [...cache.notes];
     const common = {
         tags,
@@ -44755,6 +44818,7 @@ async function buildAndPushImage(request, options) {
         secrets: builder.secrets,
         platforms: platformsFor(arch),
     };
+    const secrets = [...Object.values(input.secretValues ?? {}), ...(input.registry.password ? [input.registry.password] : [])];
     const run = async (argv, env, what) => {
         const tail = [];
         const result = await exec(argv, {
@@ -44766,14 +44830,14 @@ async function buildAndPushImage(request, options) {
                 tail.push(line);
                 if (tail.length > SHOWN_OUTPUT_LINES)
                     tail.shift();
-                options.log.info(image_builder_redact(line, input));
+                options.log.info(redact(line, secrets));
             },
         });
         if (result.code !== 0) {
-            throw new BuildError(`${what} failed (\`${argv.slice(0, 3).join(' ')} …\` exited ${result.code}). Last output:\n${image_builder_redact(tail.join('\n'), input)}`);
+            throw new BuildError(`${what} failed (\`${argv.slice(0, 3).join(' ')} …\` exited ${result.code}). Last output:\n${redact(tail.join('\n'), secrets)}`);
         }
     };
-    if (await tryBuildx(exec, docker)) {
+    if (buildx) {
         const builderName = options.buildxBuilder ?? (cache.exports ? await cacheCapableBuilder(exec, docker, options, notes) : undefined);
         try {
             await run(buildxBuild({ docker, builder: builderName, ...common, cacheFrom: cache.from, cacheTo: cache.to }), { ...secretEnv, ...cache.env }, `Building ${tags[0]}`);
@@ -44888,14 +44952,6 @@ function secretEnvironment(input) {
     }
     return env;
 }
-function image_builder_redact(text, input) {
-    let out = text;
-    for (const value of [...Object.values(input.secretValues ?? {}), input.registry.password ?? '']) {
-        if (value.length >= 3)
-            out = out.split(value).join('***');
-    }
-    return out;
-}
 
 ;// CONCATENATED MODULE: ./src/commands/registry.ts
 /**
@@ -44993,6 +45049,7 @@ const tlsRootCertificates = () => external_node_tls_namespaceObject.rootCertific
 
 
 
+
 /**
  * `docker login` here (before a push) and on hosts (before a pull). The password always goes
  * on stdin; failures become RegistryErrors that name the registry, where it failed, and the fix.
@@ -45050,9 +45107,7 @@ function explainLoginFailure(registry, where, result) {
 function login_lastLines(result, registry) {
     // docker prints a warning about stored credentials on every successful login; skip it.
     const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l));
-    const text = lines.slice(-3).join(' / ') || '(no output)';
-    const password = registry.password;
-    return password && password.length >= 3 ? text.split(password).join('***') : text;
+    return redact(lines.slice(-3).join(' / ') || '(no output)', [registry.password ?? '']);
 }
 
 ;// CONCATENATED MODULE: ./src/build/www-authenticate.ts
@@ -45089,6 +45144,7 @@ function parseWwwAuthenticate(header) {
 
 
 
+
 /**
  * Every manifest kind an image tag can point at. A registry answers 404 for a manifest whose
  * type the client did not accept (an OCI index, say, from a multi-arch buildx push), which
@@ -45111,8 +45167,7 @@ async function createRegistryClient(registry, options = {}) {
     const credentialsFix = `Fix: check registry.username and ${passwordSource}; the account needs pull and push access to the repository.`;
     const tokens = new Map();
     // The password is never put into a message on purpose; this also catches a server echoing it.
-    const redact = (text) => (registry.password && registry.password.length >= 3 ? text.split(registry.password).join('***') : text);
-    const fail = (message, failure) => new RegistryError(redact(message), failure);
+    const fail = (message, failure) => new RegistryError(redact(message, [registry.password ?? '']), failure);
     async function send(target, url, method, headers) {
         try {
             return await request(url, { method, headers, timeoutMs, ...(ca ? { ca } : {}) });
@@ -45242,13 +45297,62 @@ function detail(res) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/commands/names.ts
+/**
+ * Kamal 2's host layout: names and paths both tools must agree on, so a host deployed by one is
+ * adopted by the other. Paths are relative to the SSH user's home (the cwd of a remote command),
+ * exactly as Kamal writes them.
+ */
+const NETWORK = 'kamal';
+const PROXY_CONTAINER = 'kamal-proxy';
+const RUN_DIRECTORY = '.kamal';
+/** Labels Kamal puts on every app container; we filter on these, never on names. */
+const LABEL_SERVICE = 'service';
+const LABEL_ROLE = 'role';
+const LABEL_DESTINATION = 'destination';
+/** Our additions (Kamal has neither): the version deployed and the settings digest. */
+const LABEL_VERSION = 'cutover.version';
+const LABEL_DIGEST = 'cutover.digest';
+const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
+/** `<service>[-<destination>]`: the app's directory name under `.kamal/apps`. */
+const serviceAndDestination = (ref) => join(ref.service, ref.destination);
+/** `<service>-<role>[-<destination>]`: container name prefix, and kamal-proxy's service name. */
+const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
+const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
+/** Kamal's proxy service for a role is named like the container prefix. */
+const proxyServiceName = containerPrefix;
+/** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
+const envDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}/env/roles`;
+const envFilePath = (ref) => `${envDirectory(ref)}/${ref.role}.env`;
+/** `.kamal/lock-<service>[-<dest>]`, a directory whose creation is the lock (mkdir is atomic). */
+const lockDirectory = (ref) => `${RUN_DIRECTORY}/lock-${serviceAndDestination(ref)}`;
+/** `.kamal/<service>[-<dest>]-audit.log`. */
+const auditLogPath = (ref) => `${RUN_DIRECTORY}/${serviceAndDestination(ref)}-audit.log`;
+/** Kamal mounts this host directory into kamal-proxy for error pages and custom TLS files. */
+const proxyAppsConfigDirectory = `${RUN_DIRECTORY}/proxy/apps-config`;
+const PROXY_APPS_CONFIG_MOUNT = '/home/kamal-proxy/.apps-config';
+const PROXY_CONFIG_VOLUME = 'kamal-proxy-config:/home/kamal-proxy/.config/kamal-proxy';
+/** `a/b` relative to `home`, or as is when already absolute. Docker bind mounts need absolute paths. */
+const underHome = (home, path) => (path.startsWith('/') ? path : `${home.replace(/\/+$/, '')}/${path}`);
+/**
+ * The network alias a cutover container answers to on the `kamal` network, and so the host part of
+ * kamal-proxy's `--target`. It is derived from the settings digest, not the container name:
+ * when a container holding the desired name must be renamed (`…_replaced_<hex>`) while it still
+ * serves, a name-based target would stop resolving (or resolve to the not-yet-healthy new one).
+ * Kamal gets the same stability by targeting the container id. One DNS label (< 63 chars).
+ */
+const targetAlias = (digest) => `cutover-${digest.slice(0, 24)}`;
+/** Docker's own rule for container names. */
+const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** Docker's rule for an image tag, which a version must also satisfy. */
+const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
+
 ;// CONCATENATED MODULE: ./src/build/version.ts
+
 
 class VersionError extends Error {
     name = 'VersionError';
 }
-// Docker's tag grammar: a word character first, then word characters, '.' or '-', ≤ 128 in all.
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const SHOWN_CHANGES = 20;
 /**
  * The version (image tag) of this build. Default: the sha of HEAD, or of `--ref`.
@@ -45258,7 +45362,7 @@ const SHOWN_CHANGES = 20;
  */
 async function resolveVersion(git, request, random = external_node_crypto_namespaceObject.randomBytes) {
     const source = request.context === undefined ? 'clone' : 'context';
-    if (request.version !== undefined && !TAG.test(request.version)) {
+    if (request.version !== undefined && !TAG_PATTERN.test(request.version)) {
         throw new VersionError(`--version '${request.version}' is not a valid image tag: use letters, digits, '_', '.' and '-' (not first), at most 128 characters.`);
     }
     const repoRoot = await git.tryToplevel(request.appDir);
@@ -45352,7 +45456,7 @@ async function buildImage(request, deps) {
         await loginLocally(input.registry, { ...(deps.exec ? { exec: deps.exec } : {}), ...(deps.docker ? { docker: deps.docker } : {}) });
     else
         notes.push('registry.username is not set: pushed without logging in.');
-    const built = await buildAndPushImage({ input, version: version.version, buildDir, buildDirLabel }, deps);
+    const built = await buildAndPushImage({ input, version: version.version, buildDir, buildDirLabel, ...(version.commit ? { commit: version.commit } : {}) }, deps);
     for (const note of built.notes)
         log.info(note);
     return { status: 'built', version, image, path: built.path, notes: [...built.notes, ...notes], ...(built.localCache ? { localCache: built.localCache } : {}) };
@@ -48139,6 +48243,7 @@ function evaluate(i) {
 }
 
 ;// CONCATENATED MODULE: ./src/gate/github-client.ts
+
 class GitHubApiError extends Error {
     kind;
     pastDeadline;
@@ -48278,7 +48383,7 @@ class GitHubReader {
         return next.href;
     }
     redact(text) {
-        return this.token ? text.split(this.token).join('***') : text;
+        return redact(text, [this.token]);
     }
 }
 /** A 403/429 that is a rate limit (primary or secondary), with the wait GitHub asked for. */

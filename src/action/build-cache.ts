@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import * as cache from '@actions/cache'
-import { localCache, type LocalCache } from '../build/index.js'
+import type { LocalCache } from '../build/index.js'
 import type { DeployConfig } from '../config/index.js'
 import type { Logger } from '../log.js'
 
@@ -20,40 +18,35 @@ const actionsCache: CacheService = {
 
 /**
  * `builder.cache.type: local` (a cutover addition): BuildKit's local cache directory, restored
- * before the build and saved after it with GitHub's cache service. Failures only warn: a cache
- * makes a build faster, never decides whether it happens.
+ * with GitHub's cache service once a build really runs (the build layer calls `restore` after
+ * the registry check said "build"), and saved after it. Failures only warn: a cache makes a
+ * build faster, never decides whether it happens.
  */
 export class LocalBuildCache {
   private restoredKey: string | undefined
 
   private constructor(
-    private readonly plan: LocalCache,
     private readonly service: CacheService,
     private readonly log: Logger,
   ) {}
 
   /** Null when the config asks for no local cache, or nothing will be built. */
-  static forRun(config: DeployConfig, appDir: string, cacheDir: string, building: boolean, log: Logger, service: CacheService = actionsCache): LocalBuildCache | null {
+  static forRun(config: DeployConfig, building: boolean, log: Logger, service: CacheService = actionsCache): LocalBuildCache | null {
     if (!building || config.builder.cache?.type !== 'local') return null
-    let dockerfile: Buffer | string = ''
-    try {
-      dockerfile = readFileSync(join(appDir, config.builder.dockerfile))
-    } catch {
-      // The build names a missing Dockerfile itself; the key then just misses.
-    }
-    return new LocalBuildCache(localCache({ service: config.service, arch: config.builder.arch, dockerfile, cacheDir }), service, log)
+    return new LocalBuildCache(service, log)
   }
 
-  async restore(): Promise<void> {
+  /** The build's hook (ImageBuilderOptions.restoreLocalCache): the commit's key, else the newest entry by prefix. Logs into `log` (the build's). */
+  async restore(plan: LocalCache, log: Logger = this.log): Promise<void> {
     if (!this.service.isFeatureAvailable()) {
-      this.log.info('builder.cache local: the Actions cache service is not available here; building without restoring a cache')
+      log.info('builder.cache local: the Actions cache service is not available here; building without restoring a cache')
       return
     }
     try {
-      this.restoredKey = await this.service.restoreCache([this.plan.dir], this.plan.key, this.plan.restoreKeys)
-      this.log.info(this.restoredKey ? `builder.cache local: restored ${this.restoredKey}` : `builder.cache local: no cache yet for ${this.plan.key}`)
+      this.restoredKey = await this.service.restoreCache([plan.dir], plan.key, plan.restoreKeys)
+      log.info(this.restoredKey ? `builder.cache local: restored ${this.restoredKey}` : `builder.cache local: no cache yet for ${plan.key}`)
     } catch (e) {
-      this.log.warn(`builder.cache local: restoring failed (${e instanceof Error ? e.message : String(e)}); building without it`)
+      log.warn(`builder.cache local: restoring failed (${e instanceof Error ? e.message : String(e)}); building without it`)
     }
   }
 

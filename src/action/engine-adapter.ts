@@ -1,4 +1,4 @@
-import { ConfigErrors, loadConfig, type DeployConfig } from '../config/index.js'
+import { ConfigErrors, loadConfig, type DeployConfig, type SecretNeeds } from '../config/index.js'
 import { LockHeldError, releaseLock } from '../engine/lock.js'
 import { pauseAtFromEnv } from '../engine/pause.js'
 import { previewConfig } from '../engine/preview.js'
@@ -14,28 +14,46 @@ import { defaultCacheDir } from '../build/index.js'
 import { LocalBuildCache } from './build-cache.js'
 import type { GateOptions } from '../gate/index.js'
 import type { Logger } from '../log.js'
-import type { Secrets } from '../secrets/index.js'
+import type { SecretHints } from '../secrets/index.js'
 import { lockTracker, type LockTracker } from './lock-tracker.js'
+import { maskDerived } from './mask.js'
 import {
-  EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type PreviewDeployRequest, type RetainedVersions, type RunIO, type RunOutcome, type Target,
+  EngineFailure, type DeployRequest, type EnginePort, type PhaseLogger, type RetainedVersions, type RunIO, type RunOutcome, type Target,
 } from './engine-port.js'
 
 /** The secret name the `registry-password` input is kept under: error messages say "the registry-password input secret". */
 const REGISTRY_PASSWORD_INPUT = 'registry-password input'
 
+/** A missing secret's fix, in the Action's words: its `secrets` input, and `registry-password` for the registry password. */
+const ACTION_HINTS: SecretHints = {
+  env: (name) => `${name} in the \`secrets\` input (a line \`${name}=\${{ secrets.${name} }}\`) or in the step's \`env\``,
+  instead: (keyPath) => (keyPath === 'registry/password/0' ? 'the `registry-password` input' : undefined),
+}
+
+/**
+ * Which config an operation runs with: the secrets it resolves (see LoadOptions.needs), and the
+ * PR for previews. A removal or the lock needs only what reaches the hosts, so a `remove` job
+ * runs without production's secrets, and a preview without them unless preview.inherit_secrets.
+ */
+interface Scope {
+  needs: SecretNeeds
+  pr?: number | undefined
+}
+const ALL: Scope = { needs: 'all' }
+
 /** The real engine behind the Action's port: config, SSH session, gate ‖ build, deploy, previews, remove. */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
   return {
-    deploy: (req, io) => guarded(io, (releases) => shipTo(req, shipment(req), io, releases, env)),
-    previewDeploy: (req, io) => guarded(io, (releases) => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, releases, env, req.pr)),
+    deploy: (req, io) => guarded(io, (releases) => shipTo(req, shipment(req), io, releases, env, ALL)),
+    previewDeploy: (req, io) => guarded(io, (releases) => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, releases, env, { needs: 'preview', pr: req.pr })),
     // Same path as a deploy, minus the build: the gate only when asked (wait-for-checks: true).
-    rollback: (req, io) => guarded(io, (releases) => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, releases, env)),
-    remove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env)),
-    previewRemove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, req.pr)),
+    rollback: (req, io) => guarded(io, (releases) => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, releases, env, ALL)),
+    remove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, { needs: 'ssh' })),
+    previewRemove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, { needs: 'ssh', pr: req.pr })),
     // A lock that cannot be read (host unreachable, host key changed...) is an error: the post
     // step then fails saying how to release the lock by hand, rather than leave it unmentioned.
     releaseLockIfOwned: (req, io) =>
-      withSession(req, io, env, undefined, async (session, config) => {
+      withSession(req, io, env, { needs: 'ssh', pr: req.pr }, async (session, config) => {
         const app = { service: config.service, destination: config.destination ?? null }
         const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
         if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
@@ -64,13 +82,13 @@ const shipment = (req: DeployRequest): Shipment => ({
 })
 
 /** gate ‖ build, then deploy (a deploy, a preview, a rollback), with the Action's log groups and lock bookkeeping. */
-async function shipTo(target: Target, req: Shipment, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
-  return withSession(target, io, env, pr, async (session, config) => {
+async function shipTo(target: Target, req: Shipment, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, scope: Scope): Promise<RunOutcome> {
+  return withSession(target, io, env, scope, async (session, config) => {
     const phases = phaseLogs(io)
     const lock = lockTracker(io, releases)
     const cacheDir = defaultCacheDir(env)
-    const buildCache = LocalBuildCache.forRun(config, process.cwd(), cacheDir, !req.skipBuild, io.log)
-    await buildCache?.restore()
+    // Restored by the build itself, once the registry check says it builds: a no-op run downloads nothing.
+    const buildCache = LocalBuildCache.forRun(config, !req.skipBuild, io.log)
     try {
       const shipped = await ship({
         session,
@@ -79,7 +97,7 @@ async function shipTo(target: Target, req: Shipment, io: RunIO, releases: Promis
         version: req.version,
         skipBuild: req.skipBuild,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
-        builder: { cacheDir, env, signal: io.signal },
+        builder: { cacheDir, env, signal: io.signal, ...(buildCache ? { restoreLocalCache: (plan, log) => buildCache.restore(plan, log) } : {}) },
         deploy: { ...deployBase(target, lock, env), hostLog: phases.host },
         phase: (name) => {
           if (name !== 'deploy') return phases.open(name)
@@ -121,8 +139,8 @@ function phaseLogs(io: RunIO): { open: (name: string) => PhaseLogger; host: (hos
   }
 }
 
-async function removeWith(target: Target, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, pr?: number): Promise<RunOutcome> {
-  return withSession(target, io, env, pr, async (session, config) => {
+async function removeWith(target: Target, io: RunIO, releases: Promise<unknown>[], env: NodeJS.ProcessEnv, scope: Scope): Promise<RunOutcome> {
+  return withSession(target, io, env, scope, async (session, config) => {
     const lock = lockTracker(io, releases)
     lock.attempting()
     try {
@@ -148,7 +166,7 @@ function deployBase(target: Target, lock: LockTracker, env: NodeJS.ProcessEnv): 
 const performer = (env: NodeJS.ProcessEnv): string => (env.GITHUB_ACTOR ? `${env.GITHUB_ACTOR} (GitHub Actions)` : 'cutover (GitHub Actions)')
 
 /** Load the config (inputs' secrets before the environment), open one SSH session, and always close it. */
-async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv, pr: number | undefined, work: (session: Session, config: DeployConfig) => Promise<T>): Promise<T> {
+async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv, scope: Scope, work: (session: Session, config: DeployConfig) => Promise<T>): Promise<T> {
   const { username, password } = target.registry ?? {}
   const loaded = loadConfig({
     configFile: target.configFile,
@@ -156,12 +174,21 @@ async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv,
     cwd: process.cwd(),
     env: { ...env, ...target.env },
     registryOverride: { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password: { name: REGISTRY_PASSWORD_INPUT, value: password } } : {}) },
+    needs: scope.needs,
+    secretHints: ACTION_HINTS,
   })
   if (!loaded.ok) throw new EngineFailure(`${loaded.errors.length} config error${loaded.errors.length === 1 ? '' : 's'} in ${target.configFile}`, { kind: 'config', problems: loaded.errors })
-  for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
-  const config = pr === undefined ? loaded.config : previewConfig(loaded.config, pr)
+  const config = scope.pr === undefined ? loaded.config : previewConfig(loaded.config, scope.pr)
   const secrets = loaded.secrets
-  maskDerived(io, config, secrets)
+  // Masks first: a warning is printed below, and nothing printed may precede a value's mask.
+  maskDerived(io.mask, config, secrets)
+  for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
+  if (!target.sshPrivateKey && config.ssh.keys.length === 0 && config.ssh.keyData.length === 0) {
+    throw new EngineFailure(
+      'Input `ssh-private-key` is empty and the config names no SSH key (ssh.keys, ssh.key_data): pass the private key, e.g. `ssh-private-key: ${{ secrets.SSH_PRIVATE_KEY }}` ' +
+        '(a GitHub secret that is not set, or not available to this workflow, as for a pull request from a fork, reads as empty).',
+    )
+  }
   const session = new Session({
     config,
     secrets,
@@ -177,18 +204,6 @@ async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv,
     throw e
   } finally {
     await session.close()
-  }
-}
-
-/** Values derived from secrets, masked before their first use: env-file lines and registry auth strings. */
-function maskDerived(io: RunIO, config: DeployConfig, secrets: Secrets): void {
-  for (const value of secrets.values()) io.mask(value)
-  for (const role of config.roles) {
-    for (const [key, value] of Object.entries(secrets.envValues(role.env.secret))) if (value) io.mask(`${key}=${value}`)
-  }
-  const { username, password } = config.registry
-  if (username !== undefined && password) {
-    io.mask(Buffer.from(`${secrets.resolve(username)}:${secrets.resolve(password)}`).toString('base64'))
   }
 }
 

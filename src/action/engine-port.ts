@@ -73,6 +73,11 @@ export interface PreviewRemoveRequest extends Target {
   pr: number
 }
 
+/** The post step's request: the run's target, and for a preview the PR (its lock is the preview service's). */
+export interface LockReleaseRequest extends Target {
+  pr?: number
+}
+
 /** One host and role's retained containers, newest first: what `rollback` can go back to. */
 export interface RetainedVersions {
   host: string
@@ -173,5 +178,5 @@ export interface EnginePort {
    * Post step: removes the deploy lock only if its `run:` line equals `request.run.id`.
    * Never throws for a lock that is absent or someone else's.
    */
-  releaseLockIfOwned(request: Target, io: RunIO): Promise<LockRelease>
+  releaseLockIfOwned(request: LockReleaseRequest, io: RunIO): Promise<LockRelease>
 }

@@ -1,3 +1,4 @@
+import { TAG_PATTERN } from '../commands/names.js'
 import { GATE_DEFAULTS } from '../gate/index.js'
 import { masked, registryAuthForms } from './mask.js'
 import { parseSecrets } from './secrets-input.js'
@@ -78,7 +79,7 @@ export function readInputs(input: InputReader): ActionInputs {
   if (command === 'rollback' && !version) {
     problems.push('Input `version` is required for `command: rollback`: name the version to go back to (the job summary of a deploy lists the retained versions).')
   }
-  if (version !== undefined && !/^[\w][\w.-]{0,127}$/.test(version)) {
+  if (version !== undefined && !TAG_PATTERN.test(version)) {
     problems.push(`Input \`version\` is ${JSON.stringify(version)}; a version is an image tag: letters, digits, _, . and -, at most 128, not starting with . or -.`)
   }
 
@@ -129,6 +130,15 @@ export function readInputs(input: InputReader): ActionInputs {
   const skipBuild = bool('skip-build', false) ?? false
   const skipPush = bool('skip-push', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
+  if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
+    // Nothing is built or deployed, so there is no commit whose CI would decide anything.
+    problems.push(`Input \`wait-for-checks\` is true, but \`command: ${command}\` never waits for CI (it deploys no code); remove \`wait-for-checks\` from this step.`)
+  }
+  // An unset GitHub secret reads as empty, and GitHub passes an input left out as empty too, so
+  // an empty password alone means "the config's"; with a user name given it is a mistake.
+  if (registryUsername && !secret['registry-password']) {
+    problems.push('Input `registry-username` is set but `registry-password` is empty (a GitHub secret that is not set, or not available to this workflow, reads as empty); pass the password, e.g. `registry-password: ${{ secrets.REGISTRY_PASSWORD }}`, or drop `registry-username` to use the config\'s registry credentials.')
+  }
   const configFile = input.get('config') || 'config/deploy.yml'
   const checks = list('checks')
   if (problems.length) throw new InputError(problems)

@@ -46,6 +46,7 @@ export async function runMain(deps: MainDeps): Promise<void> {
   const event = resolveEvent(env, inputs.command, inputs.prNumber)
   const runId = newRunId(env)
   core.saveState(STATE.runId, runId)
+  if (event.prNumber !== undefined && (inputs.command === 'preview-deploy' || inputs.command === 'preview-remove')) core.saveState(STATE.pr, String(event.prNumber))
 
   const environment = environmentName(inputs, event)
   const logUrl = runUrl(env)

@@ -1,3 +1,6 @@
+import type { DeployConfig } from '../config/index.js'
+import type { Secrets } from '../secrets/index.js'
+
 /**
  * The runner masks a registered value only where a log line contains it whole. Logs are
  * printed line by line, so a multi-line secret (an SSH key, an env file) must also be
@@ -29,4 +32,25 @@ export function masked(setSecret: (s: string) => void, value: string): string {
 export function registryAuthForms(username: string | undefined, password: string): string[] {
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64')
   return [b64(password), ...(username ? [b64(`${username}:${password}`)] : [])]
+}
+
+/**
+ * Values derived from the run's secrets, masked before their first use: every loaded secret
+ * (line by line through `mask`), each `NAME=value` line of the env files, and the registry's
+ * auth strings. Only loaded secrets count: a run that does not need a secret never resolves it
+ * (a removal loads no env secrets, a preview no production ones), and there is nothing to mask.
+ */
+export function maskDerived(mask: (value: string) => void, config: DeployConfig, secrets: Secrets): void {
+  for (const value of secrets.values()) mask(value)
+  for (const role of config.roles) {
+    for (const ref of role.env.secret) {
+      const value = secrets.has(ref.secret) ? secrets.get(ref.secret) : ''
+      if (value) mask(`${ref.name}=${value}`)
+    }
+  }
+  const { username, password } = config.registry
+  const loaded = (v: string | { secret: string }) => typeof v === 'string' || secrets.has(v.secret)
+  if (username !== undefined && password && loaded(username) && loaded(password)) {
+    for (const form of registryAuthForms(secrets.resolve(username), secrets.resolve(password))) mask(form)
+  }
 }

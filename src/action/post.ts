@@ -30,7 +30,8 @@ export async function runPost(deps: PostDeps): Promise<void> {
   const logs = new GroupedLog(coreSink)
   core.info(`cutover: the main step stopped while it may have held the deploy lock; checking it (run ${runId})`)
   try {
-    const r = await deps.engine.releaseLockIfOwned(toTarget(inputs, runId, env), runIO(logs, deps.signal))
+    const pr = Number(core.getState(STATE.pr)) || undefined
+    const r = await deps.engine.releaseLockIfOwned({ ...toTarget(inputs, runId, env), ...(pr ? { pr } : {}) }, runIO(logs, deps.signal))
     logs.flush()
     if (r.outcome === 'released') core.info(`cutover: released the deploy lock this run held:\n${r.details}`)
     else if (r.outcome === 'not-held') core.info('cutover: no deploy lock is held; nothing to release')

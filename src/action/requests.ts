@@ -56,8 +56,14 @@ export function gateOptions(inputs: ActionInputs, event: EventContext, env: Node
   }
 }
 
+/**
+ * Only a full 40-hex version counts as a commit SHA: tags such as `20240612` or `deadbeef` are
+ * hex too, and an abbreviated SHA is neither what the checks API nor a Deployment's ref wants.
+ */
+const COMMIT_SHA = /^[0-9a-f]{40}$/i
+
 /** A Deployment's ref must exist in the repository: a rollback version that is a commit SHA is one. */
 export function deploymentRef(inputs: Pick<ActionInputs, 'command' | 'version'>, event: Pick<EventContext, 'sha'>): string {
-  if (inputs.command === 'rollback' && inputs.version && /^[0-9a-f]{7,40}$/i.test(inputs.version)) return inputs.version
+  if (inputs.command === 'rollback' && inputs.version && COMMIT_SHA.test(inputs.version)) return inputs.version.toLowerCase()
   return event.sha
 }

@@ -17,17 +17,24 @@ export interface SecretsParse {
   problems: string[]
 }
 
+const EXPECTED = 'expected NAME=value, or NAME<<EOF … EOF for a multi-line value'
+
 export function parseSecrets(text: string): SecretsParse {
   const values: Record<string, string> = {}
   const problems: string[] = []
+  const setOn = new Map<string, number>()
   const lines = text.split(/\r?\n/)
+  // No message quotes the line: a value pasted without the heredoc form (a PEM body, a URL
+  // whose query holds `=`) puts secret text where a name should be.
   const set = (name: string, value: string, lineNo: number) => {
+    const earlier = setOn.get(name)
     if (!NAME.test(name)) {
-      problems.push(`line ${lineNo}: ${JSON.stringify(name)} is not a valid variable name; use letters, digits and _ (not starting with a digit)`)
-    } else if (name in values) {
-      problems.push(`line ${lineNo}: ${name} is set twice; keep one`)
+      problems.push(`line ${lineNo}: the text before the first \`=\` is not a variable name (letters, digits and _, not starting with a digit); ${EXPECTED}`)
+    } else if (earlier !== undefined) {
+      problems.push(`line ${lineNo}: sets the same name as line ${earlier}; keep one`)
     } else {
       values[name] = value
+      setOn.set(name, lineNo)
     }
   }
   for (let i = 0; i < lines.length; i++) {
@@ -39,7 +46,7 @@ export function parseSecrets(text: string): SecretsParse {
       const [, name, delimiter] = heredoc as unknown as [string, string, string]
       const end = lines.findIndex((l, j) => j > i && l.trim() === delimiter)
       if (end === -1) {
-        problems.push(`line ${lineNo}: ${name}<<${delimiter} has no closing line "${delimiter}"; end the value with a line holding only ${delimiter}`)
+        problems.push(`line ${lineNo}: the multi-line value started here has no closing line; end it with a line holding only the word after \`<<\``)
         break
       }
       set(name, lines.slice(i + 1, end).join('\n'), lineNo)
@@ -48,7 +55,7 @@ export function parseSecrets(text: string): SecretsParse {
     }
     const eq = line.indexOf('=')
     if (eq <= 0) {
-      problems.push(`line ${lineNo}: expected NAME=value (or NAME<<EOF ... EOF for several lines)`)
+      problems.push(`line ${lineNo}: ${eq < 0 ? 'has no `=`' : 'has no name before the `=`'}; ${EXPECTED}`)
       continue
     }
     // Values keep everything after the first `=`, including further `=` and inner spaces;

@@ -8,6 +8,8 @@ export const STATE = {
   runId: 'run-id',
   /** `maybe-held` from just before taking the lock until it is released; then `free`. The last write wins. */
   lock: 'lock',
+  /** The PR of a preview command: its deploy lock is the preview service's, not production's. */
+  pr: 'pr-number',
   /** Set when the main step reached its end (success or a reported failure). */
   mainDone: 'main-done',
 } as const

@@ -25,7 +25,11 @@ export interface LocalCache {
    * BuildKit's local exporter only adds blobs, so writing over the old dir grows it forever.
    */
   nextDir: string
-  /** @actions/cache key, and the restore prefixes tried when it misses. */
+  /**
+   * @actions/cache key, and the restore prefixes tried when it misses (same Dockerfile first,
+   * then any). Entries are immutable, so the key names the commit built: a key fixed per
+   * Dockerfile would be saved once and then restored, ever staler, for every later commit.
+   */
   key: string
   restoreKeys: string[]
 }
@@ -51,6 +55,8 @@ export interface CacheContext {
   arch: readonly string[]
   /** Bytes of the Dockerfile, hashed into the local cache's key. */
   dockerfile: string | Buffer
+  /** What is built: the commit (or, outside git, the version); ends the local cache's key. */
+  revision: string
   /** Where cutover keeps its directories (clones, local caches). */
   cacheDir: string
   /** The process environment, for the gha runtime variables. */
@@ -100,15 +106,16 @@ export function planCache(cache: CacheInput | undefined, ctx: CacheContext): Cac
   }
 }
 
-/** The local cache directory and key: keyed by service, arch and the Dockerfile's hash. */
-export function localCache(ctx: Pick<CacheContext, 'service' | 'arch' | 'dockerfile' | 'cacheDir'>): LocalCache {
+/** The local cache directory and key: keyed by service, arch, the Dockerfile's hash and the revision. */
+export function localCache(ctx: Pick<CacheContext, 'service' | 'arch' | 'dockerfile' | 'cacheDir' | 'revision'>): LocalCache {
   const archKey = ctx.arch.length ? ctx.arch.map((a) => a.replace(/\//g, '-')).join('+') : 'native'
   const hash = createHash('sha256').update(ctx.dockerfile).digest('hex').slice(0, 16)
   const service = ctx.service.replace(/[^A-Za-z0-9_.-]/g, '_')
   const prefix = `cutover-buildcache-${service}-${archKey}-`
   // The directory is keyed by service and arch only: @actions/cache ties an entry to its paths,
   // so a cache saved for an older Dockerfile can only be restored (by prefix) into the same path.
-  // The Dockerfile's hash goes into the key, where a change makes a new entry.
+  // The Dockerfile's hash and the revision go into the key, where a change makes a new entry.
   const dir = join(ctx.cacheDir, 'buildcache', `${service}-${archKey}`)
-  return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}`, restoreKeys: [prefix] }
+  const revision = ctx.revision.replace(/[^A-Za-z0-9_.-]/g, '_')
+  return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}-${revision}`, restoreKeys: [`${prefix}${hash}-`, prefix] }
 }

@@ -4,7 +4,8 @@ import { join, relative, resolve } from 'node:path'
 import type { Argv } from '../commands/argv.js'
 import * as build from '../commands/build.js'
 import type { Logger } from '../log.js'
-import { planCache, type CachePlan, type LocalCache } from './cache.js'
+import { redact } from '../secrets/redact.js'
+import { localCache, planCache, type CacheContext, type CachePlan, type LocalCache } from './cache.js'
 import { imageRepository } from './image-ref.js'
 import { execLocal, type LocalExec } from './local-exec.js'
 import type { BuildInput } from './types.js'
@@ -29,6 +30,8 @@ export interface ImageBuildRequest {
   buildDir: string
   /** For messages: "the clone of <sha>" or "the working tree". */
   buildDirLabel: string
+  /** The commit built, when there is one; it keys the local build cache (default: the version). */
+  commit?: string
 }
 
 export interface ImageBuilderOptions {
@@ -49,6 +52,12 @@ export interface ImageBuilderOptions {
   timeoutMs?: number
   /** Stops a running build (and its push): the run no longer needs the image, e.g. the CI gate failed. */
   signal?: AbortSignal
+  /**
+   * `builder.cache type: local`: called once a build really runs (the registry lacks the image)
+   * through buildx, before the cache directory is looked at. The Action restores the directory
+   * from GitHub's cache service here, so a run that builds nothing downloads nothing.
+   */
+  restoreLocalCache?: (cache: LocalCache, log: Logger) => Promise<void>
 }
 
 export interface ImageBuildResult {
@@ -81,16 +90,21 @@ export async function buildAndPushImage(request: ImageBuildRequest, options: Ima
   const repository = imageRepository(input.registry, input.image.name)
   const tags = [`${repository}:${version}`, `${repository}:latest`]
   const arch = builder.arch ?? []
-  const cache = planCache(builder.cache, {
+  const cacheContext: CacheContext = {
     service: input.service,
     image: input.image.name,
     server: input.registry.server,
     arch,
     dockerfile: dockerfileBytes,
+    revision: request.commit ?? version,
     cacheDir: options.cacheDir,
     env: options.env ?? process.env,
     localCacheExists: (dir) => existsSync(join(dir, 'index.json')),
-  })
+  }
+  const buildx = await tryBuildx(exec, docker)
+  // Only buildx reads a local cache; the restore must come before the plan looks for the directory.
+  if (buildx && builder.cache?.type === 'local' && options.restoreLocalCache) await options.restoreLocalCache(localCache(cacheContext), options.log)
+  const cache = planCache(builder.cache, cacheContext)
   const notes = [...cache.notes]
   const common = {
     tags,
@@ -102,6 +116,7 @@ export async function buildAndPushImage(request: ImageBuildRequest, options: Ima
     secrets: builder.secrets,
     platforms: build.platformsFor(arch),
   }
+  const secrets = [...Object.values(input.secretValues ?? {}), ...(input.registry.password ? [input.registry.password] : [])]
   const run = async (argv: Argv, env: Record<string, string>, what: string): Promise<void> => {
     const tail: string[] = []
     const result = await exec(argv, {
@@ -112,15 +127,15 @@ export async function buildAndPushImage(request: ImageBuildRequest, options: Ima
       onLine: (line) => {
         tail.push(line)
         if (tail.length > SHOWN_OUTPUT_LINES) tail.shift()
-        options.log.info(redact(line, input))
+        options.log.info(redact(line, secrets))
       },
     })
     if (result.code !== 0) {
-      throw new BuildError(`${what} failed (\`${argv.slice(0, 3).join(' ')} …\` exited ${result.code}). Last output:\n${redact(tail.join('\n'), input)}`)
+      throw new BuildError(`${what} failed (\`${argv.slice(0, 3).join(' ')} …\` exited ${result.code}). Last output:\n${redact(tail.join('\n'), secrets)}`)
     }
   }
 
-  if (await tryBuildx(exec, docker)) {
+  if (buildx) {
     const builderName = options.buildxBuilder ?? (cache.exports ? await cacheCapableBuilder(exec, docker, options, notes) : undefined)
     try {
       await run(build.buildxBuild({ docker, builder: builderName, ...common, cacheFrom: cache.from, cacheTo: cache.to }), { ...secretEnv, ...cache.env }, `Building ${tags[0]}`)
@@ -227,12 +242,4 @@ function secretEnvironment(input: BuildInput): Record<string, string> {
     env[name] = value
   }
   return env
-}
-
-function redact(text: string, input: BuildInput): string {
-  let out = text
-  for (const value of [...Object.values(input.secretValues ?? {}), input.registry.password ?? '']) {
-    if (value.length >= 3) out = out.split(value).join('***')
-  }
-  return out
 }

@@ -1,5 +1,6 @@
 import * as registryCommands from '../commands/registry.js'
 import type { ExecResult, RemoteHost } from '../remote/host.js'
+import { redact } from '../secrets/redact.js'
 import { RegistryError } from './registry-http.js'
 import { execLocal, type LocalExec } from './local-exec.js'
 import type { RegistryInput } from './types.js'
@@ -66,7 +67,5 @@ export function explainLoginFailure(registry: RegistryInput, where: string, resu
 function lastLines(result: ExecResult, registry: RegistryInput): string {
   // docker prints a warning about stored credentials on every successful login; skip it.
   const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l))
-  const text = lines.slice(-3).join(' / ') || '(no output)'
-  const password = registry.password
-  return password && password.length >= 3 ? text.split(password).join('***') : text
+  return redact(lines.slice(-3).join(' / ') || '(no output)', [registry.password ?? ''])
 }

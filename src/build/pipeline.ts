@@ -74,7 +74,7 @@ export async function buildImage(request: BuildRunRequest, deps: BuildRunDeps): 
   else if (input.registry.username) await loginLocally(input.registry, { ...(deps.exec ? { exec: deps.exec } : {}), ...(deps.docker ? { docker: deps.docker } : {}) })
   else notes.push('registry.username is not set: pushed without logging in.')
 
-  const built = await buildAndPushImage({ input, version: version.version, buildDir, buildDirLabel }, deps)
+  const built = await buildAndPushImage({ input, version: version.version, buildDir, buildDirLabel, ...(version.commit ? { commit: version.commit } : {}) }, deps)
   for (const note of built.notes) log.info(note)
   return { status: 'built', version, image, path: built.path, notes: [...built.notes, ...notes], ...(built.localCache ? { localCache: built.localCache } : {}) }
 }

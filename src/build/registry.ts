@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { redact } from '../secrets/redact.js'
 import { registryTarget, type RegistryTarget } from './image-ref.js'
 import { classifyTransportError, RegistryError, request, type HttpResponse } from './registry-http.js'
 import type { RegistryInput } from './types.js'
@@ -48,8 +49,7 @@ export async function createRegistryClient(registry: RegistryInput, options: Reg
   const tokens = new Map<string, string>()
 
   // The password is never put into a message on purpose; this also catches a server echoing it.
-  const redact = (text: string): string => (registry.password && registry.password.length >= 3 ? text.split(registry.password).join('***') : text)
-  const fail = (message: string, failure: RegistryError['failure']): RegistryError => new RegistryError(redact(message), failure)
+  const fail = (message: string, failure: RegistryError['failure']): RegistryError => new RegistryError(redact(message, [registry.password ?? '']), failure)
 
   async function send(target: RegistryTarget, url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>): Promise<HttpResponse> {
     try {

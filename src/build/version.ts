@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { TAG_PATTERN } from '../commands/names.js'
 import type { Git } from './git.js'
 
 export class VersionError extends Error {
@@ -33,8 +34,6 @@ export interface ResolvedVersion {
   warnings: string[]
 }
 
-// Docker's tag grammar: a word character first, then word characters, '.' or '-', ≤ 128 in all.
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 const SHOWN_CHANGES = 20
 
 /**
@@ -45,7 +44,7 @@ const SHOWN_CHANGES = 20
  */
 export async function resolveVersion(git: Git, request: VersionRequest, random: (bytes: number) => Buffer = randomBytes): Promise<ResolvedVersion> {
   const source = request.context === undefined ? 'clone' : 'context'
-  if (request.version !== undefined && !TAG.test(request.version)) {
+  if (request.version !== undefined && !TAG_PATTERN.test(request.version)) {
     throw new VersionError(`--version '${request.version}' is not a valid image tag: use letters, digits, '_', '.' and '-' (not first), at most 128 characters.`)
   }
   const repoRoot = await git.tryToplevel(request.appDir)

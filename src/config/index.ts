@@ -3,7 +3,7 @@
  * key path and line for every error, resolved into DeployConfig, with secrets held apart.
  */
 export { type ConfigError, ConfigErrors, type ConfigWarning, renderError, renderWarning } from './errors.js'
-export { DEFAULT_CONFIG_FILE, destinationFile, type LoadOptions, type LoadResult, loadConfig, loadConfigOrThrow } from './load.js'
+export { DEFAULT_CONFIG_FILE, destinationFile, type LoadOptions, type LoadResult, loadConfig, loadConfigOrThrow, type SecretNeeds } from './load.js'
 export { DEFAULTS } from './normalize/index.js'
 export { PROXY_DEFAULTS } from './normalize/proxy.js'
 export { toPrintable } from './printable.js'

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { FileReadError, readIfExists } from '../files.js'
 import type { RunCommand } from '../secrets/dotenv.js'
-import { loadSecrets } from '../secrets/load.js'
+import { loadSecrets, type SecretHints, type SecretUse } from '../secrets/load.js'
 import type { Secrets } from '../secrets/secrets.js'
 import { type ConfigError, ConfigErrors, type ConfigWarning, sortProblems } from './errors.js'
 import { issuesToErrors } from './issues.js'
@@ -30,7 +30,22 @@ export interface LoadOptions {
    * (the name error messages show, e.g. "registry-password input") and redacted like any other.
    */
   registryOverride?: { username?: string; password?: { name: string; value: string } }
+  /**
+   * Which secrets this run resolves (default `all`). Resolving a secret can fail (not set) or run
+   * a command (`$(…)` in .kamal/secrets), so a run resolves only what it uses:
+   * - `all`: every secret the config names (deploy, rollback, `cutover config`);
+   * - `ssh`: only what reaching the hosts takes (ssh.key_data): removals and the lock, which
+   *   neither pull an image nor write an env file;
+   * - `preview`: a PR preview: ssh.key_data, the registry credentials, builder.secrets and the
+   *   secrets of `preview.env` (production's env secrets only with `preview.inherit_secrets`).
+   * A secret left out is absent from `secrets`: `Secrets.get` throws for it.
+   */
+  needs?: SecretNeeds
+  /** How the fix for a missing secret is worded, for the caller (the Action names its inputs). */
+  secretHints?: SecretHints
 }
+
+export type SecretNeeds = 'all' | 'ssh' | 'preview'
 
 export type LoadResult =
   | { ok: true; config: DeployConfig; secrets: Secrets; warnings: ConfigWarning[] }
@@ -44,16 +59,6 @@ export function destinationFile(configFile: string, destination: string): string
   const dot = configFile.lastIndexOf('.')
   const slash = configFile.lastIndexOf('/')
   return dot > slash + 1 ? `${configFile.slice(0, dot)}.${destination}${configFile.slice(dot)}` : `${configFile}.${destination}.yml`
-}
-
-const readIfExists = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined
-    throw err
-  }
 }
 
 /**
@@ -73,7 +78,13 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   }
   const files = dest !== undefined ? [file, destinationFile(file, dest)] : [file]
   const parsed = files.map((f, i) => {
-    const text = read(resolve(cwd, f))
+    let text: string | undefined
+    try {
+      text = read(resolve(cwd, f))
+    } catch (e) {
+      if (!(e instanceof FileReadError)) throw e
+      return { ok: false as const, errors: [{ file: f, keyPath: '', message: e.reason, expected: 'a Kamal config file' }] }
+    }
     if (text === undefined) {
       return {
         ok: false as const,
@@ -109,13 +120,31 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   if (errors.length > 0) return fail(errors, warnings)
 
   const { secrets, problems } = loadSecrets(
-    { cwd, secretsPath: config.secretsPath, ...(dest !== undefined ? { destination: dest } : {}), env, ...(opts.runCommand ? { run: opts.runCommand } : {}), readFile: read },
-    c.uses,
+    {
+      cwd,
+      secretsPath: config.secretsPath,
+      ...(dest !== undefined ? { destination: dest } : {}),
+      env,
+      ...(opts.runCommand ? { run: opts.runCommand } : {}),
+      readFile: read,
+      ...(opts.secretHints ? { hints: opts.secretHints } : {}),
+    },
+    neededUses(c.uses, config, opts.needs ?? 'all'),
     literals,
   )
   for (const p of problems) errors.push(p.file !== undefined ? { file: p.file, line: p.line, keyPath: p.keyPath, message: p.message, expected: p.expected } : { ...at(p.keyPath), ...p })
   if (errors.length > 0) return fail(errors, warnings)
   return { ok: true, config, secrets, warnings: sortProblems(warnings) }
+}
+
+/** The secret uses a run resolves (see LoadOptions.needs). */
+function neededUses(uses: SecretUse[], config: DeployConfig, needs: SecretNeeds): SecretUse[] {
+  if (needs === 'all') return uses
+  const reachHosts = (u: SecretUse) => u.keyPath.startsWith('ssh/key_data/')
+  if (needs === 'ssh') return uses.filter(reachHosts)
+  // preview.env already holds production's secret env when (and only when) inherit_secrets is set.
+  const previewEnv = new Set(config.preview?.env.secret.map((s) => s.secret) ?? [])
+  return uses.filter((u) => reachHosts(u) || /^(registry\/(username|password)|builder\/secrets)\//.test(u.keyPath) || previewEnv.has(u.name))
 }
 
 /** registryOverride: the given credentials replace the config's, and the secrets it named are no longer needed. */

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js'
+import { redact } from '../secrets/redact.js'
 
 /** Injected so tests run on a fake clock: nothing here reads the real time or sleeps for real. */
 export interface HttpDeps {
@@ -163,7 +164,7 @@ export class GitHubReader {
   }
 
   private redact(text: string): string {
-    return this.token ? text.split(this.token).join('***') : text
+    return redact(text, [this.token])
   }
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { FileReadError, readIfExists } from '../files.js'
 import { type DotenvEntry, envValue, parseDotenv, type RunCommand, shellRunner } from './dotenv.js'
 import { Secrets } from './secrets.js'
 
@@ -17,6 +17,16 @@ export interface SecretsSource {
   env: Record<string, string | undefined>
   run?: RunCommand
   readFile?: (absolutePath: string) => string | undefined
+  /** How the fix for a missing secret is worded; the Action names its own inputs. */
+  hints?: SecretHints
+}
+
+/** The "expected" part of a missing-secret error, worded for where cutover runs. */
+export interface SecretHints {
+  /** How the user sets the environment variable `name`. Default: "the environment variable NAME". */
+  env?: (name: string) => string
+  /** Another way to give what the key at `keyPath` needs (the Action: registry/password/0 → its `registry-password` input). */
+  instead?: (keyPath: string) => string | undefined
 }
 
 /** A problem inside a secrets file (file and line), or with a config key's secret (key path). */
@@ -33,15 +43,6 @@ export function secretsFiles(secretsPath: string, destination?: string): string[
   return [`${secretsPath}-common`, destination ? `${secretsPath}.${destination}` : secretsPath]
 }
 
-const readIfExists = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw err
-  }
-}
-
 /**
  * Resolves the secrets the config names. Files are read only when something is named, since
  * reading them can run commands. With no secrets file at all, each name falls back to the
@@ -55,11 +56,24 @@ export function loadSecrets(src: SecretsSource, uses: readonly SecretUse[], lite
 
   const read = src.readFile ?? readIfExists
   const run = src.run ?? shellRunner(src.cwd)
+  const envHint = src.hints?.env ?? ((name: string) => `the environment variable ${name}`)
+  const instead = (keyPath: string): string => {
+    const other = src.hints?.instead?.(keyPath)
+    return other ? `${other}, or ` : ''
+  }
   const candidates = secretsFiles(src.secretsPath, src.destination)
   const found = candidates.flatMap((file) => {
-    const text = read(resolve(src.cwd, file))
-    return text === undefined ? [] : [{ file, text }]
+    try {
+      const text = read(resolve(src.cwd, file))
+      return text === undefined ? [] : [{ file, text }]
+    } catch (e) {
+      if (!(e instanceof FileReadError)) throw e
+      problems.push({ file, keyPath: '', message: e.reason, expected: 'a dotenv file of NAME=value lines, or nothing at that path' })
+      return []
+    }
   })
+  // Which secrets file applies decides where every value comes from: don't guess past one that cannot be read.
+  if (problems.length > 0) return { secrets: new Secrets(values), problems }
 
   const fromFiles = new Map<string, DotenvEntry & { file: string }>()
   const failed = new Set<string>()
@@ -82,13 +96,13 @@ export function loadSecrets(src: SecretsSource, uses: readonly SecretUse[], lite
         problems.push({
           keyPath: use.keyPath,
           message: `names the secret ${use.name}, which is not in ${found.map((f) => f.file).join(' or ')}`,
-          expected: `a line ${use.name}=… in ${found[found.length - 1]!.file} (${use.name}=$${use.name} reads it from the environment)`,
+          expected: `${instead(use.keyPath)}a line ${use.name}=… in ${found[found.length - 1]!.file} (${use.name}=$${use.name} reads ${envHint(use.name)})`,
         })
       } else if (e.value === '' && e.unset.length > 0) {
         problems.push({
           keyPath: use.keyPath,
           message: `names the secret ${use.name}, which is empty: ${e.file}:${e.line} reads ${e.unset.map((v) => `$${v}`).join(', ')}, which is not set`,
-          expected: `${e.unset.join(', ')} set in the environment`,
+          expected: `${instead(use.keyPath)}a value for ${e.unset.map(envHint).join(' and ')}`,
         })
       }
       continue
@@ -101,7 +115,7 @@ export function loadSecrets(src: SecretsSource, uses: readonly SecretUse[], lite
           value === undefined
             ? `names the secret ${use.name}, which is not set: there is no secrets file (${candidates.join(', ')}) and no environment variable ${use.name}`
             : `names the secret ${use.name}, but the environment variable ${use.name} is empty (an unset GitHub secret reads as empty)`,
-        expected: `the environment variable ${use.name}, or a line ${use.name}=… in ${candidates[candidates.length - 1]}`,
+        expected: `${instead(use.keyPath)}${envHint(use.name)}, or a line ${use.name}=… in ${candidates[candidates.length - 1]}`,
       })
     } else {
       values.set(use.name, value)

@@ -4,6 +4,7 @@
  * name the token permission a 403 is about. The token is sent, never logged or put in errors.
  */
 import { errorMessage } from '../../gate/github-client.js'
+import { redact } from '../../secrets/redact.js'
 
 export interface GitHubClientOptions {
   apiUrl: string
@@ -100,6 +101,6 @@ export class GitHubClient {
   }
 
   private redact(text: string): string {
-    return this.o.token ? text.split(this.o.token).join('***') : text
+    return redact(text, [this.o.token])
   }
 }

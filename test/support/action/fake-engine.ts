@@ -13,6 +13,7 @@ import {
   EngineFailure,
   type EnginePort,
   type LockRelease,
+  type LockReleaseRequest,
   type RetainedVersions,
   type RunIO,
   type RunOutcome,
@@ -31,7 +32,8 @@ export interface FakeWorld {
   /** Per service name: the running version and the retained ones, newest first. */
   services: Record<string, { running: string; retained: string[] }>
   registry: string[]
-  lock?: { run: string; details: string }
+  /** The deploy lock; `service` is whose it is (a preview's is `<service>-pr-<N>`), default the world's service. */
+  lock?: { run: string; details: string; service?: string }
 }
 
 export interface FakeEngineOptions {
@@ -100,10 +102,12 @@ export class FakeEngine implements EnginePort {
     return this.removal('previewRemove', r, io, (w) => `${w.service}-pr-${r.pr}`)
   }
 
-  async releaseLockIfOwned(r: Target, io: RunIO): Promise<LockRelease> {
+  async releaseLockIfOwned(r: LockReleaseRequest, io: RunIO): Promise<LockRelease> {
     this.o.calls?.push({ op: 'releaseLockIfOwned', request: r })
     const w = loadWorld(this.o.worldFile)
-    if (!w.lock) return { outcome: 'not-held' }
+    // As the real engine: the lock looked at is the service's, a preview's own for a preview.
+    const service = r.pr === undefined ? w.service : `${w.service}-pr-${r.pr}`
+    if (!w.lock || (w.lock.service ?? w.service) !== service) return { outcome: 'not-held' }
     if (w.lock.run !== r.run.id) return { outcome: 'held-by-other', details: w.lock.details }
     const details = w.lock.details
     delete w.lock
@@ -124,7 +128,7 @@ export class FakeEngine implements EnginePort {
   ): Promise<RunOutcome> {
     this.o.calls?.push({ op, request: r })
     if (this.o.configProblems) throw new EngineFailure(`config/deploy.yml has ${this.o.configProblems.length} problem(s)`, { kind: 'config', problems: this.o.configProblems })
-    const w = this.lock(r, io)
+    const w = this.lock(r, io, serviceOf)
     try {
       if (this.o.pauseAfterLock) {
         writeFileSync(this.o.pauseAfterLock.pausedFile, String(process.pid))
@@ -163,7 +167,7 @@ export class FakeEngine implements EnginePort {
 
   private async removal(op: string, r: Target, io: RunIO, serviceOf: (w: FakeWorld) => string): Promise<RunOutcome> {
     this.o.calls?.push({ op, request: r })
-    const w = this.lock(r, io)
+    const w = this.lock(r, io, serviceOf)
     try {
       const service = serviceOf(w)
       const present = w.services[service] !== undefined
@@ -175,14 +179,14 @@ export class FakeEngine implements EnginePort {
     }
   }
 
-  private lock(r: Target, io: RunIO): FakeWorld {
+  private lock(r: Target, io: RunIO, serviceOf: (w: FakeWorld) => string): FakeWorld {
     io.lockState(true)
     const w = loadWorld(this.o.worldFile)
     if (w.lock) {
       io.lockState(false)
       throw new EngineFailure(`deploy lock for ${w.service} is held:\n${w.lock.details}`, { kind: 'lock-held', holder: w.lock.details })
     }
-    w.lock = { run: r.run.id, details: `Locked by: cutover at 2030-01-15T12:00:00Z\nVersion: -\nMessage: deploy\nrun: ${r.run.id}` }
+    w.lock = { run: r.run.id, details: `Locked by: cutover at 2030-01-15T12:00:00Z\nVersion: -\nMessage: deploy\nrun: ${r.run.id}`, service: serviceOf(w) }
     saveWorld(this.o.worldFile, w)
     return w
   }

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { FakeEngine, fakeEnvFile, newWorld, saveWorld, type FakeEngineOptions, type FakeWorld } from './fake-engine.js'
+import { FakeEngine, newWorld, saveWorld, type FakeEngineOptions, type FakeWorld } from './fake-engine.js'
 import { runStep, type JournalEntry, type StepRun } from './in-process.js'
 import { stepFiles, tempDir } from './runner-files.js'
 import { deploymentsRoutes, issueCommentRoutes, startFakeGitHub, type FakeGitHubSetup, type FakeRepo } from '../github-api/index.js'
@@ -28,9 +28,6 @@ export const KNOWN_HOSTS = 'vm1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZtMWhvc3Rr
 export const RUN_ID = '4242'
 /** GITHUB_SHA on pull_request events: the test merge commit, which must never be deployed. */
 export const MERGE_SHA = 'e'.repeat(40)
-
-/** The env file the fake engine writes for these secrets (a derived secret: masked by the engine through io.mask). */
-export const ENV_FILE = fakeEnvFile(['DATABASE_URL', 'TLS_KEY'], { DATABASE_URL, TLS_KEY })
 
 export const baseInputs = (): Record<string, string> => ({
   'ssh-private-key': SSH_KEY,

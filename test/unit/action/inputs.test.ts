@@ -48,8 +48,11 @@ describe('readInputs', () => {
     [{ 'github-token': '' }, 'Input `github-token` is empty'],
     [{ 'ssh-private-key': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA me@laptop' }, 'Input `ssh-private-key` holds a public key'],
     [{ 'ssh-private-key': 'hunter2-Sentinel' }, 'Input `ssh-private-key` is not a private key'],
-    [{ secrets: 'DATABASE_URL postgres://x' }, 'Input `secrets`, line 1: expected NAME=value'],
-    [{ secrets: '1ABC=x' }, 'Input `secrets`, line 1: "1ABC" is not a valid variable name'],
+    [{ secrets: 'DATABASE_URL postgres://x' }, 'Input `secrets`, line 1: has no `=`; expected NAME=value, or NAME<<EOF … EOF for a multi-line value'],
+    [{ secrets: '1ABC=x' }, 'Input `secrets`, line 1: the text before the first `=` is not a variable name'],
+    [{ command: 'remove', 'wait-for-checks': 'true' }, 'Input `wait-for-checks` is true, but `command: remove` never waits for CI'],
+    [{ command: 'preview-remove', 'wait-for-checks': 'true' }, 'Input `wait-for-checks` is true, but `command: preview-remove` never waits for CI'],
+    [{ 'registry-username': 'bot' }, 'Input `registry-username` is set but `registry-password` is empty'],
   ])('%j → names the input and the fix', (given, message) => {
     const { error } = read({ ...valid, ...given })
     expect(error?.message).toContain(message)
@@ -89,6 +92,12 @@ describe('readInputs', () => {
     expect(on('deploy', 'false')).toBe(false)
   })
 
+  it('removals accept wait-for-checks false or unset', () => {
+    for (const wait of ['', 'false']) {
+      for (const command of ['remove', 'preview-remove']) expect(read({ ...valid, command, 'wait-for-checks': wait }).error).toBeUndefined()
+    }
+  })
+
   it('checks and registry credentials', () => {
     const { inputs } = read({ ...valid, checks: 'test\nlint, build (*)', 'registry-password': 'p', 'gate-timeout': '90s' })
     expect(inputs!.gate.checks).toEqual(['test', 'lint', 'build (*)'])
@@ -109,12 +118,31 @@ describe('parseSecrets', () => {
   })
 
   it.each([
-    ['A=1\nA=2', 'line 2: A is set twice; keep one'],
-    ['K<<EOF\nno end', 'line 1: K<<EOF has no closing line "EOF"'],
-    ['bad-name=1', 'line 1: "bad-name" is not a valid variable name'],
-    ['=value', 'line 1: expected NAME=value'],
+    ['A=1\nA=2', 'line 2: sets the same name as line 1; keep one'],
+    ['K<<EOF\nno end', 'line 1: the multi-line value started here has no closing line'],
+    ['bad-name=1', 'line 1: the text before the first `=` is not a variable name (letters, digits and _, not starting with a digit); expected NAME=value, or NAME<<EOF … EOF for a multi-line value'],
+    ['=value', 'line 1: has no name before the `=`; expected NAME=value'],
   ])('%j → %s', (text, problem) => {
     expect(parseSecrets(text).problems[0]).toContain(problem)
+  })
+
+  // Secret text pasted where a NAME=value line belongs: a URL whose query holds `=`, the last
+  // line of a PEM or base64 body (padding `==`), a value pasted without the heredoc form.
+  it.each([
+    ['DATABASE_URL=ok\npostgres://u:pw-Sentinel9@db.internal/x?a=b'],
+    ['TLS_KEY=-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq+hkiG9w0BAQEFAASCBKcw/ggSjAgEAAoIBAQC7Sentinel==\n-----END PRIVATE KEY-----'],
+    ['tok+en/Sentinel42=x'],
+    ['K<<E\nbody+Sentinel+part\nEOF'],
+    ['A=1\n9Sentinel-base64-tail=='],
+  ])('never echoes any part of a bad line: %j', (text) => {
+    const { problems } = parseSecrets(text)
+    expect(problems.length).toBeGreaterThan(0)
+    const message = problems.join('\n')
+    for (const line of text.split('\n')) {
+      // Every 5-character piece of every line: none may reach the message (the fixed words
+      // NAME=value and EOF are not in any of these lines' pieces).
+      for (let i = 0; i + 5 <= line.length; i++) expect(message, `echoed ${JSON.stringify(line.slice(i, i + 5))}`).not.toContain(line.slice(i, i + 5))
+    }
   })
 })
 

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { saveWorld } from '../../support/action/fake-engine.js'
 import { errorCommands } from '../../support/action/log-lines.js'
 import { stepFiles } from '../../support/action/runner-files.js'
-import { baseInputs, pushEvent, RUN_ID, startJob, type Job } from '../../support/action/scenario.js'
+import { baseInputs, MERGE_SHA, pullRequestEvent, pushEvent, RUN_ID, startJob, type Job } from '../../support/action/scenario.js'
 import { buildFakeEntry, runStepProcess, startStep, waitForFile } from '../../support/action/subprocess.js'
 
 let job: Job
@@ -87,6 +87,32 @@ describe('main and post as two processes', () => {
     expect(job.world().lock).toBeUndefined()
     expect(post.stdout).toContain('released the deploy lock this run held')
     expect(errorCommands(post.stdout.split('\n'))).toEqual([])
+  })
+
+  it('a preview\'s main killed mid-deploy: the post step releases the preview\'s lock (not production\'s)', async () => {
+    const pr = pullRequestEvent('opened', { number: 12 })
+    const prFiles = (name: string) => {
+      const f = stepFiles(job.dir, `${++n}-${name}`)
+      writeFileSync(f.event, JSON.stringify(pr))
+      return f
+    }
+    const env = { ...github(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: MERGE_SHA }
+    const previewInputs = { ...inputs(), command: 'preview-deploy' }
+    const pausedFile = join(job.dir, 'paused-preview')
+    const mainFiles = prFiles('main')
+    const main = startStep({ files: mainFiles, inputs: previewInputs, github: env, engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGKILL')
+    await main.done
+    const { readStep } = await import('../../support/action/runner-files.js')
+    const state = readStep(mainFiles).state
+    expect(state['pr-number']).toBe('12')
+    expect(job.world().lock?.service).toBe('shop-pr-12')
+
+    const post = await runStepProcess({ files: prFiles('post'), inputs: previewInputs, github: env, state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    expect(post.stdout).toContain('released the deploy lock this run held')
+    expect(job.world().lock).toBeUndefined()
   })
 
   it('the post step leaves another run\'s lock alone', async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { DeployResult } from '../../../src/engine/result.js'
 import { expectMaskedBeforeUse } from '../../support/action/leaks.js'
 import { errorCommands } from '../../support/action/log-lines.js'
-import { DATABASE_URL, ENV_FILE, greenCi, MERGE_SHA, pullRequestEvent, SSH_KEY, startJob, type Job } from '../../support/action/scenario.js'
+import { DATABASE_URL, greenCi, MERGE_SHA, pullRequestEvent, SSH_KEY, startJob, type Job } from '../../support/action/scenario.js'
 
 let job: Job
 beforeEach(async () => {
@@ -116,6 +116,6 @@ describe('PR previews', () => {
 
   it('masks every secret before the preview uses it', async () => {
     const run = await preview('opened')
-    expectMaskedBeforeUse(job.journal, run.files, [SSH_KEY, DATABASE_URL, ENV_FILE])
+    expectMaskedBeforeUse(job.journal, run.files, [SSH_KEY, DATABASE_URL])
   })
 })

@@ -7,6 +7,7 @@ const ctx = (extra: Partial<CacheContext> = {}): CacheContext => ({
   server: 'registry.test:5443',
   arch: ['amd64'],
   dockerfile: 'FROM scratch\n',
+  revision: 'a'.repeat(40),
   cacheDir: '/cache',
   env: {},
   localCacheExists: () => false,
@@ -70,13 +71,17 @@ describe('planCache', () => {
 })
 
 describe('localCache', () => {
-  it('is keyed by service, arch and the Dockerfile hash; its directory by service and arch only', () => {
+  it('is keyed by service, arch, the Dockerfile hash and the commit; its directory by service and arch only', () => {
     const a = localCache(ctx())
     expect(a.dir).toBe('/cache/buildcache/web-amd64')
     // A changed Dockerfile restores an older entry by prefix into the same directory.
     expect(localCache(ctx({ dockerfile: 'FROM busybox\n' })).dir).toBe(a.dir)
-    expect(a.key).toMatch(/^cutover-buildcache-web-amd64-[0-9a-f]{16}$/)
-    expect(a.restoreKeys).toEqual(['cutover-buildcache-web-amd64-'])
+    expect(a.key).toMatch(new RegExp(`^cutover-buildcache-web-amd64-[0-9a-f]{16}-${'a'.repeat(40)}$`))
+    const hash = a.key.split('-').at(-2)
+    // The same Dockerfile's newest entry first, then any.
+    expect(a.restoreKeys).toEqual([`cutover-buildcache-web-amd64-${hash}-`, 'cutover-buildcache-web-amd64-'])
+    expect(localCache(ctx({ revision: 'b'.repeat(40) })).key).toBe(`cutover-buildcache-web-amd64-${hash}-${'b'.repeat(40)}`)
+    expect(localCache(ctx({ revision: 'v1/2 x' })).key).toMatch(/-v1_2_x$/)
     expect(localCache(ctx({ dockerfile: 'FROM busybox\n' })).key).not.toBe(a.key)
     expect(localCache(ctx({ arch: ['amd64', 'arm64'] })).key).toMatch(/^cutover-buildcache-web-amd64\+arm64-/)
     expect(localCache(ctx({ arch: [] })).key).toMatch(/^cutover-buildcache-web-native-/)

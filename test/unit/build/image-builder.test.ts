@@ -207,13 +207,32 @@ describe('buildAndPushImage', () => {
     expect(docker2.calls.at(-1)!.argv).toEqual(expect.arrayContaining(['--cache-from', `type=local,src=${local.dir}`, '--cache-to', `type=local,dest=${local.nextDir},mode=max`]))
   })
 
+  it('local cache restore hook: called with buildx only, before the plan looks for the directory', async () => {
+    const restored: string[] = []
+    const restoreLocalCache = async (cache: { dir: string; key: string }) => {
+      restored.push(cache.key)
+      write(cache.dir, 'index.json', '{}')
+    }
+    const docker = fakeDocker({ buildx: true, driver: 'docker-container' })
+    const r = await buildAndPushImage({ ...request(input({ cache: { type: 'local' } })), commit: 'f'.repeat(40) }, options(docker.exec, { restoreLocalCache }))
+    expect(restored).toEqual([r.localCache!.key])
+    expect(r.localCache!.key).toMatch(new RegExp(`-${'f'.repeat(40)}$`))
+    expect(docker.calls.at(-1)!.argv).toEqual(expect.arrayContaining(['--cache-from', `type=local,src=${r.localCache!.dir}`]))
+
+    const none = fakeDocker({ buildx: false })
+    await buildAndPushImage(request(input({ cache: { type: 'local' } })), options(none.exec, { restoreLocalCache }))
+    const gha = fakeDocker({ buildx: true, driver: 'docker-container' })
+    await buildAndPushImage(request(input({ cache: { type: 'registry' } })), options(gha.exec, { restoreLocalCache }))
+    expect(restored).toHaveLength(1)
+  })
+
   it('a failed build says what failed with the last output, secrets masked', async () => {
     const docker = fakeDocker({ buildx: true, buildFails: true })
     const log = memoryLogger()
     const error = await buildAndPushImage(request(input()), { ...options(docker.exec), log }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(BuildError)
     expect((error as Error).message).toMatch(/^Building registry.test:5443\/acme\/app:abc123 failed \(`docker buildx build …` exited 1\)\. Last output:\n#1 \[internal\]/)
-    expect((error as Error).message).toContain('RUN echo *** && false')
+    expect((error as Error).message).toContain('RUN echo [redacted] && false')
     expect(log.lines.join('\n')).not.toContain('tok-s3cret-value')
   })
 

@@ -5,6 +5,7 @@ import type { Argv } from '../../../src/commands/argv.js'
 import { createGit } from '../../../src/build/git.js'
 import { execLocal, type LocalExec } from '../../../src/build/local-exec.js'
 import { buildImage } from '../../../src/build/pipeline.js'
+import type { LocalCache } from '../../../src/build/cache.js'
 import { RegistryError } from '../../../src/build/registry.js'
 import type { BuildInput } from '../../../src/build/types.js'
 import { memoryLogger } from '../../../src/log.js'
@@ -92,6 +93,31 @@ describe('buildImage', () => {
     expect(report.notes).toEqual([`${registry.host}/acme/hello:${sha} is already in the registry; skipping the build.`])
     expect(docker.calls).toEqual([])
     expect(existsSync(join(tmp.path, 'cache', 'clones'))).toBe(false)
+  })
+
+  it('builder.cache local: the restore hook runs only once the registry check says "build", keyed by the commit', async () => {
+    const { sha, appDir } = monorepo()
+    const order: string[] = []
+    const docker = recordingDocker()
+    const exec: LocalExec = (argv, o) => {
+      if (argv[0] === 'docker') order.push(argv.slice(1, 3).join(' '))
+      return docker.exec(argv, o)
+    }
+    const restoreLocalCache = async (cache: LocalCache) => void order.push(`restore ${cache.key}`)
+    const deps = { git, exec, log: memoryLogger(), cacheDir: join(tmp.path, 'cache'), env: {}, restoreLocalCache }
+
+    const present = await buildImage({ input: await input({ [`acme/hello:${sha}`]: 'application/vnd.oci.image.index.v1+json' }, { cache: { type: 'local' } }), appDir }, deps)
+    expect(present.status).toBe('skipped')
+    expect(order).toEqual([])
+    await registry.close()
+
+    const built = await buildImage({ input: await input({}, { cache: { type: 'local' } }), appDir }, deps)
+    expect(built.status).toBe('built')
+    const restores = order.filter((o) => o.startsWith('restore '))
+    expect(restores).toEqual([expect.stringMatching(new RegExp(`^restore cutover-buildcache-hello-native-[0-9a-f]{16}-${sha}$`))])
+    // After the login and buildx probe, before any build.
+    expect(order.indexOf(restores[0]!)).toBeLessThan(order.indexOf('buildx build'))
+    expect(built.status === 'built' && built.localCache?.key).toBe(restores[0]!.slice('restore '.length))
   })
 
   it('context "." from a dirty tree: suffixed version, no registry check, builds the working tree', async () => {
