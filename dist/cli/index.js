@@ -45321,8 +45321,10 @@ const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
 const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
 /** Kamal's proxy service for a role is named like the container prefix. */
 const proxyServiceName = containerPrefix;
+/** `.kamal/apps/<service>[-<dest>]`: the app's files on a host (its env files); `remove` deletes it whole. */
+const appDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}`;
 /** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
-const envDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}/env/roles`;
+const envDirectory = (ref) => `${appDirectory(ref)}/env/roles`;
 const envFilePath = (ref) => `${envDirectory(ref)}/${ref.role}.env`;
 /** `.kamal/lock-<service>[-<dest>]`, a directory whose creation is the lock (mkdir is atomic). */
 const lockDirectory = (ref) => `${RUN_DIRECTORY}/lock-${serviceAndDestination(ref)}`;
@@ -45592,58 +45594,6 @@ function renderEnvFile(vars, pathPrefix = 'env.secret') {
     return keys.map((key) => `${key}=${vars[key]}\n`).join('');
 }
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-
-;// CONCATENATED MODULE: ./src/commands/names.ts
-/**
- * Kamal 2's host layout: names and paths both tools must agree on, so a host deployed by one is
- * adopted by the other. Paths are relative to the SSH user's home (the cwd of a remote command),
- * exactly as Kamal writes them.
- */
-const NETWORK = 'kamal';
-const PROXY_CONTAINER = 'kamal-proxy';
-const RUN_DIRECTORY = '.kamal';
-/** Labels Kamal puts on every app container; we filter on these, never on names. */
-const LABEL_SERVICE = 'service';
-const LABEL_ROLE = 'role';
-const LABEL_DESTINATION = 'destination';
-/** Our additions (Kamal has neither): the version deployed and the settings digest. */
-const LABEL_VERSION = 'cutover.version';
-const LABEL_DIGEST = 'cutover.digest';
-const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
-/** `<service>[-<destination>]`: the app's directory name under `.kamal/apps`. */
-const serviceAndDestination = (ref) => join(ref.service, ref.destination);
-/** `<service>-<role>[-<destination>]`: container name prefix, and kamal-proxy's service name. */
-const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
-const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
-/** Kamal's proxy service for a role is named like the container prefix. */
-const proxyServiceName = containerPrefix;
-/** `.kamal/apps/<service>[-<dest>]`: the app's files on a host (its env files); `remove` deletes it whole. */
-const appDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}`;
-/** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
-const envDirectory = (ref) => `${appDirectory(ref)}/env/roles`;
-const envFilePath = (ref) => `${envDirectory(ref)}/${ref.role}.env`;
-/** `.kamal/lock-<service>[-<dest>]`, a directory whose creation is the lock (mkdir is atomic). */
-const lockDirectory = (ref) => `${RUN_DIRECTORY}/lock-${serviceAndDestination(ref)}`;
-/** `.kamal/<service>[-<dest>]-audit.log`. */
-const auditLogPath = (ref) => `${RUN_DIRECTORY}/${serviceAndDestination(ref)}-audit.log`;
-/** Kamal mounts this host directory into kamal-proxy for error pages and custom TLS files. */
-const proxyAppsConfigDirectory = `${RUN_DIRECTORY}/proxy/apps-config`;
-const PROXY_APPS_CONFIG_MOUNT = '/home/kamal-proxy/.apps-config';
-const PROXY_CONFIG_VOLUME = 'kamal-proxy-config:/home/kamal-proxy/.config/kamal-proxy';
-/** `a/b` relative to `home`, or as is when already absolute. Docker bind mounts need absolute paths. */
-const underHome = (home, path) => (path.startsWith('/') ? path : `${home.replace(/\/+$/, '')}/${path}`);
-/**
- * The network alias a cutover container answers to on the `kamal` network, and so the host part of
- * kamal-proxy's `--target`. It is derived from the settings digest, not the container name:
- * when a container holding the desired name must be renamed (`…_replaced_<hex>`) while it still
- * serves, a name-based target would stop resolving (or resolve to the not-yet-healthy new one).
- * Kamal gets the same stability by targeting the container id. One DNS label (< 63 chars).
- */
-const targetAlias = (digest) => `cutover-${digest.slice(0, 24)}`;
-/** Docker's own rule for container names. */
-const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-/** Docker's rule for an image tag, which a version must also satisfy. */
-const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 
 ;// CONCATENATED MODULE: ./src/plan/desired.ts
 
@@ -48766,8 +48716,9 @@ function cliLogger(io, redact = (s) => s) {
         io.stderr(`${level === 'warn' ? 'warning: ' : level === 'error' ? 'error: ' : ''}${redact(line)}\n`);
     });
 }
-function loadForCli(values, io) {
-    const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env });
+/** `needs`: which secrets this command resolves (removal and the lock need none but SSH keys). */
+function loadForCli(values, io, needs = 'all') {
+    const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env, needs });
     // From here on, whatever the command prints (its errors too) is redacted, not only its log lines.
     io.addRedactor?.((s) => secrets.redact(s));
     const logger = cliLogger(io, (s) => secrets.redact(s));
@@ -49067,7 +49018,7 @@ const lockCommand = {
         const [action, ...extra] = positionals;
         if ((action !== 'status' && action !== 'release') || extra.length > 0)
             throw new UsageError('say `lock status` or `lock release`');
-        const loaded = loadForCli(values, io);
+        const loaded = loadForCli(values, io, 'ssh');
         const session = openSession(loaded, values, io);
         const host = primaryHost(loaded.config);
         const app = configApp(loaded.config);
@@ -49238,7 +49189,7 @@ const removeCommand = {
     async run({ values }, io) {
         if (!values.confirm)
             throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead');
-        const loaded = loadForCli(values, io);
+        const loaded = loadForCli(values, io, 'ssh');
         const session = openSession(loaded, values, io);
         const signals = releaseOnSignal(loaded.logger);
         try {
@@ -49312,7 +49263,7 @@ const versionsCommand = {
     usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
     options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
     async run({ values }, io) {
-        const loaded = loadForCli(values, io);
+        const loaded = loadForCli(values, io, 'ssh');
         const session = openSession(loaded, values, io);
         try {
             const hosts = await retainedVersions(loaded.config, session);

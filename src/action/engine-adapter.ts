@@ -7,7 +7,7 @@ import type { DeployResult } from '../engine/result.js'
 import type { ServiceDeployRequest } from '../engine/service.js'
 import { Session, VersionMissingError } from '../engine/session.js'
 import { GateFailedError, ship } from '../engine/ship.js'
-import { primaryHost } from '../engine/targets.js'
+import { configApp, primaryHost } from '../engine/targets.js'
 import { retainedVersions } from '../engine/versions.js'
 import { parseKnownHosts } from '../remote/index.js'
 import { defaultCacheDir } from '../build/index.js'
@@ -54,7 +54,7 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
     // step then fails saying how to release the lock by hand, rather than leave it unmentioned.
     releaseLockIfOwned: (req, io) =>
       withSession(req, io, env, { needs: 'ssh', pr: req.pr }, async (session, config) => {
-        const app = { service: config.service, destination: config.destination ?? null }
+        const app = configApp(config)
         const { released, report } = await releaseLock(session, primaryHost(config), app, (run) => run === req.run.id)
         if (released) return { outcome: 'released' as const, details: report.state.held ? report.state.text : '' }
         if (!report.state.held) return { outcome: 'not-held' as const }

@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { existsSync } from 'node:fs'
-import { loadConfigOrThrow, renderWarning, type DeployConfig } from '../config/index.js'
+import { loadConfigOrThrow, renderWarning, type DeployConfig, type SecretNeeds } from '../config/index.js'
 import { Session } from '../engine/session.js'
 import { prefixedLogger, type Logger } from '../log.js'
 import type { Secrets } from '../secrets/index.js'
@@ -28,8 +28,9 @@ export interface Loaded {
   logger: Logger
 }
 
-export function loadForCli(values: OptionValues, io: CliIO): Loaded {
-  const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env })
+/** `needs`: which secrets this command resolves (removal and the lock need none but SSH keys). */
+export function loadForCli(values: OptionValues, io: CliIO, needs: SecretNeeds = 'all'): Loaded {
+  const { config, secrets, warnings } = loadConfigOrThrow({ ...configArgs(values), cwd: io.cwd, env: io.env, needs })
   // From here on, whatever the command prints (its errors too) is redacted, not only its log lines.
   io.addRedactor?.((s) => secrets.redact(s))
   const logger = cliLogger(io, (s) => secrets.redact(s))

@@ -14,7 +14,7 @@ export const lockCommand: Command = {
   async run({ values, positionals }, io) {
     const [action, ...extra] = positionals
     if ((action !== 'status' && action !== 'release') || extra.length > 0) throw new UsageError('say `lock status` or `lock release`')
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'ssh')
     const session = openSession(loaded, values, io)
     const host = primaryHost(loaded.config)
     const app = configApp(loaded.config)

@@ -12,7 +12,7 @@ export const removeCommand: Command = {
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
   async run({ values }, io) {
     if (!values.confirm) throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead')
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'ssh')
     const session = openSession(loaded, values, io)
     const signals = releaseOnSignal(loaded.logger)
     try {

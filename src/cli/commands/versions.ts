@@ -9,7 +9,7 @@ export const versionsCommand: Command = {
   usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
   async run({ values }, io) {
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'ssh')
     const session = openSession(loaded, values, io)
     try {
       const hosts = await retainedVersions(loaded.config, session)
