@@ -97,7 +97,7 @@ describe('the bundled action on a push, a redeploy, a schedule and a rollback', 
     expect(post.lines.filter((l) => !l.text.startsWith('::debug::') && !l.text.startsWith('::add-mask::'))).toEqual([])
   })
 
-  it('a scheduled redeploy of that commit is a fast no-op end to end: gate passes, build skipped, hosts unchanged', async () => {
+  it('a scheduled redeploy of that commit is a no-op end to end: gate passes, build skipped, hosts unchanged', async () => {
     const started = Date.now()
     const run = await j.run({ event: 'schedule', payload: { schedule: '17 4 * * *' }, sha: first })
     const tookMs = Date.now() - started
