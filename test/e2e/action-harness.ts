@@ -4,8 +4,16 @@
  * against @octokit/openapi), and steps of the BUNDLED action (dist/action/index.js) run as the
  * runner runs them: a process per step with INPUT_* / GITHUB_* / STATE_* variables, the
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files and the event payload file, the app's
- * repository as the working directory. Nothing here is a fake: the engine, SSH, the hosts,
- * kamal-proxy and the registry are the testbed's.
+ * repository as the working directory.
+ *
+ * Real: the bundled Action and its engine, git, the image builds (buildx, buildkitd), SSH, the
+ * hosts and their Docker engines, kamal-proxy and the registry (the testbed's), and HTTP to the
+ * GitHub API.
+ * Not real: GitHub itself. The API is a local server whose answers come from FakeGitHub, an
+ * in-memory repository (check runs, statuses, deployments, comments) on a FakeClock set an hour
+ * back, with requests and responses checked against GitHub's OpenAPI description; event payloads
+ * are GitHub's published webhook examples, edited. The runner is this file: it sets up a step's
+ * environment and files as the Actions runner documents them, but it is not GitHub's runner.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'

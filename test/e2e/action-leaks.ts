@@ -69,16 +69,21 @@ export interface Uses {
 }
 
 /**
- * Each secret's masks (every line of it) were printed, and before its first observed use.
- * Returns the uses found, so a test can require the ones its step must have made.
+ * Each secret's masks (every line of it) were printed, and those of every kind named in `uses`
+ * before that kind's first observed use. A kind named in `uses` must have been used: a use time
+ * that is undefined (nothing observed) fails, since an order check against nothing proves nothing.
+ * Kinds a step does not use are left out of `uses`; their masks are still required.
  */
 export function expectMaskedBeforeUse(step: StepResult, uses: Uses): void {
+  for (const [kind, at] of Object.entries(uses)) {
+    expect(Number.isFinite(at), `no use of the ${kind} secret was observed during the step (uses: ${JSON.stringify(uses)})`).toBe(true)
+  }
   for (const s of secrets()) {
     const usedAt = uses[s.kind]
     for (const v of maskValues(s.value)) {
       const mask = step.lines.find((l) => l.stream === 'stdout' && l.text === `${MASK}${escapeData(v)}`)
       expect(mask, `no ::add-mask:: for a ${s.kind} secret starting ${JSON.stringify(v.slice(0, 5))}`).toBeDefined()
-      if (usedAt !== undefined) expect(mask!.at, `the mask of a ${s.kind} secret came after its first use`).toBeLessThanOrEqual(usedAt)
+      if (s.kind in uses) expect(mask!.at, `the mask of a ${s.kind} secret came after its first use`).toBeLessThanOrEqual(usedAt!)
     }
   }
 }

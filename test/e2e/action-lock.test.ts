@@ -12,11 +12,15 @@ import { errorCommands } from '../support/action/log-lines.js'
 import { appRepo, greenCi, job, pushEvent, show, startGitHub, type AppRepo, type Job, type StepResult } from './action-harness.js'
 import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { expectNoLeaks } from './action-leaks.js'
+import { HostReader, type Container } from './support/hosts.js'
 import { knownHostsText, pool, testbed } from './testbed.js'
 
 let app: AppRepo
 let gh: Awaited<ReturnType<typeof startGitHub>>
 let j: Job
+const reader = new HostReader()
+/** The hosts examples/hello's config deploys to. */
+const appHosts = testbed.hosts.slice(0, 2)
 
 beforeAll(async () => {
   app = appRepo('lck')
@@ -34,6 +38,7 @@ afterAll(async () => {
   if (app) await removeAuditLogs(app.service)
   app?.remove()
   await gh?.api.close()
+  await reader.close()
 })
 
 /** The lock as `cutover lock status --json` reports it. */
@@ -57,13 +62,27 @@ async function takeLockAs(run: string): Promise<void> {
   }
 }
 
-/** Starts a push deploy of HEAD paused after starting the new container; SIGKILLs it there. Returns the dead main step. */
+/** The app's containers on each of its two hosts (any state), oldest first, as the hosts show them. */
+async function appContainers(): Promise<Container[][]> {
+  return Promise.all(appHosts.map((h) => reader.containers(h, app.service)))
+}
+
+/**
+ * Starts a push deploy of HEAD paused after starting the new container, waits until every host
+ * runs a container of the version being deployed (hosts deploy in parallel, and the Action's log
+ * streams one host's group at a time, so only the first host's pause line can be awaited), and
+ * SIGKILLs it there. Returns the dead main step.
+ */
 async function killedMidDeploy(): Promise<StepResult> {
   const sha = app.head()
   greenCi(gh.repo, sha)
   const step = j.start({ event: 'push', payload: pushEvent(sha), sha, env: { CUTOVER_PAUSE_AT: 'after-start' } })
   try {
     await step.waitFor(/cutover: paused at after-start/, 120_000)
+    const started = () => appContainers().then((all) => all.every((cs) => cs.some((c) => c.version === sha && c.state === 'running')))
+    // Bounded: 120 looks, 0.5 s apart.
+    for (let i = 0; i < 120 && !(await started()); i++) await new Promise((r) => setTimeout(r, 500))
+    expect(await started(), 'every host started its new container before the kill').toBe(true)
   } catch (e) {
     step.child.kill('SIGKILL')
     throw e
@@ -91,10 +110,15 @@ describe('the deploy lock across main and post steps', () => {
 
     // Killed after starting the new container, before the switch: the next run finishes the job.
     const sha = app.head()
+    const left = await appContainers()
+    for (const cs of left) expect(cs.map((c) => [c.version, c.state]), 'what the dead run left on a host').toEqual([[sha, 'running']])
     const next = await j.run({ event: 'push', payload: pushEvent(sha), sha })
     expect(next.code, show(next)).toBe(0)
-    // The new container the dead run started is there; the route to it is what is missing.
+    // The new container the dead run started is there; the route to it is what was missing. So
+    // the next run reuses it (same id, none created; whether that counts as booted or replaced is
+    // the engine's call: no version served before, but a container of the app was there).
     for (const h of (JSON.parse(next.outputs.result!) as DeployResult).hosts) expect(['booted', 'replaced']).toContain(h.action)
+    expect((await appContainers()).map((cs) => cs.map((c) => [c.id, c.state]))).toEqual(left.map((cs) => cs.map((c) => [c.id, 'running'])))
     expect(await versions(app.host)).toEqual([sha, sha])
     expect((await lockStatus()).held).toBe(false)
   })

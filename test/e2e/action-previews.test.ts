@@ -17,6 +17,8 @@ let j: Job
 /** GITHUB_SHA on pull_request events: the test merge commit, which must never be what is deployed. */
 const MERGE_SHA = 'e'.repeat(40)
 const heads: Record<number, string> = {}
+/** Every head #11 had, in order (its deployments' refs). */
+const pr11Heads: string[] = []
 
 beforeAll(async () => {
   app = appRepo('prv')
@@ -27,6 +29,7 @@ beforeAll(async () => {
     heads[pr] = app.commit(`change for #${pr}`, { 'message.txt': `pr ${pr}\n` })
     greenCi(gh.repo, heads[pr]!)
   }
+  pr11Heads.push(heads[11]!)
   app.branch('main')
 })
 
@@ -86,6 +89,7 @@ describe('PR previews with the bundled action', () => {
   it('a push to one PR (synchronize) redeploys it and edits its comment; the other is untouched', async () => {
     app.branch(`pr-11`)
     heads[11] = app.commit('more for #11', { 'message.txt': 'pr 11, again\n' })
+    pr11Heads.push(heads[11])
     app.branch('main')
     greenCi(gh.repo, heads[11])
     const run = await preview(11, 'synchronize')
@@ -122,7 +126,7 @@ describe('PR previews with the bundled action', () => {
     expect(run.code, show(run)).toBe(0)
     expect(failures).toEqual([])
     expect(answered).toBeGreaterThan(0)
-    expect((JSON.parse(run.outputs.result!) as DeployResult).hosts.every((h) => h.action === 'removed')).toBe(true)
+    expect((JSON.parse(run.outputs.result!) as DeployResult).hosts.map((h) => [h.host, h.action])).toEqual([['10.213.77.11', 'removed'], ['10.213.77.12', 'removed']])
     // #11's route is gone (its host name now falls through to whatever else the shared hosts serve).
     for (const routes of await proxyRoutes()) {
       expect(routes.has(`${app.service}-pr-11-web`)).toBe(false)
@@ -134,6 +138,8 @@ describe('PR previews with the bundled action', () => {
 
     // Its deployments went inactive and its one comment says it is gone; #12's are as they were.
     const pr11 = gh.repo.deployments.filter((d) => d.environment === 'pr-11')
+    // Two: the `opened` deploy and the `synchronize` one.
+    expect(pr11.map((d) => d.ref)).toEqual([pr11Heads[0], pr11Heads[1]])
     for (const d of pr11) expect(gh.repo.deploymentStatuses.get(d.id)!.at(-1)!.state).toBe('inactive')
     const pr12 = gh.repo.deployments.filter((d) => d.environment === 'pr-12')
     expect(gh.repo.deploymentStatuses.get(pr12[0]!.id)!.at(-1)!.state).toBe('success')

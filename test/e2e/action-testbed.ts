@@ -41,8 +41,12 @@ export async function versions(host: string): Promise<string[]> {
   )
 }
 
-/** Runs the bundled CLI in the app's directory with the testbed's key, known_hosts and registry password. */
-export function cli(app: AppRepo, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the bundled CLI in the app's directory with the testbed's key, known_hosts and registry
+ * password. The CLI is SIGKILLed after `timeoutMs` (every run here is bounded); it then ends with
+ * code null and that signal, which fails any test expecting an exit code.
+ */
+export function cli(app: AppRepo, args: string[], env: Record<string, string> = {}, timeoutMs = 240_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args, '--known-hosts', testbed.ssh.knownHostsPath, '--ssh-key', testbed.ssh.keyPath], {
     cwd: app.dir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KAMAL_REGISTRY_PASSWORD: registryPassword, APP_SECRET, ...env },
@@ -52,7 +56,13 @@ export function cli(app: AppRepo, args: string[], env: Record<string, string> = 
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')))
-  return new Promise((res) => child.on('close', (code) => res({ code, stdout, stderr })))
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  return new Promise((res) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(killer)
+      res({ code, signal, stdout, stderr })
+    }),
+  )
 }
 
 /** kamal-proxy's routes on each of the first two testbed hosts: service name → its host names. */

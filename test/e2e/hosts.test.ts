@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import { BlockList } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -75,8 +76,16 @@ describe('the registry', () => {
     const bad = await host.exec(['docker', 'login', '--username', username, '--password-stdin', server], { stdin: `${password}-wrong` })
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toMatch(/unauthorized|authentication required/i)
-    // TLS is verified with the CA from certs.d, not skipped: no insecure registry is configured.
-    expect((await host.exec(['docker', 'info', '--format', '{{json .RegistryConfig.IndexConfigs}}'])).stdout).not.toMatch(new RegExp(`"${server.replace(/\./g, '\\.')}":\\{[^}]*"Secure":false`))
+    // TLS is verified with the CA from certs.d, not skipped: the engine treats the registry as
+    // secure (no insecure-registries entry names it, and no insecure CIDR covers its address).
+    const info = await host.exec(['docker', 'info', '--format', '{{json .RegistryConfig}}'])
+    expect(info.code, info.stderr).toBe(0)
+    const registryConfig = JSON.parse(info.stdout) as { IndexConfigs: Record<string, { Secure: boolean }>; InsecureRegistryCIDRs: string[] }
+    expect(registryConfig.IndexConfigs['docker.io']?.Secure, 'docker info shows the index configs').toBe(true)
+    expect(registryConfig.IndexConfigs[server]?.Secure, `${server} in insecure-registries`).not.toBe(false)
+    const insecure = new BlockList()
+    for (const cidr of registryConfig.InsecureRegistryCIDRs) insecure.addSubnet(cidr.split('/')[0]!, Number(cidr.split('/')[1]))
+    expect(insecure.check(server.split(':')[0]!), `insecure CIDRs ${registryConfig.InsecureRegistryCIDRs.join(', ')} cover ${server}`).toBe(false)
     expect((await host.exec(['test', '-s', `/etc/docker/certs.d/${server}/ca.crt`])).code).toBe(0)
     await host.exec(['docker', 'logout', server])
     expect(commands.some((c) => c.includes(password))).toBe(false)

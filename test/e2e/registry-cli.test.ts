@@ -30,7 +30,13 @@ describe('cutover registry', () => {
     for (const h of hosts) expect(r.stderr).toContain(`[${h.address}] logged in to ${server}`)
     for (const h of hosts) expect(await hostAuth(h)).toContain(server)
     expect(Object.keys((JSON.parse(readFileSync(join(localConfig, 'config.json'), 'utf8')) as { auths: object }).auths)).toContain(server)
-    expect(app.trace().some((l) => l.command.includes(testbed.registry.password))).toBe(false)
+    // The password went on stdin: each host got one `docker login … --password-stdin`, and no
+    // command held a secret value. (The trace never holds a value itself: a leaked one is written
+    // as [redacted] and its line flagged `redacted`, so that flag is what shows a leak.)
+    const trace = app.trace()
+    expect(trace.filter((l) => l.redacted), 'commands that held a secret value').toEqual([])
+    const login = new RegExp(`(^| )docker login ${server.replace(/\./g, '\\.')} --username ${testbed.registry.username} --password-stdin$`)
+    expect(trace.filter((l) => login.test(l.command)).map((l) => l.host).sort(), JSON.stringify(trace)).toEqual(hosts.map((h) => h.address).sort())
   })
 
   it('logout: here and on every host', async () => {
@@ -47,6 +53,7 @@ describe('cutover registry', () => {
     expect(r.stderr).toContain(`${hosts.length} of ${hosts.length} hosts failed`)
     expect(r.stderr).toMatch(new RegExp(`Registry ${server.replace(/\./g, '\\.')} rejected the login.*Fix: check registry.username`))
     expect(everything(r)).not.toContain(wrong)
+    expect(app.trace().filter((l) => l.redacted), 'commands that held a secret value').toEqual([])
   })
 })
 

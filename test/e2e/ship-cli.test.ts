@@ -2,9 +2,11 @@
  * Issue 5 at the CLI level, with the bundled CLI (dist/cli/index.js) on the testbed: `cutover
  * deploy` without --skip-build builds a committed change from a clean clone, pushes it to the
  * testbed registry and deploys it; a second deploy of that commit skips the build (with the
- * local image deleted, only the registry check can explain the skip) and changes nothing; and
- * with the GitHub environment pointing at the local API server, a failing check on the commit
- * fails the deploy, naming the check, before any host is touched.
+ * local image deleted, only the registry check can explain the skip) and changes nothing. With
+ * the GitHub environment pointing at the local API server: a check that fails while the build
+ * runs fails the deploy, naming the check, stops the build and touches no host; a build that
+ * fails while CI still runs ends the deploy without waiting for the gate. What shows each of
+ * these is what happened (processes, the registry, the hosts, exit codes), never a duration.
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -14,6 +16,7 @@ import type { DeployResult } from '../../src/engine/result.js'
 import { appRepo, REPOSITORY, startGitHub, TOKEN, type AppRepo } from './action-harness.js'
 import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { dockerConfig } from './build-fixture.js'
+import { registryHasTag } from './support/registry.js'
 import { pool, testbed } from './testbed.js'
 import { tempDir } from '../unit/build/git-fixture.js'
 
@@ -67,6 +70,34 @@ async function containers(): Promise<string[][]> {
   }
 }
 
+/** Is a process of the machine's build (the docker driver runs it in this machine's engine) running a RUN line holding `marker`? */
+function buildRunning(marker: string): boolean {
+  return execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).split('\n').some((args) => args.includes(marker))
+}
+
+/** Kills the processes of a build's RUN line holding `marker` (clean-up when a test finds one still running). */
+function killBuild(marker: string): void {
+  for (const line of execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')) {
+    const [, pid, args] = /^\s*(\d+) (.*)$/.exec(line) ?? []
+    if (pid && args?.includes(marker)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL')
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+/** Polls `check` up to `looks` times, `gapMs` apart; true once it holds. */
+async function eventually(check: () => boolean | Promise<boolean>, looks: number, gapMs: number): Promise<boolean> {
+  for (let i = 0; i < looks; i++) {
+    if (await check()) return true
+    await new Promise((r) => setTimeout(r, gapMs))
+  }
+  return check()
+}
+
 let built = ''
 
 describe('cutover deploy builds, pushes and deploys a commit', () => {
@@ -96,25 +127,42 @@ describe('cutover deploy builds, pushes and deploys a commit', () => {
     expect(removeLocalImages()).toEqual([])
   })
 
-  it('with a failing check on the commit, the deploy fails naming the check, stops the build, and touches no host', async () => {
-    // A build that cannot finish before the gate answers (the RUN line is unique, so no cache has it).
+  it('a check that fails while the build runs fails the deploy, naming the check, stops the build mid-RUN, and touches no host', async () => {
+    // The build's RUN sleeps far longer than any test runs (its line is unique, so no cache has
+    // it). The command after the sleep keeps the RUN's shell alive, with the marker in its
+    // arguments, for as long as the step runs (a shell execs its last command in place).
+    const marker = `${app.service}-red-build`
     const dockerfile = readFileSync(join(app.dir, 'Dockerfile'), 'utf8')
-    const red = app.commit('a change CI rejects', { 'message.txt': 'red\n', Dockerfile: `${dockerfile}RUN echo ${app.service} && sleep 60\n` })
+    const red = app.commit('a change CI rejects', { 'message.txt': 'red\n', Dockerfile: `${dockerfile}RUN echo ${marker} && sleep 300 && echo ${marker} done\n` })
     gh.repo.addCheckRun(red, { name: 'test', status: 'completed', conclusion: 'success', actions: { runId: 1111, jobId: 1 } })
-    gh.repo.addCheckRun(red, { name: 'lint', status: 'completed', conclusion: 'failure', actions: { runId: 1111, jobId: 2 } })
+    const lint = gh.repo.addCheckRun(red, { name: 'lint', status: 'in_progress', actions: { runId: 1111, jobId: 2 } })
     const before = await containers()
 
-    const started = Date.now()
-    const r = await cli(app, ['deploy'], { ...env, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: gh.api.url })
-    const tookMs = Date.now() - started
-    expect(r.code).not.toBe(0)
-    expect(r.stderr).toContain(`gate: CI failed on ${red.slice(0, 12)}: check "lint" (failure)`)
-    expect(r.stderr).toContain(`https://github.com/${REPOSITORY}/actions/runs/1111/job/2`)
-    expect(r.stderr).not.toContain(TOKEN)
-    expect(gh.api.exchanges.some((e) => e.path.includes(`/commits/${red}/check-runs`))).toBe(true)
-    // The build was stopped, not left to finish (its RUN sleeps 60 s) and push.
-    expect(r.stderr).not.toContain('Built and pushed')
-    expect(tookMs).toBeLessThan(45_000)
+    const deploying = cli(app, ['deploy'], { ...env, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: gh.api.url })
+    try {
+      try {
+        // CI fails only once the build is inside its RUN step: the gate's failure has a build to stop.
+        expect(await eventually(() => buildRunning(marker), 240, 500), `the build's RUN step (${marker}) started`).toBe(true)
+      } finally {
+        gh.repo.update(lint, 'completed', 'failure')
+      }
+      const r = await deploying
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stderr).toContain(`gate: CI failed on ${red.slice(0, 12)}: check "lint" (failure)`)
+      expect(r.stderr).toContain(`https://github.com/${REPOSITORY}/actions/runs/1111/job/2`)
+      expect(r.stderr).not.toContain(TOKEN)
+      expect(gh.api.exchanges.some((e) => e.path.includes(`/commits/${red}/check-runs`))).toBe(true)
+
+      // The build was stopped, not left to finish and push: its RUN (300 s of sleep) is gone, the
+      // CLI never said it pushed, and the registry has no image for the red commit.
+      expect(await eventually(() => !buildRunning(marker), 60, 500), `the build's RUN step (${marker}) still runs after the CLI ended: the build was not stopped`).toBe(true)
+      expect(r.stderr).not.toContain('Built and pushed')
+      expect(await registryHasTag(app.image, built), 'the registry check sees a pushed tag').toBe(true)
+      expect(await registryHasTag(app.image, red), `${image()}:${red} in the registry`).toBe(false)
+    } finally {
+      // A build left running would push the red image minutes from now: end it (its RUN killed, the build fails).
+      killBuild(marker)
+    }
 
     // No host was touched: the same containers, the old version served, the lock free.
     expect(await containers()).toEqual(before)
@@ -124,20 +172,23 @@ describe('cutover deploy builds, pushes and deploys a commit', () => {
     expect(JSON.parse(lock.stdout)).toMatchObject({ held: false })
   })
 
-  it('a build that fails while the gate still waits ends the deploy at once, naming the build failure', async () => {
-    const dockerfile = readFileSync(join(app.dir, 'Dockerfile'), 'utf8').replace(/RUN echo .* && sleep 60\n/, '')
+  it('a build that fails while the gate still waits ends the deploy by itself, naming the build failure', async () => {
+    const dockerfile = readFileSync(join(app.dir, 'Dockerfile'), 'utf8').replace(/RUN echo .* && sleep 300 .*\n/, '')
+    expect(dockerfile).not.toContain('sleep 300')
     const broken = app.commit('a change that does not build', { Dockerfile: `${dockerfile}RUN echo ${app.service} && exit 3\n` })
-    // CI is still running on it, and would be for the whole gate timeout.
+    // CI is still running on it, and stays so: only the build's failure can end this deploy.
     gh.repo.addCheckRun(broken, { name: 'test', status: 'in_progress', actions: { runId: 1111, jobId: 3 } })
 
-    const started = Date.now()
-    const r = await cli(app, ['deploy', '--gate-timeout', '240'], { ...env, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: gh.api.url })
-    const tookMs = Date.now() - started
-    expect(r.code).not.toBe(0)
+    // The gate would wait an hour; the CLI is killed long before that (cli()'s bound), which
+    // would end it with no exit code.
+    const r = await cli(app, ['deploy', '--gate-timeout', '3600'], { ...env, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: REPOSITORY, GITHUB_API_URL: gh.api.url })
+    expect(r.signal, r.stderr).toBeNull()
+    expect(r.code, r.stderr).toBe(1)
     expect(r.stderr).toContain('gate: 0 of 1 checks done; waiting on test')
     expect(r.stderr).toMatch(/Building .*:[0-9a-f]{40} failed/)
-    // Not held up by the gate's 240 s timeout.
-    expect(tookMs).toBeLessThan(60_000)
+    // The gate never reached a verdict: it was stopped, not timed out or answered.
+    expect(r.stderr).not.toMatch(/gate: CI (is green|failed)|timed out/)
+    expect(await registryHasTag(app.image, broken)).toBe(false)
     expect(await versions(app.host)).toEqual([built, built])
   })
 })

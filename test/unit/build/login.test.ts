@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -11,6 +10,7 @@ import { execLocal, type LocalExec } from '../../../src/build/local-exec.js'
 import { explainLoginFailure, loginLocally, loginOnHost, logoutLocally } from '../../../src/build/login.js'
 import { RegistryError } from '../../../src/build/registry.js'
 import type { RemoteHost } from '../../../src/remote/host.js'
+import { describeWithDocker } from '../helpers/docker-clients.js'
 import { startFakeRegistry, type FakeRegistry } from './registry-server.js'
 
 describe('login/logout argv', () => {
@@ -48,19 +48,24 @@ describe('explainLoginFailure (docker client and daemon wording)', () => {
   })
 })
 
+describe('loginLocally without credentials', () => {
+  it('fails before anything runs (no docker client needed)', async () => {
+    const calls: Argv[] = []
+    const exec: LocalExec = async (argv) => {
+      calls.push(argv)
+      return { code: 0, stdout: '', stderr: '' }
+    }
+    await expect(loginLocally({ server: 'r.test', password: 'x' }, { exec })).rejects.toThrow(/registry.username is not set/)
+    await expect(loginLocally({ server: 'r.test', username: 'u', passwordSource: 'the KAMAL_REGISTRY_PASSWORD secret' }, { exec })).rejects.toThrow(/the KAMAL_REGISTRY_PASSWORD secret is empty/)
+    expect(calls).toEqual([])
+  })
+})
+
 // The real docker client (no daemon here): with DOCKER_HOST pointing nowhere, `docker login`
 // logs in client-side, talking to the registry itself. 127.0.0.0/8 counts as an insecure
 // registry for docker, so these run over plain HTTP; TLS trust is covered by registry.test.ts.
-const hasDocker = (() => {
-  try {
-    execFileSync('docker', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
-
-describe.skipIf(!hasDocker)('login with the real docker client against a local registry', () => {
+// Without that client: skipped outside CI, a failure under CI=true (see describeWithDocker).
+describeWithDocker('login with the real docker client against a local registry', () => {
   const PASSWORD = 'pw-with-$pecial\'chars"'
   let registry: FakeRegistry
   let dockerConfig: string
@@ -116,9 +121,4 @@ describe.skipIf(!hasDocker)('login with the real docker client against a local r
     expect((error as Error).message).toContain(`cannot reach registry 127.0.0.1:${port}`)
   })
 
-  it('missing credentials fail before anything runs', async () => {
-    await expect(loginLocally({ server: 'r.test', password: 'x' }, { exec })).rejects.toThrow(/registry.username is not set/)
-    await expect(loginLocally({ server: 'r.test', username: 'u', passwordSource: 'the KAMAL_REGISTRY_PASSWORD secret' }, { exec })).rejects.toThrow(/the KAMAL_REGISTRY_PASSWORD secret is empty/)
-    expect(calls).toEqual([])
-  })
 })

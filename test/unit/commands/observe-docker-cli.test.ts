@@ -1,30 +1,19 @@
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { observe } from '../../../src/commands/observe.js'
 import { parseObservation } from '../../../src/commands/observation.js'
+import { DEBIAN_DOCKER, dockerClients, PATH_DOCKER, reportMissingDockerClients } from '../helpers/docker-clients.js'
 import { fakeDockerd, type FakeDockerd } from '../helpers/fake-dockerd.js'
 import { tempDir } from '../helpers/sh.js'
 
 // The observe script run by the REAL docker CLIs against a fake daemon that answers with raw
 // Engine API JSON: it checks our templates where Docker's quirks live (the raw-map fallback,
 // where a missing key is an error; labels null, empty or absent; a container gone between ps
-// and inspect). Every docker CLI found here is tried: the testbed hosts run Debian's 20.10
-// (/usr/bin/docker), this machine's PATH has 28.x. A client that is not installed is skipped.
-const clients = [...new Set(['/usr/bin/docker', ...(() => {
-  try {
-    return [execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim()]
-  } catch {
-    return []
-  }
-})()])].flatMap((bin) => {
-  try {
-    return [{ bin, version: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim() }]
-  } catch {
-    return []
-  }
-}).filter((c, i, all) => all.findIndex((o) => o.version === c.version) === i)
+// and inspect). Both docker CLIs are tried: the testbed hosts run Debian's 20.10
+// (/usr/bin/docker), this machine's PATH has 28.x (one run per distinct version). A client that
+// cannot be run here is reported: a skipped test outside CI, a failing one under CI=true.
+const { found: clients, missing } = dockerClients([DEBIAN_DOCKER, PATH_DOCKER])
 
 const id = (c: string): string => c.repeat(64)
 const IMG = (c: string): string => `sha256:${c.repeat(64)}`
@@ -66,7 +55,9 @@ const images = [
   { Id: IMG('1'), RepoTags: ['reg.test/app:v1'], RepoDigests: [], Created: 1, Size: 1, VirtualSize: 1, SharedSize: -1, Labels: null, Containers: -1, ParentId: '' },
 ]
 
-describe.skipIf(clients.length === 0)('observe through the real docker CLI (fake daemon)', () => {
+describe('observe through the real docker CLI (fake daemon)', () => {
+  reportMissingDockerClients(missing)
+
   let dockerd: FakeDockerd
   beforeAll(async () => {
     dockerd = await fakeDockerd((method, path) => {
