@@ -1,5 +1,5 @@
-import { shellJoin } from '../src/commands/argv.js'
-import { observe } from '../src/commands/observe.js'
+import { shellJoin } from '../src/argv/shell-join.js'
+import { observe } from '../src/argv/observe.js'
 import { loadConfigOrThrow } from '../src/config/index.js'
 import type { DeployResult } from '../src/engine/result.js'
 import { deployService } from '../src/engine/service.js'

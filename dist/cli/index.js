@@ -44304,7 +44304,7 @@ const configCommand = {
 const promises_namespaceObject = require("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = require("node:crypto");
-;// CONCATENATED MODULE: ./src/build/clone.ts
+;// CONCATENATED MODULE: ./src/image/clone.ts
 
 
 
@@ -44400,7 +44400,7 @@ async function clone_validate(git, { commit, cloneDir }) {
 const message = (e) => (e instanceof Error ? e.message : String(e));
 const clone_firstLine = (e) => message(e).split('\n')[0] ?? '';
 
-;// CONCATENATED MODULE: ./src/commands/git.ts
+;// CONCATENATED MODULE: ./src/argv/git.ts
 /**
  * git argv for the clean-clone build, as data. Every command takes the directory explicitly
  * (`-C dir`) rather than relying on the caller's cwd, so a table test pins where each runs.
@@ -44434,7 +44434,7 @@ const gitArgv = {
     revParseHead: (dir) => git(dir, 'rev-parse', 'HEAD'),
 };
 
-;// CONCATENATED MODULE: ./src/build/local-exec.ts
+;// CONCATENATED MODULE: ./src/local-exec.ts
 
 /**
  * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
@@ -44517,7 +44517,7 @@ const reasonOf = (signal) => {
     return r instanceof Error ? r.message : typeof r === 'string' ? r : 'cancelled';
 };
 
-;// CONCATENATED MODULE: ./src/build/git.ts
+;// CONCATENATED MODULE: ./src/image/git.ts
 
 
 /** A git command failed; the message names the command, the directory and git's own words. */
@@ -44574,7 +44574,7 @@ function createGit(options = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/build/image-ref.ts
+;// CONCATENATED MODULE: ./src/registry/image-ref.ts
 class ImageRefError extends Error {
     name = 'ImageRefError';
 }
@@ -44618,7 +44618,7 @@ function registryTarget(registry, image) {
     return { apiHost: isHub ? DOCKER_HUB_API : host, registry: isHub ? DOCKER_HUB : host, repository };
 }
 
-;// CONCATENATED MODULE: ./src/commands/build.ts
+;// CONCATENATED MODULE: ./src/argv/build.ts
 const flagEach = (flag, values = []) => values.flatMap((v) => [flag, v]);
 function common(i) {
     return [
@@ -44691,7 +44691,7 @@ const platformsFor = (arch = []) => arch.map((a) => (a.includes('/') ? a : `linu
 /** The value is read from the environment variable of the same name. */
 const secretSpec = (name) => `id=${name},env=${name}`;
 
-;// CONCATENATED MODULE: ./src/build/cache.ts
+;// CONCATENATED MODULE: ./src/image/cache.ts
 
 
 
@@ -44760,7 +44760,7 @@ function localCache(ctx) {
     return { dir, nextDir: `${dir}.next`, key: `${prefix}${hash}-${revision}`, restoreKeys: [`${prefix}${hash}-`, prefix] };
 }
 
-;// CONCATENATED MODULE: ./src/build/image-builder.ts
+;// CONCATENATED MODULE: ./src/image/image-builder.ts
 
 
 
@@ -44953,7 +44953,7 @@ function secretEnvironment(input) {
     return env;
 }
 
-;// CONCATENATED MODULE: ./src/commands/registry.ts
+;// CONCATENATED MODULE: ./src/argv/registry.ts
 /**
  * `docker login`/`logout` argv, for this machine and for hosts alike. The password is never
  * here: it goes to `--password-stdin`. No server means Docker Hub, as for docker itself.
@@ -44974,7 +44974,7 @@ const external_node_http_namespaceObject = require("node:http");
 const external_node_https_namespaceObject = require("node:https");
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = require("node:tls");
-;// CONCATENATED MODULE: ./src/build/registry-http.ts
+;// CONCATENATED MODULE: ./src/registry/http.ts
 
 
 
@@ -45045,7 +45045,7 @@ function request(url, options) {
 // Passing `ca` replaces Node's bundled roots; keep them so a custom CA only adds trust.
 const tlsRootCertificates = () => external_node_tls_namespaceObject.rootCertificates;
 
-;// CONCATENATED MODULE: ./src/build/login.ts
+;// CONCATENATED MODULE: ./src/registry/login.ts
 
 
 
@@ -45110,7 +45110,7 @@ function login_lastLines(result, registry) {
     return redact(lines.slice(-3).join(' / ') || '(no output)', [registry.password ?? '']);
 }
 
-;// CONCATENATED MODULE: ./src/build/www-authenticate.ts
+;// CONCATENATED MODULE: ./src/registry/www-authenticate.ts
 // A scheme token, or an auth-param `key=value` / `key="quoted, value"`.
 const TOKEN = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*)))?\s*,?/y;
 /**
@@ -45138,7 +45138,7 @@ function parseWwwAuthenticate(header) {
     return challenges;
 }
 
-;// CONCATENATED MODULE: ./src/build/registry.ts
+;// CONCATENATED MODULE: ./src/registry/client.ts
 
 
 
@@ -45297,7 +45297,7 @@ function detail(res) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/commands/names.ts
+;// CONCATENATED MODULE: ./src/argv/names.ts
 /**
  * Kamal 2's host layout: names and paths both tools must agree on, so a host deployed by one is
  * adopted by the other. Paths are relative to the SSH user's home (the cwd of a remote command),
@@ -45349,7 +45349,7 @@ const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Docker's rule for an image tag, which a version must also satisfy. */
 const TAG_PATTERN = /^[\w][\w.-]{0,127}$/;
 
-;// CONCATENATED MODULE: ./src/build/version.ts
+;// CONCATENATED MODULE: ./src/image/version.ts
 
 
 class VersionError extends Error {
@@ -45405,7 +45405,7 @@ function listChanges(status) {
     return shown.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/build/pipeline.ts
+;// CONCATENATED MODULE: ./src/image/pipeline.ts
 
 
 
@@ -45466,7 +45466,7 @@ async function buildImage(request, deps) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = require("node:os");
-;// CONCATENATED MODULE: ./src/build/cache-dir.ts
+;// CONCATENATED MODULE: ./src/image/cache-dir.ts
 
 
 /**
@@ -45482,11 +45482,7 @@ function defaultCacheDir(env = process.env, home = (0,external_node_os_namespace
     return (0,external_node_path_namespaceObject.join)(env['XDG_CACHE_HOME'] || (0,external_node_path_namespaceObject.join)(home, '.cache'), 'cutover');
 }
 
-;// CONCATENATED MODULE: ./src/build/index.ts
-
-
-
-
+;// CONCATENATED MODULE: ./src/image/index.ts
 
 
 
@@ -45513,7 +45509,7 @@ async function pausePoint(here, wanted, logger) {
     await new Promise(() => setInterval(() => undefined, 60_000));
 }
 
-;// CONCATENATED MODULE: ./src/commands/env-file.ts
+;// CONCATENATED MODULE: ./src/argv/env-file.ts
 /**
  * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
  * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
@@ -45652,14 +45648,14 @@ function validateDesired(d) {
     return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
 }
 
-;// CONCATENATED MODULE: ./src/commands/text.ts
+;// CONCATENATED MODULE: ./src/argv/text.ts
 /**
  * A value on one line: line breaks become spaces. For values written into line-based files the
  * other tool reads back (the lock's details, the audit log), where a newline would forge a line.
  */
 const oneLine = (s) => s.replace(/[\r\n]+/g, ' ');
 
-;// CONCATENATED MODULE: ./src/commands/audit.ts
+;// CONCATENATED MODULE: ./src/argv/audit.ts
 
 function auditLine(tags, message) {
     const parts = [tags.at, tags.performer, tags.destination, tags.role].filter((t) => t != null && t !== '');
@@ -45671,7 +45667,7 @@ const append = (logPath, line) => ['sh', '-c', APPEND, 'cutover-audit', oneLine(
 /** The last lines of the log (Kamal's `kamal audit` shows 50). */
 const tail = (logPath, lines = 50) => ['tail', '-n', String(lines), logPath];
 
-;// CONCATENATED MODULE: ./src/commands/argv.ts
+;// CONCATENATED MODULE: ./src/argv/shell-join.ts
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 /**
  * The one place where argv becomes a shell string, because ssh2 sends a command *string*.
@@ -45689,7 +45685,7 @@ function shellJoin(argv) {
     return argv.map(shellQuote).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/commands/host-lock.ts
+;// CONCATENATED MODULE: ./src/argv/host-lock.ts
 /**
  * Run a command under a host-wide lock (`flock` on `.kamal/cutover-host.lock`). The deploy lock is
  * per service, so two apps deploying to one fresh host at once would both find no `kamal`
@@ -45701,7 +45697,7 @@ function shellJoin(argv) {
 const SCRIPT = 'mkdir -p .kamal 2>/dev/null; if command -v flock >/dev/null 2>&1; then exec flock .kamal/cutover-host.lock "$@"; fi; exec "$@"';
 const underHostLock = (argv) => ['sh', '-c', SCRIPT, 'cutover-host-lock', ...argv];
 
-;// CONCATENATED MODULE: ./src/commands/docker.ts
+;// CONCATENATED MODULE: ./src/argv/docker.ts
 
 
 const pairs = (flag, map) => Object.entries(map).flatMap(([k, v]) => [flag, `${k}=${v}`]);
@@ -45818,7 +45814,7 @@ function interpretHealth(stdout) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/commands/proxy.ts
+;// CONCATENATED MODULE: ./src/argv/proxy.ts
 
 
 
@@ -45974,7 +45970,7 @@ function containerHostname(host, nonce) {
     return `${safe || 'host'}-${nonce.slice(0, 12)}`;
 }
 
-;// CONCATENATED MODULE: ./src/commands/proxy-list.ts
+;// CONCATENATED MODULE: ./src/argv/proxy-list.ts
 /**
  * Parser for `kamal-proxy list` (v0.9.2), which has no JSON form. It prints a table, one row per
  * service with an active target, sorted by service name:
@@ -46457,7 +46453,7 @@ async function execute_check(host, exec, what, redact) {
 }
 const execute_firstLine = (text) => text.trim().split('\n')[0]?.trim() ?? '';
 
-;// CONCATENATED MODULE: ./src/commands/lock.ts
+;// CONCATENATED MODULE: ./src/argv/lock.ts
 
 /** What `acquire` exits with when the lock is already held (it then prints the details). */
 const LOCK_HELD_EXIT = 75;
@@ -46589,7 +46585,7 @@ async function releaseLock(pool, host, app, onlyRun) {
     return { released: true, report };
 }
 
-;// CONCATENATED MODULE: ./src/commands/observe.ts
+;// CONCATENATED MODULE: ./src/argv/observe.ts
 
 
 
@@ -46703,7 +46699,7 @@ function observeScript(q) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/commands/observation.ts
+;// CONCATENATED MODULE: ./src/argv/observation.ts
 
 
 
@@ -47044,6 +47040,11 @@ async function runHost(hostName, hostPlan, deps, now, gate) {
 function result(req, hosts) {
     return { version: req.version, image: req.image, changed: changedAny(hosts), hosts };
 }
+
+;// CONCATENATED MODULE: ./src/registry/index.ts
+
+
+
 
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);

@@ -1,5 +1,5 @@
 import * as cache from '@actions/cache'
-import type { LocalCache } from '../build/index.js'
+import type { LocalCache } from '../image/index.js'
 import type { DeployConfig } from '../config/index.js'
 import type { Logger } from '../log.js'
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { Command } from './inputs.js'
+import type { ActionCommand } from './inputs.js'
 
 /** Where the run comes from: which commit to gate, build and deploy, and which PR it is for. */
 export interface EventContext {
@@ -45,7 +45,7 @@ export const FORK_HELP =
  * GITHUB_EVENT_PATH). On pull requests the head commit is used, never GITHUB_SHA: that is the
  * test merge commit, which has no checks of its own and is not what the author pushed.
  */
-export function resolveEvent(env: NodeJS.ProcessEnv, command: Command, prNumberInput?: number): EventContext {
+export function resolveEvent(env: NodeJS.ProcessEnv, command: ActionCommand, prNumberInput?: number): EventContext {
   const eventName = env.GITHUB_EVENT_NAME ?? ''
   const repository = env.GITHUB_REPOSITORY ?? ''
   if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) throw new EventError('GITHUB_REPOSITORY is not set to "owner/name": run cutover as a step of a GitHub Actions workflow.')

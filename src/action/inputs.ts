@@ -1,16 +1,16 @@
-import { TAG_PATTERN } from '../commands/names.js'
+import { TAG_PATTERN } from '../argv/names.js'
 import { GATE_DEFAULTS } from '../gate/index.js'
 import { masked, registryAuthForms } from './mask.js'
 import { parseSecrets } from './secrets-input.js'
 
 export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove'] as const
-export type Command = (typeof COMMANDS)[number]
+export type ActionCommand = (typeof COMMANDS)[number]
 
 /** Check-run conclusions GitHub knows (checks API); anything else is a typo. */
 const CONCLUSIONS = ['action_required', 'cancelled', 'failure', 'neutral', 'success', 'skipped', 'stale', 'timed_out']
 
 export interface ActionInputs {
-  command: Command
+  command: ActionCommand
   configFile: string
   destination?: string
   version?: string
@@ -72,7 +72,7 @@ export function readInputs(input: InputReader): ActionInputs {
   }
 
   const commandRaw = input.get('command') || 'deploy'
-  const command = (COMMANDS as readonly string[]).includes(commandRaw) ? (commandRaw as Command) : undefined
+  const command = (COMMANDS as readonly string[]).includes(commandRaw) ? (commandRaw as ActionCommand) : undefined
   if (!command) problems.push(`Input \`command\` is ${JSON.stringify(commandRaw)}; set it to one of: ${COMMANDS.join(', ')}.`)
 
   const version = input.get('version') || undefined

@@ -1,10 +1,10 @@
 import type { CheckState } from '../gate/index.js'
 import type { FailureDetail, RetainedVersions, RunOutcome } from './engine-port.js'
-import type { Command } from './inputs.js'
+import type { ActionCommand } from './inputs.js'
 
 /** Everything the job summary shows; rendering is pure so tests read the markdown directly. */
 export interface SummaryInput {
-  command: Command
+  command: ActionCommand
   environment: string
   ok: boolean
   sha: string
@@ -12,7 +12,7 @@ export interface SummaryInput {
   failure?: { message: string; detail: FailureDetail }
 }
 
-const TITLES: Record<Command, string> = {
+const TITLES: Record<ActionCommand, string> = {
   deploy: 'deploy',
   rollback: 'rollback',
   remove: 'remove',

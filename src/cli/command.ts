@@ -19,10 +19,10 @@ export interface CliIO {
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>
 
 /**
- * One subcommand. Adding one is a new file in commands/ exporting a Command, plus its line in
- * commands/index.ts. Options are node's util.parseArgs options (strict: unknown flags are usage errors).
+ * One subcommand. Adding one is a new file in cli/commands/ exporting a CliCommand, plus its line in
+ * cli/commands/index.ts. Options are node's util.parseArgs options (strict: unknown flags are usage errors).
  */
-export interface Command {
+export interface CliCommand {
   name: string
   summary: string
   /** e.g. `cutover config [-c FILE] [-d DEST] [--json]` */
@@ -43,7 +43,7 @@ export const configOptions = {
   config: { type: 'string', short: 'c' },
   'config-file': { type: 'string' },
   destination: { type: 'string', short: 'd' },
-} as const satisfies Command['options']
+} as const satisfies CliCommand['options']
 
 export function configArgs(values: OptionValues): { configFile?: string; destination?: string } {
   const file = values.config ?? values['config-file']

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
 import { ConfigErrors, renderError } from '../config/index.js'
 import { closest } from '../config/suggest.js'
-import { type CliIO, type Command, EXIT, UsageError } from './command.js'
+import { type CliIO, type CliCommand, EXIT, UsageError } from './command.js'
 import { commands } from './commands/index.js'
 
-function help(list: readonly Command[]): string {
+function help(list: readonly CliCommand[]): string {
   const width = Math.max(...list.map((c) => c.name.length))
   return [
     'Usage: cutover <command> [options]',
@@ -23,7 +23,7 @@ function help(list: readonly Command[]): string {
  * (loadForCli registers the loaded secrets'), so a secret in a remote's stderr or an exception
  * reaches neither the terminal nor a CI log.
  */
-export async function main(argv: readonly string[], outer: CliIO, list: readonly Command[] = commands): Promise<number> {
+export async function main(argv: readonly string[], outer: CliIO, list: readonly CliCommand[] = commands): Promise<number> {
   const redactors: ((text: string) => string)[] = []
   const redact = (text: string): string => redactors.reduce((t, r) => r(t), text)
   const io: CliIO = {

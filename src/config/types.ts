@@ -1,8 +1,8 @@
 import type { SecretEnvRef } from './schema/env.js'
-import type { OptionValue } from './schema/servers.js'
+import type { RoleOptionValue } from './schema/servers.js'
 import type { JumpHost } from './schema/ssh.js'
 
-export type { JumpHost, OptionValue, SecretEnvRef }
+export type { JumpHost, RoleOptionValue, SecretEnvRef }
 
 /**
  * The resolved config the engine consumes: every default applied, root and role settings merged,
@@ -70,7 +70,7 @@ export interface RoleConfig {
   hosts: Host[]
   cmd?: string
   /** `docker run` options (`memory: 2g`); `true` is a bare flag; `restart` is taken out into restartPolicy. */
-  options: Record<string, OptionValue>
+  options: Record<string, RoleOptionValue>
   /** Default unless-stopped (Kamal). */
   restartPolicy: string
   /** Root labels with the role's over them. The engine adds service, role and destination itself. */

@@ -1,4 +1,4 @@
-import type { HostState } from '../commands/observation.js'
+import type { HostState } from '../argv/observation.js'
 import type { Logger } from '../log.js'
 import type { RemoteHost } from '../remote/host.js'
 import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
@@ -18,7 +18,7 @@ export interface HostTarget {
   roles: DesiredRole[]
 }
 
-export interface DeployRequest {
+export interface ConvergeRequest {
   version: string
   image: string
   targets: HostTarget[]
@@ -57,7 +57,7 @@ type Observed = { host: string; state: HostState } | { host: string; error: stri
  * and lists no tags; the steps that need more (pull, prune, ordering by age) are planned from the
  * full look under the lock. That is 2 docker CLI runs per host on an unchanged deploy, not 4.
  */
-export async function deploy(req: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
+export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<DeployResult> {
   const now = deps.now ?? Date.now
   const started = now()
   const first = await observeAll(req.targets, deps, 'first')
@@ -87,7 +87,7 @@ export async function deploy(req: DeployRequest, deps: DeployDeps): Promise<Depl
 }
 
 /** Plans only, for `--dry-run`: what each host would do, nothing changed, no lock taken. */
-export async function dryRun(req: DeployRequest, deps: DeployDeps): Promise<DryRunHost[]> {
+export async function dryRun(req: ConvergeRequest, deps: DeployDeps): Promise<DryRunHost[]> {
   const observed = await observeAll(req.targets, deps)
   return observed.map((o) => {
     const planned = planOrError(o, req.targets)
@@ -213,6 +213,6 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
   return results
 }
 
-function result(req: DeployRequest, hosts: HostResult[]): DeployResult {
+function result(req: ConvergeRequest, hosts: HostResult[]): DeployResult {
   return { version: req.version, image: req.image, changed: changedAny(hosts), hosts }
 }

@@ -1,5 +1,5 @@
-import { shellJoin } from '../commands/argv.js'
-import { interpretHealth } from '../commands/docker.js'
+import { shellJoin } from '../argv/shell-join.js'
+import { interpretHealth } from '../argv/docker.js'
 import type { Logger } from '../log.js'
 import { describeStep, type Exec, type OnFailure, type Step } from '../plan/steps.js'
 import type { ExecResult, RemoteHost } from '../remote/host.js'

@@ -1,5 +1,5 @@
-import * as lockCommands from '../commands/lock.js'
-import { lockDirectory, type AppRef } from '../commands/names.js'
+import * as lockCommands from '../argv/lock.js'
+import { lockDirectory, type AppRef } from '../argv/names.js'
 import type { Logger } from '../log.js'
 import type { Hosts } from './hosts.js'
 

@@ -1,5 +1,5 @@
-import { parseObservation, type HostState } from '../commands/observation.js'
-import { observe, type ObserveQuery } from '../commands/observe.js'
+import { parseObservation, type HostState } from '../argv/observation.js'
+import { observe, type ObserveQuery } from '../argv/observe.js'
 import type { RemoteHost } from '../remote/host.js'
 
 const OBSERVE_TIMEOUT_MS = 60_000

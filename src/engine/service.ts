@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js'
-import { deploy, dryRun, type DeployRequest, type DryRunHost } from './deploy.js'
+import { deploy, dryRun, type ConvergeRequest, type DryRunHost } from './deploy.js'
 import type { Hosts } from './hosts.js'
 import type { PauseAt } from './pause.js'
 import type { DeployResult } from './result.js'
@@ -22,7 +22,7 @@ export interface ServiceDeployRequest {
 }
 
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
-export async function deployRequest(req: ServiceDeployRequest): Promise<DeployRequest> {
+export async function deployRequest(req: ServiceDeployRequest): Promise<ConvergeRequest> {
   const { config, secrets } = req.session.options
   // Config and flag mistakes first: they need no registry round trip to be found.
   checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })

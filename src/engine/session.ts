@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
-import { createRegistryClient, type RegistryInput } from '../build/index.js'
+import { createRegistryClient, type RegistryInput } from '../registry/index.js'
 import type { DeployConfig } from '../config/index.js'
 import type { Logger } from '../log.js'
 import { SshPool, type SshOptions } from '../remote/index.js'

@@ -1,4 +1,4 @@
-import { buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type ImageBuilderOptions } from '../build/index.js'
+import { buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type ImageBuilderOptions } from '../image/index.js'
 import { waitForChecks, type GateDeps, type GateOptions, type GateResult } from '../gate/index.js'
 import type { Logger } from '../log.js'
 import type { DeployResult } from './result.js'

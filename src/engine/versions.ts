@@ -1,4 +1,4 @@
-import type { HostState } from '../commands/observation.js'
+import type { HostState } from '../argv/observation.js'
 import type { DeployConfig } from '../config/index.js'
 import { observeQueryFor } from '../plan/desired.js'
 import { createdKey, roleContainers } from '../plan/scope.js'

@@ -69,7 +69,7 @@ export function isOwnStatus(s: RawStatus, runId: string | undefined): boolean {
   return runId !== undefined && belongsToRun(s.target_url, runId)
 }
 
-export type Verdict =
+export type GateVerdict =
   | { kind: 'pass'; relevant: CheckState[]; noChecks: boolean }
   | { kind: 'fail'; reason: 'check-failed'; failed: CheckState[] }
   | { kind: 'fail'; reason: 'no-checks' }
@@ -92,7 +92,7 @@ export interface EvaluateInput {
 }
 
 /** The gate's decision for one poll. Pure, so every situation is a table row in the tests. */
-export function evaluate(i: EvaluateInput): Verdict {
+export function evaluate(i: EvaluateInput): GateVerdict {
   const relevant = i.required.length ? i.checks.filter((c) => i.required.some((p) => matchesPattern(c.name, p))) : [...i.checks]
   const failed = relevant.filter((c) => c.state === 'failed')
   // A red required check decides at once, even while others are still running.

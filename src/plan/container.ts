@@ -1,7 +1,7 @@
-import type { RunSpec } from '../commands/docker.js'
+import type { RunSpec } from '../argv/docker.js'
 import {
   containerName, envFilePath, LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION, NETWORK, targetAlias,
-} from '../commands/names.js'
+} from '../argv/names.js'
 import { imageRef, kamalEnv, validateDesired, type DesiredRole } from './desired.js'
 import { settingsDigest } from './digest.js'
 

@@ -1,8 +1,8 @@
-import type { OptionValue } from '../commands/docker.js'
-import { clearValueProblem, envKeyProblem, EnvError, renderEnvFile } from '../commands/env-file.js'
-import { CONTAINER_NAME_PATTERN, containerName, lockDirectory, TAG_PATTERN, type AppRef } from '../commands/names.js'
-import type { ObserveQuery } from '../commands/observe.js'
-import type { ProxyBoot, ProxyRoute } from '../commands/proxy.js'
+import type { DockerOptionValue } from '../argv/docker.js'
+import { clearValueProblem, envKeyProblem, EnvError, renderEnvFile } from '../argv/env-file.js'
+import { CONTAINER_NAME_PATTERN, containerName, lockDirectory, TAG_PATTERN, type AppRef } from '../argv/names.js'
+import type { ObserveQuery } from '../argv/observe.js'
+import type { ProxyBoot, ProxyRoute } from '../argv/proxy.js'
 
 /**
  * The desired state of one role on one host: the planner's whole input besides the observation.
@@ -31,7 +31,7 @@ export interface DesiredRole extends AppRef {
   /** Kamal `labels:` (global merged with the role's). `service`/`role`/`destination` are ours. */
   labels: Readonly<Record<string, string>>
   /** Kamal role `options:`; `restart` sets the restart policy (default `unless-stopped`). */
-  options: Readonly<Record<string, OptionValue>>
+  options: Readonly<Record<string, DockerOptionValue>>
   /** Kamal `logging:`; null = Kamal's default, `--log-opt max-size=10m`. */
   logging: { driver: string | null; options: Readonly<Record<string, string>> } | null
   /** Kamal role `cmd:`, already split into words (no shell in between). null = image default. */

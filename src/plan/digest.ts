@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { RunSpec } from '../commands/docker.js'
-import type { ProxyRoute } from '../commands/proxy.js'
+import type { RunSpec } from '../argv/docker.js'
+import type { ProxyRoute } from '../argv/proxy.js'
 
 /**
  * The settings digest: sha256 over a canonical JSON of everything that shapes a container and

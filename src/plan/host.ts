@@ -1,4 +1,4 @@
-import type { HostState } from '../commands/observation.js'
+import type { HostState } from '../argv/observation.js'
 import type { DesiredRole } from './desired.js'
 import { plan, type PlanResult } from './plan.js'
 import type { Step, StepKind } from './steps.js'

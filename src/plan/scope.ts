@@ -1,6 +1,6 @@
-import type { HostState, ObservedContainer } from '../commands/observation.js'
-import { proxyServiceName, targetAlias, type AppRef } from '../commands/names.js'
-import { splitTarget } from '../commands/proxy-list.js'
+import type { HostState, ObservedContainer } from '../argv/observation.js'
+import { proxyServiceName, targetAlias, type AppRef } from '../argv/names.js'
+import { splitTarget } from '../argv/proxy-list.js'
 
 /** Readings of an observation the planner needs, all by labels and ids, never by names. */
 

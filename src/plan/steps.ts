@@ -1,4 +1,4 @@
-import type { Argv } from '../commands/argv.js'
+import type { Argv } from '../argv/shell-join.js'
 import type { Secret } from './secret.js'
 
 /** One remote command: RemoteHost.exec(argv, { stdin, timeoutMs }). */

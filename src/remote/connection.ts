@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
-import { authError, changedHostKeyError, connectError, revokedHostKeyError, unknownHostKeyError, type Endpoint, RemoteError } from './errors.js'
+import { authError, changedHostKeyError, connectError, revokedHostKeyError, unknownHostKeyError, type SshEndpoint, RemoteError } from './errors.js'
 import { hostKeyAlgorithms, judgeHostKey, pinsFor, type KnownHosts } from './known-hosts.js'
 import type { PrivateKey } from './keys.js'
 import { probeHostKey } from './scan.js'
@@ -18,7 +18,7 @@ export interface OpenOptions {
  * Opens one SSH connection whose host key is checked against known_hosts. Resolves only once
  * the key is trusted and a key was accepted; every failure is a RemoteError naming the host.
  */
-export function openConnection(endpoint: Endpoint, options: OpenOptions): Promise<Client> {
+export function openConnection(endpoint: SshEndpoint, options: OpenOptions): Promise<Client> {
   const pins = pinsFor(options.knownHosts, endpoint.host, endpoint.port)
   const algorithms = hostKeyAlgorithms(pins)
   let rejection: RemoteError | undefined

@@ -1,4 +1,4 @@
-import type { Argv } from '../commands/argv.js'
+import type { Argv } from '../argv/shell-join.js'
 
 export interface ExecOptions {
   /** Bytes fed to the command's stdin (secrets travel here, never in argv). */

@@ -100,14 +100,14 @@ export function keyTypeOf(key: Buffer): string {
   return n > 0 && n < 64 && key.length >= 4 + n ? key.subarray(4, 4 + n).toString('latin1') : 'unknown'
 }
 
-export type Verdict =
+export type HostKeyVerdict =
   | { kind: 'trusted'; entry: KnownHostEntry }
   | { kind: 'unknown' }
   | { kind: 'changed'; pinned: KnownHostEntry[] }
   | { kind: 'revoked'; entry: KnownHostEntry }
 
 /** Judges the key a server presented against what known_hosts pins for it. */
-export function judgeHostKey(pins: HostPins, presented: Buffer): Verdict {
+export function judgeHostKey(pins: HostPins, presented: Buffer): HostKeyVerdict {
   const revoked = pins.revoked.find((e) => e.key.equals(presented))
   if (revoked) return { kind: 'revoked', entry: revoked }
   const entry = pins.keys.find((e) => e.key.equals(presented))

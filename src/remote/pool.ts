@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
 import { openConnection } from './connection.js'
-import { describe, RemoteError, type Endpoint } from './errors.js'
+import { describe, RemoteError, type SshEndpoint } from './errors.js'
 import type { RemoteHost } from './host.js'
 import { loadKeys, type KeySources, type PrivateKey } from './keys.js'
 import { parseKnownHosts, type KnownHosts } from './known-hosts.js'
@@ -58,18 +58,18 @@ export class SshPool {
     this.knownHosts = typeof options.knownHosts === 'string' ? loadKnownHosts(options.knownHosts) : options.knownHosts
   }
 
-  private endpoint(target: string, name?: string): Endpoint {
+  private endpoint(target: string, name?: string): SshEndpoint {
     const t = parseTarget(target)
     return { name: name ?? t.host, user: t.user ?? this.options.user ?? 'root', host: t.host, port: t.port ?? this.options.port ?? 22 }
   }
 
-  private proxyEndpoint(): Endpoint | undefined {
+  private proxyEndpoint(): SshEndpoint | undefined {
     if (!this.options.proxy) return undefined
     const t = parseTarget(this.options.proxy, 'ssh.proxy')
     return { name: `jump host ${t.host}`, user: t.user ?? 'root', host: t.host, port: t.port ?? 22 }
   }
 
-  private client(endpoint: Endpoint, via?: Endpoint): Promise<Client> {
+  private client(endpoint: SshEndpoint, via?: SshEndpoint): Promise<Client> {
     const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`
     let pending = this.connections.get(key)
     if (!pending) {
@@ -94,7 +94,7 @@ export class SshPool {
   }
 
   /** A channel through the jump host to the target's SSH port; the jump host is checked strictly too. */
-  private async tunnel(via: Endpoint, to: Endpoint): Promise<Duplex> {
+  private async tunnel(via: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
     const jump = await this.client(via)
     const timeoutMs = this.options.connectTimeoutMs ?? 30_000
     return new Promise((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { constants } from 'node:os'
 import type { Client, ClientChannel } from 'ssh2'
-import { shellJoin, type Argv } from '../commands/argv.js'
+import { shellJoin, type Argv } from '../argv/shell-join.js'
 import type { ExecOptions, ExecResult, RemoteHost } from './host.js'
 import { RemoteError } from './errors.js'
 

@@ -1,6 +1,6 @@
 import { RemoteError } from './errors.js'
 
-export interface Target {
+export interface SshTarget {
   user?: string
   host: string
   port?: number
@@ -10,7 +10,7 @@ export interface Target {
  * Reads `[user@]host[:port]`, with IPv6 as `[::1]:2222` (a bare IPv6 address has no port).
  * Used for hosts (`10.0.0.5:2222`) and for `ssh.proxy` (`root@bastion:2222`).
  */
-export function parseTarget(text: string, what = 'host'): Target {
+export function parseTarget(text: string, what = 'host'): SshTarget {
   const bad = (why: string) => new RemoteError(`${what} "${text}" is not [user@]host[:port]: ${why}`)
   const at = text.lastIndexOf('@')
   const user = at >= 0 ? text.slice(0, at) : undefined

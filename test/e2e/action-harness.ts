@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path'
 import { createRequire } from 'node:module'
 import { checksRoutes, deploymentsRoutes, FakeClock, FakeGitHub, issueCommentRoutes, startGitHubApi, type GitHubApiServer } from '../support/github-api/index.js'
 import { readStep, stepEnv, stepFiles, type StepFiles } from '../support/action/runner-files.js'
-import { git, makeRepo, tempDir, write } from '../unit/build/git-fixture.js'
+import { git, makeRepo, tempDir, write } from '../unit/image/git-fixture.js'
 import { dockerConfig } from './build-fixture.js'
 import { knownHostsText, testbed } from './testbed.js'
 

@@ -20,7 +20,7 @@ import { inputDefaults, inputVar } from '../support/action/runner-files.js'
 import { appRepo, greenCi, pushEvent, REPOSITORY, RUN_ID, secretInputs, startGitHub, type AppRepo } from './action-harness.js'
 import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { dockerConfig } from './build-fixture.js'
-import { tempDir } from '../unit/build/git-fixture.js'
+import { tempDir } from '../unit/image/git-fixture.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const LOCAL_ACTION = join(ROOT, 'node_modules/.bin/local-action')

@@ -5,8 +5,8 @@
  * by another run, which a post step leaves alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import * as lockCommands from '../../src/commands/lock.js'
-import { lockDirectory } from '../../src/commands/names.js'
+import * as lockCommands from '../../src/argv/lock.js'
+import { lockDirectory } from '../../src/argv/names.js'
 import type { DeployResult } from '../../src/engine/result.js'
 import { errorCommands } from '../support/action/log-lines.js'
 import { appRepo, greenCi, job, pushEvent, show, startGitHub, type AppRepo, type Job, type StepResult } from './action-harness.js'

@@ -5,8 +5,8 @@
  */
 import { spawn } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
-import { parseProxyList } from '../../src/commands/proxy-list.js'
-import * as proxyCommands from '../../src/commands/proxy.js'
+import { parseProxyList } from '../../src/argv/proxy-list.js'
+import * as proxyCommands from '../../src/argv/proxy.js'
 import { APP_SECRET, CLI, registryPassword, type AppRepo } from './action-harness.js'
 import { pool, testbed } from './testbed.js'
 

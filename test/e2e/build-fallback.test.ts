@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { execLocal, tryBuildx } from '../../src/build/index.js'
+import { tryBuildx } from '../../src/image/index.js'
+import { execLocal } from '../../src/local-exec.js'
 import { APP, build, dockerConfig, helloArgs, input, removeLocalImages, runOnHost, world } from './build-fixture.js'
 import { testbed } from './testbed.js'
 

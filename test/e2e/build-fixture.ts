@@ -1,10 +1,11 @@
 import { cpSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { Argv } from '../../src/commands/argv.js'
-import { buildImage, execLocal, type BuildInput, type BuildReport, type BuildRunDeps, type LocalExec } from '../../src/build/index.js'
+import type { Argv } from '../../src/argv/shell-join.js'
+import { buildImage, type BuildInput, type BuildReport, type BuildRunDeps } from '../../src/image/index.js'
+import { execLocal, type LocalExec } from '../../src/local-exec.js'
 import { memoryLogger } from '../../src/log.js'
 import type { RemoteHost } from '../../src/remote/index.js'
-import { git, makeRepo, tempDir, write } from '../unit/build/git-fixture.js'
+import { git, makeRepo, tempDir, write } from '../unit/image/git-fixture.js'
 import { pool, testbed } from './testbed.js'
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { targetAlias } from '../../src/commands/names.js'
+import { targetAlias } from '../../src/argv/names.js'
 import { describeRun, TestApp } from './support/app.js'
 import { HostReader, hosts, type Container } from './support/hosts.js'
 import { startLoad, version } from './support/http.js'

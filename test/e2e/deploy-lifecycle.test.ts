@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { targetAlias } from '../../src/commands/names.js'
+import { targetAlias } from '../../src/argv/names.js'
 import { describeRun, TestApp, type DeployRun } from './support/app.js'
 import { everything, type CliRun } from './support/cli.js'
 import { concerning, describeEvents, execCommand, proxyReads } from './support/events.js'

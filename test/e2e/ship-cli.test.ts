@@ -18,7 +18,7 @@ import { cli, removeAuditLogs, versions } from './action-testbed.js'
 import { dockerConfig } from './build-fixture.js'
 import { registryHasTag } from './support/registry.js'
 import { pool, testbed } from './testbed.js'
-import { tempDir } from '../unit/build/git-fixture.js'
+import { tempDir } from '../unit/image/git-fixture.js'
 
 let app: AppRepo
 let gh: Awaited<ReturnType<typeof startGitHub>>

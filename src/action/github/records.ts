@@ -1,11 +1,11 @@
 import type { RunOutcome } from '../engine-port.js'
-import type { Command } from '../inputs.js'
+import type { ActionCommand } from '../inputs.js'
 import type { GitHubClient } from './client.js'
 import { createDeployment, deactivateEnvironment, setDeploymentStatus } from './deployments.js'
 import { stickyMarker, upsertStickyComment } from './sticky-comment.js'
 
 export interface RecordsContext {
-  command: Command
+  command: ActionCommand
   environment: string
   sha: string
   logUrl?: string

@@ -1,9 +1,9 @@
 import { stringify } from 'yaml'
 import { loadConfig, renderError, renderWarning, toPrintable } from '../../config/index.js'
-import { type Command, configArgs, configOptions, EXIT } from '../command.js'
+import { type CliCommand, configArgs, configOptions, EXIT } from '../command.js'
 
 /** `cutover config`: the resolved config, secrets redacted, with every warning; exit 2 on errors. */
-export const configCommand: Command = {
+export const configCommand: CliCommand = {
   name: 'config',
   summary: 'Check config/deploy.yml and print the resolved config (secrets redacted)',
   usage: 'cutover config [-c FILE] [-d DEST] [--json]',

@@ -1,17 +1,17 @@
-import { defaultCacheDir } from '../../build/index.js'
-import { createGit, resolveVersion } from '../../build/index.js'
+import { defaultCacheDir } from '../../image/index.js'
+import { createGit, resolveVersion } from '../../image/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
 import { dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
 import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
-import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
-export const deployCommand: Command = {
+export const deployCommand: CliCommand = {
   name: 'deploy',
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:

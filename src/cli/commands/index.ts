@@ -1,4 +1,4 @@
-import type { Command } from '../command.js'
+import type { CliCommand } from '../command.js'
 import { configCommand } from './config.js'
 import { deployCommand } from './deploy.js'
 import { knownHostsCommand } from './known-hosts.js'
@@ -9,4 +9,4 @@ import { rollbackCommand } from './rollback.js'
 import { versionsCommand } from './versions.js'
 
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-export const commands: readonly Command[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand]
+export const commands: readonly CliCommand[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand]

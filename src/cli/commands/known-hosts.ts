@@ -1,7 +1,7 @@
 import { loadConfigOrThrow } from '../../config/index.js'
 import { configHosts } from '../../engine/targets.js'
 import { scanKnownHosts, scanTarget } from '../../remote/index.js'
-import { type Command, configArgs, configOptions, EXIT } from '../command.js'
+import { type CliCommand, configArgs, configOptions, EXIT } from '../command.js'
 
 /**
  * `cutover known-hosts [HOST…]`: the hosts' keys in known_hosts format, to review and pin (e.g. as
@@ -9,7 +9,7 @@ import { type Command, configArgs, configOptions, EXIT } from '../command.js'
  * Without hosts, it scans every host in the config. Every host that answers gets its lines on
  * stdout; each one that does not is named on stderr, and the exit code is then 1.
  */
-export const knownHostsCommand: Command = {
+export const knownHostsCommand: CliCommand = {
   name: 'known-hosts',
   summary: "Print hosts' SSH keys in known_hosts format (to pin them; review before trusting)",
   usage: 'cutover known-hosts [HOST[:PORT]…] [-c FILE] [-d DEST]',

@@ -1,11 +1,11 @@
-import { describeLock } from '../../commands/lock.js'
+import { describeLock } from '../../argv/lock.js'
 import { lockStatus, releaseLock } from '../../engine/lock.js'
 import { configApp, primaryHost } from '../../engine/targets.js'
-import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession } from '../context.js'
 
 /** `cutover lock status|release`: the Kamal-compatible deploy lock on the primary host. */
-export const lockCommand: Command = {
+export const lockCommand: CliCommand = {
   name: 'lock',
   summary: 'Show or release the deploy lock (Kamal-compatible, on the primary host)',
   usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',

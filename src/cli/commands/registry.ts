@@ -1,7 +1,7 @@
-import { loginLocally, loginOnHost, logoutLocally, logoutOnHost } from '../../build/index.js'
+import { loginLocally, loginOnHost, logoutLocally, logoutOnHost } from '../../registry/index.js'
 import { configHosts } from '../../engine/targets.js'
 import { fanOut, allOrThrow } from '../../remote/index.js'
-import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession } from '../context.js'
 
 /**
@@ -9,7 +9,7 @@ import { hostOptions, loadForCli, openSession } from '../context.js'
  * they are pulled), as `kamal registry` does. The password always goes to docker on stdin.
  * Deploys don't need this: they log in on their own, and hosts pull through a throwaway config.
  */
-export const registryCommand: Command = {
+export const registryCommand: CliCommand = {
   name: 'registry',
   summary: 'Log in to (or out of) the registry here and on every host',
   usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE]',

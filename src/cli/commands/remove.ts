@@ -1,11 +1,11 @@
 import { removeService } from '../../engine/remove.js'
-import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
 
 /** `cutover remove`: take the app off every host (routes, containers, its images, env files), as `kamal remove`. */
-export const removeCommand: Command = {
+export const removeCommand: CliCommand = {
   name: 'remove',
   summary: "Remove the app from every host: its proxy routes, containers, images and env files",
   usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',

@@ -1,7 +1,7 @@
 import { pauseAtFromEnv } from '../../engine/pause.js'
 import { deployService } from '../../engine/service.js'
 import { versionProblem } from '../../engine/targets.js'
-import { type Command, configOptions, EXIT, UsageError } from '../command.js'
+import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
@@ -10,7 +10,7 @@ import { releaseOnSignal } from '../signals.js'
  * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
  * same zero-downtime path; a retained container of that version is started again, not recreated.
  */
-export const rollbackCommand: Command = {
+export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
   usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',

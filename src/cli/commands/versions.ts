@@ -1,9 +1,9 @@
 import { retainedVersions } from '../../engine/versions.js'
-import { type Command, configOptions, EXIT } from '../command.js'
+import { type CliCommand, configOptions, EXIT } from '../command.js'
 import { hostOptions, loadForCli, openSession } from '../context.js'
 
 /** `cutover versions`: what each host keeps for rollback, per role, newest first. */
-export const versionsCommand: Command = {
+export const versionsCommand: CliCommand = {
   name: 'versions',
   summary: 'List the versions retained on each host (what a rollback can reuse)',
   usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',

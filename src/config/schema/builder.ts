@@ -38,4 +38,4 @@ export const builderSchema = section(
     kamalOnly: BUILDER_KAMAL_ONLY,
   },
 )
-export type BuilderInput = z.output<typeof builderSchema>
+export type BuilderSection = z.output<typeof builderSchema>

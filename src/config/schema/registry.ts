@@ -42,4 +42,4 @@ export const registrySchema = section(
     }
   }
 })
-export type RegistryInput = z.output<typeof registrySchema>
+export type RegistrySection = z.output<typeof registrySchema>

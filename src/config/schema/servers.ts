@@ -38,14 +38,14 @@ const hostEntry = byKind({ string: serverHost().transform((host): HostEntry => (
 export const hostList = listOf(hostEntry, 'a list of hosts')
 
 /** Docker options for `docker run` (`memory: 2g`, `add-host: [...]`); restart is checked as Kamal does. */
-export type OptionValue = string | true | string[]
+export type RoleOptionValue = string | true | string[]
 const optionValue = byKind(
   {
     string: stringish(),
     number: stringish(),
     // Kamal writes `--flag` for true and `--flag false` for false; an empty value is a bare flag too.
-    boolean: bool().transform((b): OptionValue => (b ? true : 'false')),
-    null: z.null().transform((): OptionValue => true),
+    boolean: bool().transform((b): RoleOptionValue => (b ? true : 'false')),
+    null: z.null().transform((): RoleOptionValue => true),
     list: listOf(stringish(), 'a list of values'),
   },
   'a value, true for a flag, or a list of values',

@@ -1,4 +1,4 @@
-import { parseProxyList, type ProxyRouteState } from '../../../src/commands/proxy-list.js'
+import { parseProxyList, type ProxyRouteState } from '../../../src/argv/proxy-list.js'
 import type { RemoteHost } from '../../../src/remote/host.js'
 import type { SshPool } from '../../../src/remote/index.js'
 import { pool, testbed } from '../testbed.js'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LocalBuildCache, type CacheService } from '../../../src/action/build-cache.js'
-import { localCache } from '../../../src/build/index.js'
+import { localCache } from '../../../src/image/index.js'
 import { loadConfigOrThrow } from '../../../src/config/index.js'
 import { memoryLogger } from '../../../src/log.js'
 

@@ -4,13 +4,13 @@ import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { EventError, resolveEvent } from '../../../src/action/event.js'
-import type { Command } from '../../../src/action/inputs.js'
+import type { ActionCommand } from '../../../src/action/inputs.js'
 import { environmentName, newRunId, runUrl } from '../../../src/action/requests.js'
 import { MERGE_SHA, pullRequestEvent, pushEvent } from '../../support/action/scenario.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'cutover-event-'))
 let n = 0
-function resolve(eventName: string, payload: unknown, command: Command = 'deploy', sha = MERGE_SHA, prInput?: number) {
+function resolve(eventName: string, payload: unknown, command: ActionCommand = 'deploy', sha = MERGE_SHA, prInput?: number) {
   const path = join(dir, `${++n}.json`)
   writeFileSync(path, JSON.stringify(payload))
   return resolveEvent({ GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: path, GITHUB_SHA: sha, GITHUB_REPOSITORY: 'Codertocat/Hello-World' }, command, prInput)

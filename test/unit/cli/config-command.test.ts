@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { main } from '../../../src/cli/main.js'
-import type { Command } from '../../../src/cli/command.js'
+import type { CliCommand } from '../../../src/cli/command.js'
 
 // Runs the CLI from source through tsx, as a user would run the bundled bin (the lead wires dist/).
 const ROOT = resolve(__dirname, '../../..')
@@ -148,7 +148,7 @@ describe('main() dispatch', () => {
   })
 
   it('a failure at run time is exit 1 with the message and no stack', async () => {
-    const boom: Command = { name: 'boom', summary: 'fails', usage: 'cutover boom', options: {}, run: () => { throw new Error('the host vm9 went away') } }
+    const boom: CliCommand = { name: 'boom', summary: 'fails', usage: 'cutover boom', options: {}, run: () => { throw new Error('the host vm9 went away') } }
     const { out, io: cli } = io()
     expect(await main(['boom'], cli, [boom])).toBe(1)
     expect(out.stderr).toBe('cutover boom: the host vm9 went away\n')
@@ -156,7 +156,7 @@ describe('main() dispatch', () => {
 
   it('passes parsed options and positionals to the command', async () => {
     let seen: unknown
-    const echo: Command = { name: 'echo', summary: 'echo', usage: 'cutover echo [-n N] WORD...', options: { n: { type: 'string', short: 'n' } }, positionals: true, run: (args) => ((seen = args), 0) }
+    const echo: CliCommand = { name: 'echo', summary: 'echo', usage: 'cutover echo [-n N] WORD...', options: { n: { type: 'string', short: 'n' } }, positionals: true, run: (args) => ((seen = args), 0) }
     const { io: cli } = io()
     expect(await main(['echo', '-n', '3', 'a', 'b'], cli, [echo])).toBe(0)
     expect(seen).toEqual({ values: { n: '3' }, positionals: ['a', 'b'] })

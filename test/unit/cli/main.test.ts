@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { CliIO, Command } from '../../../src/cli/command.js'
+import type { CliIO, CliCommand } from '../../../src/cli/command.js'
 import { loadForCli } from '../../../src/cli/context.js'
 import { main } from '../../../src/cli/main.js'
 
@@ -18,7 +18,7 @@ env:
   secret: [DB_URL]
 `
 
-function run(argv: string[], commands?: Command[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(argv: string[], commands?: CliCommand[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), 'cutover-main-'))
   mkdirSync(join(cwd, 'config'))
   writeFileSync(join(cwd, 'config', 'deploy.yml'), CONFIG)
@@ -29,7 +29,7 @@ function run(argv: string[], commands?: Command[], env: Record<string, string> =
 }
 
 /** A command that loads the config as every host command does, then fails with a secret in its message (as a remote's stderr might). */
-const leaky: Command = {
+const leaky: CliCommand = {
   name: 'leaky',
   summary: 'fails with a secret in its error',
   usage: 'cutover leaky',

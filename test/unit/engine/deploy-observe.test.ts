@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { desiredContainer } from '../../../src/plan/container.js'
-import { deploy, type DeployRequest } from '../../../src/engine/deploy.js'
+import { deploy, type ConvergeRequest } from '../../../src/engine/deploy.js'
 import { memoryLogger } from '../../../src/log.js'
 import type { RemoteHost } from '../../../src/remote/host.js'
 import { fakeDockerCli, type Canned } from '../helpers/fake-docker-cli.js'
@@ -46,7 +46,7 @@ function fakeHost(c: Canned): { host: RemoteHost; calls: () => string[] } {
   return { host, calls: docker.calls }
 }
 
-const request: DeployRequest = {
+const request: ConvergeRequest = {
   version: 'v2',
   image: 'registry.test:5000/app:v2',
   targets: [{ host: 'vm1', roles: [d] }],

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { shellJoin } from '../../../src/commands/argv.js'
-import { containerName, lockDirectory } from '../../../src/commands/names.js'
-import { deploy, type DeployRequest } from '../../../src/engine/deploy.js'
+import { shellJoin } from '../../../src/argv/shell-join.js'
+import { containerName, lockDirectory } from '../../../src/argv/names.js'
+import { deploy, type ConvergeRequest } from '../../../src/engine/deploy.js'
 import { memoryLogger } from '../../../src/log.js'
 import { RemoteError } from '../../../src/remote/errors.js'
 import type { RemoteHost } from '../../../src/remote/host.js'
@@ -66,7 +66,7 @@ describe('deploy: a host whose connection is lost before its steps', () => {
         return two.host
       },
     }
-    const request: DeployRequest = {
+    const request: ConvergeRequest = {
       version: 'v2',
       image: 'registry.test:5000/app:v2',
       targets: [

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
-import { shellJoin, type Argv } from '../../../src/commands/argv.js'
+import { shellJoin, type Argv } from '../../../src/argv/shell-join.js'
 import { tempDir } from './sh.js'
 
 /**

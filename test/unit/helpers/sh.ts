@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { shellJoin, type Argv } from '../../../src/commands/argv.js'
+import { shellJoin, type Argv } from '../../../src/argv/shell-join.js'
 
 /** The words a program would receive if `argv` went over SSH: shellJoin → sh -c → printf. */
 export function wordsThroughSh(argv: Argv): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { HostState } from '../../../src/commands/observation.js'
+import type { HostState } from '../../../src/argv/observation.js'
 import { plan } from '../../../src/plan/plan.js'
 import type { DesiredRole } from '../../../src/plan/desired.js'
 import { inScope, isActive } from '../../../src/plan/scope.js'

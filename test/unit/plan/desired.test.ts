@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EnvError } from '../../../src/commands/env-file.js'
+import { EnvError } from '../../../src/argv/env-file.js'
 import { DesiredStateError, observeQueryFor, validateDesired, type DesiredRole } from '../../../src/plan/desired.js'
 import { containerHostname, desiredContainer } from '../../../src/plan/container.js'
 import { desired } from './fixtures.js'

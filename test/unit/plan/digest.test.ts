@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { canonicalJson } from '../../../src/plan/digest.js'
 import { desiredContainer } from '../../../src/plan/container.js'
 import type { DesiredRole } from '../../../src/plan/desired.js'
-import { DEFAULT_ROUTE } from '../../../src/commands/proxy.js'
+import { DEFAULT_ROUTE } from '../../../src/argv/proxy.js'
 import { desired } from './fixtures.js'
 
 const reversed = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).reverse()) as T

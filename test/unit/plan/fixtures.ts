@@ -1,7 +1,7 @@
-import type { HostState, LocalTag, ObservedContainer } from '../../../src/commands/observation.js'
-import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE } from '../../../src/commands/proxy.js'
-import type { ProxyRouteState } from '../../../src/commands/proxy-list.js'
-import { containerName, proxyServiceName } from '../../../src/commands/names.js'
+import type { HostState, LocalTag, ObservedContainer } from '../../../src/argv/observation.js'
+import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE } from '../../../src/argv/proxy.js'
+import type { ProxyRouteState } from '../../../src/argv/proxy-list.js'
+import { containerName, proxyServiceName } from '../../../src/argv/names.js'
 import { desiredContainer } from '../../../src/plan/container.js'
 import type { DesiredRole } from '../../../src/plan/desired.js'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planHost } from '../../../src/plan/host.js'
-import { shellJoin } from '../../../src/commands/argv.js'
+import { shellJoin } from '../../../src/argv/shell-join.js'
 import { describeStep } from '../../../src/plan/steps.js'
 import { bareHost, desired, SECRET } from './fixtures.js'
 

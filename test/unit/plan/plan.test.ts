@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import * as docker from '../../../src/commands/docker.js'
+import * as docker from '../../../src/argv/docker.js'
 import { plan } from '../../../src/plan/plan.js'
 import { desiredContainer } from '../../../src/plan/container.js'
 import type { Step } from '../../../src/plan/steps.js'

@@ -1,5 +1,5 @@
-import type { HostState, ObservedContainer } from '../../../src/commands/observation.js'
-import { targetAlias } from '../../../src/commands/names.js'
+import type { HostState, ObservedContainer } from '../../../src/argv/observation.js'
+import { targetAlias } from '../../../src/argv/names.js'
 import type { Step } from '../../../src/plan/steps.js'
 
 /**
