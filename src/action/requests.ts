@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { performer, skipsBuild, type DeployRequest } from '../engine/request.js'
 import { apiUrlFromEnv, type GateOptions } from '../gate/index.js'
 import type { Target } from './engine-port.js'
 import type { EventContext } from './event.js'
@@ -38,6 +39,21 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     ...(inputs.registry ? { registry: inputs.registry } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
   }
+}
+
+/**
+ * The inputs as the engine's one DeployRequest (deploy, preview-deploy, rollback). The commit
+ * built is the event's (a PR's head, never its merge commit); a preview's version defaults to
+ * it, so the preview's tag is the head SHA; a rollback names its version and builds nothing.
+ */
+export function deployRequest(inputs: ActionInputs, event: EventContext, runId: string, env: NodeJS.ProcessEnv, appDir: string): DeployRequest {
+  const url = runUrl(env)
+  const gate = gateOptions(inputs, event, env)
+  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}) }
+  if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true }
+  const preview = inputs.command === 'preview-deploy'
+  const version = inputs.version ?? (preview ? event.sha : undefined)
+  return { ...who, ref: event.sha, ...(version ? { version } : {}), skipBuild: skipsBuild(inputs) }
 }
 
 /** The gate's options, or undefined when this command does not wait for CI. */
