@@ -5,11 +5,6 @@ import { describeStep, type Exec, type OnFailure, type Step } from '../plan/step
 import type { ExecResult, RemoteHost } from '../remote/host.js'
 import { pausePoint, type PauseAt } from './pause.js'
 
-/** A step failed: the message is already redacted and says what to look at. */
-export class StepError extends Error {
-  override name = 'StepError'
-}
-
 export interface ExecuteOptions {
   logger: Logger
   /** Replace every secret value in text shown to users (container log tails, command errors). */
@@ -44,7 +39,7 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
       // Held back (the barrier closed): take the new container away again, keep the old one.
       const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true
       const why = e instanceof Error ? e.message : String(e)
-      throw new StepError(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`))
+      throw new Error(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`))
     }
     logger.info(describeStep(step))
     try {
@@ -55,7 +50,8 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
         logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`)
         continue
       }
-      throw e instanceof StepError ? e : new StepError(message)
+      // `message` is the error's own text, redacted (again: redacting is idempotent).
+      throw new Error(message)
     }
     if (step.kind === 'awaitHealthy' || step.kind === 'proxyDeploy') newContainer = step.onFailure
     options.after?.(step)
@@ -104,13 +100,13 @@ async function awaitHealthy(host: RemoteHost, step: Extract<Step, { kind: 'await
 }
 
 /** Read the new container's last log lines, remove (or stop) it, and say why it failed. */
-async function failNewContainer(host: RemoteHost, container: string, why: string, onFailure: OnFailure, options: ExecuteOptions): Promise<StepError> {
+async function failNewContainer(host: RemoteHost, container: string, why: string, onFailure: OnFailure, options: ExecuteOptions): Promise<Error> {
   const logs = await send(host, onFailure.logs).catch(() => null)
   const tail = logs ? `${logs.stdout}${logs.stderr}`.trimEnd() : ''
   const cleanup = await send(host, onFailure.cleanup).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }))
   const leftover = cleanup.code === 0 ? '' : `\n(cleaning up ${container} failed too: ${firstLine(cleanup.stderr)}; the next run removes it)`
   const logText = tail ? `\nlast log lines of ${container}:\n${tail}` : `\n${container} printed no log lines`
-  return new StepError(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`))
+  return new Error(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`))
 }
 
 const send = (host: RemoteHost, exec: Exec): Promise<ExecResult> =>
@@ -120,7 +116,7 @@ async function check(host: RemoteHost, exec: Exec, what: string, redact: (s: str
   const result = await send(host, exec)
   if (result.code !== 0) {
     const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
-    throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
+    throw new Error(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
   }
   return result
 }

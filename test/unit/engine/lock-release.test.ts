@@ -26,8 +26,8 @@ async function lockAround(app: LockRequest['app'], release: Answer, work: () => 
 
 describe('withLock: releasing the lock', () => {
   it.each([
-    ['the work succeeds', async () => 'done', { ok: 'done' }],
-    ['the work fails', async () => Promise.reject(new Error('vm1: web: pull failed')), { error: 'vm1: web: pull failed' }],
+    ['the work succeeds', async (): Promise<string> => 'done', { ok: 'done' }],
+    ['the work fails', async (): Promise<string> => Promise.reject(new Error('vm1: web: pull failed')), { error: 'vm1: web: pull failed' }],
   ] as const)('is released once when %s, with nothing to warn about', async (_, work, outcome) => {
     const r = await lockAround({ service: 'shop', destination: null }, {}, work)
     expect(r.outcome).toEqual(outcome)

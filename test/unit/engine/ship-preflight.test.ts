@@ -8,7 +8,6 @@ import { memoryLogger } from '../../../src/log.js'
 import type { Session } from '../../../src/engine/session.js'
 import type { DeployRequest } from '../../../src/engine/request.js'
 import { ship, type ShipRun } from '../../../src/engine/ship.js'
-import { TargetError } from '../../../src/engine/targets.js'
 
 // ship() refuses config and flag mistakes before the gate or the build starts: each phase's
 // logger is asked for when that phase starts, so no phase asked for means nothing started.
@@ -56,10 +55,10 @@ function request(over: { cmd?: string; dbUrl?: string; version?: string; onlyHos
 
 describe('ship: mistakes found before the gate and the build', () => {
   it.each([
-    ['cmd with shell syntax', { cmd: 'bin/jobs && rm -rf /' }, TargetError, /servers\/jobs\/cmd: .* uses shell syntax/],
+    ['cmd with shell syntax', { cmd: 'bin/jobs && rm -rf /' }, Error, /servers\/jobs\/cmd: .* uses shell syntax/],
     ['a secret with a newline', { dbUrl: 'line one\nline two' }, ConfigErrors, /env\/secret\/DB_URL: .*newline/],
-    ['--hosts naming no configured host', { onlyHosts: ['10.0.0.9'] }, TargetError, /^--hosts: 10\.0\.0\.9 is not in the config's servers/],
-    ['a version that is no image tag', { version: 'v1 beta' }, TargetError, /^version "v1 beta" is not a valid image tag/],
+    ['--hosts naming no configured host', { onlyHosts: ['10.0.0.9'] }, Error, /^--hosts: 10\.0\.0\.9 is not in the config's servers/],
+    ['a version that is no image tag', { version: 'v1 beta' }, Error, /^version "v1 beta" is not a valid image tag/],
   ] as const)('%s', async (_, over, type, message) => {
     const { session, req, run, phases } = request(over)
     const error = await ship(session, req, run).then(() => undefined, (e: unknown) => e)
