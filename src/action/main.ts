@@ -4,7 +4,7 @@ import { apiUrlFromEnv } from '../gate/index.js'
 import { failureAnnotations } from './annotations.js'
 import { EngineFailure, type EnginePort, type FailureDetail, type RunIO, type RunOutcome } from './engine-port.js'
 import { resolveEvent, type EventContext } from './event.js'
-import { GitHubClient } from './github/client.js'
+import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { GroupedLog } from './log-groups.js'
@@ -50,7 +50,13 @@ export async function runMain(deps: MainDeps): Promise<void> {
 
   const environment = environmentName(inputs, event)
   const logUrl = runUrl(env)
-  const gh = new GitHubClient({ apiUrl: apiUrlFromEnv(env), token: inputs.githubToken, repository: event.repository, ...(deps.fetch ? { fetch: deps.fetch } : {}) })
+  const gh = new GitHubClient({
+    apiUrl: apiUrlFromEnv(env),
+    token: inputs.githubToken,
+    repository: event.repository,
+    warn: (message) => core.warning(`cutover: ${message}`),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  })
   const records = new GitHubRecords(
     gh,
     { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`, ...(logUrl ? { logUrl } : {}) },
