@@ -5,7 +5,7 @@ import { failureAnnotations } from './annotations.js'
 import type { DeployRequest } from '../engine/request.js'
 import { EngineFailure, type EnginePort, type FailureDetail, type RunIO, type RunOutcome, type Target } from './engine-port.js'
 import { resolveEvent, type EventContext } from './event.js'
-import { GitHubClient } from './github/client.js'
+import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { GroupedLog } from './log-groups.js'
@@ -51,7 +51,13 @@ export async function runMain(deps: MainDeps): Promise<void> {
 
   const environment = environmentName(inputs, event)
   const logUrl = runUrl(env)
-  const gh = new GitHubClient({ apiUrl: apiUrlFromEnv(env), token: inputs.githubToken, repository: event.repository, ...(deps.fetch ? { fetch: deps.fetch } : {}) })
+  const gh = new GitHubClient({
+    apiUrl: apiUrlFromEnv(env),
+    token: inputs.githubToken,
+    repository: event.repository,
+    warn: (message) => core.warning(`cutover: ${message}`),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  })
   const records = new GitHubRecords(
     gh,
     { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`, ...(logUrl ? { logUrl } : {}) },

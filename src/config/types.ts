@@ -103,6 +103,11 @@ export interface SshConfig {
   /** Private keys held in secrets. */
   keyData: SecretRef[]
   proxy?: JumpHost
+  proxyCommand?: string
+  /** Default false: the ssh-agent's keys are offered too. */
+  keysOnly: boolean
+  /** OpenSSH config files: true (default) means ~/.ssh/config and /etc/ssh/ssh_config. */
+  config: boolean | string[]
   /** Default fatal. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal'
 }

@@ -106,6 +106,9 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
       keys: input.ssh?.keys ?? [],
       keyData,
       ...(input.ssh?.proxy ? { proxy: input.ssh.proxy } : {}),
+      ...(input.ssh?.proxy_command ? { proxyCommand: input.ssh.proxy_command } : {}),
+      keysOnly: input.ssh?.keys_only ?? false,
+      config: typeof input.ssh?.config === 'string' ? [input.ssh.config] : (input.ssh?.config ?? true),
       logLevel: input.ssh?.log_level ?? 'fatal',
     },
     builder: {
