@@ -186,7 +186,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     for (const note of r.result.notes) roleLog.warn(note)
     try {
       host ??= await deps.pool.host(hostName)
-      await executeSteps(host, r.steps, {
+      const report = await executeSteps(host, r.steps, {
         logger: roleLog,
         redact: deps.redact,
         pauseAt: deps.pauseAt,
@@ -202,7 +202,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
       })
       if (primary) gate.barrier.primaryHealthy()
       roleLog.info(`${r.result.outcome} → ${r.result.container}`)
-      results.push({ ...base, action: r.result.outcome, durationMs: now() - started })
+      results.push({ ...base, action: r.result.outcome, durationMs: now() - started, ...(report.downtimeMs !== undefined ? { downtimeMs: report.downtimeMs } : {}) })
     } catch (e) {
       if (primary) gate.barrier.primaryFailed()
       failure = deps.redact(e instanceof Error ? e.message : String(e))
