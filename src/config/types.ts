@@ -173,4 +173,9 @@ export interface DeployConfig {
   secretsPath: string
   preview?: PreviewConfig
   boot: BootConfig
+  /**
+   * false for a PR preview (engine/preview.ts): it shares production's image repository, so it
+   * must never move the hosts' `latest` tag, which Kamal reads as production's current version.
+   */
+  tagsLatest?: false
 }

@@ -31,5 +31,6 @@ export function previewConfig(config: DeployConfig, pr: number): DeployConfig {
     roles: [{ ...primary, hosts: preview.hosts, env: preview.env, proxy }],
     proxy,
     preview: undefined,
+    tagsLatest: false,
   }
 }
