@@ -2,8 +2,7 @@ import * as docker from '../argv/docker.js'
 import type { Logger } from '../log.js'
 import type { Hosts } from './hosts.js'
 
-/** Kamal's latest tag: `latest`, or `latest-<destination>` so two destinations on one host don't fight over it. */
-export const latestTagName = (destination: string | null | undefined): string => (destination ? `latest-${destination}` : 'latest')
+export { latestTagName } from '../argv/names.js'
 
 /**
  * After every boot group succeeded, tag the deployed image as the latest on every host of the run
