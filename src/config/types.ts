@@ -1,8 +1,9 @@
 import type { SecretEnvRef } from './schema/env.js'
 import type { RoleOptionValue } from './schema/servers.js'
 import type { JumpHost } from './schema/ssh.js'
+import type { Strategy } from './schema/x-cutover.js'
 
-export type { JumpHost, RoleOptionValue, SecretEnvRef }
+export type { JumpHost, RoleOptionValue, SecretEnvRef, Strategy }
 
 /**
  * The resolved config the engine consumes: every default applied, root and role settings merged,
@@ -82,6 +83,14 @@ export interface RoleConfig {
   proxy?: ProxyConfig
   /** `docker stop --time`: the role's, else the root's, else drain_timeout for roles without a proxy (Kamal). */
   stopTimeout?: number
+  /** cutover addition (`x-cutover.roles.<role>.strategy`): default blue-green (see normalize/strategy.ts). */
+  strategy: Strategy
+}
+
+/** Kamal `boot:`: hosts boot in groups of `limit` (null: all at once), `wait` seconds apart. */
+export interface BootConfig {
+  limit: number | null
+  wait: number
 }
 
 export interface RegistryConfig {
@@ -168,4 +177,10 @@ export interface DeployConfig {
   /** Default .kamal/secrets. */
   secretsPath: string
   preview?: PreviewConfig
+  boot: BootConfig
+  /**
+   * false for a PR preview (engine/preview.ts): it shares production's image repository, so it
+   * must never move the hosts' `latest` tag, which Kamal reads as production's current version.
+   */
+  tagsLatest?: false
 }

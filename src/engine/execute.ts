@@ -3,6 +3,7 @@ import { interpretHealth } from '../argv/docker.js'
 import type { Logger } from '../log.js'
 import { describeStep, type Exec, type OnFailure, type Step } from '../plan/steps.js'
 import type { ExecResult, RemoteHost } from '../remote/host.js'
+import { Outage } from './outage.js'
 import { pausePoint, type PauseAt } from './pause.js'
 
 export interface ExecuteOptions {
@@ -19,6 +20,13 @@ export interface ExecuteOptions {
   before?: (step: Step) => Promise<void>
   /** Told after each step that succeeded (a primary role's switch opens the barrier). */
   after?: (step: Step) => void
+  /** Clock for the recreate downtime; default Date.now. */
+  now?: () => number
+}
+
+/** What the steps did beyond succeeding: a recreate role's measured downtime (outage.ts). */
+export interface ExecuteReport {
+  downtimeMs?: number
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -29,9 +37,10 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * never gets healthy, its log tail (redacted) goes into the error and it is cleaned up, so the old
  * one keeps serving and nothing broken is left behind.
  */
-export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<void> {
+export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<ExecuteReport> {
   const { logger, redact } = options
   let newContainer: OnFailure | null = null
+  const outage = new Outage(options.now ?? Date.now)
   for (const step of steps) {
     try {
       await options.before?.(step)
@@ -39,9 +48,11 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
       // Held back (the barrier closed): take the new container away again, keep the old one.
       const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true
       const why = e instanceof Error ? e.message : String(e)
-      throw new Error(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`))
+      const restored = await outage.undo((exec) => send(host, exec))
+      throw new Error(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}${restored}`))
     }
     logger.info(describeStep(step))
+    outage.before(step)
     try {
       await runStep(host, step, options)
     } catch (e) {
@@ -51,12 +62,15 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
         continue
       }
       // `message` is the error's own text, redacted (again: redacting is idempotent).
-      throw new Error(message)
+      const restored = redact(await outage.undo((exec) => send(host, exec)))
+      throw new Error(`${message}${restored}`)
     }
+    outage.after(step)
     if (step.kind === 'awaitHealthy' || step.kind === 'proxyDeploy') newContainer = step.onFailure
     options.after?.(step)
     if (step.kind === 'run' || step.kind === 'start') await pausePoint('after-start', options.pauseAt, logger)
   }
+  return outage.downtimeMs !== undefined ? { downtimeMs: outage.downtimeMs } : {}
 }
 
 async function runStep(host: RemoteHost, step: Step, options: ExecuteOptions): Promise<void> {

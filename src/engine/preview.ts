@@ -27,5 +27,6 @@ export function previewConfig(config: DeployConfig, pr: number): DeployConfig {
     roles: [{ ...primary, hosts: preview.hosts, env: preview.env, proxy }],
     proxy,
     preview: undefined,
+    tagsLatest: false,
   }
 }

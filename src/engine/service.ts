@@ -3,6 +3,7 @@ import { deploy, dryRun, type ConvergeRequest, type DryRunHost } from './deploy.
 import type { Hosts } from './hosts.js'
 import type { RunHooks, VersionedRequest } from './request.js'
 import type { DeployResult } from './result.js'
+import { latestTagName } from './latest-tag.js'
 import { nonce, type Session } from './session.js'
 import { checkTargets, configApp, configHosts, hostTargets, primaryHost } from './targets.js'
 import { retainedVersions, versionNames } from './versions.js'
@@ -20,6 +21,8 @@ export async function convergeRequest(session: Session, req: VersionedRequest): 
     image: `${config.repository}:${req.version}`,
     targets,
     primaryRole: config.primaryRole,
+    boot: { limit: config.boot.limit, waitS: config.boot.wait },
+    ...(config.tagsLatest === false ? {} : { latestTag: `${config.repository}:${latestTagName(config.destination)}` }),
     lock: {
       host: primaryHost(config),
       app: configApp(config),

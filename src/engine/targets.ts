@@ -139,6 +139,7 @@ function desiredRole(req: TargetRequest, role: RoleConfig, host: string): Desire
     deployTimeoutS: config.deployTimeout,
     drainTimeoutS: config.drainTimeout,
     stopTimeoutS: role.stopTimeout ?? null,
+    strategy: role.strategy,
     retain: config.retainContainers,
     run: req.run,
   }

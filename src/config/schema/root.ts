@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { bootSchema } from './boot.js'
 import { builderSchema } from './builder.js'
 import { envSchema } from './env.js'
 import { previewSchema } from './preview.js'
@@ -9,6 +10,7 @@ import { serversSchema } from './servers.js'
 import { labelsSchema, loggingSchema } from './shared.js'
 import { sshSchema } from './ssh.js'
 import { bool, count, leaf, listOf, mapOf, nonEmptyText, seconds, stringish, text } from './values.js'
+import { xCutoverSchema } from './x-cutover.js'
 
 const SERVICE = /^[a-z0-9_-]+$/i
 const service = leaf<string>('a name of letters, digits, `_` and `-`, e.g. my-app', (v) =>
@@ -36,7 +38,6 @@ export const ROOT_KAMAL_ONLY = {
   error_pages_path: { schema: text() },
   minimum_version: { schema: stringish(), note: 'it names a Kamal version' },
   run_directory: { schema: text(), note: 'cutover keeps Kamal’s default, .kamal' },
-  boot: { schema: map('boot settings'), note: 'every host is deployed at once' },
   sshkit: { schema: map('sshkit settings') },
   output: { schema: map('output settings') },
 } satisfies KamalOnlyKeys
@@ -64,6 +65,8 @@ export const rootSchema = section(
     allow_empty_roles: bool().optional(),
     secrets_path: nonEmptyText('a path, e.g. .kamal/secrets').optional(),
     preview: previewSchema.optional(),
+    boot: bootSchema.optional(),
+    'x-cutover': xCutoverSchema.optional(),
   },
   { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true },
 )

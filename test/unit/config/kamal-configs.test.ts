@@ -207,7 +207,7 @@ env:
     ])
   })
 
-  it('accessories, aliases, boot and friends: accepted with exactly one warning each', () => {
+  it('accessories, aliases, boot/parallel_roles and friends: accepted with exactly one warning each (boot limit and wait are acted on)', () => {
     const text = cfg(`
 accessories:
   db:
@@ -222,7 +222,7 @@ accessories:
     host: 10.0.0.5
 aliases:
   console: app exec -i --reuse "bin/rails console"
-boot: {limit: 25%, wait: 2}
+boot: {limit: 25%, wait: 2, parallel_roles: true}
 asset_path: /rails/public/assets
 hooks_path: .kamal/hooks
 minimum_version: 2.0.0
@@ -239,9 +239,11 @@ builder:
 `)
     const r = okOf(loadFrom({ [D]: text }))
     expect(r.warnings.map((w) => w.keyPath).sort()).toEqual(
-      ['accessories', 'aliases', 'asset_path', 'boot', 'builder/remote', 'hooks_path', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
+      ['accessories', 'aliases', 'asset_path', 'boot/parallel_roles', 'builder/remote', 'hooks_path', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
     )
     expect(r.warnings.every((w) => w.line !== undefined && w.file === D)).toBe(true)
+    // 25% of the one host rounds down to 0: at least one host per group, as Kamal does.
+    expect(r.config.boot).toEqual({ limit: 1, wait: 2 })
   })
 
   it('YAML anchors in x-* keys and << merge keys, YAML 1.1 numbers', () => {
