@@ -63,7 +63,7 @@ export interface RollbackRequest extends Target {
   gate?: GateOptions
 }
 
-/** Deploy a PR's head as its own service `<service>-pr-<N>` on the config's `preview:` hosts and host template. */
+/** Deploy a PR's head as its own service `<service>-pr-<N>` on the config's `x-cutover.preview` hosts and host template. */
 export interface PreviewDeployRequest extends DeployRequest {
   pr: number
 }

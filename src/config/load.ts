@@ -37,7 +37,7 @@ export interface LoadOptions {
    * - `ssh`: only what reaching the hosts takes (ssh.key_data): removals and the lock, which
    *   neither pull an image nor write an env file;
    * - `preview`: a PR preview: ssh.key_data, the registry credentials, builder.secrets and the
-   *   secrets of `preview.env` (production's env secrets only with `preview.inherit_secrets`).
+   *   secrets of `x-cutover.preview.env` (production's env secrets only with its `inherit_secrets`).
    * A secret left out is absent from `secrets`: `Secrets.get` throws for it.
    */
   needs?: SecretNeeds

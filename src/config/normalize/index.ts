@@ -3,6 +3,7 @@ import { ENV_KAMAL_ONLY } from '../schema/env.js'
 import { PROXY_KAMAL_ONLY } from '../schema/proxy.js'
 import { type CredentialInput, isLocalRegistry } from '../schema/registry.js'
 import { ROOT_KAMAL_ONLY, type RootInput } from '../schema/root.js'
+import type { PreviewInput } from '../schema/preview.js'
 import type { KamalOnlyKeys } from '../schema/section.js'
 import { ROLE_KAMAL_ONLY } from '../schema/servers.js'
 import { SSH_KAMAL_ONLY } from '../schema/ssh.js'
@@ -70,16 +71,17 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
   builderSecrets.forEach((name, i) => c.uses.push({ name, keyPath: `builder/secrets/${i}` }))
 
   const primary = roles.find((r) => r.name === primaryRole)
+  const previewIn = previewInput(input, c)
   let preview: PreviewConfig | undefined
-  if (input.preview) {
-    const own = envOf(input.preview.env)
-    useEnvSecrets(own, 'preview/env', c)
+  if (previewIn) {
+    const own = envOf(previewIn.value.env)
+    useEnvSecrets(own, `${previewIn.path}/env`, c)
     const base = primary?.env ?? envOf(input.env)
     preview = {
-      hostTemplate: input.preview.host,
-      hosts: input.preview.hosts ? input.preview.hosts.map(toHost) : (primary?.hosts ?? []),
-      env: mergeEnv({ clear: base.clear, secret: input.preview.inherit_secrets ? base.secret : [] }, own),
-      inheritSecrets: input.preview.inherit_secrets ?? false,
+      hostTemplate: previewIn.value.host,
+      hosts: previewIn.value.hosts ? previewIn.value.hosts.map(toHost) : (primary?.hosts ?? []),
+      env: mergeEnv({ clear: base.clear, secret: previewIn.value.inherit_secrets ? base.secret : [] }, own),
+      inheritSecrets: previewIn.value.inherit_secrets ?? false,
     }
   }
 
@@ -126,6 +128,25 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     ...(preview ? { preview } : {}),
   }
   return { config, literals }
+}
+
+/**
+ * `x-cutover/preview`, or the old top-level `preview:` (read once more, with a warning saying where
+ * to move it: Kamal rejects a top-level `preview:`). Both at once is an error: which one wins would
+ * be a guess.
+ */
+function previewInput(input: RootInput, c: Collector): { value: PreviewInput; path: string } | undefined {
+  const current = input['x-cutover']?.preview
+  if (input.preview === undefined) return current ? { value: current, path: 'x-cutover/preview' } : undefined
+  if (current) {
+    c.problems.push({ keyPath: 'preview', message: 'is given both here and under x-cutover', expected: 'only x-cutover: { preview: … } (delete the top-level preview:)' })
+    return { value: current, path: 'x-cutover/preview' }
+  }
+  c.notices.push({
+    keyPath: 'preview',
+    message: 'is the old place of the preview settings and is still read for now; move the block under `x-cutover:` as `x-cutover: { preview: … }` (indent it one level), because Kamal rejects a top-level preview: key (`kamal config`: unknown key: preview)',
+  })
+  return { value: input.preview, path: 'preview' }
 }
 
 /** Custom TLS certificates name secrets at the root and on roles. */
