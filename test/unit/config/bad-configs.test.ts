@@ -104,9 +104,9 @@ const classes: Record<string, Row[]> = {
     { name: 'not a NAME=value line', files: { ...deploy(cfg()), '.kamal/secrets': 'KAMAL_REGISTRY_PASSWORD=x\nthis is not dotenv\n' }, keyPaths: [''], file: '.kamal/secrets', line: 2 },
   ],
   ERB: [
-    { name: 'ERB value', files: deploy(cfg('image: <%= ENV["IMAGE"] %>')), keyPaths: ['image'], line: 9, message: /contains ERB/, expected: /does not evaluate ERB/ },
-    { name: 'ERB control lines', files: deploy(`${cfg()}<% if true %>\nlabels: {a: b}\n<% end %>\n`), keyPaths: ['', ''], line: 10 },
-    { name: 'ERB in the destination file', files: { [D]: cfg(), 'config/deploy.staging.yml': 'servers:\n  - <%= ENV["HOST"] %>\n' }, opts: { destination: 'staging' }, keyPaths: ['servers/0'], file: 'config/deploy.staging.yml', line: 2 },
+    { name: 'ERB code cutover does not evaluate', files: deploy(cfg('image: <%= `hostname` %>')), keyPaths: ['image'], line: 9, message: /does not evaluate/, expected: /ENV\.fetch\("NAME"\)/ },
+    { name: 'ERB control lines', files: deploy(`${cfg()}<% if true %>\nlabels: {a: b}\n<% end %>\n`), keyPaths: ['', ''], line: 10, message: /does not run/ },
+    { name: 'ENV.fetch of an unset variable in the destination file', files: { [D]: cfg(), 'config/deploy.staging.yml': 'servers:\n  - <%= ENV.fetch("CUTOVER_TEST_UNSET_HOST") %>\n' }, opts: { destination: 'staging' }, keyPaths: ['servers/0'], file: 'config/deploy.staging.yml', line: 2, message: /CUTOVER_TEST_UNSET_HOST is not set/ },
   ],
   'bad destination file': [
     { name: 'missing destination file', files: deploy(cfg()), opts: { destination: 'staging' }, keyPaths: [''], file: 'config/deploy.staging.yml', message: /does not exist/, expected: /-d staging/ },
