@@ -69,7 +69,7 @@ export function hostTargets(req: TargetRequest): HostTarget[] {
     for (const h of role.hosts) {
       if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host)) continue
       const desired = desiredRole(req, role, h.host)
-      // What Docker cannot carry (a newline in a secret, say) is a config error: caught here,
+      // What Docker cannot carry (a lone surrogate, a 64 KiB line) is a config error: caught here,
       // before any host is reached, with the key path and never the value.
       const problem = settingsProblem(desired, config.files[0] ?? 'config/deploy.yml')
       if (problem && !errors.some((e) => e.keyPath === problem.keyPath)) errors.push(problem)
