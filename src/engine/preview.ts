@@ -30,6 +30,9 @@ export function previewConfig(config: DeployConfig, pr: number): DeployConfig {
     service: previewService(config.service, pr),
     roles: [{ ...primary, hosts: preview.hosts, env: preview.env, proxy }],
     proxy,
+    // Host tags' env (env.tags) is production's per-host env and may name secrets: a preview runs
+    // with its own env only, whatever tags its hosts carry.
+    envTags: {},
     preview: undefined,
   }
 }

@@ -1,5 +1,4 @@
 import { BUILDER_KAMAL_ONLY } from '../schema/builder.js'
-import { ENV_KAMAL_ONLY } from '../schema/env.js'
 import { PROXY_KAMAL_ONLY } from '../schema/proxy.js'
 import { type CredentialInput, isLocalRegistry } from '../schema/registry.js'
 import { ROOT_KAMAL_ONLY, type RootInput } from '../schema/root.js'
@@ -13,6 +12,8 @@ import { isPlainMap } from '../yaml.js'
 import { DEFAULTS } from './defaults.js'
 import { mergeProxy, resolveProxy } from './proxy.js'
 import { type Collector, envOf, mergeEnv, resolveRoles, toHost, useEnvSecrets } from './roles.js'
+
+export { hostEnv } from './roles.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { Collector, Notice, Problem } from './roles.js'
@@ -39,6 +40,8 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
   const roles = resolveRoles(input, raw, c)
   const primaryRole = input.primary_role ?? DEFAULTS.primaryRole
   useEnvSecrets(envOf(input.env), 'env', c)
+  const envTags = Object.fromEntries(Object.entries(input.env?.tags ?? {}).map(([tag, block]) => [tag, envOf(block)]))
+  for (const [tag, env] of Object.entries(envTags)) useEnvSecrets(env, `env/tags/${tag}`, c)
   useCertificates(raw, c)
 
   const credential = (value: CredentialInput | undefined, key: 'username' | 'password'): string | SecretRef | undefined => {
@@ -100,6 +103,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     },
     roles,
     primaryRole,
+    envTags,
     proxy: resolveProxy(mergeProxy(input.proxy, undefined), { deployTimeout: input.deploy_timeout ?? DEFAULTS.deployTimeout, drainTimeout: input.drain_timeout ?? DEFAULTS.drainTimeout }),
     volumes: input.volumes ?? [],
     ssh: {
@@ -173,7 +177,6 @@ function warnKamalOnly(raw: Record<string, unknown>, c: Collector): void {
     }
   }
   visit(raw, ROOT_KAMAL_ONLY, '')
-  visit(raw.env, ENV_KAMAL_ONLY, 'env')
   visit(raw.proxy, PROXY_KAMAL_ONLY, 'proxy')
   visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh')
   visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder')

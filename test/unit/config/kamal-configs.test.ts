@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { previewHost, renderWarning, toPrintable } from '../../../src/config/index.js'
-import { cfg, errorsOf, loadFrom, okOf, REGISTRY_PASSWORD } from './helpers.js'
+import { cfg, ENV, errorsOf, loadFrom, okOf, REGISTRY_PASSWORD } from './helpers.js'
 
 // Configs shaped the way Kamal users write them, written from Kamal's documentation.
 const D = 'config/deploy.yml'
@@ -182,7 +182,7 @@ volumes:
     expect(r.secrets.values()).not.toContain('not-read-with-a-destination')
   })
 
-  it('env tags and tagged hosts: accepted, one warning for env/tags, tags kept on hosts', () => {
+  it('env tags and tagged hosts: read without a warning, tags kept on hosts, tag env resolved (secrets too)', () => {
     const text = cfg(`
 servers:
   - 10.0.0.1
@@ -196,10 +196,15 @@ env:
       clear: {MYSQL_USER: readonly}
       secret: [READONLY_PASSWORD]
 `)
-    const r = okOf(loadFrom({ [D]: text }))
-    expect(r.warnings.map((w) => w.keyPath)).toEqual(['env/tags'])
-    expect(r.warnings[0]!.line).toBe(14)
-    expect(renderWarning(r.warnings[0]!)).toMatch(/^config\/deploy\.yml:14: env\/tags: is a Kamal setting cutover does not act on yet/)
+    const r = okOf(loadFrom({ [D]: text }, { env: { ...ENV, READONLY_PASSWORD: 'ro' } }))
+    expect(r.warnings).toEqual([])
+    expect(r.config.envTags).toEqual({
+      experiments: { clear: { FEATURE_X: '1' }, secret: [] },
+      replica: { clear: { MYSQL_USER: 'readonly' }, secret: [{ name: 'READONLY_PASSWORD', secret: 'READONLY_PASSWORD' }] },
+    })
+    expect(r.secrets.get('READONLY_PASSWORD')).toBe('ro')
+    // A tag's secret is required like any other env secret.
+    expect(errorsOf(loadFrom({ [D]: text })).map((e) => e.keyPath)).toEqual(['env/tags/replica/secret/0'])
     expect(r.config.roles[0]!.hosts.map((h) => [h.host, h.tags])).toEqual([
       ['10.0.0.1', []],
       ['10.0.0.2', ['experiments']],
