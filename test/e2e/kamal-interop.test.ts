@@ -42,7 +42,9 @@ function writeSharedConfig(): void {
   const config = {
     service: app.service,
     image: app.image,
-    servers: { web: { hosts: hosts.map((h, i) => ({ [h.address]: tags(i) })) } },
+    // busybox httpd ignores TERM: without a stop timeout each stop waits Docker's 10 s. Kamal 2.11
+    // has no stop_timeout key (it rejects one at the root and in a role), so the container's own.
+    servers: { web: { hosts: hosts.map((h, i) => ({ [h.address]: tags(i) })), options: { 'stop-timeout': 1 } } },
     proxy: { host: app.proxyHost, app_port: 80, healthcheck: { path: '/up', interval: 1, timeout: 2 } },
     registry: { server: testbed.registry.server, username: testbed.registry.username, password: ['KAMAL_REGISTRY_PASSWORD'] },
     builder: { arch: 'amd64' },
@@ -54,8 +56,6 @@ function writeSharedConfig(): void {
     },
     deploy_timeout: 20,
     drain_timeout: 5,
-    // busybox httpd ignores TERM: without this each stop waits Docker's 10 s.
-    stop_timeout: 1,
     'x-cutover': { preview: { host: `pr-{number}.${app.proxyHost}` } },
   }
   writeFileSync(join(dir, 'config/deploy.yml'), stringify(config))
@@ -86,7 +86,8 @@ beforeAll(async () => {
   await ensureKamal()
   app.configure({ secrets, deployTimeout: 20 })
   writeSharedConfig()
-  for (const v of ['v1', 'v2', 'v3']) app.buildImage(v)
+  // Kamal's builder labels every image with its service; Kamal refuses an image without it.
+  for (const v of ['v1', 'v2', 'v3']) app.buildImage(v, 'hello', { service: app.service })
   // Kamal 2.11 would boot kamal-proxy v0.9.0, which a host here cannot pull: make sure the
   // testbed's v0.9.2 runs (what cutover boots; Kamal then reuses it, as on any shared host).
   for (const h of hosts) {
