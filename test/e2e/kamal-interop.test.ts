@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -86,6 +87,8 @@ beforeAll(async () => {
   await ensureKamal()
   app.configure({ secrets, deployTimeout: 20 })
   writeSharedConfig()
+  // Kamal commands without --version (rollback, lock, app) take the version from git: one commit.
+  execFileSync('sh', ['-c', 'git init -q && git add -A && git -c user.name=interop -c user.email=interop@e2e.test commit -qm interop'], { cwd: app.dir, stdio: 'ignore' })
   // Kamal's builder labels every image with its service; Kamal refuses an image without it.
   for (const v of ['v1', 'v2', 'v3']) app.buildImage(v, 'hello', { service: app.service })
   // Kamal 2.11 would boot kamal-proxy v0.9.0, which a host here cannot pull: make sure the
