@@ -43312,6 +43312,28 @@ const secretName = (expected = 'the name of a secret from .kamal/secrets or the 
 /** Environment variable names: anything docker's --env and env files can carry. */
 const ENV_NAME = /^[^=\s\0]+$/;
 
+;// CONCATENATED MODULE: ./src/config/schema/boot.ts
+
+
+const LIMIT_EXPECTED = 'a whole number of hosts (at least 1) or a percentage of hosts, e.g. 2 or 25%';
+const limit = leaf(LIMIT_EXPECTED, (v) => {
+    if (typeof v === 'number')
+        return Number.isInteger(v) && v >= 1 ? { ok: true, value: { count: v } } : { ok: false, message: `is ${v}` };
+    if (typeof v === 'string') {
+        const m = /^(\d+)%$/.exec(v.trim());
+        const percent = m ? Number(m[1]) : NaN;
+        if (percent >= 1 && percent <= 100)
+            return { ok: true, value: { percent } };
+        return { ok: false, message: `${JSON.stringify(v)} is not a number of hosts or a percentage from 1% to 100%` };
+    }
+    return { ok: false, message: v === undefined || v === null ? 'has no value' : 'is not a number' };
+});
+/** Kamal `boot:` (rolling boot groups; see src/engine/boot-groups.ts). */
+const BOOT_KAMAL_ONLY = {
+    parallel_roles: { schema: bool(), note: 'roles on one host boot one after another, the primary role first' },
+};
+const bootSchema = section({ limit: limit.optional(), wait: seconds(0).optional() }, { expected: 'a map with limit (hosts or a percentage) and wait (seconds), e.g. {limit: 2, wait: 10}', kamalOnly: BOOT_KAMAL_ONLY });
+
 ;// CONCATENATED MODULE: ./src/config/schema/builder.ts
 
 
@@ -43651,9 +43673,6 @@ const jumpHost = leaf('a jump host as host, user@host or user@host:port', (v) =>
     return { ok: true, value: { user: u, host: m?.[1] ?? m?.[2] ?? rest, port: m?.[3] ? Number(m[3]) : 22 } };
 });
 const SSH_KAMAL_ONLY = {
-    proxy_command: { schema: values_text(), note: 'use ssh/proxy for a jump host' },
-    keys_only: { schema: bool(), note: 'cutover only ever offers the keys it is given' },
-    config: { schema: byKind({ boolean: bool(), string: values_text(), list: listOf(values_text(), 'a list of paths') }, 'true, false, a path or a list of paths'), note: 'OpenSSH config files are not read' },
     forward_agent: { schema: bool(), note: 'cutover never forwards an SSH agent' },
 };
 const sshSchema = section({
@@ -43662,13 +43681,49 @@ const sshSchema = section({
     keys: listOf(nonEmptyText('a path to a private key file'), 'a list of private key files').optional(),
     key_data: listOf(nonEmptyText('a secret name holding a private key'), 'a list of secret names holding private keys').optional(),
     proxy: jumpHost.optional(),
+    /** Run through sh, its stdio carrying SSH (`%h`, `%p`, `%r` filled in); ssh/proxy wins over it, as in Kamal. */
+    proxy_command: nonEmptyText('a command, e.g. "ssh -W %h:%p bastion"').optional(),
+    /** Offer only the key files, never the ssh-agent's keys. */
+    keys_only: bool().optional(),
+    /** OpenSSH config files: true (default: ~/.ssh/config and /etc/ssh/ssh_config), false, a path or a list. */
+    config: byKind({ boolean: bool(), string: nonEmptyText('a path to an ssh config file'), list: listOf(nonEmptyText('a path to an ssh config file'), 'a list of paths') }, 'true, false, a path or a list of paths').optional(),
     log_level: oneOf(['debug', 'info', 'warn', 'error', 'fatal']).optional(),
 }, {
-    expected: 'a map with user, port, keys, key_data, proxy and log_level',
+    expected: 'a map with user, port, keys, key_data, keys_only, proxy, proxy_command, config and log_level',
     kamalOnly: SSH_KAMAL_ONLY,
 });
 
+;// CONCATENATED MODULE: ./src/config/schema/x-cutover.ts
+
+
+/**
+ * cutover's additions, all under the one top-level `x-cutover:` map (Kamal's validator accepts
+ * unknown keys only at the top level and only when they start with `x-`). Per-role settings are
+ * keyed by role name here, never inside `servers/<role>` (Kamal rejects `x-` keys there).
+ */
+/** How a role's old container makes way for the new one (see src/plan/strategy.ts). */
+const STRATEGIES = ['blue-green', 'recreate'];
+/**
+ * Names other deployers use for strategies cutover does not implement. Refused rather than read
+ * as one of ours, so a config never claims a behaviour the deploy would not honour.
+ */
+const RESERVED = new Set(['rolling', 'canary', 'rolling-update', 'ramped', 'shadow', 'a-b']);
+const STRATEGY_EXPECTED = `one of: ${STRATEGIES.join(', ')}`;
+const strategy = leaf(STRATEGY_EXPECTED, (v) => {
+    if (typeof v === 'string' && STRATEGIES.includes(v))
+        return { ok: true, value: v };
+    if (typeof v === 'string' && RESERVED.has(v))
+        return { ok: false, message: `${JSON.stringify(v)} is reserved and not implemented` };
+    if (typeof v === 'string')
+        return { ok: false, message: `${JSON.stringify(v)} is not a deploy strategy` };
+    return { ok: false, message: v === undefined || v === null ? 'has no value' : 'is not a string' };
+});
+const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' });
+const xCutoverSchema = section({ roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional() }, { expected: 'a map of cutover settings, e.g. roles: { web: { strategy: blue-green } }' });
+
 ;// CONCATENATED MODULE: ./src/config/schema/root.ts
+
+
 
 
 
@@ -43703,7 +43758,6 @@ const ROOT_KAMAL_ONLY = {
     error_pages_path: { schema: values_text() },
     minimum_version: { schema: stringish(), note: 'it names a Kamal version' },
     run_directory: { schema: values_text(), note: 'cutover keeps Kamal’s default, .kamal' },
-    boot: { schema: root_map('boot settings'), note: 'every host is deployed at once' },
     sshkit: { schema: root_map('sshkit settings') },
     output: { schema: root_map('output settings') },
 };
@@ -43729,6 +43783,8 @@ const rootSchema = section({
     allow_empty_roles: bool().optional(),
     secrets_path: nonEmptyText('a path, e.g. .kamal/secrets').optional(),
     preview: previewSchema.optional(),
+    boot: bootSchema.optional(),
+    'x-cutover': xCutoverSchema.optional(),
 }, { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true });
 
 ;// CONCATENATED MODULE: ./src/config/normalize/defaults.ts
@@ -43876,6 +43932,8 @@ function resolveRoles(input, raw, c) {
             logging: mergeLogging(input.logging, role.logging),
             ...(proxy ? { proxy } : {}),
             ...(stopTimeout !== undefined ? { stopTimeout } : {}),
+            // x-cutover may say otherwise: normalize/strategy.ts.
+            strategy: 'blue-green',
         };
     });
     checkSslHostsUnique(roles, c);
@@ -43926,7 +43984,82 @@ function checkSslHostsUnique(roles, c) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/config/normalize/strategy.ts
+
+/**
+ * `x-cutover.roles.<role>.strategy` onto each role. Default blue-green for every role: for a role
+ * behind kamal-proxy that is the switch (new alongside old, health gate, switch, reap); for a role
+ * without the proxy (a worker) it is what cutover always did: the new container runs and is ready
+ * before the old one stops, so the two overlap briefly. `recreate` stops the old container first
+ * (workers that must never run twice, a volume only one container may hold) at the price of
+ * downtime, which the run measures and reports.
+ */
+function applyStrategies(roles, xc, volumes, c) {
+    const settings = xc?.roles ?? {};
+    const names = roles.map((r) => r.name);
+    for (const name of Object.keys(settings)) {
+        if (names.includes(name))
+            continue;
+        const guess = closest(name, names);
+        c.problems.push({
+            keyPath: `x-cutover/roles/${name}`,
+            message: `names the role ${JSON.stringify(name)}, which is not under servers${guess ? ` (did you mean \`${guess}\`?)` : ''}`,
+            expected: `one of the roles: ${names.join(', ')}`,
+        });
+    }
+    return roles.map((role) => {
+        const explicit = settings[role.name]?.strategy;
+        const strategy = explicit ?? 'blue-green';
+        if (strategy === 'blue-green')
+            checkShareable(role, volumes, explicit !== undefined, c);
+        return { ...role, strategy };
+    });
+}
+/**
+ * Blue-green runs the old and the new container at once, so each mount must be usable by two
+ * containers. Docker's `Z` option gives a bind mount a private SELinux label: the second container
+ * relabels it and the first (the one still serving) loses access. Refused, not silently turned
+ * into recreate: the user chooses between downtime (recreate) and the shared label (`z`).
+ */
+function checkShareable(role, volumes, explicit, c) {
+    const fix = `strategy: recreate for this role (x-cutover: {roles: {${role.name}: {strategy: recreate}}}), or the shared SELinux label \`z\` instead of \`Z\``;
+    const why = `its private SELinux label (\`Z\`) lets only one container use it, and ${explicit ? 'the' : 'the default'} blue-green strategy of role ${role.name} runs the old and the new container together`;
+    volumes.forEach((v, i) => {
+        if (privateLabel(v))
+            c.problems.push({ keyPath: `volumes/${i}`, message: `mounts ${JSON.stringify(mountTarget(v))} read-write, but ${why}`, expected: fix });
+    });
+    for (const key of ['volume', 'v']) {
+        const value = role.options[key];
+        const list = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+        list.forEach((v, i) => {
+            if (privateLabel(v)) {
+                c.problems.push({ keyPath: `servers/${role.name}/options/${key}${Array.isArray(value) ? `/${i}` : ''}`, message: `mounts ${JSON.stringify(mountTarget(v))} read-write, but ${why}`, expected: fix });
+            }
+        });
+    }
+}
+/** `src:dst:opts` with `Z` among the comma-separated options, not read-only. */
+function privateLabel(volume) {
+    const parts = volume.split(':');
+    if (parts.length < 3)
+        return false;
+    const opts = (parts[parts.length - 1] ?? '').split(',');
+    return opts.includes('Z') && !opts.includes('ro');
+}
+const mountTarget = (volume) => volume.split(':')[1] ?? volume;
+/**
+ * Kamal's `boot.limit` resolved against every host the config lists (Kamal counts all hosts, so
+ * `--hosts` does not change the group size): a percentage rounds down, with at least one host.
+ */
+function resolveBoot(boot, hostCount) {
+    const limit = boot?.limit;
+    const size = limit === undefined ? null : 'count' in limit ? limit.count : Math.max(1, Math.floor((hostCount * limit.percent) / 100));
+    return { limit: size, wait: boot?.wait ?? 0 };
+}
+
 ;// CONCATENATED MODULE: ./src/config/normalize/index.ts
+
+
 
 
 
@@ -43951,7 +44084,7 @@ function normalize(input, raw, files, destination, c) {
     const image = input.image ?? (local ? input.service : undefined);
     if (image === undefined)
         c.problems.push({ keyPath: 'image', message: 'is missing', expected: 'an image name without a tag, e.g. my-user/my-app' });
-    const roles = resolveRoles(input, raw, c);
+    const roles = applyStrategies(resolveRoles(input, raw, c), input['x-cutover'], input.volumes ?? [], c);
     const primaryRole = input.primary_role ?? DEFAULTS.primaryRole;
     useEnvSecrets(envOf(input.env), 'env', c);
     useCertificates(raw, c);
@@ -44021,6 +44154,9 @@ function normalize(input, raw, files, destination, c) {
             keys: input.ssh?.keys ?? [],
             keyData,
             ...(input.ssh?.proxy ? { proxy: input.ssh.proxy } : {}),
+            ...(input.ssh?.proxy_command ? { proxyCommand: input.ssh.proxy_command } : {}),
+            keysOnly: input.ssh?.keys_only ?? false,
+            config: typeof input.ssh?.config === 'string' ? [input.ssh.config] : (input.ssh?.config ?? true),
             logLevel: input.ssh?.log_level ?? 'fatal',
         },
         builder: {
@@ -44039,6 +44175,7 @@ function normalize(input, raw, files, destination, c) {
         requireDestination: input.require_destination ?? false,
         secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
         ...(preview ? { preview } : {}),
+        boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
     };
     return { config, literals };
 }
@@ -44076,6 +44213,7 @@ function warnKamalOnly(raw, c) {
     visit(raw.proxy, PROXY_KAMAL_ONLY, 'proxy');
     visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh');
     visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder');
+    visit(raw.boot, BOOT_KAMAL_ONLY, 'boot');
     if (isPlainMap(raw.servers)) {
         for (const [name, role] of Object.entries(raw.servers)) {
             if (!isPlainMap(role))
@@ -44437,6 +44575,14 @@ const gitArgv = {
 ;// CONCATENATED MODULE: ./src/local-exec.ts
 
 /**
+ * Why not @actions/exec: every local run here needs to stop its program. git and docker login
+ * get a timeout (a hung credential prompt or registry must not hang the job), and the image
+ * build is also stopped when the CI gate goes red (AbortSignal). @actions/exec 3.x takes neither
+ * a timeout nor a signal and never hands out the child process, so a run it started cannot be
+ * killed; racing its promise against a timer would leave the program running and keep Node (and
+ * the job) alive. It fits none of cutover's local runs, so this is the one local exec, used by the
+ * CLI and the Action alike.
+ *
  * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
  * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
  * the program cannot be started (ENOENT), the timeout kills it, or `signal` stops it.
@@ -44520,10 +44666,6 @@ const reasonOf = (signal) => {
 ;// CONCATENATED MODULE: ./src/image/git.ts
 
 
-/** A git command failed; the message names the command, the directory and git's own words. */
-class GitError extends Error {
-    name = 'GitError';
-}
 function createGit(options = {}) {
     const exec = options.exec ?? execLocal;
     // Never prompt for credentials: a build must fail with a message, not hang on a tty.
@@ -44533,7 +44675,7 @@ function createGit(options = {}) {
         const result = await exec(argv, { env: { ...env, ...extraEnv }, timeoutMs });
         if (result.code !== 0) {
             const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n  ');
-            throw new GitError(`git could not ${what}: \`${argv.join(' ')}\` exited ${result.code}${said ? `:\n  ${said}` : ''}`);
+            throw new Error(`git could not ${what}: \`${argv.join(' ')}\` exited ${result.code}${said ? `:\n  ${said}` : ''}`);
         }
         return result.stdout;
     }
@@ -44555,7 +44697,7 @@ function createGit(options = {}) {
         resolveCommit: async (dir, ref) => {
             const out = await tryRun(gitArgv.resolveCommit(dir, ref));
             if (out === false)
-                throw new GitError(`'${ref}' names no commit in the repository at ${dir}. Check the ref (a branch, tag or sha that exists locally; run \`git fetch\` first if it is only on the remote).`);
+                throw new Error(`'${ref}' names no commit in the repository at ${dir}. Check the ref (a branch, tag or sha that exists locally; run \`git fetch\` first if it is only on the remote).`);
             return out.trim();
         },
         status: async (dir, opts) => (await run(gitArgv.status(dir, opts), `read the status of ${dir}`)).trimEnd(),
@@ -45321,6 +45463,8 @@ const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
 const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
 /** Kamal's proxy service for a role is named like the container prefix. */
 const proxyServiceName = containerPrefix;
+/** Kamal's latest tag: `latest`, or `latest-<destination>` so two destinations on one host don't fight over it. */
+const latestTagName = (destination) => (destination ? `latest-${destination}` : 'latest');
 /** `.kamal/apps/<service>[-<dest>]`: the app's files on a host (its env files); `remove` deletes it whole. */
 const appDirectory = (ref) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}`;
 /** Where the secret env file lives: `.kamal/apps/<service>[-<dest>]/env/roles/<role>.env`. */
@@ -45507,6 +45651,26 @@ async function pausePoint(here, wanted, logger) {
     logger.info(`${PAUSE_MARKER} ${here}; waiting to be killed`);
     // Never resolves; the interval keeps the process alive until the test kills it.
     await new Promise(() => setInterval(() => undefined, 60_000));
+}
+
+;// CONCATENATED MODULE: ./src/engine/request.ts
+
+/**
+ * Kamal's `--skip-push` means the same as `--skip-build` here: nothing is built or pushed, the
+ * registry's image:version is deployed. The one place the two flags (or inputs) become one.
+ */
+const skipsBuild = (flags) => Boolean(flags.skipBuild || flags.skipPush);
+/**
+ * Who deploys, for the lock's `Locked by:` and the audit log. In GitHub Actions the actor who
+ * started the run (GITHUB_ACTOR is set on every runner); elsewhere the person at the terminal,
+ * as user@machine. The Action used to fall back to a fixed `cutover (GitHub Actions)`; a run
+ * without GITHUB_ACTOR (a local action runner) now names the machine's user instead, which says
+ * more about who holds a lock.
+ */
+function performer(env) {
+    if (env.GITHUB_ACTOR)
+        return `${env.GITHUB_ACTOR} (GitHub Actions)`;
+    return `${env.USER ?? (0,external_node_os_namespaceObject.userInfo)().username}@${(0,external_node_os_namespaceObject.hostname)()}`;
 }
 
 ;// CONCATENATED MODULE: ./src/argv/env-file.ts
@@ -45745,6 +45909,8 @@ const rm = (containers, opts = {}) => [
 ];
 const rename = (from, to) => ['docker', 'rename', from, to];
 const pull = (image) => ['docker', 'pull', image];
+/** `docker tag SOURCE TARGET`: Kamal moves `image:latest` on each host this way after a deploy. */
+const tag = (source, target) => ['docker', 'tag', source, target];
 /**
  * Log in and pull in ONE command, through a private client config made for it and removed after.
  * A `docker login` followed by a separate `docker pull` relies on the host user's shared
@@ -46062,12 +46228,24 @@ function routedTo(seen, ref, c, port) {
     const route = seen.routes?.find((r) => r.service === proxyServiceName(ref));
     return route !== undefined && route.targets.length === 1 && targetNames(route.targets[0] ?? '', c, port);
 }
-/** This role's containers on a host, newest first: what `cutover versions` shows. */
+/**
+ * Kamal's "current container" of a role on a host: the running one created from the image tagged
+ * latest (`latest-<dest>`; the tag moves only after a deploy succeeded everywhere, so that
+ * container is known good), else the newest running one (a run stopped before tagging); null when
+ * none runs. Needs a full look (image ids and tags).
+ */
+function currentContainer(seen, ref) {
+    const running = seen.containers.filter((c) => inScope(ref)(c) && c.state === 'running').sort(newestFirst);
+    const latest = seen.images?.find((i) => i.tag === latestTagName(ref.destination))?.id;
+    return running.find((c) => latest !== undefined && c.imageId === latest) ?? running[0] ?? null;
+}
+/** This role's containers on a host, newest first: what `cutover versions` shows; `current` as above. */
 function roleContainers(seen, ref) {
+    const current = currentContainer(seen, ref);
     return seen.containers
         .filter(inScope(ref))
         .sort(newestFirst)
-        .map((c) => ({ name: c.name, version: c.version, state: c.state, created: c.created, digest: c.digest }));
+        .map((c) => ({ name: c.name, version: c.version, state: c.state, created: c.created, digest: c.digest, current: c === current }));
 }
 
 ;// CONCATENATED MODULE: ./src/plan/secret.ts
@@ -46097,7 +46275,59 @@ class Secret {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/strategy.ts
+
+/** Steps that bring up or gate the new container: recreate stops the old one before the first. */
+const NEW_CONTAINER = new Set(['rename', 'run', 'start', 'proxyDeploy', 'awaitHealthy']);
+/** The step after which the new container serves (or, without the proxy, runs). */
+const GATES = new Set(['proxyDeploy', 'awaitHealthy']);
+/**
+ * The role's steps in the order its strategy asks for. Pure, like the rest of the planner.
+ *
+ * blue-green (the default): as planned: the new container runs beside the old one, is health-gated
+ * and switched to (or, without the proxy, is running), and only then is the old one stopped; the
+ * stop is best-effort because traffic already moved.
+ *
+ * recreate: everything that does not touch the old container (pull, env file) still comes first,
+ * then the old containers stop, then the new one runs and is gated. The stop is no longer
+ * best-effort (a container that would not stop must not share the role with the new one) and
+ * carries `restore`, the `docker start` that brings the old containers back if anything after it
+ * fails: a failed recreate still ends with the old version serving. The old containers are only
+ * stopped, never removed here, so they stay retained for rollback; the new container carries its
+ * labels (version, digest) from `docker run` on, so a run killed mid-way leaves it findable and the
+ * next run reuses it instead of orphaning it.
+ */
+function arrangeForStrategy(d, steps, stoppedIds) {
+    if (d.strategy === 'blue-green')
+        return [...steps];
+    const at = steps.findIndex((s) => s.kind === 'stop');
+    const stop = steps[at];
+    // Nothing of the role runs: a boot, or a stopped one to start again; no downtime to cause.
+    if (!stop || stop.kind !== 'stop')
+        return [...steps];
+    const { bestEffort: _unused, ...rest } = stop;
+    const early = { ...rest, downtime: 'starts', restore: { argv: start(...stoppedIds) } };
+    const others = steps.filter((_, i) => i !== at);
+    const first = others.findIndex((s) => NEW_CONTAINER.has(s.kind));
+    const where = first < 0 ? at : first;
+    const out = [...others.slice(0, where), early, ...others.slice(where)];
+    // Downtime ends with the gate; with no gate, with the start; with neither (a running container
+    // reused), the executor ends it with the stop itself.
+    const gate = lastIndex(out, (s) => GATES.has(s.kind));
+    const end = gate >= 0 ? gate : lastIndex(out, (s) => s.kind === 'run' || s.kind === 'start');
+    if (end >= 0)
+        out[end] = { ...out[end], downtime: 'ends' };
+    return out;
+}
+function lastIndex(list, test) {
+    for (let i = list.length - 1; i >= 0; i--)
+        if (test(list[i]))
+            return i;
+    return -1;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
+
 
 
 
@@ -46157,6 +46387,13 @@ function plan(d, seen) {
     if (target) {
         name = target.name;
         reused = true;
+        // Kamal renamed it aside (`…_replaced_…`) when it replaced it; reused, it gets its name back,
+        // so Kamal (`kamal app version`) and people read the version from the name again.
+        if (name.startsWith(`${want.spec.name}_replaced_`)) {
+            steps.push(...stepAside(seen, d, want.spec.name));
+            steps.push({ kind: 'rename', from: name, to: want.spec.name, exec: ex(rename(target.id, want.spec.name)) });
+            name = want.spec.name;
+        }
         if (!isActive(target))
             steps.push({ kind: 'start', container: name, exec: ex(start(target.id)) });
     }
@@ -46171,16 +46408,7 @@ function plan(d, seen) {
         }
         steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) });
         steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length });
-        // Kamal's move: whoever of this service holds the name steps aside under a unique name,
-        // still serving. Another service's container is not ours to rename.
-        const holder = seen.containers.find((c) => c.name === name);
-        if (holder && holder.service !== d.service) {
-            throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`);
-        }
-        if (holder) {
-            const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`;
-            steps.push({ kind: 'rename', from: name, to, exec: ex(rename(holder.id, to)) });
-        }
+        steps.push(...stepAside(seen, d, name));
         steps.push({ kind: 'run', container: name, exec: ex(run(want.spec, containerHostname(d.host, d.run.nonce))) });
     }
     // Switch traffic (or, without the proxy, wait until it runs); only then touch the old ones.
@@ -46215,7 +46443,21 @@ function plan(d, seen) {
     const outcome = scope.length === 0 ? 'booted' : 'replaced';
     const line = auditLine({ at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role }, `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`);
     steps.push({ kind: 'audit', bestEffort: true, exec: ex(append(auditLogPath(d), line)) });
-    return { outcome, container: name, digest: want.digest, steps, notes };
+    return { outcome, container: name, digest: want.digest, steps: arrangeForStrategy(d, steps, running.map((c) => c.id)), notes };
+}
+/**
+ * Kamal's move: whoever of this service holds `name` steps aside under a unique name, still
+ * serving. Another service's container is not ours to rename.
+ */
+function stepAside(seen, d, name) {
+    const holder = seen.containers.find((c) => c.name === name);
+    if (!holder)
+        return [];
+    if (holder.service !== d.service) {
+        throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`);
+    }
+    const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`;
+    return [{ kind: 'rename', from: name, to, exec: { argv: rename(holder.id, to) } }];
 }
 /** The tag is here and is the content we want (a moved tag must be pulled again). Not listed: absent. */
 function imagePresent(d, seen) {
@@ -46346,16 +46588,133 @@ class Barrier {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/boot-groups.ts
+
+/**
+ * Hosts in boot groups of `limit`, in the order given. The order is the targets' order, which puts
+ * the primary role's hosts first (targets.ts), so the first groups are the ones that can open
+ * Kamal's barrier. No limit, or a limit as large as the list: one group.
+ */
+function bootGroups(items, limit) {
+    if (items.length === 0)
+        return [];
+    if (limit === null || limit >= items.length)
+        return [[...items]];
+    const size = Math.max(1, Math.floor(limit));
+    const groups = [];
+    for (let i = 0; i < items.length; i += size)
+        groups.push(items.slice(i, i + size));
+    return groups;
+}
+const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Converge hosts group by group: every host of a group in parallel, the next group only after the
+ * whole group succeeded (and `boot.wait` seconds passed). A failed group stops the rollout: the
+ * later groups are not touched and keep their old version; earlier groups keep the new one.
+ *
+ * The barrier is per group so it cannot deadlock: a worker waits only on primary-role hosts of its
+ * own group, which all settle (healthy or failed) within the group. Once the primary role was
+ * healthy in an earlier group (or already was before the run), later groups start open; a group
+ * without primary-role work comes after every group with it (primary hosts come first), so by then
+ * the primary role has been healthy somewhere or had no work at all.
+ */
+async function runInGroups(hosts, opts) {
+    const groups = bootGroups(hosts, opts.boot.limit);
+    const sleep = opts.sleep ?? realSleep;
+    const many = groups.length > 1;
+    let open = opts.primaryHealthy;
+    const results = [];
+    for (const [i, group] of groups.entries()) {
+        const label = `boot group ${i + 1} of ${groups.length}`;
+        if (many)
+            opts.logger.info(`${label}: ${group.map((h) => h.host).join(', ')}`);
+        const barrier = new Barrier(open ? 0 : group.filter((h) => h.primaryWork).length);
+        const done = (await Promise.all(group.map((h) => opts.run(h, barrier)))).flat();
+        results.push(...done);
+        const failed = done.filter((r) => r.action === 'failed');
+        if (failed.length > 0) {
+            const later = groups.slice(i + 1).flat();
+            if (later.length > 0) {
+                const why = `not deployed: ${label} failed (${[...new Set(failed.map((r) => r.host))].join(', ')}); this host keeps its previous version`;
+                opts.logger.error(`${label} failed: stopping the rollout; ${later.map((h) => h.host).join(', ')} keep${later.length === 1 ? 's' : ''} the previous version`);
+                results.push(...later.flatMap((h) => opts.untouched(h, why)));
+            }
+            return results;
+        }
+        // Every primary host of the group succeeded, so the primary role is healthy somewhere now.
+        if (group.some((h) => h.primaryWork))
+            open = true;
+        if (many)
+            opts.logger.info(`${label} done`);
+        if (i + 1 < groups.length && opts.boot.waitS > 0)
+            await waitBetween(opts.boot.waitS, `boot group ${i + 2} of ${groups.length}`, opts.logger, sleep);
+    }
+    return results;
+}
+/** Kamal's `boot.wait`, with a progress line at least every 10 s. */
+async function waitBetween(seconds, next, logger, sleep) {
+    for (let left = seconds; left > 0; left -= 10) {
+        logger.info(`waiting ${left}s (boot.wait) before ${next}`);
+        await sleep(Math.min(10, left) * 1000);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/outage.ts
+/**
+ * A recreate role's outage while its steps run (see plan/strategy.ts): it starts when the step
+ * marked `downtime: 'starts'` (the old containers' stop) begins and ends when the step marked
+ * `ends` (the new container's switch or readiness) has succeeded; with no `ends` step, the stop
+ * itself ends it. Until it ended, a failure restarts the stopped containers (the stop's `restore`),
+ * so a failed recreate leaves the old version serving again. Blue-green steps carry no marks: no
+ * outage, nothing to restore.
+ */
+class Outage {
+    now;
+    startedAt = null;
+    restore = null;
+    over = false;
+    /** The measured downtime, once the role serves again. */
+    downtimeMs;
+    constructor(now) {
+        this.now = now;
+    }
+    before(step) {
+        if (step.downtime !== 'starts')
+            return;
+        this.startedAt = this.now();
+        if (step.kind === 'stop' && step.restore)
+            this.restore = step.restore;
+    }
+    after(step) {
+        if (this.startedAt === null || this.over)
+            return;
+        if (step.downtime === 'starts')
+            this.downtimeMs = this.now() - this.startedAt;
+        if (step.downtime === 'ends') {
+            this.downtimeMs = this.now() - this.startedAt;
+            this.over = true;
+        }
+    }
+    /** After a failure: restart what the stop took down, if the new container never took over. */
+    async undo(send) {
+        if (!this.restore || this.over)
+            return '';
+        const restore = this.restore;
+        this.restore = null;
+        const r = await send(restore).catch((e) => ({ code: -1, stdout: '', stderr: String(e) }));
+        return r.code === 0
+            ? '; restarted the previous container (recreate had stopped it)'
+            : `; restarting the previous container failed too (${r.stderr.trim().split('\n')[0] ?? `exit ${r.code}`}): the role is down until the next run`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/execute.ts
 
 
 
 
-/** A step failed: the message is already redacted and says what to look at. */
-class StepError extends Error {
-    name = 'StepError';
-}
-const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const execute_realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Run a host's planned steps in order. A failing step stops the rest, except `bestEffort` steps,
  * which tidy up after the switch: they warn, and the next run retries them. When the new container
@@ -46365,6 +46724,7 @@ const realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function executeSteps(host, steps, options) {
     const { logger, redact } = options;
     let newContainer = null;
+    const outage = new Outage(options.now ?? Date.now);
     for (const step of steps) {
         try {
             await options.before?.(step);
@@ -46373,9 +46733,11 @@ async function executeSteps(host, steps, options) {
             // Held back (the barrier closed): take the new container away again, keep the old one.
             const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true;
             const why = e instanceof Error ? e.message : String(e);
-            throw new StepError(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`));
+            const restored = await outage.undo((exec) => send(host, exec));
+            throw new Error(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}${restored}`));
         }
         logger.info(describeStep(step));
+        outage.before(step);
         try {
             await runStep(host, step, options);
         }
@@ -46385,14 +46747,18 @@ async function executeSteps(host, steps, options) {
                 logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`);
                 continue;
             }
-            throw e instanceof StepError ? e : new StepError(message);
+            // `message` is the error's own text, redacted (again: redacting is idempotent).
+            const restored = redact(await outage.undo((exec) => send(host, exec)));
+            throw new Error(`${message}${restored}`);
         }
+        outage.after(step);
         if (step.kind === 'awaitHealthy' || step.kind === 'proxyDeploy')
             newContainer = step.onFailure;
         options.after?.(step);
         if (step.kind === 'run' || step.kind === 'start')
             await pausePoint('after-start', options.pauseAt, logger);
     }
+    return outage.downtimeMs !== undefined ? { downtimeMs: outage.downtimeMs } : {};
 }
 async function runStep(host, step, options) {
     switch (step.kind) {
@@ -46415,7 +46781,7 @@ async function runStep(host, step, options) {
     }
 }
 async function awaitHealthy(host, step, options) {
-    const sleep = options.sleep ?? realSleep;
+    const sleep = options.sleep ?? execute_realSleep;
     const interval = options.pollIntervalMs ?? 1000;
     let waited = 0;
     for (;;) {
@@ -46440,18 +46806,43 @@ async function failNewContainer(host, container, why, onFailure, options) {
     const cleanup = await send(host, onFailure.cleanup).catch((e) => ({ code: -1, stdout: '', stderr: String(e) }));
     const leftover = cleanup.code === 0 ? '' : `\n(cleaning up ${container} failed too: ${execute_firstLine(cleanup.stderr)}; the next run removes it)`;
     const logText = tail ? `\nlast log lines of ${container}:\n${tail}` : `\n${container} printed no log lines`;
-    return new StepError(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`));
+    return new Error(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`));
 }
 const send = (host, exec) => host.exec(exec.argv, { ...(exec.stdin ? { stdin: exec.stdin.reveal() } : {}), ...(exec.timeoutMs ? { timeoutMs: exec.timeoutMs } : {}) });
 async function execute_check(host, exec, what, redact) {
     const result = await send(host, exec);
     if (result.code !== 0) {
         const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
-        throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`));
+        throw new Error(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`));
     }
     return result;
 }
 const execute_firstLine = (text) => text.trim().split('\n')[0]?.trim() ?? '';
+
+;// CONCATENATED MODULE: ./src/engine/latest-tag.ts
+
+
+/**
+ * After every boot group succeeded, tag the deployed image as the latest on every host of the run
+ * (Kamal does it once, after the whole boot). Kamal's "current container" is the one running the
+ * latest-tagged image, so the tag moves only when the version runs everywhere; a failed run leaves
+ * it on the version that last ran everywhere. A failure here is a warning: the version serves, and
+ * the next deploy tags again.
+ */
+async function tagLatest(image, latest, hosts, deps) {
+    deps.logger.info(`tagging ${image} as ${latest} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
+    await Promise.all(hosts.map(async (name) => {
+        try {
+            const host = await deps.pool.host(name);
+            const r = await host.exec(tag(image, latest), { timeoutMs: 60_000 });
+            if (r.code !== 0)
+                throw new Error(r.stderr.trim().split('\n')[0] || `exit ${r.code}`);
+        }
+        catch (e) {
+            deps.logger.warn(`[${name}] could not tag ${image} as ${latest}: ${deps.redact(e instanceof Error ? e.message : String(e))}; the next deploy tags it`);
+        }
+    }));
+}
 
 ;// CONCATENATED MODULE: ./src/argv/lock.ts
 
@@ -46543,11 +46934,14 @@ async function withLock(req, deps, work) {
             'If that deploy is no longer running, release it with `cutover lock release` and run again.'));
     }
     let released = false;
+    // Rejects when the lock is still there afterwards: a failed `rm` would otherwise leave it held, silently.
     const release = async () => {
         if (released)
             return;
         released = true;
-        await host.exec(lock_release(dir), { timeoutMs: 30_000 });
+        const r = await host.exec(lock_release(dir), { timeoutMs: 30_000 });
+        if (r.code !== 0)
+            throw new Error(`removing ${dir} failed: ${r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`}`);
     };
     deps.onLock?.({ release });
     deps.logger.info(`took the deploy lock on ${req.host}`);
@@ -46555,9 +46949,17 @@ async function withLock(req, deps, work) {
         return await work();
     }
     finally {
-        await release().catch((e) => deps.logger.warn(redact(`could not release the deploy lock on ${req.host}: ${e instanceof Error ? e.message : String(e)}; release it with \`cutover lock release\``)));
+        await release().catch((e) => deps.logger.warn(redact(releaseFailed(req, dir, e))));
         deps.onLock?.(null);
     }
+}
+/** The warning for a lock left held: whose lock, why, and the command that releases it. */
+function releaseFailed(req, dir, e) {
+    const { service, destination } = req.app;
+    const whose = `${service}${destination ? ` (destination ${destination})` : ''}`;
+    const command = `cutover lock release${destination ? ` -d ${destination}` : ''}`;
+    return (`could not release the deploy lock of ${whose} on ${req.host}: ${e instanceof Error ? e.message : String(e)}. ` +
+        `It stays held and blocks the next deploy: release it with \`${command}\` (or remove ${dir} on ${req.host})`);
 }
 /** Read the deploy lock on the primary host (read-only). */
 async function lockStatus(pool, host, app) {
@@ -46872,6 +47274,7 @@ const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.actio
 
 
 
+
 /**
  * observe → plan → execute. A first read-only pass plans every host; when no host has anything
  * to do, the run ends there: no lock, no login, no pull, nothing written. Otherwise it takes the
@@ -46897,16 +47300,23 @@ async function deploy_deploy(req, deps) {
     }
     return withLock(req.lock, deps, async () => {
         const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets));
-        const barrier = barrierFor(again, req.primaryRole);
-        const hosts = await Promise.all(again.map(async (planned) => {
-            if ('error' in planned) {
-                if (req.primaryRole && planned.roles.includes(req.primaryRole))
+        // Kamal's boot groups (boot-groups.ts): one group, all hosts at once, without `boot.limit`.
+        const hosts = await runInGroups(again.map((p) => ({ ...p, primaryWork: primaryWork(p, req.primaryRole) })), {
+            boot: req.boot ?? { limit: null, waitS: 0 },
+            logger: deps.logger,
+            primaryHealthy: primaryUnchanged(again, req.primaryRole),
+            run: async (planned, barrier) => {
+                if (!('error' in planned))
+                    return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole });
+                if (planned.primaryWork)
                     barrier.primaryFailed();
                 return hostResults(planned, () => now() - started);
-            }
-            return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole });
-        }));
-        return result(req, hosts.flat());
+            },
+            untouched: untouchedResults,
+        });
+        if (req.latestTag && !hosts.some((h) => h.action === 'failed'))
+            await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps);
+        return result(req, hosts);
     });
 }
 /** Plans only, for `--dry-run`: what each host would do, nothing changed, no lock taken. */
@@ -46953,29 +47363,30 @@ function hostResults(p, elapsed) {
         return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: elapsed(), error: p.error }));
     return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }));
 }
-/**
- * The barrier for this run: open at once when the primary role is already healthy with this
- * version somewhere (unchanged there) or is not part of the run; else waiting on every host where
- * the primary role has work.
- */
-function barrierFor(plans, primaryRole) {
+/** The primary role has work on this host (or the host failed before it could run it). */
+function primaryWork(p, primaryRole) {
     if (!primaryRole)
-        return new Barrier(0);
-    let working = 0;
-    for (const p of plans) {
-        if (!('plan' in p)) {
-            if (p.roles.includes(primaryRole))
-                working += 1;
-            continue;
-        }
-        const role = p.plan.roles.find((r) => r.role === primaryRole);
-        if (!role)
-            continue;
-        if (role.steps.length === 0)
-            return new Barrier(0);
-        working += 1;
-    }
-    return new Barrier(working);
+        return false;
+    if (!('plan' in p))
+        return p.roles.includes(primaryRole);
+    return (p.plan.roles.find((r) => r.role === primaryRole)?.steps.length ?? 0) > 0;
+}
+/**
+ * The barrier is open from the start when the primary role is already healthy with this version
+ * somewhere (unchanged there) or is not part of the run at all.
+ */
+function primaryUnchanged(plans, primaryRole) {
+    if (!primaryRole)
+        return true;
+    return plans.some((p) => 'plan' in p && p.plan.roles.some((r) => r.role === primaryRole && r.steps.length === 0));
+}
+/** A host an earlier boot group's failure kept from running: roles with work fail, the rest are unchanged. */
+function untouchedResults(p, why) {
+    if ('error' in p)
+        return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: 0, error: why }));
+    return p.plan.roles.map((r) => r.steps.length === 0
+        ? { host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: 0 }
+        : { host: p.host, role: r.role, action: 'failed', container: r.result.container, durationMs: 0, error: why });
 }
 /**
  * Run one host's roles in order; a failed role stops the host (later roles keep their old
@@ -47007,7 +47418,7 @@ async function runHost(hostName, hostPlan, deps, now, gate) {
             roleLog.warn(note);
         try {
             host ??= await deps.pool.host(hostName);
-            await executeSteps(host, r.steps, {
+            const report = await executeSteps(host, r.steps, {
                 logger: roleLog,
                 redact: deps.redact,
                 pauseAt: deps.pauseAt,
@@ -47025,7 +47436,7 @@ async function runHost(hostName, hostPlan, deps, now, gate) {
             if (primary)
                 gate.barrier.primaryHealthy();
             roleLog.info(`${r.result.outcome} → ${r.result.container}`);
-            results.push({ ...base, action: r.result.outcome, durationMs: now() - started });
+            results.push({ ...base, action: r.result.outcome, durationMs: now() - started, ...(report.downtimeMs !== undefined ? { downtimeMs: report.downtimeMs } : {}) });
         }
         catch (e) {
             if (primary)
@@ -47304,6 +47715,13 @@ async function scanHost(text, timeoutMs) {
 
 
 
+/** The keys first (in order), then the agent's; ssh2 tries each until the server accepts one. */
+function authMethods(username, options) {
+    const methods = options.keys.map((k) => ({ type: 'publickey', username, key: k.key }));
+    if (options.agent)
+        methods.push({ type: 'agent', username, agent: options.agent });
+    return methods;
+}
 /**
  * Opens one SSH connection whose host key is checked against known_hosts. Resolves only once
  * the key is trusted and a key was accepted; every failure is a RemoteError naming the host.
@@ -47334,7 +47752,7 @@ function openConnection(endpoint, options) {
                         : changedHostKeyError(endpoint, options.knownHosts.source, key, verdict.pinned);
             return false;
         },
-        authHandler: options.keys.map((k) => ({ type: 'publickey', username: endpoint.user, key: k.key })),
+        authHandler: authMethods(endpoint.user, options),
         ...(options.sock ? { sock: options.sock } : {}),
     };
     return new Promise((resolve, reject) => {
@@ -47358,7 +47776,7 @@ function openConnection(endpoint, options) {
             if (rejection)
                 return fail(rejection);
             if (err.level === 'client-authentication')
-                return fail(authError(endpoint, options.keys.map((k) => k.label)));
+                return fail(authError(endpoint, [...options.keys.map((k) => k.label), ...(options.agent ? [`the keys of the ssh-agent at ${options.agent}`] : [])]));
             if (/no matching host key/i.test(err.message) && pins.keys.length && !presented) {
                 // The server holds no key of a pinned type. Ask it, without restriction, which key it
                 // does present, so the error shows the fingerprint (not possible through a jump host,
@@ -47372,7 +47790,12 @@ function openConnection(endpoint, options) {
             }
             fail(connectError(endpoint, err, options.connectTimeoutMs));
         });
-        client.once('close', () => probing || fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake`)));
+        client.once('close', () => {
+            if (probing)
+                return;
+            const said = options.viaDetail?.();
+            fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake${said ? ` (the proxy command said: ${said})` : ''}`));
+        });
         client.connect(config);
         // TCP_NODELAY. ssh2 leaves Nagle's algorithm on, and it often writes a message as more than
         // one segment (or two messages back to back, as NEWKEYS and the userauth request): the second
@@ -47402,7 +47825,7 @@ function parsePrivateKey(label, data) {
     return { label: `${label} (${key.type} ${fingerprint(key.getPublicSSH())})`, key };
 }
 /** Reads every key into memory once; files are read here and never again. */
-function loadKeys(sources) {
+function loadKeys(sources, options = {}) {
     const keys = [];
     for (const path of sources.paths ?? []) {
         let data;
@@ -47418,9 +47841,788 @@ function loadKeys(sources) {
     (sources.data ?? []).forEach((d, i) => keys.push(parsePrivateKey(`ssh.key_data[${i}]`, d)));
     for (const b of sources.buffers ?? [])
         keys.push(parsePrivateKey(b.label, b.key));
-    if (keys.length === 0)
+    if (keys.length === 0 && !options.allowNone)
         throw new RemoteError('no SSH key given: set ssh.keys or ssh.key_data in config/deploy.yml, or pass --ssh-key FILE');
     return keys;
+}
+/** ssh's own defaults, tried when no key file is named (ssh.keys, IdentityFile). */
+const DEFAULT_KEY_FILES = ['id_rsa', 'id_ecdsa', 'id_ed25519', 'id_dsa'];
+/**
+ * Key files ssh would only try: a default `~/.ssh/id_*` or an IdentityFile from an ssh config.
+ * One that is missing, locked by a passphrase or unreadable is skipped, as ssh skips it when it
+ * cannot ask; the keys named in deploy.yml or on the command line are strict (loadKeys).
+ */
+function loadOptionalKeys(paths) {
+    return paths.flatMap((path) => {
+        try {
+            return [parsePrivateKey(path, (0,external_node_fs_namespaceObject.readFileSync)(path))];
+        }
+        catch {
+            return [];
+        }
+    });
+}
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = require("node:stream");
+;// CONCATENATED MODULE: ./node_modules/ssh-config/lib/glob.js
+function escapeChars(text, chars) {
+    for (let char of chars) {
+        text = text.replace(new RegExp('\\' + char, 'g'), '\\' + char);
+    }
+    return text;
+}
+function match(pattern, text) {
+    pattern = escapeChars(pattern, '\\()[]{}.+^$|');
+    pattern = pattern
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.?');
+    return new RegExp('^(?:' + pattern + ')$').test(text);
+}
+/**
+ * A helper function to match input against [pattern-list](https://www.freebsd.org/cgi/man.cgi?query=ssh_config&sektion=5#PATTERNS).
+ * According to `man ssh_config`, negated patterns shall be matched first.
+ *
+ * @param {string|string[]} patternList one or more glob patterns to match
+ * @param {string} text the text to match
+ */
+function glob(patternList, text) {
+    const patterns = Array.isArray(patternList) ? patternList : patternList.split(/,/);
+    // > If a negated entry is matched, then the Host entry is ignored, regardless of whether any other patterns on the line match.
+    let result = false;
+    for (const pattern of patterns) {
+        const negate = pattern[0] == '!';
+        if (negate && match(pattern.slice(1), text)) {
+            return false;
+        }
+        else if (match(pattern, text)) {
+            // wait until all of the pattern match results because there might be a negated pattern
+            result = true;
+        }
+    }
+    return result;
+}
+/* harmony default export */ const lib_glob = (glob);
+//# sourceMappingURL=glob.js.map
+;// CONCATENATED MODULE: ./node_modules/ssh-config/lib/ssh-config.js
+
+
+
+const RE_SPACE = /\s/;
+const RE_LINE_BREAK = /\r|\n/;
+const RE_SECTION_DIRECTIVE = /^(Host|Match)$/i;
+const RE_MULTI_VALUE_DIRECTIVE = /^(GlobalKnownHostsFile|Host|IPQoS|SendEnv|UserKnownHostsFile|ProxyCommand|KnownHostsCommand|Match|CanonicalDomains|Include)$/i;
+const RE_COMMAND_DIRECTIVE = /^(ProxyCommand|KnownHostsCommand)$/i;
+const RE_QUOTE_DIRECTIVE = /^(?:CertificateFile|IdentityFile|IdentityAgent|User|Include)$/i;
+const RE_SINGLE_LINE_DIRECTIVE = /^(Include|IdentityFile)$/i;
+/**
+ * A type of line in an ssh-config file. Differentiates between directives,
+ * comments, and empty lines.
+ */
+var LineType;
+(function (LineType) {
+    /** line with a directive in an ssh-config file */
+    LineType[LineType["DIRECTIVE"] = 1] = "DIRECTIVE";
+    /** line with a comment in an ssh-config file */
+    LineType[LineType["COMMENT"] = 2] = "COMMENT";
+    /** empty line in an ssh-config file */
+    LineType[LineType["EMPTY"] = 3] = "EMPTY";
+})(LineType || (LineType = {}));
+const REPEATABLE_DIRECTIVES = [
+    'IdentityFile',
+    'LocalForward',
+    'RemoteForward',
+    'DynamicForward',
+    'CertificateFile',
+];
+function compare(line, opts) {
+    // @ts-ignore
+    return opts.hasOwnProperty(line.param) && opts[line.param] === line.value;
+}
+function getIndent(config) {
+    for (const line of config) {
+        if (line.type === LineType.DIRECTIVE && 'config' in line) {
+            for (const subline of line.config) {
+                if (subline.before) {
+                    return subline.before;
+                }
+            }
+        }
+    }
+    return '  ';
+}
+function ssh_config_match(criteria, context) {
+    const testCriterion = (key, criterion) => {
+        switch (key.toLowerCase()) {
+            case 'all':
+                return true;
+            case 'final':
+                if (context.inFinalPass) {
+                    return true;
+                }
+                context.doFinalPass = true;
+                return false;
+            case 'exec':
+                if (!context.options.matchExec) {
+                    return false;
+                }
+                const command = `function main {
+          ${criterion}
+        }
+        main`;
+                return (0,external_node_child_process_namespaceObject.spawnSync)(command, { shell: true }).status === 0;
+            case 'host':
+                return lib_glob(criterion, context.params.HostName);
+            case 'originalhost':
+                return lib_glob(criterion, context.params.OriginalHost);
+            case 'user':
+                return lib_glob(criterion, context.params.User);
+            case 'localuser':
+                return lib_glob(criterion, context.params.LocalUser);
+        }
+    };
+    for (const key in criteria) {
+        const criterion = criteria[key];
+        const values = Array.isArray(criterion) ? criterion.map(({ val }) => val) : criterion;
+        if (!testCriterion(key, values)) {
+            return false;
+        }
+    }
+    return true;
+}
+/**
+ * Represents parsed SSH config. Main element of this library.
+ *
+ * A parsed SSH config is modelled as an array of {@link Line}s.
+ */
+class SSHConfig extends Array {
+    /** shortcut to access {@link LineType.DIRECTIVE} */
+    static DIRECTIVE = LineType.DIRECTIVE;
+    /** shortcut to access {@link LineType.COMMENT} */
+    static COMMENT = LineType.COMMENT;
+    /** shortcut to access {@link LineType.EMPTY} */
+    static EMPTY = LineType.EMPTY;
+    /**
+     * Parse SSH config text into structured object.
+     */
+    static parse(text) {
+        return ssh_config_parse(text);
+    }
+    /**
+     * Stringify structured object into SSH config text.
+     */
+    static stringify(config) {
+        return stringify(config);
+    }
+    compute(opts, computeOpts) {
+        if (typeof opts === 'string')
+            opts = { Host: opts };
+        let userInfo;
+        try {
+            userInfo = external_node_os_namespaceObject.userInfo();
+        }
+        catch {
+            // os.userInfo() throws a SystemError if a user has no username or homedir.
+            userInfo = { username: process.env.USER || process.env.USERNAME || '' };
+        }
+        const context = {
+            params: {
+                Host: opts.Host,
+                HostName: opts.Host,
+                OriginalHost: opts.Host,
+                User: userInfo.username,
+                LocalUser: userInfo.username,
+            },
+            options: {
+                ignoreCase: computeOpts?.ignoreCase === true,
+                matchExec: computeOpts?.matchExec !== false,
+            },
+            inFinalPass: false,
+            doFinalPass: false,
+        };
+        const obj = {};
+        const setProperty = (name, value) => {
+            const key = computeOpts?.ignoreCase ? name.toLowerCase() : name;
+            let val;
+            if (Array.isArray(value)) {
+                if (RE_COMMAND_DIRECTIVE.test(key)) {
+                    val = value.map(({ val, separator, quoted }) => {
+                        return `${separator}${quoted ? `"${val.replace(/"/g, '\\"')}"` : val}`;
+                    }).join('').trim();
+                }
+                else {
+                    val = value.map(({ val }) => val);
+                }
+            }
+            else {
+                val = value;
+            }
+            const val0 = Array.isArray(val) ? val[0] : val;
+            // Use case-insensitive check for repeatable directives
+            const isRepeatable = REPEATABLE_DIRECTIVES.some(d => d.toLowerCase() === name.toLowerCase());
+            if (isRepeatable) {
+                const list = (obj[key] || (obj[key] = []));
+                list.push(...[].concat(val));
+            }
+            else if (obj[key] == null) {
+                if (name === 'HostName') {
+                    context.params.HostName = val0;
+                }
+                else if (name === 'User') {
+                    context.params.User = val0;
+                }
+                obj[key] = val;
+            }
+        };
+        if (opts.User !== undefined) {
+            setProperty('User', opts.User);
+        }
+        const doPass = () => {
+            for (const line of this) {
+                if (line.type !== LineType.DIRECTIVE)
+                    continue;
+                // Host and Match directives are always case-insensitive (per OpenSSH behavior)
+                if (/^host$/i.test(line.param) && lib_glob(Array.isArray(line.value) ? line.value.map(({ val }) => val) : line.value, context.params.Host)) {
+                    let canonicalizeHostName = false;
+                    let canonicalDomains = [];
+                    setProperty(line.param, line.value);
+                    for (const subline of line.config) {
+                        if (subline.type === LineType.DIRECTIVE) {
+                            setProperty(subline.param, subline.value);
+                            if (/^CanonicalizeHostName$/i.test(subline.param) && subline.value === 'yes') {
+                                canonicalizeHostName = true;
+                            }
+                            if (/^CanonicalDomains$/i.test(subline.param) && Array.isArray(subline.value)) {
+                                canonicalDomains = subline.value.map(({ val }) => val);
+                            }
+                        }
+                    }
+                    if (canonicalDomains.length > 0 && canonicalizeHostName && context.params.Host === context.params.OriginalHost) {
+                        for (const domain of canonicalDomains) {
+                            const host = `${context.params.OriginalHost}.${domain}`;
+                            const { status, stderr } = (0,external_node_child_process_namespaceObject.spawnSync)('nslookup', [host]);
+                            if (status === 0 && !/can't find/.test(stderr.toString())) {
+                                context.params.Host = host;
+                                setProperty('Host', host);
+                                doPass();
+                                break;
+                            }
+                        }
+                    }
+                }
+                else if (/^match$/i.test(line.param) && 'criteria' in line && ssh_config_match(line.criteria, context)) {
+                    for (const subline of line.config) {
+                        if (subline.type === LineType.DIRECTIVE) {
+                            setProperty(subline.param, subline.value);
+                        }
+                    }
+                }
+                else if (!/^(host|match)$/i.test(line.param)) {
+                    setProperty(line.param, line.value);
+                }
+            }
+        };
+        doPass();
+        if (context.doFinalPass) {
+            context.inFinalPass = true;
+            context.params.Host = context.params.HostName;
+            doPass();
+        }
+        return obj;
+    }
+    find(opts) {
+        if (typeof opts === 'function')
+            return super.find(opts);
+        if (!(opts && ('Host' in opts || 'Match' in opts))) {
+            throw new Error('Can only find by Host or Match');
+        }
+        return super.find((line) => 'param' in line && compare(line, opts));
+    }
+    remove(opts) {
+        let index;
+        if (typeof opts === 'function') {
+            index = super.findIndex(opts);
+        }
+        else if (!(opts && ('Host' in opts || 'Match' in opts))) {
+            throw new Error('Can only remove by Host or Match');
+        }
+        else {
+            index = super.findIndex((line) => 'param' in line && compare(line, opts));
+        }
+        if (index >= 0)
+            return this.splice(index, 1);
+    }
+    /**
+     * Convert this SSH config to its textual presentation via {@link stringify}.
+     */
+    toString() {
+        return stringify(this);
+    }
+    /**
+     * Append new section to existing SSH config.
+     */
+    append(opts) {
+        const indent = getIndent(this);
+        const lastEntry = this.length > 0 ? this[this.length - 1] : null;
+        let config = lastEntry && lastEntry.config || this;
+        let configWas = this;
+        let lastLine = config.length > 0 ? config[config.length - 1] : lastEntry;
+        if (lastLine && !lastLine.after)
+            lastLine.after = '\n';
+        let sectionLineFound = config !== configWas;
+        for (const param in opts) {
+            const value = opts[param];
+            const line = {
+                type: LineType.DIRECTIVE,
+                param,
+                separator: ' ',
+                value: Array.isArray(value) ? value.map((val, i) => ({ val, separator: i === 0 ? '' : ' ' })) : value,
+                before: sectionLineFound ? indent : indent.replace(/  |\t/, ''),
+                after: '\n',
+            };
+            if (RE_SECTION_DIRECTIVE.test(param)) {
+                sectionLineFound = true;
+                line.before = indent.replace(/  |\t/, '');
+                config = configWas;
+                // separate sections with an extra newline
+                // https://github.com/cyjake/ssh-config/issues/23#issuecomment-564768248
+                if (lastLine && lastLine.after === '\n')
+                    lastLine.after += '\n';
+                config.push(line);
+                config = line.config = new SSHConfig();
+            }
+            else {
+                config.push(line);
+            }
+            lastLine = line;
+        }
+        return configWas;
+    }
+    /**
+     * Prepend new section to existing SSH config.
+     */
+    prepend(opts, beforeFirstSection = false) {
+        const indent = getIndent(this);
+        let config = this;
+        let i = 0;
+        // insert above known sections
+        if (beforeFirstSection) {
+            while (i < this.length && !('config' in this[i])) {
+                i += 1;
+            }
+            if (i >= this.length) { // No sections in original config
+                return this.append(opts);
+            }
+        }
+        // Prepend new section above the first section
+        let sectionLineFound = false;
+        let processedLines = 0;
+        for (const param in opts) {
+            processedLines += 1;
+            const value = opts[param];
+            const line = {
+                type: LineType.DIRECTIVE,
+                param,
+                separator: ' ',
+                value: Array.isArray(value) ? value.map((val, i) => ({ val, separator: i === 0 ? '' : ' ' })) : value,
+                before: '',
+                after: '\n',
+            };
+            if (RE_SECTION_DIRECTIVE.test(param)) {
+                line.before = indent.replace(/  |\t/, '');
+                config.splice(i, 0, line);
+                config = line.config = new SSHConfig();
+                sectionLineFound = true;
+                continue;
+            }
+            // separate from previous sections with an extra newline
+            if (processedLines === Object.keys(opts).length) {
+                line.after += '\n';
+            }
+            if (!sectionLineFound) {
+                config.splice(i, 0, line);
+                i += 1;
+                // Add an extra newline if a single line directive like Include
+                if (RE_SINGLE_LINE_DIRECTIVE.test(param)) {
+                    line.after += '\n';
+                }
+                continue;
+            }
+            line.before = indent;
+            config.push(line);
+        }
+        return config;
+    }
+}
+/**
+ * Parse SSH config text into structured object.
+ */
+function ssh_config_parse(text) {
+    // Handle Buffer input by converting to string
+    const input = typeof text === 'string' ? text : text.toString('utf-8');
+    let i = 0;
+    let chr = next();
+    let config = new SSHConfig();
+    let configWas = config;
+    function next() {
+        return input[i++];
+    }
+    function space() {
+        let spaces = '';
+        while (RE_SPACE.test(chr)) {
+            spaces += chr;
+            chr = next();
+        }
+        return spaces;
+    }
+    function linebreak() {
+        let breaks = '';
+        while (RE_LINE_BREAK.test(chr)) {
+            breaks += chr;
+            chr = next();
+        }
+        return breaks;
+    }
+    function parameter() {
+        let param = '';
+        while (chr && /[^ \t=]/.test(chr)) {
+            param += chr;
+            chr = next();
+        }
+        return param;
+    }
+    function separator() {
+        let sep = space();
+        if (chr === '=') {
+            sep += chr;
+            chr = next();
+        }
+        return (sep + space());
+    }
+    function value() {
+        let val = '';
+        let quoted = false;
+        let escaped = false;
+        while (chr && !RE_LINE_BREAK.test(chr)) {
+            // backslash escapes only double quotes
+            if (escaped) {
+                val += chr === '"' ? chr : `\\${chr}`;
+                escaped = false;
+            }
+            // ProxyCommand ssh -W "%h:%p" firewall.example.org
+            else if (chr === '"' && (!val || quoted)) {
+                quoted = !quoted;
+            }
+            else if (chr === '\\') {
+                escaped = true;
+            }
+            else if (chr === '#' && !quoted) {
+                break;
+            }
+            else {
+                val += chr;
+            }
+            chr = next();
+        }
+        if (quoted || escaped) {
+            throw new Error(`Unexpected line break at ${val}`);
+        }
+        return val.trim();
+    }
+    function comment() {
+        const type = LineType.COMMENT;
+        let content = '';
+        while (chr && !RE_LINE_BREAK.test(chr)) {
+            content += chr;
+            chr = next();
+        }
+        return { type, content, before: '', after: '' };
+    }
+    // Host *.co.uk
+    // Host * !local.dev
+    // Host "foo bar"
+    function values() {
+        const results = [];
+        let val = '';
+        // whether current value is quoted or not
+        let valQuoted = false;
+        // the separator preceding current value
+        let valSeparator = ' ';
+        // whether current context is within quotations or not
+        let quoted = false;
+        let escaped = false;
+        while (chr && !RE_LINE_BREAK.test(chr)) {
+            if (escaped) {
+                val += chr === '"' ? chr : `\\${chr}`;
+                escaped = false;
+            }
+            else if (chr === '"') {
+                quoted = !quoted;
+            }
+            else if (chr === '\\') {
+                escaped = true;
+            }
+            else if (quoted) {
+                val += chr;
+                valQuoted = true;
+            }
+            else if (/[ \t=]/.test(chr)) {
+                if (val) {
+                    results.push({ val, separator: valSeparator, quoted: valQuoted });
+                    val = '';
+                    valQuoted = false;
+                    valSeparator = chr;
+                }
+                // otherwise ignore the space
+            }
+            else if (chr === '#' && results.length > 0) {
+                break;
+            }
+            else {
+                val += chr;
+            }
+            chr = next();
+        }
+        if (quoted || escaped) {
+            throw new Error(`Unexpected line break at ${results.map(({ val }) => val).concat(val).join(' ')}`);
+        }
+        if (val)
+            results.push({ val, separator: valSeparator, quoted: valQuoted });
+        return results.length > 1 ? results : results[0].val;
+    }
+    function directive() {
+        const type = LineType.DIRECTIVE;
+        const param = parameter();
+        // Host "foo bar" baz
+        const multiple = RE_MULTI_VALUE_DIRECTIVE.test(param);
+        const result = {
+            type,
+            param,
+            separator: separator(),
+            quoted: !multiple && chr === '"',
+            value: multiple ? values() : value(),
+            before: '',
+            after: '',
+        };
+        if (!result.quoted)
+            delete result.quoted;
+        if (/^Match$/i.test(param)) {
+            const criteria = {};
+            if (typeof result.value === 'string') {
+                result.value = [{ val: result.value, separator: '', quoted: result.quoted }];
+            }
+            let i = 0;
+            while (i < result.value.length) {
+                const { val: keyword } = result.value[i];
+                switch (keyword.toLowerCase()) {
+                    case 'all':
+                    case 'canonical':
+                    case 'final':
+                        criteria[keyword] = [];
+                        i += 1;
+                        break;
+                    default:
+                        if (i + 1 >= result.value.length) {
+                            throw new Error(`Missing value for match criteria ${keyword}`);
+                        }
+                        criteria[keyword] = result.value[i + 1].val;
+                        i += 2;
+                        break;
+                }
+            }
+            result.criteria = criteria;
+        }
+        return result;
+    }
+    function line() {
+        const before = space();
+        const node = chr === '#' ? comment() : directive();
+        const after = linebreak();
+        node.before = before;
+        node.after = after;
+        return node;
+    }
+    while (chr) {
+        let node = line();
+        if (node.type === LineType.DIRECTIVE && RE_SECTION_DIRECTIVE.test(node.param)) {
+            config = configWas;
+            config.push(node);
+            config = node.config = new SSHConfig();
+        }
+        else if (node.type === LineType.DIRECTIVE && !node.param) {
+            // blank lines at file end
+            if (config.length === 0) {
+                if (configWas.length === 0) {
+                    configWas.push({ type: LineType.EMPTY, before: '', after: node.before });
+                }
+                else {
+                    configWas[configWas.length - 1].after += node.before;
+                }
+            }
+            else {
+                config[config.length - 1].after += node.before;
+            }
+        }
+        else {
+            config.push(node);
+        }
+    }
+    return configWas;
+}
+/**
+ * Stringify structured object into SSH config text.
+ */
+function stringify(config) {
+    let str = '';
+    function formatValue(value, quoted) {
+        if (Array.isArray(value)) {
+            let result = '';
+            for (const { val, separator, quoted } of value) {
+                result += (result ? separator : '') + formatValue(val, quoted || RE_SPACE.test(val));
+            }
+            return result;
+        }
+        return quoted ? `"${value}"` : value;
+    }
+    function formatDirective(line) {
+        const quoted = line.quoted
+            || (RE_QUOTE_DIRECTIVE.test(line.param) && typeof line.value === 'string' && RE_SPACE.test(line.value));
+        const value = formatValue(line.value, quoted);
+        return `${line.param}${line.separator}${value}`;
+    }
+    const format = (line) => {
+        str += line.before;
+        if (line.type === LineType.COMMENT) {
+            str += line.content;
+        }
+        else if (line.type === LineType.DIRECTIVE && REPEATABLE_DIRECTIVES.includes(line.param)) {
+            (Array.isArray(line.value) ? line.value : [line.value]).forEach((value, i, values) => {
+                str += formatDirective({ ...line, value: typeof value !== 'string' ? value.val : value });
+                if (i < values.length - 1)
+                    str += `\n${line.before}`;
+            });
+        }
+        else if (line.type === LineType.DIRECTIVE) {
+            str += formatDirective(line);
+        }
+        str += line.after;
+        if ('config' in line) {
+            line.config.forEach(format);
+        }
+    };
+    config.forEach(format);
+    return str;
+}
+
+//# sourceMappingURL=ssh-config.js.map
+;// CONCATENATED MODULE: ./src/remote/ssh-config.ts
+
+
+
+
+function readSshConfigFiles(setting, home, cwd = process.cwd()) {
+    if (setting === false)
+        return [];
+    if (setting === undefined || setting === true) {
+        return [(0,external_node_path_namespaceObject.join)(home, '.ssh', 'config'), '/etc/ssh/ssh_config'].flatMap((path) => {
+            try {
+                return [{ path, text: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') }];
+            }
+            catch {
+                return []; // neither file has to exist, as with ssh itself
+            }
+        });
+    }
+    return (typeof setting === 'string' ? [setting] : setting).map((given) => {
+        const path = expandHome(given, home, cwd);
+        try {
+            return { path, text: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') };
+        }
+        catch (e) {
+            throw new RemoteError(`ssh/config: cannot read ${given} (${e.code ?? e.message}): fix the path, or set ssh/config to true (the default files) or false`);
+        }
+    });
+}
+const PROXY_KEYS = ['proxyjump', 'proxycommand'];
+class SshConfigs {
+    home;
+    parsed;
+    constructor(files, home) {
+        this.home = home;
+        this.parsed = files.map((f) => {
+            try {
+                return { path: f.path, config: SSHConfig.parse(f.text) };
+            }
+            catch (e) {
+                throw new RemoteError(`ssh config file ${f.path}: cannot parse it (${e.message}); fix it, or set ssh/config to false`);
+            }
+        });
+    }
+    /**
+     * The settings for `alias`. Across files and blocks the first value given wins, as in ssh
+     * (IdentityFile accumulates). `Match exec` is never run: the files of a CI runner are not
+     * cutover's to execute.
+     */
+    resolve(alias, localUser) {
+        const first = {};
+        const identityFiles = [];
+        for (const { config } of this.parsed) {
+            const computed = config.compute(alias, { ignoreCase: true, matchExec: false });
+            for (const [key, value] of Object.entries(computed)) {
+                if (key === 'identityfile')
+                    identityFiles.push(...(Array.isArray(value) ? value : [value]));
+                // ProxyJump and ProxyCommand exclude each other: whichever ssh meets first wins.
+                else if (PROXY_KEYS.includes(key) && PROXY_KEYS.some((k) => k in first))
+                    continue;
+                else if (!(key in first) && typeof value === 'string')
+                    first[key] = value;
+            }
+        }
+        const port = first.port !== undefined ? Number(first.port) : undefined;
+        const hostName = first.hostname !== undefined ? expandTokens(first.hostname, { h: alias, n: alias }) : undefined;
+        const tokens = { h: hostName ?? alias, n: alias, d: this.home, u: localUser, r: first.user ?? '' };
+        return {
+            ...(hostName ? { hostName } : {}),
+            ...(first.user ? { user: first.user } : {}),
+            ...(port !== undefined && Number.isInteger(port) && port > 0 && port < 65536 ? { port } : {}),
+            identityFiles: identityFiles.map((f) => expandHome(expandTokens(f, tokens), this.home, this.home)),
+            // `none` switches a proxy off for a host that a broader block gave one.
+            ...(first.proxyjump && first.proxyjump.toLowerCase() !== 'none' ? { proxyJump: first.proxyjump } : {}),
+            ...(first.proxycommand && first.proxycommand.toLowerCase() !== 'none' ? { proxyCommand: first.proxycommand } : {}),
+        };
+    }
+}
+/** ssh's `%` tokens: `%%` is a literal percent; unknown tokens stay as written. */
+function expandTokens(text, values) {
+    return text.replace(/%(.)/g, (whole, c) => (c === '%' ? '%' : (values[c] ?? whole)));
+}
+function expandHome(path, home, base) {
+    if (path === '~')
+        return home;
+    if (path.startsWith('~/'))
+        return (0,external_node_path_namespaceObject.join)(home, path.slice(2));
+    return (0,external_node_path_namespaceObject.isAbsolute)(path) ? path : (0,external_node_path_namespaceObject.resolve)(base, path);
+}
+
+;// CONCATENATED MODULE: ./src/remote/proxy-command.ts
+
+
+
+/**
+ * Runs a ProxyCommand (`ssh.proxy_command`, or ProxyCommand in an ssh config file) through
+ * `sh -c`, as ssh does, with `%h`, `%p`, `%r` and `%n` filled in. SSH then runs over its stdin
+ * and stdout; the host key is still checked against known_hosts, so the command only carries bytes.
+ */
+function spawnProxyCommand(command, to, alias) {
+    const line = expandTokens(command, { h: to.host, p: String(to.port), r: to.user, n: alias });
+    const child = (0,external_node_child_process_namespaceObject.spawn)('/bin/sh', ['-c', line], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
+    const sock = external_node_stream_namespaceObject.Duplex.from({ readable: child.stdout, writable: child.stdin });
+    // ssh2 ends the stream when the connection closes; the command must not outlive it.
+    sock.once('close', () => child.exitCode === null && child.kill('SIGTERM'));
+    child.once('error', (e) => sock.destroy(e));
+    return { sock, stderr: () => stderr.trim() };
 }
 
 ;// CONCATENATED MODULE: ./src/remote/ssh-host.ts
@@ -47566,6 +48768,10 @@ class SshHost {
 
 
 
+
+
+
+
 function loadKnownHosts(path) {
     try {
         return parseKnownHosts((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), `known_hosts file ${path}`, path);
@@ -47585,37 +48791,82 @@ const closeClient = (client) => new Promise((resolve) => {
  */
 class SshPool {
     options;
+    /** The keys named in deploy.yml or on the command line (strict: a bad one is an error). */
     keys;
+    /** Whether ssh.keys (or --ssh-key) named key files: then IdentityFile and ~/.ssh/id_* are not tried. */
+    namedKeyFiles;
     knownHosts;
+    configs;
+    home;
     connections = new Map();
     hosts = new Map();
     constructor(options) {
         this.options = options;
-        this.keys = Array.isArray(options.keys) ? options.keys : loadKeys(options.keys);
+        const given = Array.isArray(options.keys) ? undefined : options.keys;
+        this.keys = given ? loadKeys(given, { allowNone: true }) : options.keys;
+        this.namedKeyFiles = given ? (given.paths ?? []).length > 0 : this.keys.length > 0;
         this.knownHosts = typeof options.knownHosts === 'string' ? loadKnownHosts(options.knownHosts) : options.knownHosts;
+        this.home = options.home ?? (0,external_node_os_namespaceObject.homedir)();
+        this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home);
     }
+    /**
+     * Where `target` really is: an ssh config alias gives its HostName. Kamal hands net-ssh the
+     * user and port explicitly, so ssh.user and ssh.port win over the file's User and Port.
+     */
     endpoint(target, name) {
         const t = parseTarget(target);
-        return { name: name ?? t.host, user: t.user ?? this.options.user ?? 'root', host: t.host, port: t.port ?? this.options.port ?? 22 };
+        const s = this.configs.resolve(t.host, localUser());
+        const user = t.user ?? this.options.user ?? s.user ?? 'root';
+        return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? this.options.port ?? s.port ?? 22 };
     }
-    proxyEndpoint() {
-        if (!this.options.proxy)
-            return undefined;
-        const t = parseTarget(this.options.proxy, 'ssh.proxy');
-        return { name: `jump host ${t.host}`, user: t.user ?? 'root', host: t.host, port: t.port ?? 22 };
+    /** A jump host as ProxyJump or ssh.proxy names it, `[user@]host[:port]`; aliases resolve too. */
+    jumpEndpoint(spec, what) {
+        const t = parseTarget(spec, what);
+        const s = this.configs.resolve(t.host, localUser());
+        // Kamal's default jump user is root, like its default ssh user.
+        return { name: `jump host ${t.host}`, user: t.user ?? s.user ?? 'root', host: s.hostName ?? t.host, port: t.port ?? s.port ?? 22 };
     }
-    client(endpoint, via) {
+    /** How to reach a host: directly, through jump hosts (first hop first), or through a command. */
+    route(alias) {
+        if (this.options.proxy)
+            return { jumps: [this.jumpEndpoint(this.options.proxy, 'ssh.proxy')] };
+        if (this.options.proxyCommand)
+            return { command: this.options.proxyCommand };
+        const s = this.configs.resolve(alias, localUser());
+        if (s.proxyJump)
+            return { jumps: s.proxyJump.split(',').map((hop) => this.jumpEndpoint(hop.trim(), `ProxyJump of ${alias}`)) };
+        if (s.proxyCommand)
+            return { command: s.proxyCommand };
+        return { jumps: [] };
+    }
+    /** The keys offered to `alias`: the named ones, else its IdentityFiles, else ~/.ssh/id_*. */
+    keysFor(alias) {
+        const agent = this.options.keysOnly ? undefined : this.options.agent;
+        let keys = [...this.keys];
+        if (!this.namedKeyFiles) {
+            const files = this.configs.resolve(alias, localUser()).identityFiles;
+            keys.push(...loadOptionalKeys(files.length ? files : DEFAULT_KEY_FILES.map((f) => (0,external_node_path_namespaceObject.join)(this.home, '.ssh', f))));
+        }
+        keys = keys.filter((k, i) => keys.findIndex((o) => o.label === k.label) === i);
+        if (!keys.length && !agent) {
+            throw new RemoteError(`no SSH key for ${alias}: set ssh.keys or ssh.key_data in config/deploy.yml, pass --ssh-key FILE, give an IdentityFile in the ssh config, or run an ssh-agent (SSH_AUTH_SOCK)${this.options.keysOnly ? ' (ssh.keys_only is set, so the agent is not asked)' : ''}`);
+        }
+        return { keys, ...(agent ? { agent } : {}) };
+    }
+    client(endpoint, alias, via = []) {
         const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
         let pending = this.connections.get(key);
         if (!pending) {
             pending = (async () => {
-                const sock = via ? await this.tunnel(via, endpoint) : undefined;
+                const proxied = 'command' in via ? spawnProxyCommand(via.command, endpoint, alias) : undefined;
+                const sock = proxied?.sock ?? (Array.isArray(via) && via.length ? await this.tunnel(via, endpoint) : undefined);
                 return openConnection(endpoint, {
-                    keys: this.keys,
+                    ...this.keysFor(alias),
                     knownHosts: this.knownHosts,
                     connectTimeoutMs: this.options.connectTimeoutMs ?? 30_000,
                     keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 30_000,
                     ...(sock ? { sock } : {}),
+                    ...(proxied ? { viaDetail: proxied.stderr } : {}),
                 });
             })();
             this.connections.set(key, pending);
@@ -47624,9 +48875,10 @@ class SshPool {
         }
         return pending;
     }
-    /** A channel through the jump host to the target's SSH port; the jump host is checked strictly too. */
-    async tunnel(via, to) {
-        const jump = await this.client(via);
+    /** A channel through the last jump host to the target's SSH port; every jump host is checked strictly too. */
+    async tunnel(hops, to) {
+        const via = hops[hops.length - 1];
+        const jump = await this.client(via, via.host, hops.slice(0, -1));
         const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new RemoteError(`${errors_describe(to)}: jump host ${errors_describe(via)} opened no tunnel within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs);
@@ -47645,7 +48897,8 @@ class SshPool {
         const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
         let pending = this.hosts.get(key);
         if (!pending) {
-            pending = this.client(endpoint, this.proxyEndpoint()).then((client) => {
+            const route = this.route(endpoint.alias);
+            pending = this.client(endpoint, endpoint.alias, 'command' in route ? route : route.jumps).then((client) => {
                 const host = new SshHost(endpoint.name, client, {
                     commandTimeoutMs: this.options.commandTimeoutMs ?? 10 * 60_000,
                     maxChannels: this.options.maxChannelsPerHost ?? 8,
@@ -47670,6 +48923,14 @@ class SshPool {
         await Promise.all(clients.flatMap((c) => (c.status === 'fulfilled' ? [closeClient(c.value)] : [])));
     }
 }
+const localUser = () => {
+    try {
+        return (0,external_node_os_namespaceObject.userInfo)().username;
+    }
+    catch {
+        return process.env.USER ?? '';
+    }
+};
 /** One host on its own connection (and its own jump connection); close() ends both. */
 async function connect(target, options) {
     const pool = new SshPool(options);
@@ -47754,6 +49015,10 @@ class Session {
             user: config.ssh.user,
             port: config.ssh.port,
             ...(config.ssh.proxy ? { proxy: `${config.ssh.proxy.user}@${formatHost(config.ssh.proxy.host)}:${config.ssh.proxy.port}` } : {}),
+            ...(config.ssh.proxyCommand ? { proxyCommand: config.ssh.proxyCommand } : {}),
+            sshConfig: config.ssh.config,
+            keysOnly: config.ssh.keysOnly,
+            ...((options.env ?? process.env).SSH_AUTH_SOCK ? { agent: (options.env ?? process.env).SSH_AUTH_SOCK } : {}),
             ...(options.onCommand ? { onCommand: options.onCommand } : {}),
         });
         this.redact = (text) => secrets.redact(text);
@@ -47816,9 +49081,6 @@ var shell_quote = __nccwpck_require__(6591);
 
 
 
-class TargetError extends Error {
-    name = 'TargetError';
-}
 /** Why `version` cannot be an image tag (and so a version), or null. */
 function versionProblem(version) {
     if (TAG_PATTERN.test(version))
@@ -47850,7 +49112,7 @@ function hostTargets(req) {
     // The version is a flag or input, not a config key: refused as such, not as a config error.
     const bad = versionProblem(req.version);
     if (bad)
-        throw new TargetError(`version ${bad}`);
+        throw new Error(`version ${bad}`);
     const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary));
     const byHost = new Map();
     const errors = [];
@@ -47874,7 +49136,7 @@ function hostTargets(req) {
     if (req.onlyHosts?.length) {
         const unknown = req.onlyHosts.filter((h) => !byHost.has(h));
         if (unknown.length)
-            throw new TargetError(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`);
+            throw new Error(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`);
     }
     return [...byHost].map(([host, list]) => ({ host, roles: list }));
 }
@@ -47910,7 +49172,7 @@ function primaryHost(config) {
     const primary = config.roles.find((r) => r.primary) ?? config.roles[0];
     const host = primary?.hosts[0]?.host;
     if (!host)
-        throw new TargetError('the config lists no hosts to deploy to');
+        throw new Error('the config lists no hosts to deploy to');
     return host;
 }
 function desiredRole(req, role, host) {
@@ -47937,6 +49199,7 @@ function desiredRole(req, role, host) {
         deployTimeoutS: config.deployTimeout,
         drainTimeoutS: config.drainTimeout,
         stopTimeoutS: role.stopTimeout ?? null,
+        strategy: role.strategy,
         retain: config.retainContainers,
         run: req.run,
     };
@@ -47986,11 +49249,11 @@ function splitCmd(cmd, role) {
         if (typeof w === 'string')
             out.push(w);
         else
-            throw new TargetError(`servers/${role}/cmd: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
+            throw new Error(`servers/${role}/cmd: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
                 `Wrap it in a shell yourself, e.g. cmd: sh -c "…"`);
     }
     if (out.length === 0)
-        throw new TargetError(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`);
+        throw new Error(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`);
     return out;
 }
 
@@ -48036,19 +49299,22 @@ function versionNames(hosts) {
 
 
 
+
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
-async function deployRequest(req) {
-    const { config, secrets } = req.session.options;
+async function convergeRequest(session, req) {
+    const { config, secrets } = session.options;
     // Config and flag mistakes first: they need no registry round trip to be found.
     checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
-    const imageId = await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)));
-    const at = (req.now?.() ?? new Date()).toISOString();
+    const imageId = await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)));
+    const at = new Date().toISOString();
     const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) });
     return {
         version: req.version,
         image: `${config.repository}:${req.version}`,
         targets,
         primaryRole: config.primaryRole,
+        boot: { limit: config.boot.limit, waitS: config.boot.wait },
+        ...(config.tagsLatest === false ? {} : { latestTag: `${config.repository}:${latestTagName(config.destination)}` }),
         lock: {
             host: primaryHost(config),
             app: configApp(config),
@@ -48056,15 +49322,16 @@ async function deployRequest(req) {
         },
     };
 }
-async function deployService(req, logger) {
-    const pool = dialEarly(req);
-    const request = await deployRequest(req);
-    return deploy_deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog });
+/** One version of the app onto its hosts: resolve the targets, then converge (deploy.ts). The hooks are the edge's, passed on as they are. */
+async function deployService(session, req, logger, hooks = {}) {
+    const pool = dialEarly(session, req.onlyHosts);
+    const request = await convergeRequest(session, req);
+    return deploy_deploy(request, { pool, logger, redact: session.redact, pauseAt: hooks.pauseAt, onLock: hooks.onLock, hostLog: hooks.hostLog });
 }
-async function dryRunService(req, logger) {
-    const pool = dialEarly(req);
-    const request = await deployRequest(req);
-    return dryRun(request, { pool, logger, redact: req.session.redact });
+async function dryRunService(session, req, logger) {
+    const pool = dialEarly(session, req.onlyHosts);
+    const request = await convergeRequest(session, req);
+    return dryRun(request, { pool, logger, redact: session.redact });
 }
 /**
  * Dials every host while the registry is asked for the image's digest: both are round trips and
@@ -48073,18 +49340,18 @@ async function dryRunService(req, logger) {
  * reached is tried once per run, not twice); later asks go to the session's pool, which keeps
  * the connection. When the registry check throws, the caller's session.close() ends the dials.
  */
-function dialEarly(req) {
-    const { config } = req.session.options;
-    const only = req.onlyHosts?.length ? req.onlyHosts : null;
+function dialEarly(session, onlyHosts) {
+    const { config } = session.options;
+    const only = onlyHosts?.length ? onlyHosts : null;
     const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h));
-    const early = new Map(names.map((h) => [h, req.session.host(h)]));
+    const early = new Map(names.map((h) => [h, session.host(h)]));
     for (const dial of early.values())
         dial.catch(() => undefined); // reported when the host is first used
     return {
         host(target) {
             const dial = early.get(target);
             early.delete(target);
-            return dial ?? req.session.host(target);
+            return dial ?? session.host(target);
         },
     };
 }
@@ -48092,7 +49359,7 @@ function dialEarly(req) {
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = require("node:timers/promises");
 ;// CONCATENATED MODULE: ./src/log.ts
-function prefixedLogger(sink, prefix = '') {
+function log_prefixedLogger(sink, prefix = '') {
     const emit = (level) => (message) => {
         for (const line of message.split('\n'))
             sink(level, prefix ? `${prefix} ${line}` : line);
@@ -48102,13 +49369,13 @@ function prefixedLogger(sink, prefix = '') {
         warn: emit('warn'),
         error: emit('error'),
         debug: emit('debug'),
-        child: (p) => prefixedLogger(sink, prefix ? `${prefix} ${p}` : p),
+        child: (p) => log_prefixedLogger(sink, prefix ? `${prefix} ${p}` : p),
     };
 }
 /** A logger that keeps lines in memory, for tests. */
 function memoryLogger() {
     const lines = [];
-    return Object.assign(prefixedLogger((level, line) => lines.push(`${level}: ${line}`)), { lines });
+    return Object.assign(log_prefixedLogger((level, line) => lines.push(`${level}: ${line}`)), { lines });
 }
 
 ;// CONCATENATED MODULE: ./src/gate/patterns.ts
@@ -48193,149 +49460,49 @@ function evaluate(i) {
     return { kind: 'pass', relevant, noChecks: false };
 }
 
-;// CONCATENATED MODULE: ./src/gate/github-client.ts
-
+;// CONCATENATED MODULE: ./src/github/http.ts
+/**
+ * The pieces every GitHub REST call shares: the headers, where a `next` page may lead, what an
+ * error response says, and when an answer is a rate limit. Both the gate's reader and the
+ * Action's writer go through transport.ts, which uses these.
+ */
+/** The one error class of src/github: the gate branches on `kind` and `pastDeadline`. */
 class GitHubApiError extends Error {
     kind;
+    status;
     pastDeadline;
     name = 'GitHubApiError';
     constructor(message, kind, 
-    /** True when the gate gave up because waiting any longer would pass its timeout. */
+    /** The HTTP status; 0 when GitHub was not reached. */
+    status = 0, 
+    /** True when waiting any longer would pass the caller's deadline (the gate's timeout). */
     pastDeadline = false) {
         super(message);
         this.kind = kind;
+        this.status = status;
         this.pastDeadline = pastDeadline;
     }
 }
-const MAX_ATTEMPTS = 8;
-/** GitHub's advice for a secondary rate limit that names no wait: at least a minute, then more. */
-const UNHINTED_RATE_LIMIT_BASE_MS = 60_000;
-const HINTED_BASE_MS = 1_000;
-const TRANSIENT_BASE_MS = 1_000;
-const MAX_BACKOFF_MS = 15 * 60_000;
+function apiHeaders(token, extra = {}) {
+    return {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${token}`,
+        'user-agent': 'cutover',
+        'x-github-api-version': '2022-11-28',
+        ...(extra.etag ? { 'if-none-match': extra.etag } : {}),
+        ...(extra.json ? { 'content-type': 'application/json' } : {}),
+    };
+}
 /**
- * Reads paginated GitHub REST resources with conditional requests: each page's ETag is kept and
- * sent back as If-None-Match, and a 304 reuses the cached body (GitHub does not count 304s
- * against the rate limit). Rate limits and transient failures are waited out until `deadline`.
+ * The `rel="next"` URL of a Link header. A link to another origin comes back as `foreign`, never
+ * as a URL to follow: the token goes with every request and must reach only its own API.
  */
-class GitHubReader {
-    apiUrl;
-    token;
-    deps;
-    deadline;
-    cache = new Map();
-    /** How many 304s this reader has seen, for the log and for tests. */
-    notModified = 0;
-    constructor(apiUrl, token, deps, deadline) {
-        this.apiUrl = apiUrl;
-        this.token = token;
-        this.deps = deps;
-        this.deadline = deadline;
-    }
-    /** Every item of every page, following `Link: rel="next"` (bounded: `maxPages`). */
-    async getAll(path, endpoint, items, maxPages = 50) {
-        const out = [];
-        let url = `${this.apiUrl}${path}`;
-        for (let page = 0; url !== null; page++) {
-            if (page === maxPages) {
-                this.deps.logger.warn(`gate: stopped reading ${endpoint.what} after ${maxPages} pages`);
-                break;
-            }
-            const got = await this.getPage(url, endpoint);
-            out.push(...items(got.body));
-            url = got.next;
-        }
-        return out;
-    }
-    async getPage(url, endpoint) {
-        const cached = this.cache.get(url);
-        for (let attempt = 1;; attempt++) {
-            let res;
-            try {
-                res = await this.deps.fetch(url, { headers: this.headers(cached?.etag), signal: this.deps.signal ?? null });
-            }
-            catch (err) {
-                if (this.deps.signal?.aborted)
-                    throw err;
-                const message = `gate: could not reach the GitHub API at ${this.apiUrl} (${this.redact(errorText(err))})`;
-                await this.backOff(attempt, TRANSIENT_BASE_MS, 0, message, 'network');
-                continue;
-            }
-            if (res.status === 304 && cached) {
-                await res.body?.cancel();
-                this.notModified++;
-                return cached;
-            }
-            if (res.ok) {
-                const body = await res.json();
-                const page = { etag: res.headers.get('etag') ?? '', body, next: this.nextLink(res.headers.get('link')) };
-                if (page.etag)
-                    this.cache.set(url, page);
-                return page;
-            }
-            const message = await errorMessage(res);
-            const limit = rateLimit(res, message, this.deps.now());
-            if (limit !== undefined) {
-                const base = limit.hintMs > 0 ? HINTED_BASE_MS : UNHINTED_RATE_LIMIT_BASE_MS;
-                const text = `gate: GitHub API rate limit (${res.status}) while reading ${endpoint.what}`;
-                await this.backOff(attempt, base, limit.hintMs, text, 'rate-limited');
-                continue;
-            }
-            if (res.status >= 500) {
-                await this.backOff(attempt, TRANSIENT_BASE_MS, 0, `gate: GitHub API answered ${res.status} for ${endpoint.what}`, 'http');
-                continue;
-            }
-            throw this.failure(res.status, message, endpoint);
-        }
-    }
-    /** Waits before retrying; gives up when out of attempts or when the wait would pass the deadline. */
-    async backOff(attempt, baseMs, hintMs, message, kind) {
-        const waitMs = Math.min(MAX_BACKOFF_MS, Math.max(hintMs, baseMs * 2 ** (attempt - 1)));
-        const left = this.deadline - this.deps.now();
-        if (waitMs > left)
-            throw new GitHubApiError(`${message}; the next try (in ${github_client_seconds(waitMs)}) would be past the gate's timeout`, kind, true);
-        if (attempt >= MAX_ATTEMPTS)
-            throw new GitHubApiError(`${message}; gave up after ${attempt} attempts`, kind);
-        this.deps.logger.warn(`${message}; retrying in ${github_client_seconds(waitMs)}`);
-        await this.deps.sleep(waitMs, this.deps.signal);
-    }
-    failure(status, message, endpoint) {
-        const said = this.redact(message);
-        if (status === 403 && /not accessible by/i.test(message)) {
-            return new GitHubApiError(`gate: the GitHub token may not read ${endpoint.what} (403 "${said}"): it lacks the \`${endpoint.permission}\` permission. ` +
-                `Add \`${endpoint.permission}\` under the job's \`permissions:\` (the gate needs \`checks: read\` and \`statuses: read\`), pass a token that has it, or skip the gate.`, 'permission');
-        }
-        if (status === 401)
-            return new GitHubApiError(`gate: GitHub rejected the token (401 "${said}"); pass a valid github-token`, 'auth');
-        if (status === 404) {
-            return new GitHubApiError(`gate: GitHub found no ${endpoint.what} (404 "${said}"): check the repository and commit, and that the token can see the repository`, 'not-found');
-        }
-        return new GitHubApiError(`gate: GitHub API answered ${status} "${said}" for ${endpoint.what}`, status === 403 ? 'permission' : 'http');
-    }
-    headers(etag) {
-        return {
-            accept: 'application/vnd.github+json',
-            authorization: `Bearer ${this.token}`,
-            'user-agent': 'cutover',
-            'x-github-api-version': '2022-11-28',
-            ...(etag ? { 'if-none-match': etag } : {}),
-        };
-    }
-    /** Follows `next` only on the API's own origin: the token must never go anywhere else. */
-    nextLink(link) {
-        const m = link?.split(',').map((part) => /<([^>]+)>\s*;\s*rel="?next"?/.exec(part)).find((x) => x);
-        if (!m?.[1])
-            return null;
-        const next = new URL(m[1], this.apiUrl);
-        if (next.origin !== new URL(this.apiUrl).origin) {
-            this.deps.logger.warn(`gate: ignored a pagination link to another host (${next.origin})`);
-            return null;
-        }
-        return next.href;
-    }
-    redact(text) {
-        return redact(text, [this.token]);
-    }
+function http_nextLink(link, apiUrl) {
+    const m = link?.split(',').map((part) => /<([^>]+)>\s*;\s*rel="?next"?/.exec(part)).find((x) => x);
+    if (!m?.[1])
+        return undefined;
+    const next = new URL(m[1], apiUrl);
+    return next.origin === new URL(apiUrl).origin ? { next: next.href } : { foreign: next.origin };
 }
 /** A 403/429 that is a rate limit (primary or secondary), with the wait GitHub asked for. */
 function rateLimit(res, message, now) {
@@ -48356,7 +49523,7 @@ function rateLimit(res, message, now) {
     }
     return { hintMs: 0 };
 }
-/** GitHub's `message` from an error response, else the status text. Also used by the Action's writer client. */
+/** GitHub's `message` from an error response, else the status text. */
 async function errorMessage(res) {
     const text = await res.text().catch(() => '');
     try {
@@ -48369,6 +49536,22 @@ async function errorMessage(res) {
     }
     return res.statusText || `HTTP ${res.status}`;
 }
+/**
+ * The error for a final (not retried) answer, naming the fix. `said` is already redacted;
+ * `orElse` is the caller's way out besides a better token ("skip the gate").
+ */
+function failureFor(status, said, purpose, prefix, orElse) {
+    if (status === 403 && /not accessible by/i.test(said)) {
+        return new GitHubApiError(`${prefix}the GitHub token may not ${purpose.what} (403 "${said}"): add \`${purpose.permission}\` under the job's \`permissions:\`, or pass a github-token that has it${orElse}.`, 'permission', status);
+    }
+    if (status === 401)
+        return new GitHubApiError(`${prefix}GitHub rejected the token while trying to ${purpose.what} (401 "${said}"); pass a valid github-token.`, 'auth', status);
+    if (status === 404) {
+        return new GitHubApiError(`${prefix}GitHub found nothing when trying to ${purpose.what} (404 "${said}"): check the repository and commit, and that the token can see the repository.`, 'not-found', status);
+    }
+    return new GitHubApiError(`${prefix}GitHub answered ${status} "${said}" when trying to ${purpose.what}.`, status === 403 ? 'permission' : 'http', status);
+}
+/** A fetch failure's text with its cause (undici puts the reason, e.g. ECONNREFUSED, there). */
 function errorText(err) {
     if (err instanceof Error) {
         const cause = err.cause;
@@ -48376,9 +49559,266 @@ function errorText(err) {
     }
     return String(err);
 }
-function github_client_seconds(ms) {
+function http_seconds(ms) {
     return ms >= 60_000 ? `${Math.round(ms / 6000) / 10}m` : `${Math.round(ms / 100) / 10}s`;
 }
+
+;// CONCATENATED MODULE: ./src/github/transport.ts
+
+
+/** GitHub's advice for a secondary rate limit that names no wait: at least a minute, then more. */
+const UNHINTED_RATE_LIMIT_BASE_MS = 60_000;
+const HINTED_BASE_MS = 1_000;
+/**
+ * One GitHub REST request with the token, retried while the answer says "later": network
+ * failures, 5xx, and rate limits (waiting as long as GitHub asks). Any other non-2xx is final and
+ * becomes a GitHubApiError that names the permission or the fix. The token is sent, and redacted
+ * from every message.
+ */
+class transport_GitHubTransport {
+    o;
+    deps;
+    apiUrl;
+    constructor(o, deps) {
+        this.o = o;
+        this.deps = deps;
+        this.apiUrl = o.apiUrl.replace(/\/+$/, '');
+    }
+    /** The answer when 2xx, or 304 when `etag` was sent and still matches. */
+    async send(method, url, purpose, opts = {}) {
+        const prefix = this.o.prefix ?? '';
+        for (let attempt = 1;; attempt++) {
+            let res;
+            try {
+                res = await this.deps.fetch(url, {
+                    method,
+                    headers: apiHeaders(this.o.token, { etag: opts.etag, json: opts.body !== undefined }),
+                    body: opts.body === undefined ? null : JSON.stringify(opts.body),
+                    signal: this.deps.signal ?? null,
+                });
+            }
+            catch (err) {
+                if (this.deps.signal?.aborted)
+                    throw err;
+                const message = `${prefix}could not reach the GitHub API at ${this.apiUrl} to ${purpose.what} (${this.redact(errorText(err))})`;
+                await this.backOff(attempt, this.o.retry.transientBaseMs, 0, message, 'network', 0);
+                continue;
+            }
+            if (res.ok || (res.status === 304 && opts.etag))
+                return res;
+            const said = this.redact(await errorMessage(res));
+            const limit = rateLimit(res, said, this.deps.now());
+            if (limit !== undefined) {
+                const base = limit.hintMs > 0 ? HINTED_BASE_MS : UNHINTED_RATE_LIMIT_BASE_MS;
+                await this.backOff(attempt, base, limit.hintMs, `${prefix}GitHub API rate limit (${res.status}) while trying to ${purpose.what}`, 'rate-limited', res.status);
+                continue;
+            }
+            if (res.status >= 500) {
+                await this.backOff(attempt, this.o.retry.transientBaseMs, 0, `${prefix}GitHub API answered ${res.status} "${said}" when trying to ${purpose.what}`, 'http', res.status);
+                continue;
+            }
+            throw failureFor(res.status, said, purpose, prefix, this.o.orElse ?? '');
+        }
+    }
+    redact(text) {
+        return redact(text, [this.o.token]);
+    }
+    /** Waits before the next attempt, or throws when out of attempts, patience or time. */
+    async backOff(attempt, baseMs, hintMs, message, kind, status) {
+        const r = this.o.retry;
+        const waitMs = Math.min(r.maxWaitMs, Math.max(hintMs, baseMs * 2 ** (attempt - 1)));
+        if (r.deadline !== undefined && waitMs > r.deadline - this.deps.now()) {
+            throw new GitHubApiError(`${message}; the next try (in ${http_seconds(waitMs)}) would be past the gate's timeout`, kind, status, true);
+        }
+        if (attempt >= r.maxAttempts)
+            throw new GitHubApiError(`${message}; gave up after ${attempt} attempts`, kind, status);
+        this.deps.logger.warn(`${message}; retrying in ${http_seconds(waitMs)}`);
+        await this.deps.sleep(waitMs, this.deps.signal);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/reader.ts
+
+
+/**
+ * Reads paginated GitHub REST resources with conditional requests: each page's ETag is kept and
+ * sent back as If-None-Match, and a 304 reuses the cached body (GitHub does not count 304s
+ * against the rate limit). Rate limits and transient failures are waited out until `deadline`.
+ */
+class GitHubReader {
+    deps;
+    cache = new Map();
+    http;
+    /** How many 304s this reader has seen, for the log and for tests. */
+    notModified = 0;
+    constructor(apiUrl, token, deps, deadline) {
+        this.deps = deps;
+        const retry = { maxAttempts: 8, deadline, transientBaseMs: 1_000, maxWaitMs: 15 * 60_000 };
+        const orElse = ', or skip the gate (it needs `checks: read` and `statuses: read`)';
+        this.http = new transport_GitHubTransport({ apiUrl, token, retry, prefix: 'gate: ', orElse }, deps);
+    }
+    /** Every item of every page, following `Link: rel="next"` (bounded: `maxPages`). */
+    async getAll(path, purpose, items, maxPages = 50) {
+        const out = [];
+        let url = `${this.http.apiUrl}${path}`;
+        for (let page = 0; url !== null; page++) {
+            if (page === maxPages) {
+                this.deps.logger.warn(`gate: stopped trying to ${purpose.what} after ${maxPages} pages`);
+                break;
+            }
+            const got = await this.getPage(url, purpose);
+            out.push(...items(got.body));
+            url = got.next;
+        }
+        return out;
+    }
+    async getPage(url, purpose) {
+        const cached = this.cache.get(url);
+        const res = await this.http.send('GET', url, purpose, { etag: cached?.etag });
+        if (res.status === 304 && cached) {
+            await res.body?.cancel();
+            this.notModified++;
+            return cached;
+        }
+        const body = await res.json();
+        const link = http_nextLink(res.headers.get('link'), this.http.apiUrl);
+        if (link && 'foreign' in link)
+            this.deps.logger.warn(`gate: ignored a pagination link to another host (${link.foreign})`);
+        const page = { etag: res.headers.get('etag') ?? '', body, next: link && 'next' in link ? link.next : null };
+        if (page.etag)
+            this.cache.set(url, page);
+        return page;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/writer.ts
+
+
+
+const MAX_PAGES = 20;
+/**
+ * The client the Action records with (Deployments, the sticky PR comment). A 5xx, a network
+ * failure or a rate limit is retried a few times with short waits, since one bad gateway should
+ * not cost the PR its preview link; any other 4xx (a bad ref's 422, a missing permission's 403)
+ * is final at once. A retried POST that GitHub had in fact carried out can leave a second
+ * deployment record; that is the price of not losing the only one.
+ */
+class GitHubClient {
+    http;
+    repoPath;
+    constructor(o) {
+        const warn = o.warn ?? (() => { });
+        const deps = {
+            fetch: o.fetch ?? fetch,
+            now: o.now ?? Date.now,
+            sleep: o.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+            logger: prefixedLogger((level, line) => level === 'warn' && warn(line)),
+        };
+        this.http = new GitHubTransport({ apiUrl: o.apiUrl, token: o.token, retry: { maxAttempts: 4, transientBaseMs: 1_000, maxWaitMs: 60_000 } }, deps);
+        const [owner, name] = o.repository.split('/');
+        this.repoPath = `/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}`;
+    }
+    async request(method, path, purpose, body) {
+        const res = await this.http.send(method, `${this.http.apiUrl}${path}`, purpose, { body });
+        return (await res.json());
+    }
+    /** Every item of a list endpoint, following `Link: rel="next"` on the API's own origin. */
+    async list(path, purpose) {
+        const out = [];
+        let url = `${this.http.apiUrl}${path}${path.includes('?') ? '&' : '?'}per_page=100`;
+        for (let page = 0; url && page < MAX_PAGES; page++) {
+            const res = await this.http.send('GET', url, purpose);
+            out.push(...(await res.json()));
+            const link = nextLink(res.headers.get('link'), this.http.apiUrl);
+            url = link && 'next' in link ? link.next : undefined;
+        }
+        return out;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+/**
+ * GitHub Deployments for the environment cutover deploys to. They are a record for people
+ * (the repository's Environments page, the PR's "deployed" badge), not a gate: cutover's own
+ * gate has already run, so GitHub is told to check nothing (`required_contexts: []`) and to
+ * merge nothing (`auto_merge: false`).
+ */
+const WRITE = { what: 'write deployments', permission: 'deployments: write' };
+const READ = { what: 'list deployments', permission: 'deployments: read' };
+/** GitHub caps a deployment status description at 140 characters. */
+const MAX_DESCRIPTION = 140;
+async function createDeployment(gh, d) {
+    const body = {
+        ref: d.ref,
+        task: 'deploy',
+        environment: d.environment,
+        description: clip(d.description),
+        required_contexts: [],
+        auto_merge: false,
+        transient_environment: d.transient,
+        production_environment: d.environment === 'production',
+        payload: d.payload,
+    };
+    const created = await gh.request('POST', `${gh.repoPath}/deployments`, WRITE, body);
+    // 202 (a merge was attempted) carries no id; with auto_merge off it should not happen.
+    if (typeof created.id !== 'number')
+        throw new Error(`GitHub did not create the deployment: ${created.message ?? 'no id in the answer'}`);
+    return created.id;
+}
+async function setDeploymentStatus(gh, id, s) {
+    await gh.request('POST', `${gh.repoPath}/deployments/${id}/statuses`, WRITE, {
+        state: s.state,
+        description: clip(s.description),
+        ...(s.logUrl ? { log_url: s.logUrl } : {}),
+        ...(s.environmentUrl ? { environment_url: s.environmentUrl } : {}),
+        // Older deployments of this environment go inactive when this one succeeds.
+        ...(s.state === 'success' ? { auto_inactive: true } : {}),
+    });
+}
+/** Marks every deployment of `environment` inactive (a preview or app that was removed). Returns how many. */
+async function deactivateEnvironment(gh, environment, description, logUrl) {
+    const list = await gh.list(`${gh.repoPath}/deployments?environment=${encodeURIComponent(environment)}`, READ);
+    for (const d of list)
+        await setDeploymentStatus(gh, d.id, { state: 'inactive', description, ...(logUrl ? { logUrl } : {}) });
+    return list.length;
+}
+function clip(text) {
+    return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
+}
+
+;// CONCATENATED MODULE: ./src/github/sticky-comment.ts
+/**
+ * One comment per PR (and per app), edited in place on every preview deploy or removal, so a
+ * busy PR does not fill up with bot comments. It is found by a hidden HTML marker in its body,
+ * not by author: the token's identity differs between GITHUB_TOKEN and a PAT or app token.
+ */
+const PURPOSE = { what: 'comment on the pull request', permission: 'pull-requests: write' };
+function stickyMarker(key) {
+    // `--` cannot appear inside an HTML comment; the key is a path and a destination.
+    return `<!-- cutover-preview ${key.replace(/-{2,}/g, '-')} -->`;
+}
+/** Creates the comment, or updates the one carrying `marker`; the oldest wins if a race made two. */
+async function upsertStickyComment(gh, pr, marker, body) {
+    const full = `${marker}\n${body}`;
+    const comments = await gh.list(`${gh.repoPath}/issues/${pr}/comments`, PURPOSE);
+    const existing = comments.find((c) => c.body?.includes(marker));
+    if (existing) {
+        if (existing.body !== full)
+            await gh.request('PATCH', `${gh.repoPath}/issues/comments/${existing.id}`, PURPOSE, { body: full });
+        return { id: existing.id, created: false };
+    }
+    const created = await gh.request('POST', `${gh.repoPath}/issues/${pr}/comments`, PURPOSE, { body: full });
+    return { id: created.id, created: true };
+}
+
+;// CONCATENATED MODULE: ./src/github/index.ts
+// All of cutover's GitHub REST traffic: the gate's reads (ETag, deadline-bound waiting) and the
+// Action's records (Deployments, the sticky PR comment; writes with retry). No @actions/* here.
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/gate/options.ts
 const DEFAULT_API_URL = 'https://api.github.com';
@@ -48393,36 +49833,33 @@ const GATE_DEFAULTS = {
 function apiUrlFromEnv(env = process.env) {
     return env.GITHUB_API_URL?.trim() || DEFAULT_API_URL;
 }
-/** Thrown for options a caller got wrong; the message names the option and the fix. */
-class GateOptionsError extends Error {
-    name = 'GateOptionsError';
-}
+/** Throws, for options a caller got wrong, an Error that names the option and the fix. */
 function resolveGateOptions(o) {
     const [owner, repo, ...rest] = o.repository.split('/');
     if (!owner || !repo || rest.length > 0) {
-        throw new GateOptionsError(`gate: repository must look like "owner/name", got ${JSON.stringify(o.repository)}`);
+        throw new Error(`gate: repository must look like "owner/name", got ${JSON.stringify(o.repository)}`);
     }
     if (!o.sha.trim())
-        throw new GateOptionsError('gate: no commit SHA to wait on; pass the commit (e.g. GITHUB_SHA or the PR head SHA)');
+        throw new Error('gate: no commit SHA to wait on; pass the commit (e.g. GITHUB_SHA or the PR head SHA)');
     if (!o.token)
-        throw new GateOptionsError('gate: no GitHub token; pass github-token (it needs checks: read and statuses: read) or skip the gate');
+        throw new Error('gate: no GitHub token; pass github-token (it needs checks: read and statuses: read) or skip the gate');
     let apiUrl;
     try {
         apiUrl = new URL(o.apiUrl);
     }
     catch {
-        throw new GateOptionsError(`gate: API URL ${JSON.stringify(o.apiUrl)} is not a URL; set GITHUB_API_URL to e.g. ${DEFAULT_API_URL}`);
+        throw new Error(`gate: API URL ${JSON.stringify(o.apiUrl)} is not a URL; set GITHUB_API_URL to e.g. ${DEFAULT_API_URL}`);
     }
     const duration = (name, value, fallback, min) => {
         const v = value ?? fallback;
         if (!Number.isFinite(v) || v < min)
-            throw new GateOptionsError(`gate: ${name} must be a number of milliseconds >= ${min}, got ${value}`);
+            throw new Error(`gate: ${name} must be a number of milliseconds >= ${min}, got ${value}`);
         return v;
     };
     const allowed = o.allowedConclusions?.length ? o.allowedConclusions : GATE_DEFAULTS.allowedConclusions;
     const runId = o.runId === undefined || o.runId === '' ? undefined : String(o.runId).trim();
     if (runId !== undefined && !/^\d+$/.test(runId)) {
-        throw new GateOptionsError(`gate: run id must be the number in GITHUB_RUN_ID, got ${JSON.stringify(o.runId)}`);
+        throw new Error(`gate: run id must be the number in GITHUB_RUN_ID, got ${JSON.stringify(o.runId)}`);
     }
     return {
         apiUrl: apiUrl.href.replace(/\/+$/, ''),
@@ -48446,8 +49883,8 @@ function resolveGateOptions(o) {
 
 
 
-const CHECK_RUNS = { what: 'check runs', permission: 'checks: read' };
-const STATUSES = { what: 'commit statuses', permission: 'statuses: read' };
+const CHECK_RUNS = { what: 'read check runs', permission: 'checks: read' };
+const STATUSES = { what: 'read commit statuses', permission: 'statuses: read' };
 /**
  * Waits until the commit's CI is green: every required check run and commit status passed.
  * Returns at once when a required check fails; never throws for CI or API outcomes (only for
@@ -48457,12 +49894,12 @@ async function waitForChecks(options, deps = {}) {
     const o = resolveGateOptions(options);
     const now = deps.now ?? Date.now;
     const sleep = deps.sleep ?? ((ms, signal) => (0,external_node_timers_promises_namespaceObject.setTimeout)(ms, undefined, { signal }));
-    const log = deps.logger ?? prefixedLogger(() => { });
+    const log = deps.logger ?? log_prefixedLogger(() => { });
     const start = now();
     const deadline = start + o.timeoutMs;
     const reader = new GitHubReader(o.apiUrl, o.token, { fetch: deps.fetch ?? fetch, now, sleep, logger: log, signal: deps.signal }, deadline);
     const sha = o.sha.slice(0, 12);
-    log.info(`gate: waiting for CI on ${sha} of ${o.owner}/${o.repo} (${describeRequired(o)}; timeout ${github_client_seconds(o.timeoutMs)})`);
+    log.info(`gate: waiting for CI on ${sha} of ${o.owner}/${o.repo} (${describeRequired(o)}; timeout ${http_seconds(o.timeoutMs)})`);
     const done = (result) => {
         const level = result.status === 'passed' ? (result.noChecks ? 'warn' : 'info') : 'error';
         log[level](result.summary);
@@ -48530,14 +49967,14 @@ async function readChecks(reader, o) {
         (isOwnStatus(s, o.runId) ? ignored : checks).push(fromStatus(s));
     return { checks, ignored };
 }
-function wait_for_checks_listOf(body, key, endpoint) {
+function wait_for_checks_listOf(body, key, purpose) {
     const list = body?.[key];
     if (!Array.isArray(list))
-        throw new GitHubApiError(`gate: unexpected answer listing ${endpoint.what}: no "${key}" array`, 'http');
+        throw new GitHubApiError(`gate: unexpected answer when trying to ${purpose.what}: no "${key}" array`, 'http');
     return list;
 }
 function timedOut(r, o, pending, missing, cause) {
-    const lines = [`gate: timed out after ${github_client_seconds(r.elapsedMs)} waiting for CI on ${o.sha.slice(0, 12)} (timeout ${github_client_seconds(o.timeoutMs)})`];
+    const lines = [`gate: timed out after ${http_seconds(r.elapsedMs)} waiting for CI on ${o.sha.slice(0, 12)} (timeout ${http_seconds(o.timeoutMs)})`];
     if (cause)
         lines.push(`  ${cause}`);
     if (pending.length)
@@ -48554,10 +49991,10 @@ function failureSummary(reason, o, failed, missing, seen) {
         return [`gate: CI failed on ${sha}: ${what}`, ...links(failed), '  Fix or re-run it, then deploy again.'].join('\n');
     }
     if (reason === 'no-checks') {
-        return (`gate: ${sha} of ${o.owner}/${o.repo} has no checks or statuses besides this run's own after ${github_client_seconds(o.discoveryWindowMs)}, ` +
+        return (`gate: ${sha} of ${o.owner}/${o.repo} has no checks or statuses besides this run's own after ${http_seconds(o.discoveryWindowMs)}, ` +
             'and when-no-checks is "fail". Let CI run on this commit, or allow commits without checks.');
     }
-    return (`gate: required checks not found on ${sha} after ${github_client_seconds(o.discoveryWindowMs)}: ${missing.join(', ')}. ` +
+    return (`gate: required checks not found on ${sha} after ${http_seconds(o.discoveryWindowMs)}: ${missing.join(', ')}. ` +
         `Checks on this commit: ${seen.length ? names(seen) : 'none'}. Fix the names or patterns in "checks", or make CI run them for this commit.`);
 }
 function progressLine(pending, missing, total) {
@@ -48588,6 +50025,12 @@ const links = (cs) => cs.filter((c) => c.url).map((c) => `  ${c.name}: ${c.url}`
 
 
 
+const realDeps = {
+    waitForChecks: waitForChecks,
+    buildImage: buildImage,
+    resolveVersion: (request) => resolveVersion(createGit(), request),
+    deployService: deployService,
+};
 /** The gate said no (failed or timed out): the run stops before any host is touched. */
 class GateFailedError extends Error {
     gate;
@@ -48621,17 +50064,17 @@ function buildInput(session) {
  * touches hosts: a red gate stops the run at once, even mid-build; a build that fails stops it
  * too. Hosts are touched only when both are done and green.
  */
-async function ship(req) {
+async function ship(session, req, run, deps = realDeps) {
     // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
-    const { config, secrets } = req.session.options;
-    checkTargets({ config, secrets, version: req.version, onlyHosts: req.deploy.onlyHosts });
+    const { config, secrets } = session.options;
+    checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
     // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
     // failed build stops the gate's polling, which could otherwise keep the process alive until
     // the gate's timeout.
     const stop = new AbortController();
-    const gateSignal = req.gate?.deps?.signal ? AbortSignal.any([req.gate.deps.signal, stop.signal]) : stop.signal;
-    const gateLog = req.gate ? req.phase('gate') : null;
-    const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, signal: gateSignal, logger: gateLog }) : null;
+    const signal = run.signal ? AbortSignal.any([run.signal, stop.signal]) : stop.signal;
+    const gateLog = req.gate ? run.phase('gate') : null;
+    const gate = req.gate && gateLog ? deps.waitForChecks(req.gate, { signal, logger: gateLog }) : null;
     const gateVerdict = gate?.then((g) => {
         if (g.status !== 'passed')
             throw new GateFailedError(g);
@@ -48639,24 +50082,25 @@ async function ship(req) {
     });
     // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
     gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.());
+    const shipped = { session, req, run, deps, stop };
     // Nothing to build or resolve (a rollback to a named version): no build phase at all.
     if (req.skipBuild && req.version)
-        return deployShipped(req, { version: req.version }, gateVerdict, stop);
-    const buildLog = req.phase('build');
+        return deployShipped(shipped, { version: req.version }, gateVerdict);
+    const buildLog = run.phase('build');
     const built = (async () => {
         if (req.skipBuild) {
-            const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined });
+            const resolved = await deps.resolveVersion({ appDir: req.appDir, ref: req.ref, version: undefined, context: undefined });
             buildLog.info(`not building: deploying ${resolved.version} as the registry has it`);
             return { version: resolved.version };
         }
-        const report = await buildImage({ input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal });
+        const report = await deps.buildImage({ input: buildInput(session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...run.builder, log: buildLog, signal });
         return { version: report.version.version, report };
     })();
     built.then(() => buildLog.end?.(), () => buildLog.end?.());
-    return deployShipped(req, built, gateVerdict, stop);
+    return deployShipped(shipped, built, gateVerdict);
 }
 /** Once the image is ready and the gate green, deploy it; if either fails, stop the other and fail. */
-async function deployShipped(req, image, gateVerdict, stop) {
+async function deployShipped({ session, req, run, deps, stop }, image, gateVerdict) {
     let both;
     try {
         both = gateVerdict ? await Promise.all([image, gateVerdict]) : [await image, undefined];
@@ -48666,7 +50110,8 @@ async function deployShipped(req, image, gateVerdict, stop) {
         throw e;
     }
     const [{ version, report }, gateResult] = both;
-    const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'));
+    // `run` carries the edge's hooks (onLock, hostLog, pauseAt) on down as they are.
+    const result = await deps.deployService(session, { version, performer: req.performer, run: req.run, message: req.message, onlyHosts: req.onlyHosts }, run.phase('deploy'), run);
     return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) };
 }
 
@@ -48711,7 +50156,7 @@ const hostOptions = {
 };
 /** Human output goes to stderr, so stdout stays clean for `--json`. Secrets are redacted on the way out. */
 function cliLogger(io, redact = (s) => s) {
-    return prefixedLogger((level, line) => {
+    return log_prefixedLogger((level, line) => {
         if (level === 'debug' && !io.env.CUTOVER_DEBUG)
             return;
         io.stderr(`${level === 'warn' ? 'warning: ' : level === 'error' ? 'error: ' : ''}${redact(line)}\n`);
@@ -48753,12 +50198,6 @@ function openSession(loaded, values, io, onCommand) {
         ...(trace ? { onCommand: trace } : {}),
         env: io.env,
     });
-}
-/** Who deploys, for the lock and the audit log: the CI actor, else user@machine. */
-function performer(env) {
-    if (env.GITHUB_ACTOR)
-        return `${env.GITHUB_ACTOR} (GitHub Actions)`;
-    return `${env.USER ?? (0,external_node_os_namespaceObject.userInfo)().username}@${(0,external_node_os_namespaceObject.hostname)()}`;
 }
 /** The CI run holding a lock: a GitHub Actions run URL when there is one. */
 function runReference(env) {
@@ -48821,7 +50260,12 @@ async function gateFromFlags(values, io, commit, logger) {
 const result_table_seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
 /** The per-host table a person reads after a run. */
 function renderResultTable(result) {
-    const rows = [['HOST', 'ROLE', 'ACTION', 'CONTAINER', 'TIME'], ...result.hosts.map((h) => [h.host, h.role, h.action, h.container ?? '-', result_table_seconds(h.durationMs)])];
+    // The DOWNTIME column only when a recreate role stopped something: blue-green has none to show.
+    const downtime = result.hosts.some((h) => h.downtimeMs !== undefined);
+    const rows = [
+        ['HOST', 'ROLE', 'ACTION', 'CONTAINER', 'TIME', ...(downtime ? ['DOWNTIME'] : [])],
+        ...result.hosts.map((h) => [h.host, h.role, h.action, h.container ?? '-', result_table_seconds(h.durationMs), ...(downtime ? [h.downtimeMs !== undefined ? result_table_seconds(h.downtimeMs) : '-'] : [])]),
+    ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
     return `${table}\n${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`;
@@ -48901,34 +50345,22 @@ const deployCommand = {
             throw new UsageError(`--version ${bad}`);
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
-        const appDir = io.cwd;
-        const str = (key) => (typeof values[key] === 'string' ? values[key] : undefined);
-        const deploy = {
-            performer: performer(io.env),
-            run: runReference(io.env),
-            message: str('message'),
-            onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
-            pauseAt: pauseAtFromEnv(io.env),
-        };
+        const pauseAt = pauseAtFromEnv(io.env);
         const signals = releaseOnSignal(loaded.logger);
         try {
+            // A dry run waits for no gate: it only plans.
+            const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger);
             if (values['dry-run']) {
-                const version = str('version') ?? (await resolveVersion(createGit(), { appDir, ref: str('ref') })).version;
-                const plans = await dryRunService({ ...deploy, session, version }, loaded.logger);
+                const version = request.version ?? (await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })).version;
+                const plans = await dryRunService(session, { ...request, version }, loaded.logger);
                 io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans));
                 return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok;
             }
-            const skipBuild = Boolean(values['skip-build'] || values['skip-push']);
-            const gate = await gateFromFlags(values, io, () => commitFor(appDir, str('ref')), loaded.logger);
-            const shipped = await ship({
-                session,
-                appDir,
-                ref: str('ref'),
-                version: str('version'),
-                skipBuild,
-                gate: gate ? { options: gate } : undefined,
+            const str = (key) => (typeof values[key] === 'string' ? values[key] : undefined);
+            const shipped = await ship(session, request, {
                 builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
-                deploy: { ...deploy, onLock: signals.onLock },
+                onLock: signals.onLock,
+                pauseAt,
                 // The gate's lines already start with `gate:`.
                 phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
             });
@@ -48941,6 +50373,23 @@ const deployCommand = {
         }
     },
 };
+/** The flags as the engine's one DeployRequest; `gateLog` null: no gate (a dry run). */
+async function requestFromFlags(values, io, gateLog) {
+    const str = (key) => (typeof values[key] === 'string' ? values[key] : undefined);
+    const appDir = io.cwd;
+    const gate = gateLog ? await gateFromFlags(values, io, () => commitFor(appDir, str('ref')), gateLog) : undefined;
+    return {
+        appDir,
+        ref: str('ref'),
+        version: str('version'),
+        skipBuild: skipsBuild({ skipBuild: values['skip-build'] === true, skipPush: values['skip-push'] === true }),
+        gate,
+        performer: performer(io.env),
+        run: runReference(io.env),
+        message: str('message'),
+        onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
+    };
+}
 /** The commit the gate checks: the one being built (or deployed). undefined outside a git checkout. */
 async function commitFor(appDir, ref) {
     try {
@@ -49107,28 +50556,28 @@ const registryCommand = {
  * roles, retained ones included), the images only they used, and its env files. Succeeds, with
  * nothing changed, when the app is already gone.
  */
-async function removeService(req, logger) {
-    const { config } = req.session.options;
-    const at = (req.now?.() ?? new Date()).toISOString();
+async function removeService(session, req, logger, hooks = {}) {
+    const { config } = session.options;
+    const at = new Date().toISOString();
     const app = configApp(config);
     const lock = {
         host: primaryHost(config),
         app,
         details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
     };
-    const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () => Promise.all(configHosts(config).map(async ({ host }) => {
+    const hostResults = await withLock(lock, { pool: session, logger, onLock: hooks.onLock }, () => Promise.all(configHosts(config).map(async ({ host }) => {
         const started = Date.now();
         const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name);
         const log = logger.child(`[${host}]`);
         try {
-            const remote = await req.session.host(host);
+            const remote = await session.host(host);
             const removed = await removeFromHost(remote, await observeHost(remote, observeQueryFor(app, 'full')), config, roles, log, at, req.performer);
             return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }));
         }
         catch (e) {
             // Connection errors already start with the host (RemoteError), and the log line and the
             // result table name it too: the message is not prefixed again.
-            const error = req.session.redact(e instanceof Error ? e.message : String(e));
+            const error = session.redact(e instanceof Error ? e.message : String(e));
             log.error(error);
             return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error }));
         }
@@ -49181,6 +50630,7 @@ async function removeFromHost(host, seen, config, roles, log, at, performer) {
 
 
 
+
 /** `cutover remove`: take the app off every host (routes, containers, its images, env files), as `kamal remove`. */
 const removeCommand = {
     name: 'remove',
@@ -49194,7 +50644,7 @@ const removeCommand = {
         const session = openSession(loaded, values, io);
         const signals = releaseOnSignal(loaded.logger);
         try {
-            const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), onLock: signals.onLock }, loaded.logger);
+            const result = await removeService(session, { performer: performer(io.env), run: runReference(io.env) }, loaded.logger, { onLock: signals.onLock });
             reportResult(result, Boolean(values.json), io, 'remove');
             return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
         }
@@ -49206,6 +50656,8 @@ const removeCommand = {
 };
 
 ;// CONCATENATED MODULE: ./src/cli/commands/rollback.ts
+
+
 
 
 
@@ -49232,17 +50684,19 @@ const rollbackCommand = {
             throw new UsageError(`VERSION ${bad}`);
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
+        const pauseAt = pauseAtFromEnv(io.env);
         const signals = releaseOnSignal(loaded.logger);
+        // The same request and path as a deploy: a named version and no build, so ship goes straight to the hosts.
+        const request = {
+            appDir: io.cwd,
+            version,
+            skipBuild: true,
+            performer: performer(io.env),
+            run: runReference(io.env),
+            message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
+        };
         try {
-            const result = await deployService({
-                session,
-                version,
-                performer: performer(io.env),
-                run: runReference(io.env),
-                message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
-                pauseAt: pauseAtFromEnv(io.env),
-                onLock: signals.onLock,
-            }, loaded.logger);
+            const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, phase: () => loaded.logger });
             reportResult(result, Boolean(values.json), io, 'rollback');
             return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
         }
@@ -49278,7 +50732,7 @@ const versionsCommand = {
                         continue;
                     }
                     for (const c of h.containers)
-                        io.stdout(`${h.host}  ${h.role.padEnd(8)}  ${(c.version ?? '(not deployed by cutover)').padEnd(20)}  ${c.state.padEnd(8)}  ${c.name}\n`);
+                        io.stdout(`${h.host}  ${h.role.padEnd(8)}  ${(c.version ?? '(not deployed by cutover)').padEnd(20)}  ${c.state.padEnd(8)}  ${c.name}${c.current ? '  (current)' : ''}\n`);
                     if (h.containers.length === 0)
                         io.stdout(`${h.host}  ${h.role.padEnd(8)}  (nothing retained)\n`);
                 }

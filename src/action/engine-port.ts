@@ -51,7 +51,7 @@ export interface DeployCall extends Target {
   request: DeployRequest
 }
 
-/** Deploy a PR's head as its own service `<service>-pr-<N>` on the config's `preview:` hosts and host template. */
+/** Deploy a PR's head as its own service `<service>-pr-<N>` on the config's `x-cutover.preview` hosts and host template. */
 export interface PreviewDeployCall extends DeployCall {
   pr: number
 }

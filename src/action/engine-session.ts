@@ -20,7 +20,7 @@ const ACTION_HINTS: SecretHints = {
 /**
  * Which config an operation runs with: the secrets it resolves (see LoadOptions.needs), and the
  * PR for previews. A removal or the lock needs only what reaches the hosts, so a `remove` job
- * runs without production's secrets, and a preview without them unless preview.inherit_secrets.
+ * runs without production's secrets, and a preview without them unless x-cutover.preview.inherit_secrets.
  */
 export interface Scope {
   needs: SecretNeeds

@@ -37,7 +37,7 @@ export const FORK_HELP =
   'Pull requests from forks run without secrets (no SSH key, no registry password), so cutover cannot deploy them from a `pull_request` workflow. ' +
   'Safe patterns: (1) `on: pull_request_target` with a label gate (`if: contains(github.event.pull_request.labels.*.name, \'preview\')`), ' +
   'so a maintainer reviews the code before it gets a preview; or (2) build and test in the `pull_request` workflow and deploy from ' +
-  'a second workflow `on: workflow_run`, passing `pr-number`. Production secrets never reach previews unless `preview.inherit_secrets: true`. ' +
+  'a second workflow `on: workflow_run`, passing `pr-number`. Production secrets never reach previews unless `x-cutover.preview.inherit_secrets: true`. ' +
   'See docs/action.md, "Pull requests from forks".'
 
 /**

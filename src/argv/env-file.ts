@@ -1,17 +1,14 @@
 /**
  * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
- * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
- * `KEY=value\n` with the value's bytes untouched, and refuse what that format cannot carry,
- * instead of writing something the container would see differently:
+ * line-based and takes values literally: no quotes, no escapes. Kamal writes each value escaped
+ * (its EnvFile: ASCII runs as Ruby's String#dump writes them, minus the surrounding quotes, then
+ * `\"` and `\#` turned back into `"` and `#`; non-ASCII text as is). We write the same bytes, so
+ * a container started by either tool sees the same value: a newline in a secret reaches the app as
+ * the two characters `\n`, exactly as under Kamal, and every value fits on one line.
  *
- * - a newline in a value (it would end the line): refused, naming the key. Store such a secret
- *   encoded (e.g. base64) and decode it in the app. (Kamal escapes it to a literal `\n`, which the
- *   container then sees as two characters.)
- * - a carriage return at the end of a value (Docker drops a `\r` before the newline);
- * - NUL (no environment can hold it), and text that is not valid Unicode (Docker rejects
- *   invalid UTF-8; Node would silently replace a lone surrogate);
- * - a line of 64 KiB or more (Docker's line scanner gives up);
- * - keys that are empty, contain `=` or whitespace, or start with `#` (a comment line).
+ * Still refused: text that is not valid Unicode (Docker rejects invalid UTF-8; Node would silently
+ * replace a lone surrogate), a line of 64 KiB or more (Docker's line scanner gives up), and keys
+ * that are empty, contain `=` or whitespace, or start with `#` (a comment line).
  *
  * Keys are written in code-point order, so the file (and the settings digest over it) does not
  * depend on the order the config listed them in.
@@ -52,14 +49,34 @@ export function clearValueProblem(value: string): string | null {
 
 /** Problems with a value written to an env file, or null. Never quotes the value. */
 export function envFileValueProblem(key: string, value: string): string | null {
-  const clear = clearValueProblem(value)
-  if (clear) return clear
-  if (value.includes('\n')) {
-    return 'the value contains a newline, which Docker env files cannot carry; store it encoded (e.g. base64) and decode it in the app'
-  }
-  if (value.endsWith('\r')) return 'the value ends with a carriage return, which Docker env files drop'
-  if (Buffer.byteLength(`${key}=${value}`) > MAX_LINE_BYTES) return `the line is ${Buffer.byteLength(`${key}=${value}`)} bytes; Docker env files read at most ${MAX_LINE_BYTES}`
+  if (!isWellFormed(value)) return 'the value is not valid Unicode (lone surrogate)'
+  const bytes = Buffer.byteLength(`${key}=${escapeEnvFileValue(value)}`)
+  if (bytes > MAX_LINE_BYTES) return `the line is ${bytes} bytes (escaped); Docker env files read at most ${MAX_LINE_BYTES}`
   return null
+}
+
+// Ruby's String#dump names these control characters by letter; the others become \xHH.
+const NAMED: Record<string, string> = { '\n': 'n', '\r': 'r', '\t': 't', '\f': 'f', '\v': 'v', '\b': 'b', '\x07': 'a', '\x1b': 'e' }
+
+/**
+ * A value as Kamal writes it into an env file (see the file comment): ASCII escaped the way
+ * String#dump does (`\` doubled, control characters as `\n`, `\t`, `\xHH`…, `#` before `{`, `$`
+ * or `@` as `\#`), then every `\"` and `\#` turned back into `"` and `#` (scanning left to right,
+ * as Ruby's gsub does, so `\` + `#` comes out as a single `\#`: Kamal's bytes, quirk included).
+ */
+export function escapeEnvFileValue(value: string): string {
+  let dumped = ''
+  const chars = [...value]
+  chars.forEach((ch, i) => {
+    const code = ch.codePointAt(0)!
+    if (code > 0x7f) dumped += ch
+    else if (ch === '"' || ch === '\\') dumped += `\\${ch}`
+    else if (NAMED[ch]) dumped += `\\${NAMED[ch]}`
+    else if (code < 0x20 || code === 0x7f) dumped += `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`
+    else if (ch === '#' && ['{', '$', '@'].includes(chars[i + 1] ?? '')) dumped += '\\#'
+    else dumped += ch
+  })
+  return dumped.replace(/\\"/g, '"').replace(/\\#/g, '#')
 }
 
 /**
@@ -71,7 +88,7 @@ export function renderEnvFile(vars: Readonly<Record<string, string>>, pathPrefix
     const problem = envKeyProblem(key) ?? (key.startsWith('#') ? 'an env-file key cannot start with "#" (Docker reads the line as a comment)' : null) ?? envFileValueProblem(key, vars[key] ?? '')
     if (problem) throw new EnvError(`${pathPrefix}.${key}`, problem)
   }
-  return keys.map((key) => `${key}=${vars[key]}\n`).join('')
+  return keys.map((key) => `${key}=${escapeEnvFileValue(vars[key] ?? '')}\n`).join('')
 }
 
 export const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -4,7 +4,7 @@
  */
 export { type ConfigError, ConfigErrors, type ConfigWarning, renderError, renderWarning } from './errors.js'
 export { DEFAULT_CONFIG_FILE, destinationFile, type LoadOptions, type LoadResult, loadConfig, loadConfigOrThrow, type SecretNeeds } from './load.js'
-export { DEFAULTS } from './normalize/index.js'
+export { DEFAULTS, hostEnv } from './normalize/index.js'
 export { PROXY_DEFAULTS } from './normalize/proxy.js'
 export { toPrintable } from './printable.js'
 export { previewHost } from './schema/preview.js'

@@ -37,7 +37,7 @@ export interface LoadOptions {
    * - `ssh`: only what reaching the hosts takes (ssh.key_data): removals and the lock, which
    *   neither pull an image nor write an env file;
    * - `preview`: a PR preview: ssh.key_data, the registry credentials, builder.secrets and the
-   *   secrets of `preview.env` (production's env secrets only with `preview.inherit_secrets`).
+   *   secrets of `x-cutover.preview.env` (production's env secrets only with its `inherit_secrets`).
    * A secret left out is absent from `secrets`: `Secrets.get` throws for it.
    */
   needs?: SecretNeeds
@@ -91,7 +91,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
         errors: [{ file: f, keyPath: '', message: 'does not exist', expected: i === 0 ? 'a Kamal config file (pass its path with -c FILE)' : `the destination file for -d ${dest}, next to ${file}` }],
       }
     }
-    return parseYamlConfig(f, text)
+    return parseYamlConfig(f, text, env)
   })
   const errors = parsed.flatMap((p) => (p.ok ? [] : p.errors))
   if (errors.length > 0) return fail(errors)
@@ -115,7 +115,8 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   const normalized = normalize(checked.data, data, files, dest, c)
   const { literals } = normalized
   const config = overrideRegistry(normalized.config, opts.registryOverride, c, literals)
-  const warnings: ConfigWarning[] = c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }))
+  const erbWarnings = parsed.flatMap((p) => (p.ok ? p.value.warnings : []))
+  const warnings: ConfigWarning[] = [...erbWarnings, ...c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }))]
   errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })))
   if (errors.length > 0) return fail(errors, warnings)
 

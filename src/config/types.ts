@@ -160,6 +160,11 @@ export interface DeployConfig {
   roles: RoleConfig[]
   /** Default web. */
   primaryRole: string
+  /**
+   * Kamal `env.tags`: the env of each host tag, applied over a role's env on every host that
+   * lists the tag (see hostEnv); so a role's env can differ from host to host.
+   */
+  envTags: Record<string, EnvSettings>
   /** Root proxy settings with defaults (what previews use). */
   proxy: ProxyConfig
   volumes: string[]

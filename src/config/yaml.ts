@@ -1,5 +1,6 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Tags } from 'yaml'
-import type { ConfigError } from './errors.js'
+import { renderErb } from './erb.js'
+import type { ConfigError, ConfigWarning } from './errors.js'
 
 /** Where a key path came from, so errors can point at the file and line of the bad key. */
 export interface SourceEntry {
@@ -13,26 +14,26 @@ export type SourceMap = Map<string, SourceEntry>
 export interface ParsedYaml {
   data: Record<string, unknown>
   sources: SourceMap
+  /** From ERB: an `ENV["X"]` whose variable is not set (it reads as ""). */
+  warnings: ConfigWarning[]
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: ConfigError[] }
 
 export const joinPath = (path: readonly (string | number)[]): string => path.join('/')
 
-// Kamal renders deploy.yml through ERB before YAML. We don't: say where, and what to do instead.
-const ERB_FIX =
-  'a plain value: cutover does not evaluate ERB. Put computed values in .kamal/secrets (e.g. `NAME=$(command)`) ' +
-  'and list them under env/secret or registry/password, or put per-environment values in config/deploy.DEST.yml'
-
 // Bounds for hostile input: alias bombs must not blow up time or memory.
 const MAX_ALIASES = 100
 const MAX_SOURCE_ENTRIES = 20_000
 
 /**
- * Parses one config file as Kamal does (Psych reads YAML 1.1: `<<` merge keys, `40_000_000`,
- * `yes`/`no`), keeping the line of every key. Never throws for bad input.
+ * Parses one config file as Kamal does (ERB first, in the subset erb.ts evaluates from `env`; then
+ * Psych reads YAML 1.1: `<<` merge keys, `40_000_000`, `yes`/`no`), keeping the line of every key.
+ * Never throws for bad input.
  */
-export function parseYamlConfig(file: string, text: string): Parsed<ParsedYaml> {
+export function parseYamlConfig(file: string, source: string, env: Readonly<Record<string, string | undefined>> = {}): Parsed<ParsedYaml> {
+  const erb = renderErb(file, source, env)
+  const text = erb.errors.length > 0 ? source : erb.text
   const lineCounter = new LineCounter()
   let doc: Document.Parsed
   try {
@@ -42,13 +43,14 @@ export function parseYamlConfig(file: string, text: string): Parsed<ParsedYaml> 
   }
   const lineOf = (offset: number | undefined): number | undefined => (offset === undefined ? undefined : lineCounter.linePos(offset).line)
 
-  const erb = findErb(file, text)
-  if (erb.length > 0) {
-    // Name the key on each ERB line when the rest of the file parses well enough to know it.
+  if (erb.errors.length > 0) {
+    // Name the key on each refused line when the file (tags as written) parses well enough to know it.
     const sources = doc.errors.length === 0 ? buildSourceMap(doc, file, lineOf) : new Map<string, SourceEntry>()
-    for (const e of erb) e.keyPath = [...sources].find(([, s]) => s.line === e.line)?.[0] ?? ''
-    return { ok: false, errors: erb }
+    for (const e of erb.errors) e.keyPath = [...sources].find(([, s]) => s.line === e.line)?.[0] ?? ''
+    return { ok: false, errors: erb.errors }
   }
+  const named = (list: ConfigWarning[], sources: SourceMap): ConfigWarning[] =>
+    list.map((w) => ({ ...w, keyPath: [...sources].find(([, s]) => s.line === w.line)?.[0] ?? '' }))
 
   const problems = [...doc.errors, ...doc.warnings]
   if (problems.length > 0) {
@@ -79,7 +81,7 @@ export function parseYamlConfig(file: string, text: string): Parsed<ParsedYaml> 
   const sources = buildSourceMap(doc, file, lineOf)
   const exotic = findExoticValues(data, [], file, sources)
   if (exotic.length > 0) return { ok: false, errors: exotic }
-  return { ok: true, value: { data: data as Record<string, unknown>, sources } }
+  return { ok: true, value: { data: data as Record<string, unknown>, sources, warnings: named(erb.warnings, sources) } }
 }
 
 /**
@@ -99,17 +101,6 @@ function psychTags(tags: Tags): Tags {
     }
     return t
   })
-}
-
-function findErb(file: string, text: string): ConfigError[] {
-  const errors: ConfigError[] = []
-  text.split(/\r?\n/).forEach((line, i) => {
-    // A YAML comment line is not config; Kamal's own template keeps ERB examples in comments.
-    if (line.includes('<%') && !/^\s*#/.test(line)) {
-      errors.push({ file, keyPath: '', line: i + 1, message: 'contains ERB (`<% … %>`)', expected: ERB_FIX })
-    }
-  })
-  return errors
 }
 
 /** Records the line of every key and list item, following aliases and `<<` merges as toJS does. */

@@ -6,26 +6,29 @@ export const previewService = (service: string, pr: number): string => `${servic
 /**
  * The config a PR preview deploys with: the primary role only, on the preview hosts, routed on
  * the preview's own host name, with the preview's env (production secrets only when
- * `preview.inherit_secrets` says so; the config layer has already applied that).
+ * `x-cutover.preview.inherit_secrets` says so; the config layer has already applied that).
  */
 export function previewConfig(config: DeployConfig, pr: number): DeployConfig {
   if (!Number.isInteger(pr) || pr < 1) throw new Error(`pull request number ${pr} is not a whole number ≥ 1`)
   const preview = config.preview
   if (!preview) {
     throw new Error(
-      `${config.files[0] ?? 'config/deploy.yml'}: preview: is missing; expected a preview block for PR previews, e.g.\n` +
-        'preview:\n  host: pr-{number}.preview.example.com',
+      `${config.files[0] ?? 'config/deploy.yml'}: x-cutover/preview: is missing; expected a preview block for PR previews, e.g.\n` +
+        'x-cutover:\n  preview:\n    host: pr-{number}.preview.example.com',
     )
   }
   const primary = config.roles.find((r) => r.name === config.primaryRole) ?? config.roles.find((r) => r.primary)
   if (!primary) throw new Error(`the primary role ${config.primaryRole} is not in servers; previews run the primary role`)
-  if (preview.hosts.length === 0) throw new Error('preview/hosts: no hosts to run previews on; expected preview.hosts or hosts on the primary role')
+  if (preview.hosts.length === 0) throw new Error('x-cutover/preview/hosts: no hosts to run previews on; expected x-cutover.preview.hosts or hosts on the primary role')
   const proxy = { ...(primary.proxy ?? config.proxy), hosts: [previewHost(preview.hostTemplate, pr)] }
   return {
     ...config,
     service: previewService(config.service, pr),
     roles: [{ ...primary, hosts: preview.hosts, env: preview.env, proxy }],
     proxy,
+    // Host tags' env (env.tags) is production's per-host env and may name secrets: a preview runs
+    // with its own env only, whatever tags its hosts carry.
+    envTags: {},
     preview: undefined,
     tagsLatest: false,
   }

@@ -3,7 +3,7 @@ import { TAG_PATTERN } from '../argv/names.js'
 import { DEFAULT_PROXY_BOOT, DEFAULT_ROUTE, type ProxyRoute } from '../argv/proxy.js'
 import type { DeployConfig, Host, ProxyConfig, RoleConfig } from '../config/index.js'
 import { EnvError } from '../argv/env-file.js'
-import { ConfigErrors, type ConfigError } from '../config/index.js'
+import { ConfigErrors, type ConfigError, hostEnv } from '../config/index.js'
 import { DesiredStateError, validateDesired, type DesiredRole } from '../plan/desired.js'
 import type { Secrets } from '../secrets/index.js'
 import type { HostTarget } from './deploy.js'
@@ -64,8 +64,8 @@ export function hostTargets(req: TargetRequest): HostTarget[] {
   for (const role of roles) {
     for (const h of role.hosts) {
       if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host)) continue
-      const desired = desiredRole(req, role, h.host)
-      // What Docker cannot carry (a newline in a secret, say) is a config error: caught here,
+      const desired = desiredRole(req, role, h)
+      // What Docker cannot carry (a lone surrogate, a 64 KiB line) is a config error: caught here,
       // before any host is reached, with the key path and never the value.
       const problem = settingsProblem(desired, config.files[0] ?? 'config/deploy.yml')
       if (problem && !errors.some((e) => e.keyPath === problem.keyPath)) errors.push(problem)
@@ -115,8 +115,11 @@ export function primaryHost(config: DeployConfig): string {
   return host
 }
 
-function desiredRole(req: TargetRequest, role: RoleConfig, host: string): DesiredRole {
+function desiredRole(req: TargetRequest, role: RoleConfig, h: Host): DesiredRole {
   const { config, secrets } = req
+  const host = h.host
+  // env.tags: this host's tags over the role's env (Kamal's per-host env), so the digest is per host.
+  const env = hostEnv(role, h, config.envTags ?? {})
   const registry = registryLogin(config, secrets)
   const hasLogging = role.logging.driver !== undefined || Object.keys(role.logging.options).length > 0
   return {
@@ -128,7 +131,7 @@ function desiredRole(req: TargetRequest, role: RoleConfig, host: string): Desire
     version: req.version,
     imageId: req.imageId,
     registry,
-    env: { clear: role.env.clear, secret: secrets.envValues(role.env.secret) },
+    env: { clear: env.clear, secret: secrets.envValues(env.secret) },
     volumes: config.volumes,
     labels: role.labels,
     options: { ...role.options, restart: role.restartPolicy },

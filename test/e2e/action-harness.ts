@@ -73,7 +73,7 @@ export function appRepo(name: string, extra = ''): AppRepo {
   const dir = join(tmp.path, 'app')
   makeRepo(dir, {
     Dockerfile: readFileSync(join(example, 'Dockerfile'), 'utf8'),
-    'config/deploy.yml': `${config.trimEnd()}\n\npreview:\n  host: pr-{number}.${host}\n  env:\n    clear:\n      GREETING: preview\n${extra}`,
+    'config/deploy.yml': `${config.trimEnd()}\n\nx-cutover:\n  preview:\n    host: pr-{number}.${host}\n    env:\n      clear:\n        GREETING: preview\n${extra}`,
     'message.txt': 'first\n',
   })
   return {

@@ -1,9 +1,9 @@
 import { BOOT_KAMAL_ONLY } from '../schema/boot.js'
 import { BUILDER_KAMAL_ONLY } from '../schema/builder.js'
-import { ENV_KAMAL_ONLY } from '../schema/env.js'
 import { PROXY_KAMAL_ONLY } from '../schema/proxy.js'
 import { type CredentialInput, isLocalRegistry } from '../schema/registry.js'
 import { ROOT_KAMAL_ONLY, type RootInput } from '../schema/root.js'
+import type { PreviewInput } from '../schema/preview.js'
 import type { KamalOnlyKeys } from '../schema/section.js'
 import { ROLE_KAMAL_ONLY } from '../schema/servers.js'
 import { SSH_KAMAL_ONLY } from '../schema/ssh.js'
@@ -14,6 +14,8 @@ import { DEFAULTS } from './defaults.js'
 import { mergeProxy, resolveProxy } from './proxy.js'
 import { type Collector, envOf, mergeEnv, resolveRoles, toHost, useEnvSecrets } from './roles.js'
 import { applyStrategies, resolveBoot } from './strategy.js'
+
+export { hostEnv } from './roles.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { Collector, Notice, Problem } from './roles.js'
@@ -40,6 +42,8 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
   const roles = applyStrategies(resolveRoles(input, raw, c), input['x-cutover'], input.volumes ?? [], c)
   const primaryRole = input.primary_role ?? DEFAULTS.primaryRole
   useEnvSecrets(envOf(input.env), 'env', c)
+  const envTags = Object.fromEntries(Object.entries(input.env?.tags ?? {}).map(([tag, block]) => [tag, envOf(block)]))
+  for (const [tag, env] of Object.entries(envTags)) useEnvSecrets(env, `env/tags/${tag}`, c)
   useCertificates(raw, c)
 
   const credential = (value: CredentialInput | undefined, key: 'username' | 'password'): string | SecretRef | undefined => {
@@ -72,16 +76,17 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
   builderSecrets.forEach((name, i) => c.uses.push({ name, keyPath: `builder/secrets/${i}` }))
 
   const primary = roles.find((r) => r.name === primaryRole)
+  const previewIn = previewInput(input, c)
   let preview: PreviewConfig | undefined
-  if (input.preview) {
-    const own = envOf(input.preview.env)
-    useEnvSecrets(own, 'preview/env', c)
+  if (previewIn) {
+    const own = envOf(previewIn.value.env)
+    useEnvSecrets(own, `${previewIn.path}/env`, c)
     const base = primary?.env ?? envOf(input.env)
     preview = {
-      hostTemplate: input.preview.host,
-      hosts: input.preview.hosts ? input.preview.hosts.map(toHost) : (primary?.hosts ?? []),
-      env: mergeEnv({ clear: base.clear, secret: input.preview.inherit_secrets ? base.secret : [] }, own),
-      inheritSecrets: input.preview.inherit_secrets ?? false,
+      hostTemplate: previewIn.value.host,
+      hosts: previewIn.value.hosts ? previewIn.value.hosts.map(toHost) : (primary?.hosts ?? []),
+      env: mergeEnv({ clear: base.clear, secret: previewIn.value.inherit_secrets ? base.secret : [] }, own),
+      inheritSecrets: previewIn.value.inherit_secrets ?? false,
     }
   }
 
@@ -100,6 +105,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     },
     roles,
     primaryRole,
+    envTags,
     proxy: resolveProxy(mergeProxy(input.proxy, undefined), { deployTimeout: input.deploy_timeout ?? DEFAULTS.deployTimeout, drainTimeout: input.drain_timeout ?? DEFAULTS.drainTimeout }),
     volumes: input.volumes ?? [],
     ssh: {
@@ -134,6 +140,25 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
   return { config, literals }
 }
 
+/**
+ * `x-cutover/preview`, or the old top-level `preview:` (read once more, with a warning saying where
+ * to move it: Kamal rejects a top-level `preview:`). Both at once is an error: which one wins would
+ * be a guess.
+ */
+function previewInput(input: RootInput, c: Collector): { value: PreviewInput; path: string } | undefined {
+  const current = input['x-cutover']?.preview
+  if (input.preview === undefined) return current ? { value: current, path: 'x-cutover/preview' } : undefined
+  if (current) {
+    c.problems.push({ keyPath: 'preview', message: 'is given both here and under x-cutover', expected: 'only x-cutover: { preview: … } (delete the top-level preview:)' })
+    return { value: current, path: 'x-cutover/preview' }
+  }
+  c.notices.push({
+    keyPath: 'preview',
+    message: 'is the old place of the preview settings and is still read for now; move the block under `x-cutover:` as `x-cutover: { preview: … }` (indent it one level), because Kamal rejects a top-level preview: key (`kamal config`: unknown key: preview)',
+  })
+  return { value: input.preview, path: 'preview' }
+}
+
 /** Custom TLS certificates name secrets at the root and on roles. */
 function useCertificates(raw: Record<string, unknown>, c: Collector): void {
   const visit = (proxy: unknown, path: string): void => {
@@ -158,7 +183,6 @@ function warnKamalOnly(raw: Record<string, unknown>, c: Collector): void {
     }
   }
   visit(raw, ROOT_KAMAL_ONLY, '')
-  visit(raw.env, ENV_KAMAL_ONLY, 'env')
   visit(raw.proxy, PROXY_KAMAL_ONLY, 'proxy')
   visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh')
   visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder')

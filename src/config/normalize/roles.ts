@@ -38,6 +38,15 @@ export function mergeEnv(base: EnvSettings, over: EnvSettings): EnvSettings {
   }
 }
 
+/**
+ * The env of a role on one host, as Kamal builds it: the role's env (root env with the role's
+ * over it), then the env of each of the host's tags in the order the host lists them, a later tag
+ * winning over an earlier one. A tag with no `env.tags` entry adds nothing (as in Kamal).
+ */
+export function hostEnv(role: Pick<RoleConfig, 'env'>, host: Pick<Host, 'tags'>, tags: Readonly<Record<string, EnvSettings>>): EnvSettings {
+  return host.tags.reduce((env, tag) => (Object.hasOwn(tags, tag) ? mergeEnv(env, tags[tag]!) : env), role.env)
+}
+
 export const envOf = (block: EnvBlock | undefined): EnvSettings => ({ clear: block?.clear ?? {}, secret: block?.secret ?? [] })
 
 export function useEnvSecrets(env: EnvSettings, path: string, c: Collector): void {

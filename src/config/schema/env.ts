@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { isPlainMap } from '../yaml.js'
-import { byKind, type KamalOnlyKeys, section } from './section.js'
+import { byKind, section } from './section.js'
 import { ENV_NAME, leaf, listOf, mapOf, SECRET_NAME, stringish } from './values.js'
 
 /** `NAME` or Kamal's alias form `NAME:SECRET`: the container sees NAME, the value comes from SECRET. */
@@ -42,14 +42,12 @@ const SPECIAL = ['clear', 'secret', 'tags']
 
 type Where = 'root' | 'role' | 'tag' | 'preview'
 
-export const ENV_KAMAL_ONLY = {
-  tags: { schema: z.lazy(() => mapOf(envSchema('tag'), 'a map of tag name: env')), note: 'per-host env from tags is not applied yet' },
-} satisfies KamalOnlyKeys
+const tagsMap = z.lazy(() => mapOf(envSchema('tag'), 'a map of tag name: env (clear and secret, like env itself)'))
 
 /**
  * Kamal's env: a flat map is all clear values; once `clear`, `secret` or `tags` appears, every key
- * must be one of those. `tags` belongs to the root env only (it is accepted there with a warning,
- * because cutover does not apply per-host tag env yet).
+ * must be one of those. `tags` belongs to the root env only: `env.tags.<tag>` is the env of every
+ * host tagged `<tag>` under servers, in the full env format.
  */
 export function envSchema(where: Where): z.ZodType<EnvBlock> {
   const tagsOnlyAtRoot = leaf<never>('env/tags at the top level, with the hosts tagged under servers', () => ({
@@ -60,12 +58,9 @@ export function envSchema(where: Where): z.ZodType<EnvBlock> {
     {
       clear: clearMap.optional(),
       secret: secretList.optional(),
-      ...(where === 'root' ? {} : { tags: tagsOnlyAtRoot.optional() }),
+      tags: where === 'root' ? tagsMap.optional() : tagsOnlyAtRoot.optional(),
     },
-    {
-      expected: EXPECTED,
-      kamalOnly: where === 'root' ? ENV_KAMAL_ONLY : {},
-    },
+    { expected: EXPECTED },
   )
   const flat = clearMap
   const map = z.any().transform((value, ctx): EnvBlock => {

@@ -9,8 +9,8 @@ import { byKind, type KamalOnlyKeys, section } from './section.js'
 import { serversSchema } from './servers.js'
 import { labelsSchema, loggingSchema } from './shared.js'
 import { sshSchema } from './ssh.js'
-import { bool, count, leaf, listOf, mapOf, nonEmptyText, seconds, stringish, text } from './values.js'
 import { xCutoverSchema } from './x-cutover.js'
+import { bool, count, leaf, listOf, mapOf, nonEmptyText, seconds, stringish, text } from './values.js'
 
 const SERVICE = /^[a-z0-9_-]+$/i
 const service = leaf<string>('a name of letters, digits, `_` and `-`, e.g. my-app', (v) =>
@@ -64,9 +64,10 @@ export const rootSchema = section(
     require_destination: bool().optional(),
     allow_empty_roles: bool().optional(),
     secrets_path: nonEmptyText('a path, e.g. .kamal/secrets').optional(),
+    'x-cutover': xCutoverSchema.optional(),
+    /** The old place of `x-cutover/preview`: still read, with a warning (Kamal rejects this key). */
     preview: previewSchema.optional(),
     boot: bootSchema.optional(),
-    'x-cutover': xCutoverSchema.optional(),
   },
   { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true },
 )

@@ -1,11 +1,14 @@
 import type { z } from 'zod'
+import { previewSchema } from './preview.js'
 import { section } from './section.js'
 import { leaf, mapOf } from './values.js'
 
 /**
- * cutover's additions, all under the one top-level `x-cutover:` map (Kamal's validator accepts
- * unknown keys only at the top level and only when they start with `x-`). Per-role settings are
- * keyed by role name here, never inside `servers/<role>` (Kamal rejects `x-` keys there).
+ * Every key cutover adds to Kamal's config lives under one top-level `x-cutover:` map. Kamal's
+ * validator accepts unknown keys only at the top level and only when they start with `x-`
+ * (a top-level `preview:` fails `kamal config` with "unknown key: preview", and an `x-…` key
+ * inside a role is rejected too), so this is the one place both tools can share a file.
+ * Per-role additions go under `x-cutover/roles/<role>`, never inside `servers/<role>`.
  */
 
 /** How a role's old container makes way for the new one (see src/plan/strategy.ts). */
@@ -30,7 +33,10 @@ const strategy = leaf<Strategy>(STRATEGY_EXPECTED, (v) => {
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' })
 
 export const xCutoverSchema = section(
-  { roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional() },
-  { expected: 'a map of cutover settings, e.g. roles: { web: { strategy: blue-green } }' },
+  {
+    preview: previewSchema.optional(),
+    roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
+  },
+  { expected: 'a map of cutover settings (preview, roles, …), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
 )
 export type XCutoverInput = z.output<typeof xCutoverSchema>

@@ -71,14 +71,16 @@ export class TestApp {
   /**
    * Build `repository:version` on the machine's engine FROM the testbed's base image and push it.
    * hello: examples/hello (serves /up and /version). broken: prints its environment and a marker,
-   * then never listens, so /up never answers.
+   * then never listens, so /up never answers. `labels`: image labels (Kamal refuses to run an image
+   * without its `service` label, which its own builder adds).
    */
-  buildImage(version: string, kind: ImageKind = 'hello'): void {
+  buildImage(version: string, kind: ImageKind = 'hello', labels: Record<string, string> = {}): void {
     const ref = `${this.repository}:${version}`
     const context = kind === 'hello' ? HELLO : this.brokenContext()
     const docker = (...args: string[]) =>
       execFileSync('docker', ['--config', machineDockerConfig, ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    docker('build', '-q', '--build-arg', `BASE=${testbed.baseImage}`, '--build-arg', `VERSION=${version}`, '-t', ref, context)
+    const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`])
+    docker('build', '-q', '--build-arg', `BASE=${testbed.baseImage}`, '--build-arg', `VERSION=${version}`, ...labelArgs, '-t', ref, context)
     docker('push', '-q', ref)
   }
 

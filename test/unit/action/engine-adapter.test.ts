@@ -43,10 +43,11 @@ registry:
   password: [KAMAL_REGISTRY_PASSWORD]
 env:
   secret: [DATABASE_URL]
-preview:
-  host: pr-{number}.preview.test
-  env:
-    secret: [DATABASE_URL:PREVIEW_DB]
+x-cutover:
+  preview:
+    host: pr-{number}.preview.test
+    env:
+      secret: [DATABASE_URL:PREVIEW_DB]
 ${extra}`,
   )
   return join(dir, 'config', 'deploy.yml')
@@ -125,7 +126,7 @@ describe('the real engine adapter', () => {
     expect(e.detail.kind).not.toBe('config')
     expect(e.message).toMatch(/127\.0\.0\.1/)
     const missing = await failure(createEnginePort({}).previewDeploy({ ...request, env: {} }, recordingIO()))
-    expect(missing.detail.kind === 'config' ? missing.detail.problems.map((p) => p.keyPath) : []).toEqual(['registry/password/0', 'preview/env/secret/0'])
+    expect(missing.detail.kind === 'config' ? missing.detail.problems.map((p) => p.keyPath) : []).toEqual(['registry/password/0', 'x-cutover/preview/env/secret/0'])
   })
 
   it('the post step\'s lock release loads no production secret either', async () => {
@@ -137,7 +138,7 @@ describe('the real engine adapter', () => {
     const e = await failure(createEnginePort({}).deploy({ ...target(app(), {}), request: deployRequest({ skipBuild: true }) }, recordingIO()))
     expect(e.detail.kind).toBe('config')
     const problems = e.detail.kind === 'config' ? e.detail.problems : []
-    expect(problems.map((p) => p.keyPath).sort()).toEqual(['env/secret/0', 'preview/env/secret/0', 'registry/password/0', 'servers/web/env/secret/0'])
+    expect(problems.map((p) => p.keyPath).sort()).toEqual(['env/secret/0', 'registry/password/0', 'servers/web/env/secret/0', 'x-cutover/preview/env/secret/0'])
     expect(problems.find((p) => p.keyPath === 'env/secret/0')!.expected).toContain('DATABASE_URL in the `secrets` input (a line `DATABASE_URL=${{ secrets.DATABASE_URL }}`)')
     expect(problems.find((p) => p.keyPath === 'registry/password/0')!.expected).toMatch(/^the `registry-password` input, or /)
   })

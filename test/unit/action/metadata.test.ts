@@ -130,7 +130,7 @@ describe('docs/action.md', () => {
   it.each([...Object.keys(meta.inputs), ...OUTPUTS])('documents `%s`', (name) => {
     expect(doc).toContain(`\`${name}\``)
   })
-  it.each(['preview:', 'host:', 'hosts:', 'env:', 'inherit_secrets:', 'pull_request_target', 'workflow_run'])('covers %s', (text) => {
+  it.each(['x-cutover:', 'preview:', 'host:', 'hosts:', 'env:', 'inherit_secrets:', 'pull_request_target', 'workflow_run'])('covers %s', (text) => {
     expect(doc).toContain(text)
   })
 })
@@ -162,7 +162,7 @@ describe('README.md', () => {
     expect(readme).toContain(`\`${name}\``)
   })
 
-  it.each(['preview:', 'inherit_secrets', 'builder.cache.type: local', 'cutover.digest'])('documents the config addition %s', (text) => {
+  it.each(['x-cutover:', 'x-cutover.preview:', 'inherit_secrets', 'builder.cache.type: local', 'cutover.digest'])('documents the config addition %s', (text) => {
     expect(readme).toContain(text)
   })
 })

@@ -37,7 +37,7 @@ const classes: Record<string, Row[]> = {
     { name: 'no registry', files: deploy(cfg('', ['registry'])), keyPaths: ['registry'], message: /is missing/ },
     { name: 'registry without password', files: deploy(cfg('registry:\n  server: ghcr.io\n  username: me')), keyPaths: ['registry/password'], line: 5, message: /is missing/ },
     { name: 'no image with a remote registry', files: deploy(cfg('', ['image'])), keyPaths: ['image'], message: /is missing/ },
-    { name: 'preview without host', files: deploy(cfg('preview:\n  inherit_secrets: false')), keyPaths: ['preview/host'], message: /is missing/ },
+    { name: 'preview without host', files: deploy(cfg('x-cutover:\n  preview:\n    inherit_secrets: false')), keyPaths: ['x-cutover/preview/host'], message: /is missing/ },
   ],
   'unknown key with a suggestion': [
     { name: 'root typo', files: deploy(cfg('deploy_timout: 10')), keyPaths: ['deploy_timout'], line: 10, message: /did you mean `deploy_timeout`/ },
@@ -58,7 +58,7 @@ const classes: Record<string, Row[]> = {
     { name: 'tagged host with a bad name', files: deploy(cfg('servers:\n  web:\n    - "bad_host!": [canary]')), keyPaths: ['servers/web/0/bad_host!'] },
     { name: 'two hosts in one tagged entry', files: deploy(cfg('servers:\n  web:\n    - {a.example.com: x, b.example.com: y}')), keyPaths: ['servers/web/0'], message: /names 2 hosts/ },
     { name: 'proxy host with a port', files: deploy(cfg('proxy:\n  host: app.example.com:8080')), keyPaths: ['proxy/host'], message: /includes a port/ },
-    { name: 'preview server host', files: deploy(cfg('preview:\n  host: pr-{number}.example.com\n  hosts: ["x y"]')), keyPaths: ['preview/hosts/0'] },
+    { name: 'preview server host', files: deploy(cfg('x-cutover:\n  preview:\n    host: pr-{number}.example.com\n    hosts: ["x y"]')), keyPaths: ['x-cutover/preview/hosts/0'] },
   ],
   'bad port': [
     { name: 'app_port 0', files: deploy(cfg('proxy:\n  app_port: 0')), keyPaths: ['proxy/app_port'], message: /is 0/, expected: /1 to 65535/ },
@@ -104,9 +104,9 @@ const classes: Record<string, Row[]> = {
     { name: 'not a NAME=value line', files: { ...deploy(cfg()), '.kamal/secrets': 'KAMAL_REGISTRY_PASSWORD=x\nthis is not dotenv\n' }, keyPaths: [''], file: '.kamal/secrets', line: 2 },
   ],
   ERB: [
-    { name: 'ERB value', files: deploy(cfg('image: <%= ENV["IMAGE"] %>')), keyPaths: ['image'], line: 9, message: /contains ERB/, expected: /does not evaluate ERB/ },
-    { name: 'ERB control lines', files: deploy(`${cfg()}<% if true %>\nlabels: {a: b}\n<% end %>\n`), keyPaths: ['', ''], line: 10 },
-    { name: 'ERB in the destination file', files: { [D]: cfg(), 'config/deploy.staging.yml': 'servers:\n  - <%= ENV["HOST"] %>\n' }, opts: { destination: 'staging' }, keyPaths: ['servers/0'], file: 'config/deploy.staging.yml', line: 2 },
+    { name: 'ERB code cutover does not evaluate', files: deploy(cfg('image: <%= `hostname` %>')), keyPaths: ['image'], line: 9, message: /does not evaluate/, expected: /ENV\.fetch\("NAME"\)/ },
+    { name: 'ERB control lines', files: deploy(`${cfg()}<% if true %>\nlabels: {a: b}\n<% end %>\n`), keyPaths: ['', ''], line: 10, message: /does not run/ },
+    { name: 'ENV.fetch of an unset variable in the destination file', files: { [D]: cfg(), 'config/deploy.staging.yml': 'servers:\n  - <%= ENV.fetch("CUTOVER_TEST_UNSET_HOST") %>\n' }, opts: { destination: 'staging' }, keyPaths: ['servers/0'], file: 'config/deploy.staging.yml', line: 2, message: /CUTOVER_TEST_UNSET_HOST is not set/ },
   ],
   'bad destination file': [
     { name: 'missing destination file', files: deploy(cfg()), opts: { destination: 'staging' }, keyPaths: [''], file: 'config/deploy.staging.yml', message: /does not exist/, expected: /-d staging/ },
@@ -132,7 +132,7 @@ const classes: Record<string, Row[]> = {
     { name: 'image with a tag', files: deploy(cfg('image: my-user/my-app:latest')), keyPaths: ['image'], message: /includes a tag/ },
     { name: 'host twice in a role', files: deploy(cfg('servers:\n  - 192.168.0.1\n  - 192.168.0.1')), keyPaths: ['servers/1'], message: /listed twice/ },
     { name: 'bad restart policy', files: deploy(cfg('servers:\n  web:\n    hosts: [192.168.0.1]\n    options:\n      restart: sometimes')), keyPaths: ['servers/web/options/restart'] },
-    { name: 'preview host without {number}', files: deploy(cfg('preview:\n  host: preview.example.com')), keyPaths: ['preview/host'], message: /does not contain \{number\}/ },
+    { name: 'preview host without {number}', files: deploy(cfg('x-cutover:\n  preview:\n    host: preview.example.com')), keyPaths: ['x-cutover/preview/host'], message: /does not contain \{number\}/ },
     { name: 'service name with a space', files: deploy(cfg('service: my app')), keyPaths: ['service'] },
     { name: 'malformed secret entry', files: deploy(cfg('env:\n  secret: ["A:B:C"]')), keyPaths: ['env/secret/0'] },
     { name: 'a name both clear and secret', files: deploy(cfg('env:\n  clear: {DB: x}\n  secret: [A, DB]')), keyPaths: ['env/secret/1'], message: /DB is also under clear/ },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { previewHost, renderWarning, toPrintable } from '../../../src/config/index.js'
-import { cfg, loadFrom, okOf, REGISTRY_PASSWORD } from './helpers.js'
+import { cfg, ENV, errorsOf, loadFrom, okOf, REGISTRY_PASSWORD } from './helpers.js'
 
 // Configs shaped the way Kamal users write them, written from Kamal's documentation.
 const D = 'config/deploy.yml'
@@ -182,7 +182,7 @@ volumes:
     expect(r.secrets.values()).not.toContain('not-read-with-a-destination')
   })
 
-  it('env tags and tagged hosts: accepted, one warning for env/tags, tags kept on hosts', () => {
+  it('env tags and tagged hosts: read without a warning, tags kept on hosts, tag env resolved (secrets too)', () => {
     const text = cfg(`
 servers:
   - 10.0.0.1
@@ -196,10 +196,15 @@ env:
       clear: {MYSQL_USER: readonly}
       secret: [READONLY_PASSWORD]
 `)
-    const r = okOf(loadFrom({ [D]: text }))
-    expect(r.warnings.map((w) => w.keyPath)).toEqual(['env/tags'])
-    expect(r.warnings[0]!.line).toBe(14)
-    expect(renderWarning(r.warnings[0]!)).toMatch(/^config\/deploy\.yml:14: env\/tags: is a Kamal setting cutover does not act on yet/)
+    const r = okOf(loadFrom({ [D]: text }, { env: { ...ENV, READONLY_PASSWORD: 'ro' } }))
+    expect(r.warnings).toEqual([])
+    expect(r.config.envTags).toEqual({
+      experiments: { clear: { FEATURE_X: '1' }, secret: [] },
+      replica: { clear: { MYSQL_USER: 'readonly' }, secret: [{ name: 'READONLY_PASSWORD', secret: 'READONLY_PASSWORD' }] },
+    })
+    expect(r.secrets.get('READONLY_PASSWORD')).toBe('ro')
+    // A tag's secret is required like any other env secret.
+    expect(errorsOf(loadFrom({ [D]: text })).map((e) => e.keyPath)).toEqual(['env/tags/replica/secret/0'])
     expect(r.config.roles[0]!.hosts.map((h) => [h.host, h.tags])).toEqual([
       ['10.0.0.1', []],
       ['10.0.0.2', ['experiments']],
@@ -372,7 +377,7 @@ describe('preview (cutover addition)', () => {
   const env = { KAMAL_REGISTRY_PASSWORD: 'r', DB_PASSWORD: 'prod-db', PREVIEW_DB_PASSWORD: 'preview-db' }
 
   it('defaults to the primary role’s hosts and passes no production secrets', () => {
-    const { config } = okOf(loadFrom({ [D]: `${base}preview:\n  host: pr-{number}.preview.example.com\n  env:\n    clear: {RAILS_ENV: preview}\n    secret: [DB_PASSWORD:PREVIEW_DB_PASSWORD]\n` }, { env }))
+    const { config } = okOf(loadFrom({ [D]: `${base}x-cutover:\n  preview:\n    host: pr-{number}.preview.example.com\n    env:\n      clear: {RAILS_ENV: preview}\n      secret: [DB_PASSWORD:PREVIEW_DB_PASSWORD]\n` }, { env }))
     expect(config.preview).toEqual({
       hostTemplate: 'pr-{number}.preview.example.com',
       hosts: config.roles.find((r) => r.name === 'web')!.hosts,
@@ -383,8 +388,34 @@ describe('preview (cutover addition)', () => {
   })
 
   it('inherits production secrets only when told to', () => {
-    const { config } = okOf(loadFrom({ [D]: `${base}preview:\n  host: pr-{number}.example.com\n  hosts: [10.0.0.9]\n  inherit_secrets: true\n` }, { env }))
+    const { config } = okOf(loadFrom({ [D]: `${base}x-cutover:\n  preview:\n    host: pr-{number}.example.com\n    hosts: [10.0.0.9]\n    inherit_secrets: true\n` }, { env }))
     expect(config.preview!.env.secret).toEqual([{ name: 'DB_PASSWORD', secret: 'DB_PASSWORD' }])
     expect(config.preview!.hosts.map((h) => h.host)).toEqual(['10.0.0.9'])
+  })
+
+  it('the old top-level preview: is still read, with a warning giving file, line and where to move it', () => {
+    const text = `${base}preview:\n  host: pr-{number}.example.com\n  env:\n    secret: [DB_PASSWORD:PREVIEW_DB_PASSWORD]\n`
+    const r = okOf(loadFrom({ [D]: text }, { env }))
+    expect(r.config.preview?.hostTemplate).toBe('pr-{number}.example.com')
+    expect(r.config.preview?.env.secret).toEqual([{ name: 'DB_PASSWORD', secret: 'PREVIEW_DB_PASSWORD' }])
+    const line = text.split('\n').indexOf('preview:') + 1
+    const w = r.warnings.filter((x) => x.keyPath === 'preview')
+    expect(w).toHaveLength(1)
+    expect(w[0]).toMatchObject({ file: D, line })
+    expect(renderWarning(w[0]!)).toMatch(new RegExp(`^${D}:${line}: preview: .*move the block under \`x-cutover:\``))
+    // The new place gives no such warning.
+    const moved = okOf(loadFrom({ [D]: `${base}x-cutover:\n  preview:\n    host: pr-{number}.example.com\n` }, { env }))
+    expect(moved.warnings.filter((x) => x.keyPath.includes('preview'))).toEqual([])
+  })
+
+  it('preview in both places is an error at the old one', () => {
+    const errors = errorsOf(loadFrom({ [D]: `${base}preview:\n  host: pr-{number}.a.example.com\nx-cutover:\n  preview:\n    host: pr-{number}.b.example.com\n` }, { env }))
+    expect(errors.map((e) => [e.keyPath, e.message])).toEqual([['preview', 'is given both here and under x-cutover']])
+  })
+
+  it('an unknown key under x-cutover is an error suggesting the known one', () => {
+    const errors = errorsOf(loadFrom({ [D]: `${base}x-cutover:\n  previews:\n    host: pr-{number}.example.com\n` }, { env }))
+    expect(errors.map((e) => e.keyPath)).toEqual(['x-cutover/previews'])
+    expect(errors[0]!.message).toMatch(/did you mean `preview`/)
   })
 })

@@ -28,11 +28,12 @@ proxy:
   ssl:
     certificate_pem: CERT_PEM
     private_key_pem: KEY_PEM
-preview:
-  host: pr-{number}.preview.example.com
-  inherit_secrets: ${inherit}
-  env:
-    secret: [DATABASE_URL:PREVIEW_DATABASE_URL]`)
+x-cutover:
+  preview:
+    host: pr-{number}.preview.example.com
+    inherit_secrets: ${inherit}
+    env:
+      secret: [DATABASE_URL:PREVIEW_DATABASE_URL]`)
 
 const ALL = {
   SSH_KEY: KEY,
@@ -50,7 +51,7 @@ const load = (needs: SecretNeeds, env: Record<string, string>, inherit = false) 
 describe('loadConfig needs: which secrets a run resolves', () => {
   it('all (the default): every secret the config names is required', () => {
     expect(errorsOf(loadFrom({ [D]: CONFIG() }, { env: {} })).map((e) => e.keyPath).sort()).toEqual(
-      ['builder/secrets/0', 'env/secret/0', 'preview/env/secret/0', 'proxy/ssl/certificate_pem', 'proxy/ssl/private_key_pem', 'registry/password/0', 'servers/web/env/secret/0', 'ssh/key_data/0'],
+      ['builder/secrets/0', 'env/secret/0', 'proxy/ssl/certificate_pem', 'proxy/ssl/private_key_pem', 'registry/password/0', 'servers/web/env/secret/0', 'ssh/key_data/0', 'x-cutover/preview/env/secret/0'],
     )
     expect(okOf(load('all', ALL)).secrets.names().sort()).toEqual(Object.keys(ALL).sort())
   })
@@ -74,7 +75,7 @@ describe('loadConfig needs: which secrets a run resolves', () => {
   it('preview: ssh keys, registry password, builder secrets and preview.env; production env and certificates stay unresolved', () => {
     const r = okOf(load('preview', only('SSH_KEY', 'KAMAL_REGISTRY_PASSWORD', 'NPM_TOKEN', 'PREVIEW_DATABASE_URL')))
     expect(r.secrets.names().sort()).toEqual(['KAMAL_REGISTRY_PASSWORD', 'NPM_TOKEN', 'PREVIEW_DATABASE_URL', 'SSH_KEY'])
-    expect(errorsOf(load('preview', {})).map((e) => e.keyPath).sort()).toEqual(['builder/secrets/0', 'preview/env/secret/0', 'registry/password/0', 'ssh/key_data/0'])
+    expect(errorsOf(load('preview', {})).map((e) => e.keyPath).sort()).toEqual(['builder/secrets/0', 'registry/password/0', 'ssh/key_data/0', 'x-cutover/preview/env/secret/0'])
   })
 
   it('preview with inherit_secrets: the primary role\'s production env secrets too (what preview.env inherits)', () => {

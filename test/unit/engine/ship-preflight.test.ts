@@ -56,7 +56,7 @@ function request(over: { cmd?: string; dbUrl?: string; version?: string; onlyHos
 describe('ship: mistakes found before the gate and the build', () => {
   it.each([
     ['cmd with shell syntax', { cmd: 'bin/jobs && rm -rf /' }, Error, /servers\/jobs\/cmd: .* uses shell syntax/],
-    ['a secret with a newline', { dbUrl: 'line one\nline two' }, ConfigErrors, /env\/secret\/DB_URL: .*newline/],
+    ['a secret Docker cannot carry (not valid Unicode)', { dbUrl: 'line one\uD800line two' }, ConfigErrors, /env\/secret\/DB_URL: .*not valid Unicode/],
     ['--hosts naming no configured host', { onlyHosts: ['10.0.0.9'] }, Error, /^--hosts: 10\.0\.0\.9 is not in the config's servers/],
     ['a version that is no image tag', { version: 'v1 beta' }, Error, /^version "v1 beta" is not a valid image tag/],
   ] as const)('%s', async (_, over, type, message) => {
@@ -67,8 +67,8 @@ describe('ship: mistakes found before the gate and the build', () => {
     expect(phases).toEqual([])
   })
 
-  it('a newline secret is reported by key path, never by value', async () => {
-    const { session, req, run } = request({ dbUrl: 'line one\nline two' })
+  it('a secret Docker cannot carry is reported by key path, never by value', async () => {
+    const { session, req, run } = request({ dbUrl: 'line one\uD800line two' })
     const error = (await ship(session, req, run).then(() => undefined, (e: unknown) => e)) as ConfigErrors
     expect(error.errors.map((e) => e.keyPath)).toEqual(['env/secret/DB_URL'])
     expect(JSON.stringify(error.errors)).not.toContain('line one')

@@ -47,7 +47,7 @@ describe('hostTargets', () => {
   })
 
   it('refuses a secret Docker cannot carry as a config error naming the key, never the value', () => {
-    const { config, secrets } = load({ DB_URL: 'line one\nline two' })
+    const { config, secrets } = load({ DB_URL: 'line one\uD800line two' })
     let thrown: unknown
     try {
       hostTargets({ config, secrets, version: 'v1', imageId: `sha256:${'a'.repeat(64)}`, run })

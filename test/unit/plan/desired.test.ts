@@ -16,7 +16,7 @@ describe('validateDesired', () => {
     ['retain 0', { retain: 0 }, 'retain_containers', /≥ 1/],
     ['a NUL in a clear value', { env: { clear: { K: `a\0${SENTINEL}` }, secret: {} } }, 'env.clear.K', /NUL/],
     ['a bad clear key', { env: { clear: { 'A B': SENTINEL }, secret: {} } }, 'env.clear.A B', /whitespace/],
-    ['a newline in a secret', { env: { clear: {}, secret: { TOKEN: `a\n${SENTINEL}` } } }, 'env.secret.TOKEN', /newline/],
+    ['a secret that is not valid Unicode', { env: { clear: {}, secret: { TOKEN: `a\uD800${SENTINEL}` } } }, 'env.secret.TOKEN', /not valid Unicode/],
     ['a key both clear and secret', { env: { clear: { K: SENTINEL }, secret: { K: SENTINEL } } }, 'env.secret.K', /also in env.clear/],
   ])('refuses %s at %s', (_, over, path, problem) => {
     let error: unknown
