@@ -84,15 +84,8 @@ export class SshPool {
     this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home)
   }
 
-  /**
-   * Where `target` really is: an ssh config alias gives its HostName. Kamal hands net-ssh the
-   * user and port explicitly, so ssh.user and ssh.port win over the file's User and Port.
-   */
   private endpoint(target: string, name?: string): Hop {
-    const t = parseTarget(target)
-    const s = this.configs.resolve(t.host, localUser())
-    const user = t.user ?? this.options.user ?? s.user ?? 'root'
-    return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? this.options.port ?? s.port ?? 22 }
+    return endpointFor(target, this.options, this.configs, name)
   }
 
   /** A jump host as ProxyJump or ssh.proxy names it, `[user@]host[:port]`; aliases resolve too. */
@@ -204,6 +197,18 @@ export class SshPool {
     this.hosts.clear()
     await Promise.all(clients.flatMap((c) => (c.status === 'fulfilled' ? [closeClient(c.value)] : [])))
   }
+}
+
+/**
+ * Where `target` (`[user@]host[:port]`, host maybe an ssh config alias) really is. Kamal hands
+ * net-ssh the user and port explicitly, so ssh.user and ssh.port win over the file's User and
+ * Port; `user@` and `:port` in the target win over both.
+ */
+export function endpointFor(target: string, given: { user?: string | undefined; port?: number | undefined }, configs: SshConfigs, name?: string): Hop {
+  const t = parseTarget(target)
+  const s = configs.resolve(t.host, localUser())
+  const user = t.user ?? given.user ?? s.user ?? 'root'
+  return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? given.port ?? s.port ?? 22 }
 }
 
 /** An endpoint and the name the ssh config knows it by. */
