@@ -84,27 +84,20 @@ export class SshPool {
     this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home)
   }
 
-  /**
-   * Where `target` really is: an ssh config alias gives its HostName. Kamal hands net-ssh the
-   * user and port explicitly, so ssh.user and ssh.port win over the file's User and Port.
-   */
-  private endpoint(target: string, name?: string): SshEndpoint & { alias: string } {
-    const t = parseTarget(target)
-    const s = this.configs.resolve(t.host, localUser())
-    const user = t.user ?? this.options.user ?? s.user ?? 'root'
-    return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? this.options.port ?? s.port ?? 22 }
+  private endpoint(target: string, name?: string): Hop {
+    return endpointFor(target, this.options, this.configs, name)
   }
 
   /** A jump host as ProxyJump or ssh.proxy names it, `[user@]host[:port]`; aliases resolve too. */
-  private jumpEndpoint(spec: string, what: string): SshEndpoint {
+  private jumpEndpoint(spec: string, what: string): Hop {
     const t = parseTarget(spec, what)
     const s = this.configs.resolve(t.host, localUser())
     // Kamal's default jump user is root, like its default ssh user.
-    return { name: `jump host ${t.host}`, user: t.user ?? s.user ?? 'root', host: s.hostName ?? t.host, port: t.port ?? s.port ?? 22 }
+    return { name: `jump host ${t.host}`, alias: t.host, user: t.user ?? s.user ?? 'root', host: s.hostName ?? t.host, port: t.port ?? s.port ?? 22 }
   }
 
   /** How to reach a host: directly, through jump hosts (first hop first), or through a command. */
-  private route(alias: string): { jumps: SshEndpoint[] } | { command: string } {
+  private route(alias: string): { jumps: Hop[] } | { command: string } {
     if (this.options.proxy) return { jumps: [this.jumpEndpoint(this.options.proxy, 'ssh.proxy')] }
     if (this.options.proxyCommand) return { command: this.options.proxyCommand }
     const s = this.configs.resolve(alias, localUser())
@@ -130,7 +123,7 @@ export class SshPool {
     return { keys, ...(agent ? { agent } : {}) }
   }
 
-  private client(endpoint: SshEndpoint, alias: string, via: SshEndpoint[] | { command: string } = []): Promise<Client> {
+  private client(endpoint: SshEndpoint, alias: string, via: Hop[] | { command: string } = []): Promise<Client> {
     const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`
     let pending = this.connections.get(key)
     if (!pending) {
@@ -157,9 +150,10 @@ export class SshPool {
   }
 
   /** A channel through the last jump host to the target's SSH port; every jump host is checked strictly too. */
-  private async tunnel(hops: SshEndpoint[], to: SshEndpoint): Promise<Duplex> {
+  private async tunnel(hops: Hop[], to: SshEndpoint): Promise<Duplex> {
     const via = hops[hops.length - 1]!
-    const jump = await this.client(via, via.host, hops.slice(0, -1))
+    // The jump host's own keys: its IdentityFile, as ssh gives each hop its own config.
+    const jump = await this.client(via, via.alias, hops.slice(0, -1))
     const timeoutMs = this.options.connectTimeoutMs ?? 30_000
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new RemoteError(`${describe(to)}: jump host ${describe(via)} opened no tunnel within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs)
@@ -204,6 +198,21 @@ export class SshPool {
     await Promise.all(clients.flatMap((c) => (c.status === 'fulfilled' ? [closeClient(c.value)] : [])))
   }
 }
+
+/**
+ * Where `target` (`[user@]host[:port]`, host maybe an ssh config alias) really is. Kamal hands
+ * net-ssh the user and port explicitly, so ssh.user and ssh.port win over the file's User and
+ * Port; `user@` and `:port` in the target win over both.
+ */
+export function endpointFor(target: string, given: { user?: string | undefined; port?: number | undefined }, configs: SshConfigs, name?: string): Hop {
+  const t = parseTarget(target)
+  const s = configs.resolve(t.host, localUser())
+  const user = t.user ?? given.user ?? s.user ?? 'root'
+  return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? given.port ?? s.port ?? 22 }
+}
+
+/** An endpoint and the name the ssh config knows it by. */
+type Hop = SshEndpoint & { alias: string }
 
 const localUser = (): string => {
   try {

@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { endpointFor } from '../../../src/remote/pool.js'
 import { expandTokens, readSshConfigFiles, SshConfigs } from '../../../src/remote/ssh-config.js'
 
 const HOME = '/home/dev'
@@ -86,5 +87,20 @@ describe('ssh % tokens', () => {
     ['%x stays', '%x stays'],
   ])('%s → %s', (text, expected) => {
     expect(expandTokens(text, { h: '10.0.0.1', p: '22', r: 'root' })).toBe(expected)
+  })
+})
+
+describe('where a server entry leads: ssh.user and ssh.port win over the file, as Kamal passes them', () => {
+  const file = new SshConfigs([{ path: 'f', text: 'Host app\n  HostName 10.0.0.5\n  User fileuser\n  Port 2200\n' }], HOME)
+  it.each([
+    ['app', { user: 'root', port: 22 }, { alias: 'app', host: '10.0.0.5', user: 'root', port: 22 }],
+    ['app', { user: 'deploy', port: 2222 }, { alias: 'app', host: '10.0.0.5', user: 'deploy', port: 2222 }],
+    ['app:2022', { user: 'deploy', port: 2222 }, { alias: 'app', host: '10.0.0.5', user: 'deploy', port: 2022 }],
+    ['ops@app', { user: 'deploy', port: 22 }, { alias: 'app', host: '10.0.0.5', user: 'ops', port: 22 }],
+    // Only a library caller that gives no user or port gets the file's (cutover's engine always gives both).
+    ['app', {}, { alias: 'app', host: '10.0.0.5', user: 'fileuser', port: 2200 }],
+    ['10.9.9.9', { user: 'root', port: 22 }, { alias: '10.9.9.9', host: '10.9.9.9', user: 'root', port: 22 }],
+  ])('%s with %j', (target, given, expected) => {
+    expect(endpointFor(target, given, file)).toEqual({ name: target.replace(/^.*@/, '').replace(/:.*$/, ''), ...expected })
   })
 })
