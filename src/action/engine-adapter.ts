@@ -14,7 +14,7 @@ import { defaultCacheDir } from '../image/index.js'
 import { LocalBuildCache } from './build-cache.js'
 import type { GateOptions } from '../gate/index.js'
 import type { Logger } from '../log.js'
-import type { SecretHints } from '../secrets/index.js'
+import { shortSecretsWarning, type SecretHints } from '../secrets/index.js'
 import { lockTracker, type LockTracker } from './lock-tracker.js'
 import { maskDerived } from './mask.js'
 import {
@@ -182,6 +182,8 @@ async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv,
   const secrets = loaded.secrets
   // Masks first: a warning is printed below, and nothing printed may precede a value's mask.
   maskDerived(io.mask, config, secrets)
+  const short = shortSecretsWarning(secrets.names().map((n) => [n, secrets.get(n)] as const))
+  if (short) io.log.warn(short)
   for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
   if (!target.sshPrivateKey && config.ssh.keys.length === 0 && config.ssh.keyData.length === 0) {
     throw new EngineFailure(
