@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import { describeStep, type Exec, type OnFailure, type Step } from '../plan/steps.js'
 import type { ExecResult, RemoteHost } from '../remote/host.js'
 import { pausePoint, type PauseAt } from './pause.js'
+import { withProgress } from './progress.js'
 
 /** A step failed: the message is already redacted and says what to look at. */
 export class StepError extends Error {
@@ -48,7 +49,7 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
     }
     logger.info(describeStep(step))
     try {
-      await runStep(host, step, options)
+      await withProgress(logger, host.name, describeStep(step), runStep(host, step, options))
     } catch (e) {
       const message = redact(e instanceof Error ? e.message : String(e))
       if (step.bestEffort) {

@@ -2,6 +2,7 @@ import * as lockCommands from '../argv/lock.js'
 import { lockDirectory, type AppRef } from '../argv/names.js'
 import type { Logger } from '../log.js'
 import type { Hosts } from './hosts.js'
+import { withProgress } from './progress.js'
 
 export interface LockRequest {
   /** The primary host: Kamal keeps the lock there. */
@@ -33,7 +34,7 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
   const redact = redactorOf(deps)
   const dir = lockDirectory(req.app)
   const host = await deps.pool.host(req.host)
-  const taken = await host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 })
+  const taken = await withProgress(deps.logger, req.host, `take the deploy lock ${dir}`, host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 }))
   const outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
   if ('error' in outcome) {
     throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`))

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
-import { openConnection } from './connection.js'
+import { CONNECT_TIMEOUT_MS, KEEPALIVE, openConnection } from './connection.js'
 import { describe, RemoteError, type SshEndpoint } from './errors.js'
 import type { RemoteHost } from './host.js'
 import { loadKeys, type KeySources, type PrivateKey } from './keys.js'
@@ -20,10 +20,13 @@ export interface SshOptions {
   port?: number
   /** A jump host, Kamal's ssh.proxy: `[user@]host[:port]`, user root unless given. */
   proxy?: string
+  /** How long the TCP connect and SSH handshake may take (default CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number
   /** The default limit on each command; ExecOptions.timeoutMs overrides it per command. */
   commandTimeoutMs?: number
+  /** Keepalive probes (default KEEPALIVE.intervalMs, KEEPALIVE.countMax): see there. */
   keepaliveIntervalMs?: number
+  keepaliveCountMax?: number
   maxChannelsPerHost?: number
   onCommand?: (host: string, command: string) => void
 }
@@ -78,8 +81,9 @@ export class SshPool {
         return openConnection(endpoint, {
           keys: this.keys,
           knownHosts: this.knownHosts,
-          connectTimeoutMs: this.options.connectTimeoutMs ?? 30_000,
-          keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 30_000,
+          connectTimeoutMs: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+          keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? KEEPALIVE.intervalMs,
+          keepaliveCountMax: this.options.keepaliveCountMax ?? KEEPALIVE.countMax,
           ...(sock ? { sock } : {}),
         })
       })()
@@ -96,7 +100,7 @@ export class SshPool {
   /** A channel through the jump host to the target's SSH port; the jump host is checked strictly too. */
   private async tunnel(via: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
     const jump = await this.client(via)
-    const timeoutMs = this.options.connectTimeoutMs ?? 30_000
+    const timeoutMs = this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new RemoteError(`${describe(to)}: jump host ${describe(via)} opened no tunnel within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs)
       jump.forwardOut('127.0.0.1', 0, to.host, to.port, (err, stream) => {
