@@ -8,6 +8,7 @@ import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
+import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
@@ -17,6 +18,7 @@ export const deployCommand: CliCommand = {
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
     '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+  jsonResult: true,
   options: {
     ...configOptions,
     ...hostOptions,
@@ -46,12 +48,12 @@ export const deployCommand: CliCommand = {
       onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
       pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
     }
-    const signals = releaseOnSignal(loaded.logger)
+    const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, str('version')))
     try {
       if (values['dry-run']) {
         const version = str('version') ?? (await resolveVersion(createGit(), { appDir, ref: str('ref') })).version
         const plans = await dryRunService({ ...deploy, session, version }, loaded.logger)
-        io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
+        io.stdout(values.json ? `${JSON.stringify({ ok: !plans.some((p) => p.error), version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
       const skipBuild = Boolean(values['skip-build'] || values['skip-push'])

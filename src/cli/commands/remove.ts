@@ -2,6 +2,7 @@ import { removeService } from '../../engine/remove.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
+import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
 
 /** `cutover remove`: take the app off every host (routes, containers, its images, env files), as `kamal remove`. */
@@ -9,12 +10,13 @@ export const removeCommand: CliCommand = {
   name: 'remove',
   summary: "Remove the app from every host: its proxy routes, containers, images and env files",
   usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  jsonResult: true,
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
   async run({ values }, io) {
     if (!values.confirm) throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead')
     const loaded = loadForCli(values, io, 'ssh')
     const session = openSession(loaded, values, io)
-    const signals = releaseOnSignal(loaded.logger)
+    const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, undefined))
     try {
       const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), onLock: signals.onLock }, loaded.logger)
       reportResult(result, Boolean(values.json), io, 'remove')

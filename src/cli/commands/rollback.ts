@@ -4,6 +4,7 @@ import { versionProblem } from '../../engine/targets.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
+import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
 
 /**
@@ -14,6 +15,7 @@ export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
   usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
+  jsonResult: true,
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
   positionals: true,
   async run({ values, positionals }, io) {
@@ -23,7 +25,7 @@ export const rollbackCommand: CliCommand = {
     if (bad) throw new UsageError(`VERSION ${bad}`)
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
-    const signals = releaseOnSignal(loaded.logger)
+    const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version))
     try {
       const result = await deployService(
         {
