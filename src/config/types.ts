@@ -163,4 +163,11 @@ export interface DeployConfig {
   /** Default .kamal/secrets. */
   secretsPath: string
   preview?: PreviewConfig
+  /** cutover addition (`x-cutover.lock`): the deploy lock's heartbeat. */
+  lock: LockConfig
+}
+
+export interface LockConfig {
+  /** Seconds without a heartbeat after which a held lock counts as stale. Default 120. */
+  staleAfter: number
 }

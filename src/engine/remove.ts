@@ -17,6 +17,8 @@ export interface RemoveRequest {
   session: Session
   performer: string
   run?: string | undefined
+  /** `--break-stale-lock` (see engine/lock.ts). */
+  breakStale?: boolean | undefined
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   now?: () => Date
 }
@@ -34,6 +36,8 @@ export async function removeService(req: RemoveRequest, logger: Logger): Promise
     host: primaryHost(config),
     app,
     details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
+    staleAfterS: config.lock.staleAfter,
+    ...(req.breakStale ? { breakStale: true } : {}),
   }
   const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () =>
     Promise.all(

@@ -16,6 +16,8 @@ export interface ServiceDeployRequest {
   message?: string | undefined
   onlyHosts?: readonly string[] | undefined
   pauseAt?: PauseAt | undefined
+  /** `--break-stale-lock`: break the deploy lock if (and only if) its heartbeat is stale. */
+  breakStale?: boolean | undefined
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   hostLog?: ((host: string) => Logger) | undefined
   now?: () => Date
@@ -38,6 +40,8 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<Converge
       host: primaryHost(config),
       app: configApp(config),
       details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
+      staleAfterS: config.lock.staleAfter,
+      ...(req.breakStale ? { breakStale: true } : {}),
     },
   }
 }

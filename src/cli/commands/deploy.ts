@@ -17,11 +17,12 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
   jsonResult: true,
   options: {
     ...configOptions,
     ...hostOptions,
+    'break-stale-lock': { type: 'boolean' },
     ...gateOptions,
     version: { type: 'string' },
     ref: { type: 'string' },
@@ -47,6 +48,7 @@ export const deployCommand: CliCommand = {
       message: str('message'),
       onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
       pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
+      breakStale: values['break-stale-lock'] === true,
     }
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, str('version')))
     try {

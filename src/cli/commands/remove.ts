@@ -9,16 +9,16 @@ import { releaseOnSignal } from '../signals.js'
 export const removeCommand: CliCommand = {
   name: 'remove',
   summary: "Remove the app from every host: its proxy routes, containers, images and env files",
-  usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--json]',
   jsonResult: true,
-  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
+  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
   async run({ values }, io) {
     if (!values.confirm) throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead')
     const loaded = loadForCli(values, io, 'ssh')
     const session = openSession(loaded, values, io)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, undefined))
     try {
-      const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), onLock: signals.onLock }, loaded.logger)
+      const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), breakStale: values['break-stale-lock'] === true, onLock: signals.onLock }, loaded.logger)
       reportResult(result, Boolean(values.json), io, 'remove')
       return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
     } finally {

@@ -14,9 +14,9 @@ import { releaseOnSignal } from '../signals.js'
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [-m MESSAGE] [--json]',
   jsonResult: true,
-  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
   positionals: true,
   async run({ values, positionals }, io) {
     const [version, ...extra] = positionals
@@ -35,6 +35,7 @@ export const rollbackCommand: CliCommand = {
           run: runReference(io.env),
           message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
           pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
+          breakStale: values['break-stale-lock'] === true,
           onLock: signals.onLock,
         },
         loaded.logger,

@@ -124,6 +124,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     requireDestination: input.require_destination ?? false,
     secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
     ...(preview ? { preview } : {}),
+    lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
   }
   return { config, literals }
 }
