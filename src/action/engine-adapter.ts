@@ -144,7 +144,7 @@ async function removeWith(target: Target, io: RunIO, releases: Promise<unknown>[
     const lock = lockTracker(io, releases)
     lock.attempting()
     try {
-      const result = await removeService({ session, performer: performer(env), run: target.run.id, onLock: lock.onLock }, io.log)
+      const result = await removeService({ session, performer: performer(env), run: target.run.id, breakStale: target.breakStaleLock, onLock: lock.onLock }, io.log)
       return { result, service: config.service, retained: [], ...urlOf(config) }
     } finally {
       lock.settled()
@@ -158,6 +158,7 @@ function deployBase(target: Target, lock: LockTracker, env: NodeJS.ProcessEnv): 
     run: target.run.id,
     message: target.run.url ? `cutover run ${target.run.url}` : undefined,
     onLock: lock.onLock,
+    breakStale: target.breakStaleLock,
     // CUTOVER_PAUSE_AT, as in the CLI: tests stop the deploy at a known point and kill the step there.
     pauseAt: pauseAtFromEnv(env),
   }
