@@ -5,6 +5,7 @@ import { describeStep, type Exec, type OnFailure, type Step } from '../plan/step
 import type { ExecResult, RemoteHost } from '../remote/host.js'
 import { pausePoint, type PauseAt } from './pause.js'
 import { withProgress } from './progress.js'
+import { dockerCause } from '../registry/docker-output.js'
 
 /** A step failed: the message is already redacted and says what to look at. */
 export class StepError extends Error {
@@ -120,7 +121,8 @@ const send = (host: RemoteHost, exec: Exec): Promise<ExecResult> =>
 async function check(host: RemoteHost, exec: Exec, what: string, redact: (s: string) => string): Promise<ExecResult> {
   const result = await send(host, exec)
   if (result.code !== 0) {
-    const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
+    // The line that says why first (dockerCause): not login's WARNING, not pull progress.
+    const said = dockerCause(result.stderr, result.stdout).join('\n')
     throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
   }
   return result
