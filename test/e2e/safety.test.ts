@@ -82,7 +82,7 @@ describe('deploy safety', () => {
       await running.waitForStderr(new RegExp(`\\[${esc(second.address)}\\] web: switch `), 90_000)
       execFileSync('docker', ['pause', paused])
       pausedAt = Date.now()
-      await running.waitForStderr(new RegExp(`error: \\[${esc(second.address)}\\] web: .*stopped answering SSH keepalives`), 45_000)
+      await running.waitForStderr(new RegExp(`error: (deploy: )?\\[${esc(second.address)}\\] web: ${esc(second.address)}: .*stopped answering SSH keepalives`), 45_000)
       const failedAfterMs = Date.now() - pausedAt
       console.log(`safety: ${second.name} failed ${failedAfterMs} ms after its container was paused`)
       expect(failedAfterMs).toBeLessThan(30_000)
