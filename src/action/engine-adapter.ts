@@ -103,7 +103,7 @@ async function removeWith(target: Target, io: RunIO, releases: Promise<unknown>[
     const lock = lockTracker(io, releases)
     lock.attempting()
     try {
-      const result = await removeService(session, { performer: performer(env), run: target.run.id }, io.log, { onLock: lock.onLock })
+      const result = await removeService(session, { performer: performer(env), run: target.run.id, breakStale: target.breakStaleLock }, io.log, { onLock: lock.onLock })
       return { result, service: config.service, retained: [], ...urlOf(config) }
     } finally {
       lock.settled()

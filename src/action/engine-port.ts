@@ -40,6 +40,8 @@ export interface Target {
    * releaseLockIfOwned compares; `url` is for people reading the lock details.
    */
   run: { id: string; url?: string }
+  /** Break the deploy lock if it is stale (the `break-stale-lock` input). */
+  breakStaleLock?: boolean
 }
 
 /**

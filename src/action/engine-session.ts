@@ -4,7 +4,7 @@ import type { DeployResult } from '../engine/result.js'
 import { Session, VersionMissingError } from '../engine/session.js'
 import { retainedVersions } from '../engine/versions.js'
 import { parseKnownHosts } from '../remote/index.js'
-import type { SecretHints } from '../secrets/index.js'
+import { shortSecretsWarning, type SecretHints } from '../secrets/index.js'
 import { EngineFailure, type RetainedVersions, type RunIO, type RunOutcome, type Target } from './engine-port.js'
 import { maskDerived } from './mask.js'
 
@@ -44,6 +44,8 @@ export async function withSession<T>(target: Target, io: RunIO, env: NodeJS.Proc
   const secrets = loaded.secrets
   // Masks first: a warning is printed below, and nothing printed may precede a value's mask.
   maskDerived(io.mask, config, secrets)
+  const short = shortSecretsWarning(secrets.names().map((n) => [n, secrets.get(n)] as const))
+  if (short) io.log.warn(short)
   for (const w of loaded.warnings) io.log.warn(`${w.file}: ${w.keyPath}: ${w.message}`)
   if (!target.sshPrivateKey && config.ssh.keys.length === 0 && config.ssh.keyData.length === 0) {
     throw new EngineFailure(

@@ -1,25 +1,16 @@
 import type { DeployConfig } from '../config/index.js'
 import type { Secrets } from '../secrets/index.js'
+import { secretForms } from '../secrets/forms.js'
 
 /**
- * The runner masks a registered value only where a log line contains it whole. Logs are
- * printed line by line, so a multi-line secret (an SSH key, an env file) must also be
- * registered line by line or it would leak one line at a time.
+ * What to register with `::add-mask::` for one secret. The runner masks a registered value only
+ * where a log line contains it whole, so every form the value can take in output is registered:
+ * the same list redaction uses (secrets/forms.ts), including each line of a multi-line secret
+ * (logs are printed line by line). One minimum-length rule for both: a value shorter than
+ * MIN_SECRET_LENGTH registers nothing (forms.ts says why that is safe; callers warn once).
  */
-const PEM_ARMOR = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/
-/** Lines this short are mostly syntax (`}`, `==`); masking them would star out unrelated log text. */
-const MIN_LINE = 4
-
 export function maskValues(value: string): string[] {
-  if (value === '') return []
-  const out = new Set<string>([value])
-  if (/[\r\n]/.test(value)) {
-    for (const raw of value.split(/\r?\n|\r/)) {
-      const line = raw.trim()
-      if (line.length >= MIN_LINE && !PEM_ARMOR.test(line)) out.add(line)
-    }
-  }
-  return [...out]
+  return secretForms(value)
 }
 
 /** Registers `value` (and each of its lines) with `setSecret`; returns it, so calls can wrap reads. */

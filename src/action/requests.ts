@@ -38,6 +38,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     env: inputs.secrets,
     ...(inputs.registry ? { registry: inputs.registry } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
+    ...(inputs.breakStaleLock ? { breakStaleLock: true } : {}),
   }
 }
 
@@ -49,7 +50,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
 export function deployRequest(inputs: ActionInputs, event: EventContext, runId: string, env: NodeJS.ProcessEnv, appDir: string): DeployRequest {
   const url = runUrl(env)
   const gate = gateOptions(inputs, event, env)
-  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}) }
+  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.breakStaleLock ? { breakStale: true } : {}) }
   if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true }
   const preview = inputs.command === 'preview-deploy'
   const version = inputs.version ?? (preview ? event.sha : undefined)

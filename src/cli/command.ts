@@ -31,6 +31,11 @@ export interface CliCommand {
   /** Default false: extra words are usage errors. */
   positionals?: boolean
   run(args: { values: OptionValues; positionals: string[] }, io: CliIO): Promise<number> | number
+  /**
+   * Deploy-like commands: under `--json`, main prints one result object on every exit, a failure
+   * before any host included (json-result.ts). The command prints it itself when it gets a result.
+   */
+  jsonResult?: true
 }
 
 /** A mistake in how the CLI was called: exit 2 with the message and the usage line. */

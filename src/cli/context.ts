@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { loadConfigOrThrow, renderWarning, type DeployConfig, type SecretNeeds } from '../config/index.js'
 import { Session } from '../engine/session.js'
 import { prefixedLogger, type Logger } from '../log.js'
-import type { Secrets } from '../secrets/index.js'
+import { shortSecretsWarning, type Secrets } from '../secrets/index.js'
 import { commandTraceFromEnv } from './trace.js'
 import { type CliIO, configArgs, type OptionValues, UsageError } from './command.js'
 
@@ -35,6 +35,8 @@ export function loadForCli(values: OptionValues, io: CliIO, needs: SecretNeeds =
   io.addRedactor?.((s) => secrets.redact(s))
   const logger = cliLogger(io, (s) => secrets.redact(s))
   for (const w of warnings) logger.warn(renderWarning(w))
+  const short = shortSecretsWarning(secrets.names().map((n) => [n, secrets.get(n)] as const))
+  if (short) logger.warn(short)
   return { config, secrets, logger }
 }
 

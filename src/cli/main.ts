@@ -3,6 +3,7 @@ import { ConfigErrors, renderError } from '../config/index.js'
 import { closest } from '../config/suggest.js'
 import { type CliIO, type CliCommand, EXIT, UsageError } from './command.js'
 import { commands } from './commands/index.js'
+import { failureJson, printJson, requestedVersion } from './json-result.js'
 
 function help(list: readonly CliCommand[]): string {
   const width = Math.max(...list.map((c) => c.name.length))
@@ -46,12 +47,18 @@ export async function main(argv: readonly string[], outer: CliIO, list: readonly
     io.stderr(`cutover: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`)
     return EXIT.usage
   }
+  // Deploy-like commands owe `--json` one object whatever happens (json-result.ts); a failure below
+  // prints the failure's object, since the command never got to print its result.
+  const wantsJson = command.jsonResult === true && rest.includes('--json')
+  let parsed: ReturnType<typeof parseArgs> | undefined
+  const failed = (message: string): void => {
+    if (wantsJson) printJson(io, failureJson(message, parsed ? requestedVersion(parsed.values, parsed.positionals) : undefined))
+  }
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(`Usage: ${command.usage}\n\n${command.summary}\n`)
       return EXIT.ok
     }
-    let parsed: ReturnType<typeof parseArgs>
     try {
       parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: command.positionals ?? false, strict: true })
     } catch (err) {
@@ -61,14 +68,17 @@ export async function main(argv: readonly string[], outer: CliIO, list: readonly
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`cutover ${command.name}: ${err.message}\nUsage: ${command.usage}\n`)
+      failed(`usage: ${err.message}`)
       return EXIT.usage
     }
     if (err instanceof ConfigErrors) {
       for (const e of err.errors) io.stderr(`error: ${renderError(e)}\n`)
+      failed(err.errors.map((e) => renderError(e)).join('\n'))
       return EXIT.usage
     }
     // A failure at run time: the message, not a stack trace (CUTOVER_DEBUG=1 shows the stack).
     io.stderr(`cutover ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`)
+    failed(err instanceof Error ? err.message : String(err))
     if (io.env.CUTOVER_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`)
     return EXIT.failure
   }

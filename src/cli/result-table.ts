@@ -1,5 +1,6 @@
 import type { DeployResult } from '../engine/result.js'
 import type { CliIO } from './command.js'
+import { printJson, resultJson } from './json-result.js'
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 
@@ -18,7 +19,8 @@ export function renderResultTable(result: DeployResult): string {
 
 /** The table (or JSON on stdout), then one line per failed host on stderr. */
 export function reportResult(result: DeployResult, json: boolean, io: CliIO, command: string): void {
-  io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result))
+  if (json) printJson(io, resultJson(result))
+  else io.stdout(renderResultTable(result))
   const failed = result.hosts.filter((h) => h.action === 'failed')
   if (failed.length > 0) {
     // One line per host: the full reason (log tail included) is in the host's log lines above.

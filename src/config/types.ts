@@ -188,4 +188,11 @@ export interface DeployConfig {
    * must never move the hosts' `latest` tag, which Kamal reads as production's current version.
    */
   tagsLatest?: false
+  /** cutover addition (`x-cutover.lock`): the deploy lock's heartbeat. */
+  lock: LockConfig
+}
+
+export interface LockConfig {
+  /** Seconds without a heartbeat after which a held lock counts as stale. Default 120. */
+  staleAfter: number
 }

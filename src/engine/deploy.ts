@@ -12,6 +12,7 @@ import { tagLatest } from './latest-tag.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
 import type { PauseAt } from './pause.js'
+import { withProgress } from './progress.js'
 import { changedAny, type DeployResult, type HostResult } from './result.js'
 
 /** Every role to converge on one host, primary role first. */
@@ -114,8 +115,8 @@ async function observeAll(targets: readonly HostTarget[], deps: DeployDeps, look
       const first = t.roles[0]
       if (!first) return { host: t.host, error: 'no roles to deploy on this host' }
       try {
-        const host = await deps.pool.host(t.host)
-        return { host: t.host, state: await observeHost(host, observeQueryFor(first, look)) }
+        const observing = deps.pool.host(t.host).then((host) => observeHost(host, observeQueryFor(first, look)))
+        return { host: t.host, state: await withProgress(deps.logger, t.host, 'connect and observe', observing) }
       } catch (e) {
         return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) }
       }

@@ -5,6 +5,8 @@ import { describeStep, type Exec, type OnFailure, type Step } from '../plan/step
 import type { ExecResult, RemoteHost } from '../remote/host.js'
 import { Outage } from './outage.js'
 import { pausePoint, type PauseAt } from './pause.js'
+import { withProgress } from './progress.js'
+import { dockerCause } from '../registry/docker-output.js'
 
 export interface ExecuteOptions {
   logger: Logger
@@ -54,7 +56,7 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
     logger.info(describeStep(step))
     outage.before(step)
     try {
-      await runStep(host, step, options)
+      await withProgress(logger, host.name, describeStep(step), runStep(host, step, options))
     } catch (e) {
       const message = redact(e instanceof Error ? e.message : String(e))
       if (step.bestEffort) {
@@ -129,7 +131,8 @@ const send = (host: RemoteHost, exec: Exec): Promise<ExecResult> =>
 async function check(host: RemoteHost, exec: Exec, what: string, redact: (s: string) => string): Promise<ExecResult> {
   const result = await send(host, exec)
   if (result.code !== 0) {
-    const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
+    // The line that says why first (dockerCause): not login's WARNING, not pull progress.
+    const said = dockerCause(result.stderr, result.stdout).join('\n')
     throw new Error(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
   }
   return result

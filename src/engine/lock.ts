@@ -2,13 +2,22 @@ import * as lockCommands from '../argv/lock.js'
 import { lockDirectory, type AppRef } from '../argv/names.js'
 import type { Logger } from '../log.js'
 import type { Hosts } from './hosts.js'
+import { startHeartbeat } from './lock-heartbeat.js'
+import { withProgress } from './progress.js'
 
 export interface LockRequest {
   /** The primary host: Kamal keeps the lock there. */
   host: string
   app: Pick<AppRef, 'service' | 'destination'>
   details: lockCommands.LockDetails
+  /** Seconds of heartbeat silence after which a held lock is stale (x-cutover.lock.stale_after). */
+  staleAfterS?: number
+  /** `--break-stale-lock`: a stale lock (only) is broken, with a warning naming its holder. */
+  breakStale?: boolean
 }
+
+/** Without config (tests, callers that predate it): the config's default. */
+const DEFAULT_STALE_AFTER_S = 120
 
 export class LockHeldError extends Error {
   override name = 'LockHeldError'
@@ -33,24 +42,30 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
   const redact = redactorOf(deps)
   const dir = lockDirectory(req.app)
   const host = await deps.pool.host(req.host)
-  const taken = await host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 })
-  const outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
+  const staleAfter = req.staleAfterS ?? DEFAULT_STALE_AFTER_S
+  const take = () => withProgress(deps.logger, req.host, `take the deploy lock ${dir}`, host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 }))
+  let taken = await take()
+  let outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
+  if (!('error' in outcome) && !outcome.acquired && req.breakStale && lockCommands.isStale(outcome.state, staleAfter)) {
+    // Only a lock whose holder stopped refreshing its heartbeat, and only that very lock (breakStale checks the heartbeat it read).
+    const state = outcome.state
+    deps.logger.warn(redact(`${req.host}: breaking the stale deploy lock ${dir} (--break-stale-lock): ${lockCommands.describeLock(state)}; stale after ${staleAfter}s`))
+    const seen = state.held ? (state.ages?.heartbeat ?? '') : ''
+    await host.exec(lockCommands.breakStale(dir, seen), { timeoutMs: 30_000 })
+    taken = await take()
+    outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
+  }
   if ('error' in outcome) {
     throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`))
   }
-  if (!outcome.acquired) {
-    throw new LockHeldError(
-      redact(
-        `${req.host}: the deploy lock ${dir} is held: ${lockCommands.describeLock(outcome.state)}. ` +
-          'If that deploy is no longer running, release it with `cutover lock release` and run again.',
-      ),
-    )
-  }
+  if (!outcome.acquired) throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held: ${lockCommands.describeLock(outcome.state)}. ${heldAdvice(outcome.state, staleAfter, req.breakStale)}`))
+  const heartbeat = startHeartbeat(host, dir, staleAfter, deps.logger)
   let released = false
   // Rejects when the lock is still there afterwards: a failed `rm` would otherwise leave it held, silently.
   const release = async (): Promise<void> => {
     if (released) return
     released = true
+    await heartbeat.stop()
     const r = await host.exec(lockCommands.release(dir), { timeoutMs: 30_000 })
     if (r.code !== 0) throw new Error(`removing ${dir} failed: ${r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`}`)
   }
@@ -73,6 +88,14 @@ function releaseFailed(req: LockRequest, dir: string, e: unknown): string {
     `could not release the deploy lock of ${whose} on ${req.host}: ${e instanceof Error ? e.message : String(e)}. ` +
     `It stays held and blocks the next deploy: release it with \`${command}\` (or remove ${dir} on ${req.host})`
   )
+}
+
+/** What to do about a held lock, by what its heartbeat says. */
+function heldAdvice(state: lockCommands.LockState, staleAfterS: number, breakStale: boolean | undefined): string {
+  if (lockCommands.isStale(state, staleAfterS)) return `Its holder stopped refreshing its heartbeat more than ${staleAfterS}s ago (x-cutover.lock.stale_after), so it is stale: run again with --break-stale-lock (Action input break-stale-lock: true) to break it.`
+  if (breakStale && state.held && state.ages?.heartbeatS !== undefined) return `Its heartbeat is live, so --break-stale-lock leaves it alone: that deploy is still running. Wait for it to finish.`
+  if (breakStale) return `It has no heartbeat (a Kamal lock, or an older cutover's), so it is never judged stale: if that deploy is no longer running, release it with \`cutover lock release\`.`
+  return 'If that deploy is no longer running, release it with `cutover lock release` and run again.'
 }
 
 export type LockReport = { host: string; dir: string; state: lockCommands.LockState }

@@ -15,7 +15,7 @@ import type { Session } from './session.js'
 import { configApp, configHosts, primaryHost } from './targets.js'
 
 /** Who removes, for the lock and the audit log: the same fields a DeployRequest has. */
-export type RemoveRequest = Pick<DeployRequest, 'performer' | 'run'>
+export type RemoveRequest = Pick<DeployRequest, 'performer' | 'run' | 'breakStale'>
 
 /**
  * Take the app off every host, as `kamal remove` does: its proxy routes, its containers (all
@@ -30,6 +30,8 @@ export async function removeService(session: Session, req: RemoveRequest, logger
     host: primaryHost(config),
     app,
     details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
+    staleAfterS: config.lock.staleAfter,
+    ...(req.breakStale ? { breakStale: true } : {}),
   }
   const hostResults = await withLock(lock, { pool: session, logger, onLock: hooks.onLock }, () =>
     Promise.all(

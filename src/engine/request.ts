@@ -28,13 +28,15 @@ export interface DeployRequest {
   message?: string | undefined
   /** Only these hosts (`--hosts`), as written in the config; undefined or empty: every host. */
   onlyHosts?: readonly string[] | undefined
+  /** `--break-stale-lock` (Action input break-stale-lock): break the deploy lock if, and only if, its heartbeat is stale (engine/lock.ts). */
+  breakStale?: boolean | undefined
 }
 
 /**
  * What the layers below ship (deployService, dryRunService) read of a DeployRequest, once the
  * version is known (built, resolved from git, or named by a rollback).
  */
-export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts'> & { version: string }
+export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts' | 'breakStale'> & { version: string }
 
 /** Held deploy lock, as withLock hands it to onLock. */
 export interface HeldLock {

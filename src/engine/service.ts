@@ -27,6 +27,8 @@ export async function convergeRequest(session: Session, req: VersionedRequest): 
       host: primaryHost(config),
       app: configApp(config),
       details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
+      staleAfterS: config.lock.staleAfter,
+      ...(req.breakStale ? { breakStale: true } : {}),
     },
   }
 }

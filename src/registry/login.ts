@@ -1,3 +1,4 @@
+import { dockerCause } from './docker-output.js'
 import * as registryCommands from '../argv/registry.js'
 import type { ExecResult, RemoteHost } from '../remote/host.js'
 import { redact } from '../secrets/redact.js'
@@ -65,7 +66,6 @@ export function explainLoginFailure(registry: RegistryInput, where: string, resu
 }
 
 function lastLines(result: ExecResult, registry: RegistryInput): string {
-  // docker prints a warning about stored credentials on every successful login; skip it.
-  const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l))
-  return redact(lines.slice(-3).join(' / ') || '(no output)', [registry.password ?? ''])
+  // docker prints a warning about stored credentials on every successful login: the cause comes first (dockerCause).
+  return redact(dockerCause(result.stderr, result.stdout, 3).join(' / ') || '(no output)', [registry.password ?? ''])
 }

@@ -3,7 +3,7 @@ import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
-import { openConnection } from './connection.js'
+import { CONNECT_TIMEOUT_MS, KEEPALIVE, openConnection } from './connection.js'
 import { describe, RemoteError, type SshEndpoint } from './errors.js'
 import type { RemoteHost } from './host.js'
 import { DEFAULT_KEY_FILES, loadKeys, loadOptionalKeys, type KeySources, type PrivateKey } from './keys.js'
@@ -37,10 +37,13 @@ export interface SshOptions {
   keysOnly?: boolean
   /** Where `~` is (default keys, the user's ssh config); tests point it elsewhere. */
   home?: string
+  /** How long the TCP connect and SSH handshake may take (default CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number
   /** The default limit on each command; ExecOptions.timeoutMs overrides it per command. */
   commandTimeoutMs?: number
+  /** Keepalive probes (default KEEPALIVE.intervalMs, KEEPALIVE.countMax): see there. */
   keepaliveIntervalMs?: number
+  keepaliveCountMax?: number
   maxChannelsPerHost?: number
   onCommand?: (host: string, command: string) => void
 }
@@ -133,8 +136,9 @@ export class SshPool {
         return openConnection(endpoint, {
           ...this.keysFor(alias),
           knownHosts: this.knownHosts,
-          connectTimeoutMs: this.options.connectTimeoutMs ?? 30_000,
-          keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 30_000,
+          connectTimeoutMs: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+          keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? KEEPALIVE.intervalMs,
+          keepaliveCountMax: this.options.keepaliveCountMax ?? KEEPALIVE.countMax,
           ...(sock ? { sock } : {}),
           ...(proxied ? { viaDetail: proxied.stderr } : {}),
         })
@@ -154,7 +158,7 @@ export class SshPool {
     const via = hops[hops.length - 1]!
     // The jump host's own keys: its IdentityFile, as ssh gives each hop its own config.
     const jump = await this.client(via, via.alias, hops.slice(0, -1))
-    const timeoutMs = this.options.connectTimeoutMs ?? 30_000
+    const timeoutMs = this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new RemoteError(`${describe(to)}: jump host ${describe(via)} opened no tunnel within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs)
       jump.forwardOut('127.0.0.1', 0, to.host, to.port, (err, stream) => {

@@ -59,6 +59,8 @@ export interface SshHostOptions {
 export class SshHost implements RemoteHost {
   private readonly slots: Slots
   private closed = false
+  /** Why the connection ended, when it ended with an error (a keepalive timeout: the host stopped answering). */
+  private lost: string | undefined
 
   constructor(
     readonly name: string,
@@ -70,10 +72,13 @@ export class SshHost implements RemoteHost {
     client.once('close', () => {
       this.closed = true
     })
+    client.on('error', (err: Error & { level?: string }) => {
+      this.lost ??= err.level === 'client-timeout' ? 'the host stopped answering SSH keepalives (a dead or unreachable peer)' : err.message
+    })
   }
 
   async exec(argv: Argv, options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.closed) throw new RemoteError(`${this.name}: cannot run ${shortCommand(argv)}: the SSH connection is closed`)
+    if (this.closed) throw new RemoteError(`${this.name}: cannot run ${shortCommand(argv)}: the SSH connection is closed${this.lost ? ` (${this.lost})` : ''}`)
     const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs
     // sshd ignores "signal" requests on sessions without a terminal, so closing the channel
     // would leave the command running. The host's own `timeout` (coreutils or busybox) kills
@@ -112,7 +117,10 @@ export class SshHost implements RemoteHost {
         channel.on('close', () => {
           clearTimeout(backstop)
           if (code === 137 && performance.now() - begun >= timeoutMs) return reject(timedOut())
-          if (code === undefined) return reject(new RemoteError(`${this.name}: ${shortCommand(argv)} ended without an exit status (the connection dropped?)`))
+          if (code === undefined) {
+            const why = this.lost ? `the SSH connection was lost: ${this.lost}` : 'the connection dropped?'
+            return reject(new RemoteError(`${this.name}: ${shortCommand(argv)} ended without an exit status (${why})`))
+          }
           resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') })
         })
         channel.end(stdin ?? '')

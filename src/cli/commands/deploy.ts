@@ -9,6 +9,7 @@ import { type CliCommand, type CliIO, configOptions, EXIT, type OptionValues, Us
 import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
 import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
+import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
@@ -17,10 +18,12 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+  jsonResult: true,
   options: {
     ...configOptions,
     ...hostOptions,
+    'break-stale-lock': { type: 'boolean' },
     ...gateOptions,
     version: { type: 'string' },
     ref: { type: 'string' },
@@ -39,14 +42,14 @@ export const deployCommand: CliCommand = {
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
-    const signals = releaseOnSignal(loaded.logger)
+    const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined))
     try {
       // A dry run waits for no gate: it only plans.
       const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
       if (values['dry-run']) {
         const version = request.version ?? (await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })).version
         const plans = await dryRunService(session, { ...request, version }, loaded.logger)
-        io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
+        io.stdout(values.json ? `${JSON.stringify({ ok: !plans.some((p) => p.error), version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
       const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
@@ -81,6 +84,7 @@ async function requestFromFlags(values: OptionValues, io: CliIO, gateLog: Logger
     run: runReference(io.env),
     message: str('message'),
     onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
+    breakStale: values['break-stale-lock'] === true,
   }
 }
 

@@ -1,4 +1,4 @@
-import { describeLock } from '../../argv/lock.js'
+import { describeAges, describeLock, isStale, type LockState } from '../../argv/lock.js'
 import { lockStatus, releaseLock } from '../../engine/lock.js'
 import { configApp, primaryHost } from '../../engine/targets.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
@@ -21,8 +21,11 @@ export const lockCommand: CliCommand = {
     try {
       if (action === 'status') {
         const report = await lockStatus(session, host, app)
-        if (values.json) io.stdout(`${JSON.stringify({ host, dir: report.dir, ...report.state }, null, 2)}\n`)
-        else io.stdout(report.state.held ? `${host}: ${report.dir} is held\n${report.state.text}\n` : `${host}: ${report.dir} is free\n`)
+        const staleAfterS = loaded.config.lock.staleAfter
+        const { ages, ...state } = report.state.held ? report.state : { ...report.state, ages: undefined }
+        const liveness = report.state.held ? { ageS: ages?.lockS ?? null, heartbeatAgeS: ages?.heartbeatS ?? null, stale: isStale(report.state, staleAfterS), staleAfterS } : {}
+        if (values.json) io.stdout(`${JSON.stringify({ host, dir: report.dir, ...state, ...liveness }, null, 2)}\n`)
+        else io.stdout(report.state.held ? `${host}: ${report.dir} is held\n${report.state.text}\n${livenessLine(report.state, staleAfterS)}\n` : `${host}: ${report.dir} is free\n`)
         return EXIT.ok
       }
       const { released, report } = await releaseLock(session, host, app)
@@ -34,4 +37,13 @@ export const lockCommand: CliCommand = {
       await session.close()
     }
   },
+}
+
+/** `Held for 3m 2s, last heartbeat 2m 40s ago: stale (…)`: age, heartbeat age, and the verdict. */
+export function livenessLine(state: LockState, staleAfterS: number): string {
+  if (!state.held || !state.ages) return 'Age unknown (the host did not say)'
+  const ages = describeAges(state.ages).replace(/^, held/, 'Held')
+  if (isStale(state, staleAfterS)) return `${ages}: STALE (no heartbeat for more than ${staleAfterS}s, x-cutover.lock.stale_after); deploy with --break-stale-lock to break it`
+  if (state.ages.heartbeatS === undefined) return `${ages}; never judged stale`
+  return `${ages}: live (stale after ${staleAfterS}s without a heartbeat)`
 }

@@ -6,6 +6,7 @@ import { versionProblem } from '../../engine/targets.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
+import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
 
 /**
@@ -15,8 +16,9 @@ import { releaseOnSignal } from '../signals.js'
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
-  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [-m MESSAGE] [--json]',
+  jsonResult: true,
+  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
   positionals: true,
   async run({ values, positionals }, io) {
     const [version, ...extra] = positionals
@@ -26,7 +28,7 @@ export const rollbackCommand: CliCommand = {
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
-    const signals = releaseOnSignal(loaded.logger)
+    const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version))
     // The same request and path as a deploy: a named version and no build, so ship goes straight to the hosts.
     const request: DeployRequest = {
       appDir: io.cwd,
@@ -35,6 +37,7 @@ export const rollbackCommand: CliCommand = {
       performer: performer(io.env),
       run: runReference(io.env),
       message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
+      breakStale: values['break-stale-lock'] === true,
     }
     try {
       const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, phase: () => loaded.logger })

@@ -8,4 +8,10 @@ export const DEFAULTS = {
   secretsPath: '.kamal/secrets',
   sshUser: 'root',
   sshPort: 22,
+  /**
+   * cutover's (x-cutover.lock.stale_after): a holder refreshes its heartbeat every few seconds
+   * (engine/lock-heartbeat.ts), so 2 minutes of silence is far beyond a slow host or a network
+   * blip, yet short enough that a killed CI run does not block the next deploy for long.
+   */
+  lockStaleAfter: 120,
 } as const

@@ -136,6 +136,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
     ...(preview ? { preview } : {}),
     boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
+    lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
   }
   return { config, literals }
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { previewSchema } from './preview.js'
 import { section } from './section.js'
-import { leaf, mapOf } from './values.js'
+import { leaf, mapOf, seconds } from './values.js'
 
 /**
  * Every key cutover adds to Kamal's config lives under one top-level `x-cutover:` map. Kamal's
@@ -30,13 +30,17 @@ const strategy = leaf<Strategy>(STRATEGY_EXPECTED, (v) => {
   return { ok: false, message: v === undefined || v === null ? 'has no value' : 'is not a string' }
 })
 
+/** `lock.stale_after`: seconds of heartbeat silence after which a held deploy lock counts as stale (engine/lock.ts). */
+const lockSchema = section({ stale_after: seconds(10).optional() }, { expected: 'a map with stale_after (seconds), e.g. { stale_after: 120 }' })
+
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' })
 
 export const xCutoverSchema = section(
   {
     preview: previewSchema.optional(),
     roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
+    lock: lockSchema.optional(),
   },
-  { expected: 'a map of cutover settings (preview, roles, …), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
+  { expected: 'a map of cutover settings (preview, roles, lock, …), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
 )
 export type XCutoverInput = z.output<typeof xCutoverSchema>

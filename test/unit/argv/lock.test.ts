@@ -36,7 +36,7 @@ describe('lock commands (run by a real sh, in a scratch home)', () => {
 
     const status = lock.parseLockStatus(runInSh(lock.status(dir), home).stdout)
     expect(status.held && status.details?.lockedBy).toBe('ci@example.com')
-    expect(lock.describeLock(status)).toBe('locked by ci@example.com at 2025-01-02T03:04:05Z for version v2 (deploy "v2" $(id) second line), run https://github.com/o/r/actions/runs/42')
+    expect(lock.describeLock(status)).toMatch(/^locked by ci@example\.com at 2025-01-02T03:04:05Z for version v2 \(deploy "v2" \$\(id\) second line\), run https:\/\/github\.com\/o\/r\/actions\/runs\/42, held for \d+s, last heartbeat \d+s ago$/)
 
     expect(runInSh(lock.release(dir), home).code).toBe(0)
     expect(existsSync(join(home, dir))).toBe(false)
@@ -57,18 +57,54 @@ describe('lock commands (run by a real sh, in a scratch home)', () => {
     const b64 = Buffer.from(kamalText).toString('base64').replace(/(.{60})/g, '$1\n')
     writeFileSync(join(home, dir, 'details'), `${b64}\n\n`)
     const status = lock.parseLockStatus(runInSh(lock.status(dir), home).stdout)
-    expect(status).toEqual({
+    expect(status).toMatchObject({
       held: true,
       text: kamalText,
       details: { lockedBy: 'Jane Doe', at: '2024-06-01T10:00:00Z', version: '0123456789abcdef0123456789abcdef01234567', message: 'Manual lock for maintenance' },
     })
+    // Kamal's lock has an age but no heartbeat of ours: never stale, whatever the threshold.
+    expect(status.held && status.ages).toEqual({ lockS: expect.any(Number) })
+    expect(lock.isStale(status, 0)).toBe(false)
+    expect(lock.describeLock(status)).toMatch(/held for \d+s, no heartbeat \(a Kamal lock, or an older cutover's\)$/)
+  })
+
+  it('our lock carries a heartbeat file; its age decides stale, by the host clock', () => {
+    const home = tempDir('lock')
+    runInSh(lock.acquire(dir, details), home)
+    const fresh = lock.parseLockStatus(runInSh(lock.status(dir), home).stdout)
+    expect(fresh.held && fresh.ages?.heartbeatS).toBeLessThanOrEqual(2)
+    expect(lock.isStale(fresh, 120)).toBe(false)
+    // A dead holder: its last heartbeat 10 minutes ago.
+    const old = String(Math.floor(Date.now() / 1000) - 600)
+    writeFileSync(join(home, dir, lock.HEARTBEAT_FILE), `${old}\n`)
+    const dead = lock.parseLockStatus(runInSh(lock.status(dir), home).stdout)
+    expect(dead.held && dead.ages).toMatchObject({ heartbeat: old, heartbeatS: expect.any(Number) })
+    expect(dead.held && dead.ages!.heartbeatS!).toBeGreaterThanOrEqual(599)
+    expect(lock.isStale(dead, 120)).toBe(true)
+    expect(lock.isStale(dead, 900)).toBe(false)
+    // The holder's refresh makes it live again.
+    expect(runInSh(lock.heartbeat(dir), home).code).toBe(0)
+    expect(lock.isStale(lock.parseLockStatus(runInSh(lock.status(dir), home).stdout), 120)).toBe(false)
+  })
+
+  it('breakStale removes only the lock whose heartbeat it judged; heartbeat on a removed lock says so', () => {
+    const home = tempDir('lock')
+    runInSh(lock.acquire(dir, details), home)
+    writeFileSync(join(home, dir, lock.HEARTBEAT_FILE), '1000\n')
+    expect(runInSh(lock.breakStale(dir, '999'), home).code).toBe(lock.LOCK_HELD_EXIT)
+    expect(existsSync(join(home, dir))).toBe(true)
+    expect(runInSh(lock.breakStale(dir, '1000'), home).code).toBe(0)
+    expect(existsSync(join(home, dir))).toBe(false)
+    expect(runInSh(lock.heartbeat(dir), home).code).toBe(lock.LOCK_GONE_EXIT)
+    expect(existsSync(join(home, dir))).toBe(false)
   })
 
   it('a lock dir without details (acquire killed halfway) still reads as held; release clears it', () => {
     const home = tempDir('lock')
     mkdirSync(join(home, dir), { recursive: true })
     const status = lock.parseLockStatus(runInSh(lock.status(dir), home).stdout)
-    expect(status).toEqual({ held: true, text: '', details: null })
+    expect(status).toMatchObject({ held: true, text: '', details: null })
+    expect(lock.isStale(status, 0)).toBe(false)
     expect(lock.describeLock(status)).toBe('the lock is held: (no details)')
     expect(runInSh(lock.release(dir), home).code).toBe(0)
     expect(existsSync(join(home, dir))).toBe(false)
