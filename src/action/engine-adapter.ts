@@ -158,6 +158,7 @@ function deployBase(target: Target, lock: LockTracker, env: NodeJS.ProcessEnv): 
     run: target.run.id,
     message: target.run.url ? `cutover run ${target.run.url}` : undefined,
     onLock: lock.onLock,
+    ...(target.allowUnreachable ? { allowUnreachable: true } : {}),
     // CUTOVER_PAUSE_AT, as in the CLI: tests stop the deploy at a known point and kill the step there.
     pauseAt: pauseAtFromEnv(env),
   }

@@ -36,6 +36,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     knownHosts: inputs.knownHosts,
     env: inputs.secrets,
     ...(inputs.registry ? { registry: inputs.registry } : {}),
+    ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
   }
 }

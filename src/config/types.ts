@@ -163,4 +163,14 @@ export interface DeployConfig {
   /** Default .kamal/secrets. */
   secretsPath: string
   preview?: PreviewConfig
+  /** cutover addition (`x-cutover/verify`): the watch after the switch. */
+  verify: VerifyConfig
+}
+
+/** `x-cutover/verify`, defaults applied. */
+export interface VerifyConfig {
+  /** Seconds to watch the new container after the switch; 0 = no watch (as before). Default 5. */
+  windowS: number
+  /** One host rolling back rolls back every host that switched in the run. Default true. */
+  fleetRollback: boolean
 }

@@ -6,7 +6,10 @@ import { planHost, type HostPlan } from '../plan/host.js'
 import { describeStep, type Step } from '../plan/steps.js'
 import { Barrier } from './barrier.js'
 import type { Hosts } from './hosts.js'
+import { RollbackError } from './errors.js'
 import { executeSteps } from './execute.js'
+import { FleetRollback } from './fleet-rollback.js'
+import { unreachableHosts, unreachableResults } from './unreachable.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
 import type { PauseAt } from './pause.js'
@@ -25,6 +28,10 @@ export interface ConvergeRequest {
   lock: LockRequest
   /** The role whose health gates the others' old containers (Kamal's barrier). */
   primaryRole?: string
+  /** `x-cutover/verify/fleet_rollback` (default true): one host rolling back rolls back every host. */
+  fleetRollback?: boolean
+  /** `--allow-unreachable`: deploy to the hosts that can be reached; default: change no host if any cannot be. */
+  allowUnreachable?: boolean
 }
 
 export interface DeployDeps {
@@ -62,6 +69,8 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
   const started = now()
   const first = await observeAll(req.targets, deps, 'first')
   const plans = first.map((o) => planOrError(o, req.targets))
+  const unreachable = unreachableHosts(first, req.allowUnreachable, deps.logger)
+  if (unreachable) return result(req, unreachableResults(plans, unreachable, () => now() - started))
   if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
     deps.logger.info('every host already runs this version with these settings: nothing to do')
     return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
@@ -71,18 +80,23 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
   }
 
   return withLock(req.lock, deps, async () => {
-    const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets))
+    const observed = await observeAll(req.targets, deps)
+    const again = observed.map((o) => planOrError(o, req.targets))
+    const lost = unreachableHosts(observed, req.allowUnreachable, deps.logger)
+    if (lost) return result(req, unreachableResults(again, lost, () => now() - started))
     const barrier = barrierFor(again, req.primaryRole)
+    const fleet = fleetFor(again, req.fleetRollback ?? true)
     const hosts = await Promise.all(
       again.map(async (planned): Promise<HostResult[]> => {
         if ('error' in planned) {
           if (req.primaryRole && planned.roles.includes(req.primaryRole)) barrier.primaryFailed()
+          // Only with --allow-unreachable does a host that cannot be observed get this far: it is left out, not failed over.
           return hostResults(planned, () => now() - started)
         }
-        return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
+        return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole }, fleet)
       }),
     )
-    return result(req, hosts.flat())
+    return result(req, await undoFinished(fleet, hosts.flat()))
   })
 }
 
@@ -164,7 +178,7 @@ interface BarrierUse {
  * observe) fails its roles like any step would, so the other hosts' results, the barrier and
  * the lock's release are not lost with it.
  */
-async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number, gate: BarrierUse): Promise<HostResult[]> {
+async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number, gate: BarrierUse, fleet: FleetRollback): Promise<HostResult[]> {
   const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`)
   const results: HostResult[] = []
   let failure: string | null = null
@@ -175,6 +189,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     const primary = r.role === gate.primaryRole
     if (failure !== null) {
       if (primary && r.steps.length > 0) gate.barrier.primaryFailed()
+      fleet.failed(hostName, r.role, 'not attempted: an earlier role on this host failed')
       results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` })
       continue
     }
@@ -190,6 +205,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
         logger: roleLog,
         redact: deps.redact,
         pauseAt: deps.pauseAt,
+        fleet: { fleet, host: hostName, role: r.role },
         ...(primary
           ? { after: (step: Step) => (step.kind === 'proxyDeploy' || step.kind === 'awaitHealthy') && gate.barrier.primaryHealthy() }
           : {
@@ -206,8 +222,9 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     } catch (e) {
       if (primary) gate.barrier.primaryFailed()
       failure = deps.redact(e instanceof Error ? e.message : String(e))
+      fleet.failed(hostName, r.role, failure.split('\n')[0] ?? failure)
       roleLog.error(failure)
-      results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure })
+      results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure, ...(e instanceof RollbackError ? { rolledBack: true } : {}) })
     }
   }
   return results
@@ -215,4 +232,26 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
 
 function result(req: ConvergeRequest, hosts: HostResult[]): DeployResult {
   return { version: req.version, image: req.image, changed: changedAny(hosts), hosts }
+}
+
+/** Every (host, role) that will switch and then watch its new container is a fleet member. */
+function fleetFor(plans: readonly Planned[], enabled: boolean): FleetRollback {
+  const fleet = new FleetRollback(enabled)
+  for (const p of plans) {
+    if (!('plan' in p)) continue
+    for (const r of p.plan.roles) if (r.steps.some((s) => s.kind === 'verify')) fleet.expect(p.host, r.role)
+  }
+  return fleet
+}
+
+/**
+ * A member that went on (its role passed everywhere) before a later role failed is switched back
+ * too, so the fleet ends on one version; its result says so.
+ */
+async function undoFinished(fleet: FleetRollback, hosts: HostResult[]): Promise<HostResult[]> {
+  const undone = await fleet.undoFinished()
+  return hosts.map((h) => {
+    const u = undone.find((x) => x.host === h.host && x.role === h.role)
+    return u ? { ...h, action: 'failed', rolledBack: true, error: u.said } : h
+  })
 }

@@ -5,10 +5,11 @@ import { describeStep, type Exec, type OnFailure, type Step } from '../plan/step
 import type { ExecResult, RemoteHost } from '../remote/host.js'
 import { pausePoint, type PauseAt } from './pause.js'
 
-/** A step failed: the message is already redacted and says what to look at. */
-export class StepError extends Error {
-  override name = 'StepError'
-}
+import { StepError } from './errors.js'
+import type { FleetRollback } from './fleet-rollback.js'
+import { verifySwitch } from './verify.js'
+
+export { StepError }
 
 export interface ExecuteOptions {
   logger: Logger
@@ -24,6 +25,8 @@ export interface ExecuteOptions {
   before?: (step: Step) => Promise<void>
   /** Told after each step that succeeded (a primary role's switch opens the barrier). */
   after?: (step: Step) => void
+  /** This host and role as a member of the run's fleet rollback (see verify.ts). */
+  fleet?: { fleet: FleetRollback; host: string; role: string } | undefined
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -78,6 +81,9 @@ async function runStep(host: RemoteHost, step: Step, options: ExecuteOptions): P
     }
     case 'awaitHealthy':
       await awaitHealthy(host, step, options)
+      return
+    case 'verify':
+      await verifySwitch(host, step, options)
       return
     default:
       await check(host, step.exec, describeStep(step), options.redact)

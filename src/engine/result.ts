@@ -10,6 +10,8 @@ export interface HostResult {
   durationMs: number
   /** Why this host failed, already redacted. */
   error?: string
+  /** The new container was switched back after the switch (verify window / fleet rollback): the old version serves. */
+  rolledBack?: boolean
 }
 
 export interface DeployResult {

@@ -15,6 +15,8 @@ export interface ServiceDeployRequest {
   run?: string | undefined
   message?: string | undefined
   onlyHosts?: readonly string[] | undefined
+  /** `--allow-unreachable`: go on with the hosts that answer (default: no host changes if one does not). */
+  allowUnreachable?: boolean | undefined
   pauseAt?: PauseAt | undefined
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   hostLog?: ((host: string) => Logger) | undefined
@@ -34,6 +36,8 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<Converge
     image: `${config.repository}:${req.version}`,
     targets,
     primaryRole: config.primaryRole,
+    fleetRollback: config.verify.fleetRollback,
+    ...(req.allowUnreachable ? { allowUnreachable: true } : {}),
     lock: {
       host: primaryHost(config),
       app: configApp(config),

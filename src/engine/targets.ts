@@ -144,6 +144,7 @@ function desiredRole(req: TargetRequest, role: RoleConfig, host: string): Desire
     drainTimeoutS: config.drainTimeout,
     stopTimeoutS: role.stopTimeout ?? null,
     retain: config.retainContainers,
+    verifyWindowS: config.verify.windowS,
     run: req.run,
   }
 }

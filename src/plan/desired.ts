@@ -52,6 +52,8 @@ export interface DesiredRole extends AppRef {
   stopTimeoutS: number | null
   /** Kamal `retain_containers` (default 5): stopped containers kept per role, for rollback. */
   retain: number
+  /** `x-cutover/verify/window`: seconds to watch the new container after the switch; 0 or absent = no watch. */
+  verifyWindowS?: number
   /** This run, not the settings: left out of the digest. */
   run: {
     /** Who deploys (audit log, lock). */

@@ -7,6 +7,7 @@ import { containerHostname, desiredContainer } from './container.js'
 import { imageRef, type DesiredRole } from './desired.js'
 import { inScope, isActive, newestFirst, reusable, routedTo } from './scope.js'
 import { Secret } from './secret.js'
+import { verifyStep } from './verify.js'
 import type { Exec, Step } from './steps.js'
 
 export type Outcome = 'unchanged' | 'booted' | 'replaced'
@@ -117,6 +118,10 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   } else if (target?.state !== 'running') {
     steps.push({ kind: 'awaitHealthy', container: name, timeoutMs: d.deployTimeoutS * 1000, onFailure, exec: ex(docker.health(ref)) })
   }
+  // After a switch, and before anything old is stopped: watch the new one (x-cutover/verify).
+  const switched = steps.some((s) => s.kind === 'proxyDeploy' || s.kind === 'awaitHealthy')
+  const verify = switched ? verifyStep(d, seen, { name, ref, created: !reused }, others) : null
+  if (verify) steps.push(verify)
 
   const running = others.filter(isActive)
   if (running.length > 0) {

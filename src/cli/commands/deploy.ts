@@ -16,7 +16,7 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--json] [--dry-run]',
   options: {
     ...configOptions,
     ...hostOptions,
@@ -27,6 +27,7 @@ export const deployCommand: CliCommand = {
     'skip-push': { type: 'boolean' },
     builder: { type: 'string' },
     hosts: { type: 'string' },
+    'allow-unreachable': { type: 'boolean' },
     message: { type: 'string', short: 'm' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -44,6 +45,7 @@ export const deployCommand: CliCommand = {
       run: runReference(io.env),
       message: str('message'),
       onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
+      allowUnreachable: Boolean(values['allow-unreachable']),
       pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
     }
     const signals = releaseOnSignal(loaded.logger)

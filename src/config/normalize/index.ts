@@ -1,4 +1,5 @@
 import { BUILDER_KAMAL_ONLY } from '../schema/builder.js'
+import { verifySettings } from './verify.js'
 import { ENV_KAMAL_ONLY } from '../schema/env.js'
 import { PROXY_KAMAL_ONLY } from '../schema/proxy.js'
 import { type CredentialInput, isLocalRegistry } from '../schema/registry.js'
@@ -124,6 +125,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     requireDestination: input.require_destination ?? false,
     secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
     ...(preview ? { preview } : {}),
+    verify: verifySettings(input['x-cutover']?.verify),
   }
   return { config, literals }
 }

@@ -9,6 +9,7 @@ import { serversSchema } from './servers.js'
 import { labelsSchema, loggingSchema } from './shared.js'
 import { sshSchema } from './ssh.js'
 import { bool, count, leaf, listOf, mapOf, nonEmptyText, seconds, stringish, text } from './values.js'
+import { xCutoverSchema } from './x-cutover.js'
 
 const SERVICE = /^[a-z0-9_-]+$/i
 const service = leaf<string>('a name of letters, digits, `_` and `-`, e.g. my-app', (v) =>
@@ -64,6 +65,7 @@ export const rootSchema = section(
     allow_empty_roles: bool().optional(),
     secrets_path: nonEmptyText('a path, e.g. .kamal/secrets').optional(),
     preview: previewSchema.optional(),
+    'x-cutover': xCutoverSchema.optional(),
   },
   { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true },
 )
