@@ -47,7 +47,7 @@ export interface DeployDeps {
 
 export interface DryRunHost {
   host: string
-  roles: { role: string; outcome: string; container: string; steps: string[]; notes: string[] }[]
+  roles: { role: string; outcome: string; container: string; steps: string[]; notes: string[]; changes: string[] }[]
   error?: string
 }
 
@@ -108,7 +108,7 @@ export async function dryRun(req: ConvergeRequest, deps: DeployDeps): Promise<Dr
     if ('error' in planned) return { host: o.host, roles: [], error: planned.error }
     return {
       host: o.host,
-      roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes })),
+      roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes, changes: r.result.changes ?? [] })),
     }
   })
 }
@@ -185,7 +185,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
   let host: RemoteHost | undefined
   for (const r of hostPlan.roles) {
     const started = now()
-    const base = { host: hostName, role: r.role, container: r.result.container }
+    const base = { host: hostName, role: r.role, container: r.result.container, ...(r.result.changes?.length ? { changes: r.result.changes } : {}) }
     const primary = r.role === gate.primaryRole
     if (failure !== null) {
       if (primary && r.steps.length > 0) gate.barrier.primaryFailed()

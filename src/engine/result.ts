@@ -12,6 +12,8 @@ export interface HostResult {
   error?: string
   /** The new container was switched back after the switch (verify window / fleet rollback): the old version serves. */
   rolledBack?: boolean
+  /** What this run changes for this role here (plan/diff.ts): `image … → …`, `env.clear.POOL: 5 → 10`, `secret X changed`. */
+  changes?: string[]
 }
 
 export interface DeployResult {

@@ -3,7 +3,7 @@ import { deploy, dryRun, type ConvergeRequest, type DryRunHost } from './deploy.
 import type { Hosts } from './hosts.js'
 import type { PauseAt } from './pause.js'
 import type { DeployResult } from './result.js'
-import { nonce, type Session } from './session.js'
+import { nonce, VersionMissingError, type Session } from './session.js'
 import { checkTargets, configApp, configHosts, hostTargets, primaryHost } from './targets.js'
 import { retainedVersions, versionNames } from './versions.js'
 
@@ -15,6 +15,8 @@ export interface ServiceDeployRequest {
   run?: string | undefined
   message?: string | undefined
   onlyHosts?: readonly string[] | undefined
+  /** Dry run: the commit the version would be built from, so a version not built yet can still be planned. */
+  commit?: string | undefined
   /** `--allow-unreachable`: go on with the hosts that answer (default: no host changes if one does not). */
   allowUnreachable?: boolean | undefined
   pauseAt?: PauseAt | undefined
@@ -24,13 +26,15 @@ export interface ServiceDeployRequest {
 }
 
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
-export async function deployRequest(req: ServiceDeployRequest): Promise<ConvergeRequest> {
+export async function deployRequest(req: ServiceDeployRequest, unbuiltFrom?: string): Promise<ConvergeRequest> {
   const { config, secrets } = req.session.options
   // Config and flag mistakes first: they need no registry round trip to be found.
   checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
-  const imageId = await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)))
+  // Not built yet (a dry run only): a stand-in id; the diff's image line says what it will be built from.
+  const imageId = unbuiltFrom ? `unbuilt:${unbuiltFrom}` : await req.session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, req.session)))
   const at = (req.now?.() ?? new Date()).toISOString()
-  const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })
+  const built = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })
+  const targets = unbuiltFrom ? built.map((t) => ({ ...t, roles: t.roles.map((r) => ({ ...r, unbuiltFrom })) })) : built
   return {
     version: req.version,
     image: `${config.repository}:${req.version}`,
@@ -54,7 +58,12 @@ export async function deployService(req: ServiceDeployRequest, logger: Logger): 
 
 export async function dryRunService(req: ServiceDeployRequest, logger: Logger): Promise<DryRunHost[]> {
   const pool = dialEarly(req)
-  const request = await deployRequest(req)
+  const request = await deployRequest(req).catch((e: unknown) => {
+    // `--dry-run` before the build: plan against the commit instead of failing.
+    if (!(e instanceof VersionMissingError) || !req.commit) throw e
+    logger.info(`${e.version} is not in the registry yet: planning it as built from ${req.commit}`)
+    return deployRequest(req, req.commit)
+  })
   return dryRun(request, { pool, logger, redact: req.session.redact })
 }
 

@@ -54,6 +54,8 @@ export interface DesiredRole extends AppRef {
   retain: number
   /** `x-cutover/verify/window`: seconds to watch the new container after the switch; 0 or absent = no watch. */
   verifyWindowS?: number
+  /** Set for a dry run before the image exists: the commit it will be built from (the diff's image line). */
+  unbuiltFrom?: string
   /** This run, not the settings: left out of the digest. */
   run: {
     /** Who deploys (audit log, lock). */

@@ -7,6 +7,7 @@ import { containerHostname, desiredContainer } from './container.js'
 import { imageRef, type DesiredRole } from './desired.js'
 import { inScope, isActive, newestFirst, reusable, routedTo } from './scope.js'
 import { Secret } from './secret.js'
+import { roleChanges, settingsKeySteps } from './changes.js'
 import { verifyStep } from './verify.js'
 import type { Exec, Step } from './steps.js'
 
@@ -21,6 +22,8 @@ export interface PlanResult {
   steps: Step[]
   /** Things seen and deliberately left alone, for the log. */
   notes: string[]
+  /** What changes against the container serving now (plan/diff.ts); empty when unchanged. */
+  changes?: string[]
 }
 
 const LOG_TAIL = 50
@@ -37,7 +40,7 @@ const SLACK_MS = 30_000
  * containers beyond `retain` are removed.
  */
 export function plan(d: DesiredRole, seen: HostState): PlanResult {
-  const want = desiredContainer(d)
+  const want = desiredContainer(d, seen.settingsKey?.reveal() ?? null)
   const scope = seen.containers.filter(inScope(d))
   const target = reusable(scope, want.digest)
   const port = d.proxy?.route.appPort ?? 0
@@ -89,6 +92,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
       )
     }
     steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
+    steps.push(...settingsKeySteps(seen))
     steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })
     // Kamal's move: whoever of this service holds the name steps aside under a unique name,
     // still serving. Another service's container is not ours to rename.
@@ -145,7 +149,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   )
   steps.push({ kind: 'audit', bestEffort: true, exec: ex(audit.append(auditLogPath(d), line)) })
 
-  return { outcome, container: name, digest: want.digest, steps, notes }
+  return { outcome, container: name, digest: want.digest, steps, notes, changes: roleChanges(d, seen, others, want.spec) }
 }
 
 /** The tag is here and is the content we want (a moved tag must be pulled again). Not listed: absent. */

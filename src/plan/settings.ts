@@ -16,9 +16,8 @@ import { canonicalJson } from './digest.js'
  *   directory, mode 0600 (`.kamal/cutover/settings.key`, the same protection as the env files,
  *   which hold the secrets themselves). Labels are readable by anyone who can `docker inspect`.
  */
-export const LABEL_SETTINGS = 'cutover.settings'
-export const LABEL_SECRETS = 'cutover.secrets'
-export const SETTINGS_KEY_PATH = '.kamal/cutover/settings.key'
+export { LABEL_SECRETS, LABEL_SETTINGS, SETTINGS_KEY_PATH } from '../argv/names.js'
+import { LABEL_SECRETS, LABEL_SETTINGS } from '../argv/names.js'
 
 export type Flat = Record<string, string>
 
@@ -42,7 +41,9 @@ export function flatSettings(imageId: string, spec: RunSpec, route: ProxyRoute |
     } else out[key] = String(value)
   }
   const { name: _name, image: _image, networkAliases: _aliases, envFile: _envFile, ...rest } = spec
-  put('env.clear', rest.env)
+  // KAMAL_VERSION and KAMAL_CONTAINER_NAME follow from the version, which the image line already shows.
+  const { KAMAL_VERSION: _v, KAMAL_CONTAINER_NAME: _n, ...env } = rest.env
+  put('env.clear', env)
   put('labels', rest.labels)
   put('volumes', rest.volumes)
   put('restart', rest.restart)

@@ -51,8 +51,10 @@ export const deployCommand: CliCommand = {
     const signals = releaseOnSignal(loaded.logger)
     try {
       if (values['dry-run']) {
-        const version = str('version') ?? (await resolveVersion(createGit(), { appDir, ref: str('ref') })).version
-        const plans = await dryRunService({ ...deploy, session, version }, loaded.logger)
+        const resolved = str('version') ? undefined : await resolveVersion(createGit(), { appDir, ref: str('ref') })
+        const version = str('version') ?? resolved!.version
+        const commit = resolved?.commit ?? (await commitFor(appDir, str('ref')))
+        const plans = await dryRunService({ ...deploy, session, version, commit }, loaded.logger)
         io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
@@ -97,6 +99,7 @@ function renderDryRun(plans: Awaited<ReturnType<typeof dryRunService>>): string 
     }
     for (const role of host.roles) {
       lines.push(`${host.host} ${role.role}: ${role.outcome} → ${role.container}`)
+      for (const change of role.changes) lines.push(`    change: ${change}`)
       for (const step of role.steps) lines.push(`    ${step}`)
       for (const note of role.notes) lines.push(`    note: ${note}`)
     }
