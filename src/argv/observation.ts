@@ -43,6 +43,8 @@ export interface HostState {
   settingsKey?: HiddenKey | null
   /** The key was read from the host (false: engine/observe.ts made a new one, which the plan writes). */
   settingsStored?: boolean
+  /** Role → the audit line of a run that switched but did not finish its tidy-up (plan/leftovers.ts). */
+  pending?: Record<string, string>
 }
 
 /** A value that prints as [REDACTED]; only `reveal()` gives it. */
@@ -239,6 +241,7 @@ export function parseObservation(stdout: string): HostState {
     lock: parseLockStatus(get('lock').lines.join('\n')),
     settingsKey: readKey(s.get('key')),
     settingsStored: readKey(s.get('key')) !== null,
+    pending: Object.fromEntries((s.get('pending')?.lines ?? []).flatMap((l) => { const tab = l.indexOf('\t'); return tab > 0 ? [[l.slice(0, tab), l.slice(tab + 1)]] : [] })),
   }
 }
 

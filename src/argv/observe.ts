@@ -44,8 +44,8 @@ export const MARK = '@@cutover'
 
 export type ObserveQuery =
   /** `repository`: whose local tags are listed (pruning, and the desired tag's presence). */
-  | { look: 'full'; repository: string; lockDir: string }
-  | { look: 'first'; lockDir: string }
+  | { look: 'full'; repository: string; lockDir: string; pendingDir?: string }
+  | { look: 'first'; lockDir: string; pendingDir?: string }
 
 const label = (key: string): string => `${JSON.stringify(key)}:{{json (index . ${JSON.stringify(key)})}}`
 
@@ -73,7 +73,7 @@ export const LIST_FORMAT =
 /** One row per tag and registry digest (`<none>` when the tag has none). */
 export const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}},"digest":{{json .Digest}}}'
 
-export const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock', 'key'] as const
+export const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock', 'key', 'pending'] as const
 export type Section = (typeof SECTIONS)[number]
 /** Sections every look prints; a full look adds `containers` and `images`, a first look `listing`. */
 export const COMMON_SECTIONS: readonly Section[] = ['home', 'routes', 'lock']
@@ -113,6 +113,9 @@ function probes(q: ObserveQuery, index: (s: Section) => number): Partial<Record<
         }
       : { listing: loud(docker.psList(LIST_FORMAT)) }),
     lock: shellJoin(lock.status(q.lockDir)),
+    // Leftovers of an earlier run (plan/leftovers.ts): `<role>\t<its audit line>` per marker. A shell
+    // loop, not a docker run, so even the first look sees them for free.
+    ...(q.pendingDir ? { pending: `cd ${shellJoin([q.pendingDir])} 2>/dev/null && for f in *; do [ -f "$f" ] && printf '%s\t%s\n' "$f" "$(head -n 1 "$f")"; done; true` } : {}),
   }
 }
 

@@ -185,7 +185,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
   let host: RemoteHost | undefined
   for (const r of hostPlan.roles) {
     const started = now()
-    const base = { host: hostName, role: r.role, container: r.result.container, ...(r.result.changes?.length ? { changes: r.result.changes } : {}) }
+    const base = { host: hostName, role: r.role, container: r.result.container, ...(r.result.changes?.length ? { changes: r.result.changes } : {}), ...(r.result.finished?.length ? { finished: r.result.finished } : {}) }
     const primary = r.role === gate.primaryRole
     if (failure !== null) {
       if (primary && r.steps.length > 0) gate.barrier.primaryFailed()
@@ -217,6 +217,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
             }),
       })
       if (primary) gate.barrier.primaryHealthy()
+      if (r.result.finished?.length) roleLog.info(`finished what an earlier run left after its switch: ${r.result.finished.join('; ')}`)
       roleLog.info(`${r.result.outcome} → ${r.result.container}`)
       results.push({ ...base, action: r.result.outcome, durationMs: now() - started })
     } catch (e) {

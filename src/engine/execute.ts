@@ -40,7 +40,10 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<void> {
   const { logger, redact } = options
   let newContainer: OnFailure | null = null
+  let tidyFailed = false
   for (const step of steps) {
+    // The leftover marker stays while any tidy-up step failed: the next run finishes them (plan/leftovers.ts).
+    if (step.kind === 'clearPending' && tidyFailed) continue
     try {
       await options.before?.(step)
     } catch (e) {
@@ -56,6 +59,7 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
       const message = redact(e instanceof Error ? e.message : String(e))
       if (step.bestEffort) {
         logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`)
+        tidyFailed = true
         continue
       }
       throw e instanceof StepError ? e : new StepError(message)

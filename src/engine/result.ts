@@ -14,6 +14,8 @@ export interface HostResult {
   rolledBack?: boolean
   /** What this run changes for this role here (plan/diff.ts): `image … → …`, `env.clear.POOL: 5 → 10`, `secret X changed`. */
   changes?: string[]
+  /** What this run finished that an earlier run left undone after its switch (plan/leftovers.ts). */
+  finished?: string[]
 }
 
 export interface DeployResult {

@@ -9,7 +9,8 @@ import { inScope, isActive, newestFirst, reusable, routedTo } from './scope.js'
 import { Secret } from './secret.js'
 import { roleChanges, settingsKeySteps } from './changes.js'
 import { verifyStep } from './verify.js'
-import type { Exec, Step } from './steps.js'
+import { clearPending, markPending, tidySteps } from './leftovers.js'
+import { describeStep, type Exec, type Step } from './steps.js'
 
 export type Outcome = 'unchanged' | 'booted' | 'replaced'
 
@@ -24,6 +25,8 @@ export interface PlanResult {
   notes: string[]
   /** What changes against the container serving now (plan/diff.ts); empty when unchanged. */
   changes?: string[]
+  /** An earlier run's tidy-up this plan finishes (plan/leftovers.ts), one line per step. */
+  finished?: string[]
 }
 
 const LOG_TAIL = 50
@@ -48,7 +51,9 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   const notes: string[] = []
 
   const routed = target !== null && d.proxy !== null && routedTo(seen, d, target, port)
-  if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive)) {
+  // An earlier run's switch is done and only its tidy-up is left (plan/leftovers.ts): finish that.
+  const leftover = target?.state === 'running' && (d.proxy === null || routed) ? seen.pending?.[d.role] : undefined
+  if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive) && leftover === undefined) {
     return { outcome: 'unchanged', container: target.name, digest: want.digest, steps: [], notes }
   }
 
@@ -142,12 +147,23 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   if (unused.length > 0) steps.push({ kind: 'removeImages', images: unused, bestEffort: true, exec: ex(docker.removeImages(unused)) })
   steps.push({ kind: 'pruneImages', bestEffort: true, exec: ex(docker.pruneDanglingImages(d.service)) })
 
-  const outcome: Outcome = scope.length === 0 ? 'booted' : 'replaced'
-  const line = audit.auditLine(
-    { at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role },
-    `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
-  )
+  const outcome: Outcome = leftover !== undefined ? 'unchanged' : scope.length === 0 ? 'booted' : 'replaced'
+  const line =
+    leftover ??
+    audit.auditLine(
+      { at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role },
+      `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
+    )
   steps.push({ kind: 'audit', bestEffort: true, exec: ex(audit.append(auditLogPath(d), line)) })
+  if (leftover !== undefined) {
+    // Nothing new is switched: this run only finishes an earlier one's tidy-up, and says so.
+    steps.push(clearPending(d))
+    return { outcome, container: name, digest: want.digest, steps, notes, changes: [], finished: tidySteps(steps).map(describeStep) }
+  }
+  // Before anything switches: if this run stops after the switch, the next one finishes its tidy-up.
+  const firstTidy = steps.findIndex((s) => s.kind === 'proxyDeploy' || s.kind === 'awaitHealthy' || s.bestEffort)
+  steps.splice(firstTidy < 0 ? steps.length : firstTidy, 0, markPending(d, line))
+  steps.push(clearPending(d))
 
   return { outcome, container: name, digest: want.digest, steps, notes, changes: roleChanges(d, seen, others, want.spec) }
 }

@@ -60,6 +60,9 @@ export type Step = (
   | { kind: 'removeImages'; exec: Exec; images: string[] }
   | { kind: 'pruneImages'; exec: Exec }
   | { kind: 'audit'; exec: Exec }
+  /** plan/leftovers.ts: a marker that this role's tidy-up is not finished; cleared only when it is. */
+  | { kind: 'markPending'; exec: Exec }
+  | { kind: 'clearPending'; exec: Exec }
 ) & { bestEffort?: true }
 
 export type StepKind = Step['kind']
@@ -101,5 +104,9 @@ export function describeStep(step: Step): string {
       return 'prune dangling images'
     case 'audit':
       return 'append to the audit log'
+    case 'markPending':
+      return 'note that the tidy-up after the switch is not done yet (for the next run, if this one stops early)'
+    case 'clearPending':
+      return 'clear that note: the tidy-up is done'
   }
 }

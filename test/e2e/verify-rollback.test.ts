@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { targetAlias } from '../../src/argv/names.js'
 import { describeRun, TestApp, type DeployRun } from './support/app.js'
@@ -97,9 +98,10 @@ describe('verify after the switch, roll back automatically', () => {
     console.info(`crash after healthy: ${load.sent} requests, ${failedBefore} failed (all before the switch back); the deploy took ${run.ms} ms`)
   })
 
-  it('the next deploy of a good version goes ahead as usual', async () => {
+  it('the next deploy of a good version goes ahead as usual, and says what changed (v1 serves since the rollback)', async () => {
     const r = await app.deploy('v2')
     expect(r.code, describeRun(r)).toBe(0)
+    for (const hr of r.json?.hosts ?? []) expect(hr.changes, describeRun(r)).toEqual([expect.stringMatching(new RegExp(`^image .*:v1@sha256:[0-9a-f]{12} → .*:v2@sha256:[0-9a-f]{12}$`))])
     for (const h of hosts) expect(await version(h.httpUrl, app.proxyHost)).toBe('v2')
   })
 
@@ -144,5 +146,34 @@ describe('all or nothing at the start', () => {
     } finally {
       app.configure(SETTINGS)
     }
+  })
+})
+
+describe('say what changes', () => {
+  it('--dry-run on a commit not built yet: the plan with the diff per host and role, nothing changed', async () => {
+    app.configure({ ...SETTINGS, clear: { GREETING: 'verify2' }, secrets: { H5_TOKEN: 'h5-token-value-9431' } })
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.test', ...args], { cwd: app.dir, encoding: 'utf8' })
+    git('init', '-q')
+    git('add', 'config')
+    git('commit', '-qm', 'unbuilt')
+    const commit = git('rev-parse', 'HEAD').trim()
+    const before = await Promise.all(hosts.map(async (h) => (await reader.containers(h, app.service)).map((c) => `${c.id}:${c.state}`)))
+    const r = await app.run(['deploy', '--dry-run', '--json'])
+    expect(r.code, describeRun(r)).toBe(0)
+    const plan = JSON.parse(r.stdout) as { version: string; hosts: { host: string; roles: { role: string; changes: string[]; steps: string[] }[] }[] }
+    expect(plan.version).toBe(commit)
+    expect(plan.hosts.map((h) => h.host).sort()).toEqual(hosts.map((h) => h.address).sort())
+    for (const h of plan.hosts) {
+      expect(h.roles[0]?.changes, r.stdout).toEqual([
+        expect.stringMatching(new RegExp(`^image .*:v1@sha256:[0-9a-f]{12} → to be built from ${commit}$`)),
+        'env.clear.GREETING: verify → verify2',
+        'secret H5_TOKEN added',
+      ])
+    }
+    expect(r.stdout + r.stderr).not.toContain('h5-token-value-9431')
+    const text = await app.run(['deploy', '--dry-run'])
+    expect(text.stdout).toMatch(/change: env\.clear\.GREETING: verify → verify2/)
+    const after = await Promise.all(hosts.map(async (h) => (await reader.containers(h, app.service)).map((c) => `${c.id}:${c.state}`)))
+    expect(after).toEqual(before)
   })
 })

@@ -207,6 +207,7 @@ export interface HostJson {
   durationMs: number
   error?: string
   rolledBack?: boolean
+  changes?: string[]
 }
 
 export interface DeployJson {
