@@ -25,6 +25,8 @@ export async function verifySwitch(host: RemoteHost, step: VerifyStep, options: 
   let state = initialWatch(step.fresh)
   for (let i = 0; i <= samples; i++) {
     if (i > 0) await sleep(interval)
+    // A long window still says what it waits for (about every 10 s).
+    if (i > 0 && (i * interval) % PROGRESS_EVERY_MS < interval) options.logger.info(`verify: watching ${step.container} (${Math.round((i * interval) / 1000)}s of ${step.windowS}s)`)
     const reading = await send(host, step.exec).then(
       (r): Reading => parseVerifyProbe(r.stdout, r.code),
       (e: unknown): Reading => ({ unreadable: e instanceof Error ? e.message : String(e) }),
