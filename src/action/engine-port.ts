@@ -33,6 +33,8 @@ export interface Target {
    * config or `.kamal/secrets*` reads a variable. Values are secret and already masked.
    */
   env: Readonly<Record<string, string>>
+  /** Input `allow-unreachable-hosts`: deploy to the hosts that answer; default: no host changes if one does not. */
+  allowUnreachable?: boolean
   /** Replace the config's registry credentials (registry.username / registry.password). */
   registry?: { username?: string; password?: string }
   /**

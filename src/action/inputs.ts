@@ -29,6 +29,8 @@ export interface ActionInputs {
   skipPush: boolean
   /** `break-stale-lock`: break a stale deploy lock (engine/lock.ts). */
   breakStaleLock: boolean
+  /** `allow-unreachable-hosts`: go on without hosts that cannot be reached (default false: all or nothing). */
+  allowUnreachable: boolean
   /** NAME=value pairs of the `secrets` input. */
   secrets: Record<string, string>
   /** `pr-number`: the PR a preview is for, when the event does not say (workflow_run, workflow_dispatch). */
@@ -132,6 +134,7 @@ export function readInputs(input: InputReader): ActionInputs {
   const skipBuild = bool('skip-build', false) ?? false
   const skipPush = bool('skip-push', false) ?? false
   const breakStaleLock = bool('break-stale-lock', false) ?? false
+  const allowUnreachable = bool('allow-unreachable-hosts', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
   if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
     // Nothing is built or deployed, so there is no commit whose CI would decide anything.
@@ -160,6 +163,7 @@ export function readInputs(input: InputReader): ActionInputs {
     skipBuild,
     skipPush,
     breakStaleLock,
+    allowUnreachable,
     secrets: parsedSecrets.values,
     prNumber,
   }

@@ -37,6 +37,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     knownHosts: inputs.knownHosts,
     env: inputs.secrets,
     ...(inputs.registry ? { registry: inputs.registry } : {}),
+    ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
     ...(inputs.breakStaleLock ? { breakStaleLock: true } : {}),
   }
@@ -50,7 +51,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
 export function deployRequest(inputs: ActionInputs, event: EventContext, runId: string, env: NodeJS.ProcessEnv, appDir: string): DeployRequest {
   const url = runUrl(env)
   const gate = gateOptions(inputs, event, env)
-  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.breakStaleLock ? { breakStale: true } : {}) }
+  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.breakStaleLock ? { breakStale: true } : {}), ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}) }
   if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true }
   const preview = inputs.command === 'preview-deploy'
   const version = inputs.version ?? (preview ? event.sha : undefined)

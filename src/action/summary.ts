@@ -45,6 +45,13 @@ export function renderSummary(s: SummaryInput): string {
   if (gate) facts.push(`- **CI gate:** ${firstLine(gate.summary)}`)
   out.push(...facts, '')
 
+  // What changed per host and role (plan/diff.ts): the image, settings, and which secrets (never their values).
+  const withChanges = o?.result.hosts.filter((h) => h.changes?.length) ?? []
+  if (withChanges.length) {
+    out.push('#### Changes', '')
+    for (const h of withChanges) out.push(`**${cell(h.host)}** (${cell(h.role)})`, '', fence((h.changes ?? []).join('\n')), '')
+  }
+
   const failedHosts = o?.result.hosts.filter((h) => h.action === 'failed') ?? []
   if (failedHosts.length) {
     out.push('#### Failed hosts', '')

@@ -22,6 +22,13 @@ export const LABEL_DESTINATION = 'destination'
 /** Our additions (Kamal has neither): the version deployed and the settings digest. */
 export const LABEL_VERSION = 'cutover.version'
 export const LABEL_DIGEST = 'cutover.digest'
+/** What a container was deployed with, for diffs (plan/settings.ts): non-secret settings, and keyed hashes of secrets. */
+export const LABEL_SETTINGS = 'cutover.settings'
+export const LABEL_SECRETS = 'cutover.secrets'
+/** Markers of work a run left after its switch (stop old, prune, audit), one file per role: see plan/leftovers.ts. */
+export const pendingDirectory = (ref: Pick<AppRef, 'service' | 'destination'>): string => `${RUN_DIRECTORY}/cutover/pending/${serviceAndDestination(ref)}`
+/** The host's random key for those hashes, mode 0600, next to the env files. */
+export const SETTINGS_KEY_PATH = `${RUN_DIRECTORY}/cutover/settings.key`
 
 const join = (...parts: (string | null | undefined)[]): string => parts.filter((p): p is string => p != null && p !== '').join('-')
 

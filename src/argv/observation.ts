@@ -1,5 +1,5 @@
 import { parseLockStatus, type LockState } from './lock.js'
-import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION, NETWORK, PROXY_CONTAINER } from './names.js'
+import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SECRETS, LABEL_SERVICE, LABEL_SETTINGS, LABEL_VERSION, NETWORK, PROXY_CONTAINER } from './names.js'
 import { COMMON_SECTIONS, MARK, type Section } from './observe.js'
 import { parseProxyList, ProxyListError, type ProxyRouteState } from './proxy-list.js'
 
@@ -36,7 +36,23 @@ export interface HostState {
    */
   images: LocalTag[] | null
   lock: LockState
+  /**
+   * The host's settings key (full look; plan/settings.ts), or null when the host has none yet
+   * (or a first look). Hidden from JSON and inspection like a Secret.
+   */
+  settingsKey?: HiddenKey | null
+  /** The key was read from the host (false: engine/observe.ts made a new one, which the plan writes). */
+  settingsStored?: boolean
+  /** Role → the audit line of a run that switched but did not finish its tidy-up (plan/leftovers.ts). */
+  pending?: Record<string, string>
 }
+
+/** A value that prints as [REDACTED]; only `reveal()` gives it. */
+export interface HiddenKey {
+  reveal(): string
+}
+
+export const hiddenKey = (value: string): HiddenKey => ({ reveal: () => value, toJSON: () => '[REDACTED]', toString: () => '[REDACTED]' }) as HiddenKey
 
 export interface LocalTag {
   /** Image content id (`sha256:…`). */
@@ -68,6 +84,9 @@ export interface ObservedContainer {
   /** Our labels; null on containers Kamal (or an older tool) created. */
   version: string | null
   digest: string | null
+  /** Our settings labels (plan/settings.ts); absent in a first look and on containers that lack them. */
+  settings?: string | null
+  secrets?: string | null
 }
 
 export class ObservationError extends Error {
@@ -141,8 +160,9 @@ function common(section: Section, line: string) {
 /** A line of a full look's inspect. */
 function inspected(line: string): Inspected {
   const { raw, base } = common('containers', line)
+  const labels = raw.labels && typeof raw.labels === 'object' ? (raw.labels as Record<string, unknown>) : {}
   return {
-    container: { ...base, name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
+    container: { ...base, settings: strOrNull(labels[LABEL_SETTINGS]), secrets: strOrNull(labels[LABEL_SECRETS]), name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
     ref: str(raw.ref),
     network: str(raw.network),
   }
@@ -219,5 +239,14 @@ export function parseObservation(stdout: string): HostState {
     containers: seen.map((c) => c.container),
     images: look === 'first' || !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
     lock: parseLockStatus(get('lock').lines.join('\n')),
+    settingsKey: readKey(s.get('key')),
+    settingsStored: readKey(s.get('key')) !== null,
+    pending: Object.fromEntries((s.get('pending')?.lines ?? []).flatMap((l) => { const tab = l.indexOf('\t'); return tab > 0 ? [[l.slice(0, tab), l.slice(tab + 1)]] : [] })),
   }
+}
+
+/** 64 hex or nothing: anything else (a file someone edited) is treated as no key, and a new one is written. */
+function readKey(raw: Raw | undefined): HiddenKey | null {
+  const line = raw?.lines[0]?.trim() ?? ''
+  return /^[0-9a-f]{64}$/.test(line) ? hiddenKey(line) : null
 }

@@ -2,7 +2,7 @@ import { shellJoin, type Argv } from './shell-join.js'
 import * as docker from './docker.js'
 import * as lock from './lock.js'
 import * as proxy from './proxy.js'
-import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SERVICE, LABEL_VERSION } from './names.js'
+import { LABEL_DESTINATION, LABEL_DIGEST, LABEL_ROLE, LABEL_SECRETS, LABEL_SERVICE, LABEL_SETTINGS, LABEL_VERSION, SETTINGS_KEY_PATH } from './names.js'
 
 /**
  * OBSERVE: one read-only round trip per host. A single `sh -c` script runs every probe in
@@ -44,8 +44,8 @@ export const MARK = '@@cutover'
 
 export type ObserveQuery =
   /** `repository`: whose local tags are listed (pruning, and the desired tag's presence). */
-  | { look: 'full'; repository: string; lockDir: string }
-  | { look: 'first'; lockDir: string }
+  | { look: 'full'; repository: string; lockDir: string; pendingDir?: string }
+  | { look: 'first'; lockDir: string; pendingDir?: string }
 
 const label = (key: string): string => `${JSON.stringify(key)}:{{json (index . ${JSON.stringify(key)})}}`
 
@@ -61,7 +61,7 @@ export const CONTAINER_FORMAT =
   '{"id":{{json .Id}},"name":{{json .Name}},"state":{{json .State.Status}},"created":{{json .Created}},' +
   '"image":{{json .Image}},"ref":{{json .Config.Image}},"network":{{json .HostConfig.NetworkMode}},' +
   '"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},' +
-  `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map(label).join(',')}}{{else}}null{{end}}}`
+  `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST, LABEL_SETTINGS, LABEL_SECRETS].map(label).join(',')}}{{else}}null{{end}}}`
 /**
  * A first look's line per container, from `docker ps` (the CLI's typed fields, no raw-map
  * fallback here): `.Label` of a container without labels is "". Names holds legacy link aliases
@@ -73,7 +73,7 @@ export const LIST_FORMAT =
 /** One row per tag and registry digest (`<none>` when the tag has none). */
 export const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}},"digest":{{json .Digest}}}'
 
-export const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock'] as const
+export const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock', 'key', 'pending'] as const
 export type Section = (typeof SECTIONS)[number]
 /** Sections every look prints; a full look adds `containers` and `images`, a first look `listing`. */
 export const COMMON_SECTIONS: readonly Section[] = ['home', 'routes', 'lock']
@@ -105,9 +105,17 @@ function probes(q: ObserveQuery, index: (s: Section) => number): Partial<Record<
     home: 'pwd',
     routes: loud(proxy.list()),
     ...(q.look === 'full'
-      ? { containers: containersProbe(index('containers')), images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)) }
+      ? {
+          containers: containersProbe(index('containers')),
+          images: quiet(docker.listImages(IMAGES_FORMAT, q.repository)),
+          // The host's settings key (plan/settings.ts): read, never printed by us; absent on a host cutover never ran on.
+          key: `${shellJoin(['cat', SETTINGS_KEY_PATH])} 2>/dev/null || true`,
+        }
       : { listing: loud(docker.psList(LIST_FORMAT)) }),
     lock: shellJoin(lock.status(q.lockDir)),
+    // Leftovers of an earlier run (plan/leftovers.ts): `<role>\t<its audit line>` per marker. A shell
+    // loop, not a docker run, so even the first look sees them for free.
+    ...(q.pendingDir ? { pending: `cd ${shellJoin([q.pendingDir])} 2>/dev/null && for f in *; do [ -f "$f" ] && printf '%s\t%s\n' "$f" "$(head -n 1 "$f")"; done; true` } : {}),
   }
 }
 

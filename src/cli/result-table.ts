@@ -14,7 +14,12 @@ export function renderResultTable(result: DeployResult): string {
   ]
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
   const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
-  return `${table}\n${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`
+  // What changed, per host and role (plan/diff.ts), under the table.
+  const changes = result.hosts.flatMap((h) => [
+    ...(h.changes?.length ? [`${h.host} ${h.role}:`, ...h.changes.map((c) => `  ${c}`)] : []),
+    ...(h.finished?.length ? [`${h.host} ${h.role}: finished what an earlier run left: ${h.finished.join('; ')}`] : []),
+  ])
+  return `${table}\n${changes.length ? `${changes.join('\n')}\n` : ''}${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`
 }
 
 /** The table (or JSON on stdout), then one line per failed host on stderr. */

@@ -190,9 +190,19 @@ export interface DeployConfig {
   tagsLatest?: false
   /** cutover addition (`x-cutover.lock`): the deploy lock's heartbeat. */
   lock: LockConfig
+  /** cutover addition (`x-cutover/verify`): the watch after the switch. */
+  verify: VerifyConfig
 }
 
 export interface LockConfig {
   /** Seconds without a heartbeat after which a held lock counts as stale. Default 120. */
   staleAfter: number
+}
+
+/** `x-cutover/verify`, defaults applied. */
+export interface VerifyConfig {
+  /** Seconds to watch the new container after the switch; 0 = no watch (as before). Default 5. */
+  windowS: number
+  /** One host rolling back rolls back every host that switched in the run. Default true. */
+  fleetRollback: boolean
 }

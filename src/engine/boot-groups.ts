@@ -33,6 +33,8 @@ export interface GroupRunOptions<H extends GroupHost> {
   logger: Logger
   /** The primary role is already healthy with this version on some host: the barrier is open from the start. */
   primaryHealthy: boolean
+  /** Told each group's hosts just before the group runs (the fleet rollback's members join here). */
+  beforeGroup?: (group: readonly H[]) => void
   /** Converge one host; never rejects (deploy.ts's runHost collects failures as results). */
   run: (host: H, barrier: Barrier) => Promise<HostResult[]>
   /** Results for a host left untouched because an earlier group failed. */
@@ -63,6 +65,7 @@ export async function runInGroups<H extends GroupHost>(hosts: readonly H[], opts
     const label = `boot group ${i + 1} of ${groups.length}`
     if (many) opts.logger.info(`${label}: ${group.map((h) => h.host).join(', ')}`)
     const barrier = new Barrier(open ? 0 : group.filter((h) => h.primaryWork).length)
+    opts.beforeGroup?.(group)
     const done = (await Promise.all(group.map((h) => opts.run(h, barrier)))).flat()
     results.push(...done)
     const failed = done.filter((r) => r.action === 'failed')

@@ -7,8 +7,11 @@ import { describeStep, type Step } from '../plan/steps.js'
 import type { Barrier } from './barrier.js'
 import { runInGroups, type BootSettings } from './boot-groups.js'
 import type { Hosts } from './hosts.js'
+import { RollbackError } from './errors.js'
 import { executeSteps } from './execute.js'
 import { tagLatest } from './latest-tag.js'
+import { FleetRollback } from './fleet-rollback.js'
+import { unreachableHosts, unreachableResults } from './unreachable.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
 import type { PauseAt } from './pause.js'
@@ -32,6 +35,10 @@ export interface ConvergeRequest {
   boot?: BootSettings
   /** `repository:latest[-dest]` to tag `image` as on every host once every group succeeded; absent: no tag (a PR preview). */
   latestTag?: string
+  /** `x-cutover/verify/fleet_rollback` (default true): one host rolling back rolls back every host. */
+  fleetRollback?: boolean
+  /** `--allow-unreachable`: deploy to the hosts that can be reached; default: change no host if any cannot be. */
+  allowUnreachable?: boolean
 }
 
 export interface DeployDeps {
@@ -47,7 +54,7 @@ export interface DeployDeps {
 
 export interface DryRunHost {
   host: string
-  roles: { role: string; outcome: string; container: string; steps: string[]; notes: string[] }[]
+  roles: { role: string; outcome: string; container: string; steps: string[]; notes: string[]; changes: string[] }[]
   error?: string
 }
 
@@ -69,6 +76,8 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
   const started = now()
   const first = await observeAll(req.targets, deps, 'first')
   const plans = first.map((o) => planOrError(o, req.targets))
+  const unreachable = unreachableHosts(first, req.allowUnreachable, deps.logger)
+  if (unreachable) return result(req, unreachableResults(plans, unreachable, () => now() - started))
   if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
     deps.logger.info('every host already runs this version with these settings: nothing to do')
     return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
@@ -78,21 +87,30 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
   }
 
   return withLock(req.lock, deps, async () => {
-    const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets))
+    const observed = await observeAll(req.targets, deps)
+    const again = observed.map((o) => planOrError(o, req.targets))
+    const lost = unreachableHosts(observed, req.allowUnreachable, deps.logger)
+    if (lost) return result(req, unreachableResults(again, lost, () => now() - started))
+    // One fleet for the run; each boot group's members join it just before the group runs, so a
+    // member never waits for a host of a later group (fleet-rollback.ts).
+    const fleet = new FleetRollback(req.fleetRollback ?? true)
     // Kamal's boot groups (boot-groups.ts): one group, all hosts at once, without `boot.limit`.
     const hosts = await runInGroups(again.map((p) => ({ ...p, primaryWork: primaryWork(p, req.primaryRole) })), {
       boot: req.boot ?? { limit: null, waitS: 0 },
       logger: deps.logger,
       primaryHealthy: primaryUnchanged(again, req.primaryRole),
+      beforeGroup: (group) => expectMembers(fleet, group),
       run: async (planned, barrier) => {
-        if (!('error' in planned)) return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
+        if (!('error' in planned)) return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole }, fleet)
         if (planned.primaryWork) barrier.primaryFailed()
+        // Only with --allow-unreachable does a host that cannot be observed get this far: it is left out, not failed over.
         return hostResults(planned, () => now() - started)
       },
       untouched: untouchedResults,
     })
-    if (req.latestTag && !hosts.some((h) => h.action === 'failed')) await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps)
-    return result(req, hosts)
+    const settled = await undoFinished(fleet, hosts)
+    if (req.latestTag && !settled.some((h) => h.action === 'failed')) await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps)
+    return result(req, settled)
   })
 }
 
@@ -104,7 +122,7 @@ export async function dryRun(req: ConvergeRequest, deps: DeployDeps): Promise<Dr
     if ('error' in planned) return { host: o.host, roles: [], error: planned.error }
     return {
       host: o.host,
-      roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes })),
+      roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes, changes: r.result.changes ?? [] })),
     }
   })
 }
@@ -179,17 +197,18 @@ interface BarrierUse {
  * observe) fails its roles like any step would, so the other hosts' results, the barrier and
  * the lock's release are not lost with it.
  */
-async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number, gate: BarrierUse): Promise<HostResult[]> {
+async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, now: () => number, gate: BarrierUse, fleet: FleetRollback): Promise<HostResult[]> {
   const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`)
   const results: HostResult[] = []
   let failure: string | null = null
   let host: RemoteHost | undefined
   for (const r of hostPlan.roles) {
     const started = now()
-    const base = { host: hostName, role: r.role, container: r.result.container }
+    const base = { host: hostName, role: r.role, container: r.result.container, ...(r.result.changes?.length ? { changes: r.result.changes } : {}), ...(r.result.finished?.length ? { finished: r.result.finished } : {}) }
     const primary = r.role === gate.primaryRole
     if (failure !== null) {
       if (primary && r.steps.length > 0) gate.barrier.primaryFailed()
+      fleet.failed(hostName, r.role, 'not attempted: an earlier role on this host failed')
       results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` })
       continue
     }
@@ -205,6 +224,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
         logger: roleLog,
         redact: deps.redact,
         pauseAt: deps.pauseAt,
+        fleet: { fleet, host: hostName, role: r.role },
         ...(primary
           ? { after: (step: Step) => (step.kind === 'proxyDeploy' || step.kind === 'awaitHealthy') && gate.barrier.primaryHealthy() }
           : {
@@ -216,13 +236,15 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
             }),
       })
       if (primary) gate.barrier.primaryHealthy()
+      if (r.result.finished?.length) roleLog.info(`finished what an earlier run left after its switch: ${r.result.finished.join('; ')}`)
       roleLog.info(`${r.result.outcome} → ${r.result.container}`)
       results.push({ ...base, action: r.result.outcome, durationMs: now() - started, ...(report.downtimeMs !== undefined ? { downtimeMs: report.downtimeMs } : {}) })
     } catch (e) {
       if (primary) gate.barrier.primaryFailed()
       failure = deps.redact(e instanceof Error ? e.message : String(e))
+      fleet.failed(hostName, r.role, failure.split('\n')[0] ?? failure)
       roleLog.error(failure)
-      results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure })
+      results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure, ...(e instanceof RollbackError ? { rolledBack: true } : {}) })
     }
   }
   return results
@@ -230,4 +252,24 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
 
 function result(req: ConvergeRequest, hosts: HostResult[]): DeployResult {
   return { version: req.version, image: req.image, changed: changedAny(hosts), hosts }
+}
+
+/** Every (host, role) of a boot group that will switch and then watch its new container is a fleet member. */
+function expectMembers(fleet: FleetRollback, plans: readonly Planned[]): void {
+  for (const p of plans) {
+    if (!('plan' in p)) continue
+    for (const r of p.plan.roles) if (r.steps.some((s) => s.kind === 'verify')) fleet.expect(p.host, r.role)
+  }
+}
+
+/**
+ * A member that went on (its role passed everywhere) before a later role failed is switched back
+ * too, so the fleet ends on one version; its result says so.
+ */
+async function undoFinished(fleet: FleetRollback, hosts: HostResult[]): Promise<HostResult[]> {
+  const undone = await fleet.undoFinished()
+  return hosts.map((h) => {
+    const u = undone.find((x) => x.host === h.host && x.role === h.role)
+    return u ? { ...h, action: 'failed', rolledBack: true, error: u.said } : h
+  })
 }

@@ -7,6 +7,9 @@ import { Outage } from './outage.js'
 import { pausePoint, type PauseAt } from './pause.js'
 import { withProgress } from './progress.js'
 import { dockerCause } from '../registry/docker-output.js'
+import type { FleetRollback } from './fleet-rollback.js'
+import { verifySwitch } from './verify.js'
+import { RollbackError } from './errors.js'
 
 export interface ExecuteOptions {
   logger: Logger
@@ -24,6 +27,8 @@ export interface ExecuteOptions {
   after?: (step: Step) => void
   /** Clock for the recreate downtime; default Date.now. */
   now?: () => number
+  /** This host and role as a member of the run's fleet rollback (see verify.ts). */
+  fleet?: { fleet: FleetRollback; host: string; role: string } | undefined
 }
 
 /** What the steps did beyond succeeding: a recreate role's measured downtime (outage.ts). */
@@ -43,7 +48,10 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
   const { logger, redact } = options
   let newContainer: OnFailure | null = null
   const outage = new Outage(options.now ?? Date.now)
+  let tidyFailed = false
   for (const step of steps) {
+    // The leftover marker stays while any tidy-up step failed: the next run finishes them (plan/leftovers.ts).
+    if (step.kind === 'clearPending' && tidyFailed) continue
     try {
       await options.before?.(step)
     } catch (e) {
@@ -61,10 +69,13 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
       const message = redact(e instanceof Error ? e.message : String(e))
       if (step.bestEffort) {
         logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`)
+        tidyFailed = true
         continue
       }
       // `message` is the error's own text, redacted (again: redacting is idempotent).
       const restored = redact(await outage.undo((exec) => send(host, exec)))
+      // A rollback stays one: the deploy marks the host rolledBack by it.
+      if (e instanceof RollbackError) throw restored ? new RollbackError(`${message}${restored}`) : e
       throw new Error(`${message}${restored}`)
     }
     outage.after(step)
@@ -90,6 +101,9 @@ async function runStep(host: RemoteHost, step: Step, options: ExecuteOptions): P
     }
     case 'awaitHealthy':
       await awaitHealthy(host, step, options)
+      return
+    case 'verify':
+      await verifySwitch(host, step, options)
       return
     default:
       await check(host, step.exec, describeStep(step), options.redact)

@@ -1,4 +1,5 @@
-import { parseObservation, type HostState } from '../argv/observation.js'
+import { randomBytes } from 'node:crypto'
+import { hiddenKey, parseObservation, type HostState } from '../argv/observation.js'
 import { observe, type ObserveQuery } from '../argv/observe.js'
 import type { RemoteHost } from '../remote/host.js'
 
@@ -11,5 +12,8 @@ const OBSERVE_TIMEOUT_MS = 60_000
  */
 export async function observeHost(host: RemoteHost, query: ObserveQuery): Promise<HostState> {
   const result = await host.exec(observe(query), { timeoutMs: OBSERVE_TIMEOUT_MS })
-  return parseObservation(result.stdout)
+  const state = parseObservation(result.stdout)
+  // A host with no settings key yet gets a random one (the plan writes it, 0600, before it is used).
+  if (state.look === 'full' && !state.settingsKey) return { ...state, settingsKey: hiddenKey(randomBytes(32).toString('hex')), settingsStored: false }
+  return state
 }

@@ -30,13 +30,15 @@ export interface DeployRequest {
   onlyHosts?: readonly string[] | undefined
   /** `--break-stale-lock` (Action input break-stale-lock): break the deploy lock if, and only if, its heartbeat is stale (engine/lock.ts). */
   breakStale?: boolean | undefined
+  /** `--allow-unreachable` (Action input allow-unreachable-hosts): go on with the hosts that answer; default: no host changes if one does not. */
+  allowUnreachable?: boolean | undefined
 }
 
 /**
  * What the layers below ship (deployService, dryRunService) read of a DeployRequest, once the
  * version is known (built, resolved from git, or named by a rollback).
  */
-export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts' | 'breakStale'> & { version: string }
+export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts' | 'breakStale' | 'allowUnreachable'> & { version: string }
 
 /** Held deploy lock, as withLock hands it to onLock. */
 export interface HeldLock {

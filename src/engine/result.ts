@@ -15,6 +15,12 @@ export interface HostResult {
    * old container's stop to the new one's switch (or readiness). Absent for blue-green (no gap).
    */
   downtimeMs?: number
+  /** The new container was switched back after the switch (verify window / fleet rollback): the old version serves. */
+  rolledBack?: boolean
+  /** What this run changes for this role here (plan/diff.ts): `image … → …`, `env.clear.POOL: 5 → 10`, `secret X changed`. */
+  changes?: string[]
+  /** What this run finished that an earlier run left undone after its switch (plan/leftovers.ts). */
+  finished?: string[]
 }
 
 export interface DeployResult {

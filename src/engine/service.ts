@@ -4,18 +4,20 @@ import type { Hosts } from './hosts.js'
 import type { RunHooks, VersionedRequest } from './request.js'
 import type { DeployResult } from './result.js'
 import { latestTagName } from './latest-tag.js'
-import { nonce, type Session } from './session.js'
+import { nonce, VersionMissingError, type Session } from './session.js'
 import { checkTargets, configApp, configHosts, hostTargets, primaryHost } from './targets.js'
 import { retainedVersions, versionNames } from './versions.js'
 
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
-export async function convergeRequest(session: Session, req: VersionedRequest): Promise<ConvergeRequest> {
+export async function convergeRequest(session: Session, req: VersionedRequest, unbuiltFrom?: string): Promise<ConvergeRequest> {
   const { config, secrets } = session.options
   // Config and flag mistakes first: they need no registry round trip to be found.
   checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
-  const imageId = await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)))
+  // Not built yet (a dry run only): a stand-in id; the diff's image line says what it will be built from.
+  const imageId = unbuiltFrom ? `unbuilt:${unbuiltFrom}` : await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)))
   const at = new Date().toISOString()
-  const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })
+  const built = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })
+  const targets = unbuiltFrom ? built.map((t) => ({ ...t, roles: t.roles.map((r) => ({ ...r, unbuiltFrom })) })) : built
   return {
     version: req.version,
     image: `${config.repository}:${req.version}`,
@@ -23,6 +25,8 @@ export async function convergeRequest(session: Session, req: VersionedRequest): 
     primaryRole: config.primaryRole,
     boot: { limit: config.boot.limit, waitS: config.boot.wait },
     ...(config.tagsLatest === false ? {} : { latestTag: `${config.repository}:${latestTagName(config.destination)}` }),
+    fleetRollback: config.verify.fleetRollback,
+    ...(req.allowUnreachable ? { allowUnreachable: true } : {}),
     lock: {
       host: primaryHost(config),
       app: configApp(config),
@@ -40,9 +44,14 @@ export async function deployService(session: Session, req: VersionedRequest, log
   return deploy(request, { pool, logger, redact: session.redact, pauseAt: hooks.pauseAt, onLock: hooks.onLock, hostLog: hooks.hostLog })
 }
 
-export async function dryRunService(session: Session, req: VersionedRequest, logger: Logger): Promise<DryRunHost[]> {
+export async function dryRunService(session: Session, req: VersionedRequest & { commit?: string | undefined }, logger: Logger): Promise<DryRunHost[]> {
   const pool = dialEarly(session, req.onlyHosts)
-  const request = await convergeRequest(session, req)
+  const request = await convergeRequest(session, req).catch((e: unknown) => {
+    // `--dry-run` before the build: plan against the commit instead of failing.
+    if (!(e instanceof VersionMissingError) || !req.commit) throw e
+    logger.info(`${e.version} is not in the registry yet: planning it as built from ${req.commit}`)
+    return convergeRequest(session, req, req.commit)
+  })
   return dryRun(request, { pool, logger, redact: session.redact })
 }
 

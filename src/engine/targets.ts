@@ -144,6 +144,7 @@ function desiredRole(req: TargetRequest, role: RoleConfig, h: Host): DesiredRole
     stopTimeoutS: role.stopTimeout ?? null,
     strategy: role.strategy,
     retain: config.retainContainers,
+    verifyWindowS: config.verify.windowS,
     run: req.run,
   }
 }

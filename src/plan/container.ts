@@ -4,6 +4,7 @@ import {
 } from '../argv/names.js'
 import { imageRef, kamalEnv, validateDesired, type DesiredRole } from './desired.js'
 import { settingsDigest } from './digest.js'
+import { flatSettings, secretHashes, settingsLabels } from './settings.js'
 
 export interface DesiredContainer {
   /** The spec `docker run` gets: our labels and network alias included. */
@@ -22,7 +23,7 @@ export interface DesiredContainer {
  * same spec that becomes the `docker run` argv, so whatever shapes the container is covered by
  * construction.
  */
-export function desiredContainer(d: DesiredRole): DesiredContainer {
+export function desiredContainer(d: DesiredRole, settingsKey?: string | null): DesiredContainer {
   const { envFile } = validateDesired(d)
   const { restart, ...options } = d.options
   const path = envFilePath(d)
@@ -43,8 +44,10 @@ export function desiredContainer(d: DesiredRole): DesiredContainer {
   }
   const digest = settingsDigest({ imageId: d.imageId, container: base, envFile, route: d.proxy?.route ?? null })
   const alias = targetAlias(digest)
+  // What it is deployed with, for the next run's diff; outside the digest (it follows from the same inputs).
+  const recorded = settingsKey ? settingsLabels(flatSettings(d.imageId, base, d.proxy?.route ?? null), secretHashes(settingsKey, d.env.secret)) : {}
   return {
-    spec: { ...base, networkAliases: [alias], labels: { ...base.labels, [LABEL_VERSION]: d.version, [LABEL_DIGEST]: digest } },
+    spec: { ...base, networkAliases: [alias], labels: { ...base.labels, [LABEL_VERSION]: d.version, [LABEL_DIGEST]: digest, ...recorded } },
     digest,
     alias,
     envFile,

@@ -1,6 +1,6 @@
 import type { DockerOptionValue } from '../argv/docker.js'
 import { clearValueProblem, envKeyProblem, EnvError, renderEnvFile } from '../argv/env-file.js'
-import { CONTAINER_NAME_PATTERN, containerName, lockDirectory, TAG_PATTERN, type AppRef } from '../argv/names.js'
+import { CONTAINER_NAME_PATTERN, containerName, lockDirectory, pendingDirectory, TAG_PATTERN, type AppRef } from '../argv/names.js'
 import type { ObserveQuery } from '../argv/observe.js'
 import type { ProxyBoot, ProxyRoute } from '../argv/proxy.js'
 
@@ -58,6 +58,10 @@ export interface DesiredRole extends AppRef {
   strategy: 'blue-green' | 'recreate'
   /** Kamal `retain_containers` (default 5): stopped containers kept per role, for rollback. */
   retain: number
+  /** `x-cutover/verify/window`: seconds to watch the new container after the switch; 0 or absent = no watch. */
+  verifyWindowS?: number
+  /** Set for a dry run before the image exists: the commit it will be built from (the diff's image line). */
+  unbuiltFrom?: string
   /** This run, not the settings: left out of the digest. */
   run: {
     /** Who deploys (audit log, lock). */
@@ -87,7 +91,7 @@ export const imageRef = (d: Pick<DesiredRole, 'repository' | 'version'>): string
  * a query is built: deploy, `versions` and `remove` all observe through it.
  */
 export const observeQueryFor = (d: Pick<DesiredRole, 'service' | 'destination' | 'repository'>, look: ObserveQuery['look'] = 'full'): ObserveQuery =>
-  look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) }
+  look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d), pendingDir: pendingDirectory(d) } : { look, lockDir: lockDirectory(d), pendingDir: pendingDirectory(d) }
 
 /** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
 export function kamalEnv(d: DesiredRole): Record<string, string> {

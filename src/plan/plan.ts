@@ -7,7 +7,10 @@ import { containerHostname, desiredContainer } from './container.js'
 import { imageRef, type DesiredRole } from './desired.js'
 import { inScope, isActive, newestFirst, reusable, routedTo } from './scope.js'
 import { Secret } from './secret.js'
-import type { Exec, Step } from './steps.js'
+import { roleChanges, settingsKeySteps } from './changes.js'
+import { verifyStep } from './verify.js'
+import { clearPending, markPending, tidySteps } from './leftovers.js'
+import { describeStep, type Exec, type Step } from './steps.js'
 import { arrangeForStrategy } from './strategy.js'
 
 export type Outcome = 'unchanged' | 'booted' | 'replaced'
@@ -21,6 +24,10 @@ export interface PlanResult {
   steps: Step[]
   /** Things seen and deliberately left alone, for the log. */
   notes: string[]
+  /** What changes against the container serving now (plan/diff.ts); empty when unchanged. */
+  changes?: string[]
+  /** An earlier run's tidy-up this plan finishes (plan/leftovers.ts), one line per step. */
+  finished?: string[]
 }
 
 const LOG_TAIL = 50
@@ -37,7 +44,7 @@ const SLACK_MS = 30_000
  * containers beyond `retain` are removed.
  */
 export function plan(d: DesiredRole, seen: HostState): PlanResult {
-  const want = desiredContainer(d)
+  const want = desiredContainer(d, seen.settingsKey?.reveal() ?? null)
   const scope = seen.containers.filter(inScope(d))
   const target = reusable(scope, want.digest)
   const port = d.proxy?.route.appPort ?? 0
@@ -45,7 +52,9 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   const notes: string[] = []
 
   const routed = target !== null && d.proxy !== null && routedTo(seen, d, target, port)
-  if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive)) {
+  // An earlier run's switch is done and only its tidy-up is left (plan/leftovers.ts): finish that.
+  const leftover = target?.state === 'running' && (d.proxy === null || routed) ? seen.pending?.[d.role] : undefined
+  if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive) && leftover === undefined) {
     return { outcome: 'unchanged', container: target.name, digest: want.digest, steps: [], notes }
   }
 
@@ -96,6 +105,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
       )
     }
     steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
+    steps.push(...settingsKeySteps(seen))
     steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })
     steps.push(...stepAside(seen, d, name))
     steps.push({ kind: 'run', container: name, exec: ex(docker.run(want.spec, containerHostname(d.host, d.run.nonce))) })
@@ -116,6 +126,10 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   } else if (target?.state !== 'running') {
     steps.push({ kind: 'awaitHealthy', container: name, timeoutMs: d.deployTimeoutS * 1000, onFailure, exec: ex(docker.health(ref)) })
   }
+  // After a switch, and before anything old is stopped: watch the new one (x-cutover/verify).
+  const switched = steps.some((s) => s.kind === 'proxyDeploy' || s.kind === 'awaitHealthy')
+  const verify = switched ? verifyStep(d, seen, { name, ref, created: !reused }, others) : null
+  if (verify) steps.push(verify)
 
   const running = others.filter(isActive)
   if (running.length > 0) {
@@ -132,14 +146,25 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   if (unused.length > 0) steps.push({ kind: 'removeImages', images: unused, bestEffort: true, exec: ex(docker.removeImages(unused)) })
   steps.push({ kind: 'pruneImages', bestEffort: true, exec: ex(docker.pruneDanglingImages(d.service)) })
 
-  const outcome: Outcome = scope.length === 0 ? 'booted' : 'replaced'
-  const line = audit.auditLine(
-    { at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role },
-    `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
-  )
+  const outcome: Outcome = leftover !== undefined ? 'unchanged' : scope.length === 0 ? 'booted' : 'replaced'
+  const line =
+    leftover ??
+    audit.auditLine(
+      { at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role },
+      `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
+    )
   steps.push({ kind: 'audit', bestEffort: true, exec: ex(audit.append(auditLogPath(d), line)) })
+  if (leftover !== undefined) {
+    // Nothing new is switched: this run only finishes an earlier one's tidy-up, and says so.
+    steps.push(clearPending(d))
+    return { outcome, container: name, digest: want.digest, steps, notes, changes: [], finished: tidySteps(steps).map(describeStep) }
+  }
+  // Before anything switches: if this run stops after the switch, the next one finishes its tidy-up.
+  const firstTidy = steps.findIndex((s) => s.kind === 'proxyDeploy' || s.kind === 'awaitHealthy' || s.bestEffort)
+  steps.splice(firstTidy < 0 ? steps.length : firstTidy, 0, markPending(d, line))
+  steps.push(clearPending(d))
 
-  return { outcome, container: name, digest: want.digest, steps: arrangeForStrategy(d, steps, running.map((c) => c.id)), notes }
+  return { outcome, container: name, digest: want.digest, steps: arrangeForStrategy(d, steps, running.map((c) => c.id)), notes, changes: roleChanges(d, seen, others, want.spec) }
 }
 
 /**

@@ -19,6 +19,20 @@ export interface OnFailure {
 }
 
 /**
+ * How to undo a switch (engine/verify.ts runs it): start the previous container (a no-op while it
+ * still runs), switch kamal-proxy back to it with the same zero-downtime deploy, then take the new
+ * one away. `previous` null: nothing served this role before (a first boot).
+ */
+export interface Rollback {
+  previous: { name: string; version: string | null; start: Exec } | null
+  /** `kamal-proxy deploy` to the previous target; null for roles without the proxy. */
+  switchBack: Exec | null
+  logs: Exec
+  /** `docker rm --force` of a container this run created; `docker stop` of a reused one. */
+  removeNew: Exec
+}
+
+/**
  * The plan is data: each step says what and why in fields, and how in argv. Steps run in order;
  * a failing step stops the plan, except `bestEffort` ones (the executor warns and goes on:
  * they tidy up after the switch, and the next run retries them).
@@ -39,12 +53,17 @@ export type Step = (
   | { kind: 'awaitHealthy'; exec: Exec; container: string; timeoutMs: number; onFailure: OnFailure }
   /** Health-checks the target, switches traffic, drains the old one; non-zero = old still serves. */
   | { kind: 'proxyDeploy'; exec: Exec; service: string; container: string; onFailure: OnFailure }
+  /** Watch the new container for windowS after the switch (plan/verify.ts); on failure, roll back. */
+  | { kind: 'verify'; exec: Exec; container: string; windowS: number; fresh: boolean; rollback: Rollback }
   /** `restore` (recreate only): `docker start` of the same containers, run if a later step fails. */
   | { kind: 'stop'; exec: Exec; containers: string[]; restore?: Exec }
   | { kind: 'remove'; exec: Exec; containers: string[] }
   | { kind: 'removeImages'; exec: Exec; images: string[] }
   | { kind: 'pruneImages'; exec: Exec }
   | { kind: 'audit'; exec: Exec }
+  /** plan/leftovers.ts: a marker that this role's tidy-up is not finished; cleared only when it is. */
+  | { kind: 'markPending'; exec: Exec }
+  | { kind: 'clearPending'; exec: Exec }
 ) & {
   bestEffort?: true
   /**
@@ -82,6 +101,8 @@ export function describeStep(step: Step): string {
       return `wait for ${step.container} to be healthy`
     case 'proxyDeploy':
       return `switch ${step.service} to ${step.container}`
+    case 'verify':
+      return `watch ${step.container} for ${step.windowS}s (running, not restarting, healthy through kamal-proxy); switch back if not`
     case 'stop':
       return `stop ${step.containers.join(', ')}`
     case 'remove':
@@ -92,5 +113,9 @@ export function describeStep(step: Step): string {
       return 'prune dangling images'
     case 'audit':
       return 'append to the audit log'
+    case 'markPending':
+      return 'note that the tidy-up after the switch is not done yet (for the next run, if this one stops early)'
+    case 'clearPending':
+      return 'clear that note: the tidy-up is done'
   }
 }

@@ -31,10 +31,13 @@ export function arrangeForStrategy(d: Pick<DesiredRole, 'strategy'>, steps: read
   if (!stop || stop.kind !== 'stop') return [...steps]
   const { bestEffort: _unused, ...rest } = stop
   const early: Step = { ...rest, downtime: 'starts', restore: { argv: docker.start(...stoppedIds) } }
-  const others = steps.filter((_, i) => i !== at)
+  // The leftover marker (plan/leftovers.ts) is written before the old container stops, so it adds
+  // nothing to the downtime.
+  const marks = steps.filter((s) => s.kind === 'markPending')
+  const others = steps.filter((s, i) => i !== at && s.kind !== 'markPending')
   const first = others.findIndex((s) => NEW_CONTAINER.has(s.kind))
-  const where = first < 0 ? at : first
-  const out = [...others.slice(0, where), early, ...others.slice(where)]
+  const where = first < 0 ? steps.slice(0, at).filter((s) => s.kind !== 'markPending').length : first
+  const out = [...others.slice(0, where), ...marks, early, ...others.slice(where)]
   // Downtime ends with the gate; with no gate, with the start; with neither (a running container
   // reused), the executor ends it with the stop itself.
   const gate = lastIndex(out, (s) => GATES.has(s.kind))

@@ -18,7 +18,7 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--json] [--dry-run]',
   jsonResult: true,
   options: {
     ...configOptions,
@@ -31,6 +31,7 @@ export const deployCommand: CliCommand = {
     'skip-push': { type: 'boolean' },
     builder: { type: 'string' },
     hosts: { type: 'string' },
+    'allow-unreachable': { type: 'boolean' },
     message: { type: 'string', short: 'm' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
@@ -47,8 +48,10 @@ export const deployCommand: CliCommand = {
       // A dry run waits for no gate: it only plans.
       const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
       if (values['dry-run']) {
-        const version = request.version ?? (await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })).version
-        const plans = await dryRunService(session, { ...request, version }, loaded.logger)
+        const resolved = request.version ? undefined : await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })
+        const version = request.version ?? resolved!.version
+        const commit = resolved?.commit ?? (await commitFor(request.appDir, request.ref))
+        const plans = await dryRunService(session, { ...request, version, commit }, loaded.logger)
         io.stdout(values.json ? `${JSON.stringify({ ok: !plans.some((p) => p.error), version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
@@ -85,6 +88,7 @@ async function requestFromFlags(values: OptionValues, io: CliIO, gateLog: Logger
     message: str('message'),
     onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
     breakStale: values['break-stale-lock'] === true,
+    allowUnreachable: values['allow-unreachable'] === true,
   }
 }
 
@@ -106,6 +110,7 @@ function renderDryRun(plans: Awaited<ReturnType<typeof dryRunService>>): string 
     }
     for (const role of host.roles) {
       lines.push(`${host.host} ${role.role}: ${role.outcome} → ${role.container}`)
+      for (const change of role.changes) lines.push(`    change: ${change}`)
       for (const step of role.steps) lines.push(`    ${step}`)
       for (const note of role.notes) lines.push(`    note: ${note}`)
     }

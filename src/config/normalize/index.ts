@@ -1,5 +1,6 @@
 import { BOOT_KAMAL_ONLY } from '../schema/boot.js'
 import { BUILDER_KAMAL_ONLY } from '../schema/builder.js'
+import { verifySettings } from './verify.js'
 import { PROXY_KAMAL_ONLY } from '../schema/proxy.js'
 import { type CredentialInput, isLocalRegistry } from '../schema/registry.js'
 import { ROOT_KAMAL_ONLY, type RootInput } from '../schema/root.js'
@@ -137,6 +138,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     ...(preview ? { preview } : {}),
     boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
     lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
+    verify: verifySettings(input['x-cutover']?.verify),
   }
   return { config, literals }
 }

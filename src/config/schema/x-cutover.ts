@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { previewSchema } from './preview.js'
 import { section } from './section.js'
-import { leaf, mapOf, seconds } from './values.js'
+import { bool, leaf, mapOf, seconds } from './values.js'
 
 /**
  * Every key cutover adds to Kamal's config lives under one top-level `x-cutover:` map. Kamal's
@@ -33,6 +33,17 @@ const strategy = leaf<Strategy>(STRATEGY_EXPECTED, (v) => {
 /** `lock.stale_after`: seconds of heartbeat silence after which a held deploy lock counts as stale (engine/lock.ts). */
 const lockSchema = section({ stale_after: seconds(10).optional() }, { expected: 'a map with stale_after (seconds), e.g. { stale_after: 120 }' })
 
+/**
+ * `verify`: after kamal-proxy switches, the new container is watched for `window` seconds (0
+ * turns it off); a container that exits, restarts or turns unhealthy in that time is switched
+ * back to the old one. `fleet_rollback: false` keeps the other hosts on the new version when one
+ * host rolls back (the default rolls them all back, so the fleet stays on one version).
+ */
+export const verifySchema = section(
+  { window: seconds(0).optional(), fleet_rollback: bool().optional() },
+  { expected: 'a map with window (seconds, 0 turns it off) and fleet_rollback (true or false)' },
+)
+
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' })
 
 export const xCutoverSchema = section(
@@ -40,7 +51,8 @@ export const xCutoverSchema = section(
     preview: previewSchema.optional(),
     roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
     lock: lockSchema.optional(),
+    verify: verifySchema.optional(),
   },
-  { expected: 'a map of cutover settings (preview, roles, lock, …), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
+  { expected: 'a map of cutover settings (preview, roles, lock, verify), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
 )
 export type XCutoverInput = z.output<typeof xCutoverSchema>

@@ -24,9 +24,13 @@ export interface AppSettings {
   secrets?: Record<string, string>
   /** Kamal's deploy_timeout: how long a new container gets to answer /up. */
   deployTimeout?: number
+  /** The top-level `x-cutover:` map, as written in deploy.yml. */
+  xCutover?: Record<string, unknown>
+  /** More `servers/web/hosts` entries after the testbed's (e.g. one nothing answers on). */
+  extraHosts?: string[]
 }
 
-export type ImageKind = 'hello' | 'broken'
+export type ImageKind = 'hello' | 'broken' | 'crash-after-healthy'
 
 export class TestApp {
   readonly service: string
@@ -55,7 +59,7 @@ export class TestApp {
     const config = {
       service: this.service,
       image: this.image,
-      servers: { web: { hosts: hosts.map((h) => h.address) } },
+      servers: { web: { hosts: [...hosts.map((h) => h.address), ...(settings.extraHosts ?? [])] } },
       proxy: { host: this.proxyHost, app_port: 80, healthcheck: { path: '/up', interval: 1, timeout: 2 } },
       registry: { server: testbed.registry.server, username: testbed.registry.username, password: ['KAMAL_REGISTRY_PASSWORD'] },
       ssh: { user: testbed.ssh.user },
@@ -63,6 +67,7 @@ export class TestApp {
       deploy_timeout: settings.deployTimeout ?? 30,
       // Old containers are stopped only after kamal-proxy drained them; these apps answer at once.
       drain_timeout: 5,
+      ...(settings.xCutover ? { 'x-cutover': settings.xCutover } : {}),
     }
     mkdirSync(join(this.dir, 'config'), { recursive: true })
     writeFileSync(join(this.dir, 'config/deploy.yml'), stringify(config))
@@ -76,7 +81,7 @@ export class TestApp {
    */
   buildImage(version: string, kind: ImageKind = 'hello', labels: Record<string, string> = {}): void {
     const ref = `${this.repository}:${version}`
-    const context = kind === 'hello' ? HELLO : this.brokenContext()
+    const context = kind === 'hello' ? HELLO : kind === 'broken' ? this.brokenContext() : this.crashContext()
     const docker = (...args: string[]) =>
       execFileSync('docker', ['--config', machineDockerConfig, ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
     const labelArgs = Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`])
@@ -96,6 +101,29 @@ export class TestApp {
           // Prints every env var (secrets included: the deploy must redact them in the log tail),
           // then idles without listening. Exits on TERM so `docker rm -f`/stop are quick.
           `CMD ["sh", "-c", "echo broken-app: starting; env; echo broken-app: not listening on purpose; trap 'exit 0' TERM INT; while :; do sleep 1; done"]`,
+          '',
+        ].join('\n'),
+      )
+    }
+    return dir
+  }
+
+  /**
+   * Serves /up and /version like hello (so kamal-proxy's health check passes and traffic
+   * switches), then exits with code 3 about 3 s after it started: the crash after healthy.
+   */
+  private crashContext(): string {
+    const dir = join(this.dir, 'crash-image')
+    if (!existsSync(dir)) {
+      mkdirSync(dir)
+      writeFileSync(
+        join(dir, 'Dockerfile'),
+        [
+          'ARG BASE',
+          'FROM ${BASE}',
+          'ARG VERSION=dev',
+          'RUN mkdir -p /www && echo ok > /www/up && echo "$VERSION" > /www/version',
+          `CMD ["sh", "-c", "httpd -f -p 80 -h /www & sleep 3; echo crash-app: exiting on purpose; exit 3"]`,
           '',
         ].join('\n'),
       )
@@ -180,6 +208,8 @@ export interface HostJson {
   container?: string
   durationMs: number
   error?: string
+  rolledBack?: boolean
+  changes?: string[]
 }
 
 export interface DeployJson {

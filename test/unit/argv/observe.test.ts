@@ -195,10 +195,11 @@ describe('observe: the script in a real sh, docker faked', () => {
     expect(() => parseObservation(stdout)).toThrow(/listing containers failed: permission denied/)
   })
 
-  it('the inspect format asks for no env and no config beyond the five labels we read', () => {
+  it('the inspect format asks for no env and no config beyond the labels we read (ours hold no secret values)', () => {
     expect(CONTAINER_FORMAT).not.toMatch(/Env|\.Config\.Labels|Cmd|Mounts/)
     expect(CONTAINER_FORMAT.match(/index \. "[^"]+"/g)).toEqual([
       'index . "Status"', 'index . "service"', 'index . "role"', 'index . "destination"', 'index . "cutover.version"', 'index . "cutover.digest"',
+      'index . "cutover.settings"', 'index . "cutover.secrets"',
     ])
   })
 })
@@ -236,7 +237,7 @@ describe('parseObservation: garbage', () => {
   })
 
   it.each([
-    ['full', query, ['home', 'routes', 'containers', 'images', 'lock']],
+    ['full', query, ['home', 'routes', 'containers', 'images', 'lock', 'key']],
     ['first', { look: 'first', lockDir: query.lockDir } as const, ['home', 'routes', 'listing', 'lock']],
   ] as const)('a %s look asks for its sections, in one script', (_, q, sections) => {
     const argv = observe(q)

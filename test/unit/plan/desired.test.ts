@@ -65,7 +65,7 @@ describe('containerHostname', () => {
 
 describe('helpers for the engine', () => {
   it('observeQueryFor names the repository and the lock (every container on the host is observed)', () => {
-    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({ look: 'full', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod' })
-    expect(observeQueryFor(desired(), 'first')).toEqual({ look: 'first', lockDir: '.kamal/lock-app' })
+    expect(observeQueryFor(desired({ destination: 'prod' }))).toEqual({ look: 'full', repository: 'registry.test:5000/app', lockDir: '.kamal/lock-app-prod', pendingDir: '.kamal/cutover/pending/app-prod' })
+    expect(observeQueryFor(desired(), 'first')).toEqual({ look: 'first', lockDir: '.kamal/lock-app', pendingDir: '.kamal/cutover/pending/app' })
   })
 })

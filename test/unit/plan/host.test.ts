@@ -14,9 +14,9 @@ describe('planHost', () => {
       ['worker', 'booted', 'app-worker-v2'],
     ])
     expect(p.steps.map((s) => s.kind)).toEqual([
-      'ensureNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit',
+      'ensureNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'markPending', 'proxyDeploy', 'pruneImages', 'audit', 'clearPending',
       // The env directory is shared by the roles: created once.
-      'writeFile', 'run', 'awaitHealthy', 'audit',
+      'writeFile', 'run', 'markPending', 'awaitHealthy', 'audit', 'clearPending',
     ])
   })
 
@@ -30,9 +30,11 @@ describe('planHost', () => {
       'create directory .kamal/apps/app/env/roles',
       'write .kamal/apps/app/env/roles/web.env (1 secret key, mode 600)',
       'run app-web-v2',
+      'note that the tidy-up after the switch is not done yet (for the next run, if this one stops early)',
       'switch app-web to app-web-v2',
       'prune dangling images',
       'append to the audit log',
+      'clear that note: the tidy-up is done',
     ])
     const commands = planHost([desired()], bareHost()).steps.map((step) => ('exec' in step ? shellJoin(step.exec.argv) : null))
     expect(commands.join('\n')).not.toContain(SECRET)

@@ -21,7 +21,7 @@ describe('plan: outcomes by situation', () => {
     const r = plan(d, bareHost())
     expect(r.outcome).toBe('booted')
     expect(r.container).toBe('app-web-v2')
-    expect(kinds(r.steps)).toEqual(['ensureNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['ensureNetwork', 'mkdir', 'runProxy', 'pull', 'mkdir', 'writeFile', 'run', 'markPending', 'proxyDeploy', 'pruneImages', 'audit', 'clearPending'])
     expect(find(r.steps, 'mkdir').path).toBe('/home/deploy/.kamal/proxy/apps-config')
     expect(find(r.steps, 'proxyDeploy').exec.argv).toContain(`--target=${aliasTarget(d)}`)
   })
@@ -43,7 +43,7 @@ describe('plan: outcomes by situation', () => {
     const fresh = deployed(d)
     const r = plan(d, host({ containers: [old, fresh], routes: [routeTo(d, aliasTarget(v1))] }))
     expect(r.outcome).toBe('replaced')
-    expect(kinds(r.steps)).toEqual(['proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['markPending', 'proxyDeploy', 'stop', 'pruneImages', 'audit', 'clearPending'])
     expect(find(r.steps, 'stop').exec.argv).toEqual(['docker', 'stop', old.id])
   })
 
@@ -51,7 +51,7 @@ describe('plan: outcomes by situation', () => {
     const old = deployed(v1)
     const created = deployed(d, { state: 'created' })
     const r = plan(d, host({ containers: [old, created], routes: [routeTo(d, aliasTarget(v1))] }))
-    expect(kinds(r.steps)).toEqual(['start', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['start', 'markPending', 'proxyDeploy', 'stop', 'pruneImages', 'audit', 'clearPending'])
     expect(find(r.steps, 'start').exec.argv).toEqual(['docker', 'start', created.id])
   })
 
@@ -61,7 +61,7 @@ describe('plan: outcomes by situation', () => {
     const r = plan(v1, host({ containers: [retained, current], routes: [routeTo(d, aliasTarget(d))], images: [] }))
     expect(r.outcome).toBe('replaced')
     expect(r.container).toBe('app-web-v1')
-    expect(kinds(r.steps)).toEqual(['start', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['start', 'markPending', 'proxyDeploy', 'stop', 'pruneImages', 'audit', 'clearPending'])
     const sw = find(r.steps, 'proxyDeploy')
     expect(sw.exec.argv).toContain(`--target=${aliasTarget(v1)}`)
     // A reused container that fails its health check is stopped (kept for later), not removed.
@@ -73,7 +73,7 @@ describe('plan: outcomes by situation', () => {
     const before = desired({ env: { clear: { MODE: 'old' }, secret: {} } })
     const holder = deployed(before)
     const r = plan(d, host({ containers: [holder], routes: [routeTo(d, aliasTarget(before))], images: [tag('v2', IMAGE_V2)] }))
-    expect(kinds(r.steps)).toEqual(['mkdir', 'writeFile', 'rename', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['mkdir', 'writeFile', 'rename', 'run', 'markPending', 'proxyDeploy', 'stop', 'pruneImages', 'audit', 'clearPending'])
     const rename = find(r.steps, 'rename')
     expect(rename.exec.argv).toEqual(['docker', 'rename', holder.id, 'app-web-v2_replaced_0123456789abcdef'])
     // The holder keeps serving under its new name: it is stopped by id after the switch.
@@ -90,18 +90,18 @@ describe('plan: outcomes by situation', () => {
 
   it('proxy absent but the app container is there → boot the proxy and route, no new container', () => {
     const r = plan(d, host({ proxy: null, routes: null, containers: [deployed(d)] }))
-    expect(kinds(r.steps)).toEqual(['mkdir', 'runProxy', 'proxyDeploy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['mkdir', 'runProxy', 'markPending', 'proxyDeploy', 'pruneImages', 'audit', 'clearPending'])
   })
 
   it('proxy stopped → start it, then (re)deploy the route, since its routes cannot be read', () => {
     const r = plan(d, host({ proxy: { state: 'exited', image: 'basecamp/kamal-proxy:v0.9.2' }, routes: null, containers: [deployed(d)] }))
-    expect(kinds(r.steps)).toEqual(['startProxy', 'proxyDeploy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['startProxy', 'markPending', 'proxyDeploy', 'pruneImages', 'audit', 'clearPending'])
   })
 
   it('network not seen in use is ensured (idempotently) even for a role without the proxy', () => {
     const worker = desired({ role: 'worker', proxy: null })
     const r = plan(worker, host({ network: false }))
-    expect(kinds(r.steps)).toEqual(['ensureNetwork', 'pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['ensureNetwork', 'pull', 'mkdir', 'writeFile', 'run', 'markPending', 'awaitHealthy', 'pruneImages', 'audit', 'clearPending'])
     expect(find(r.steps, 'ensureNetwork').exec.argv).toEqual(docker.ensureNetwork('kamal'))
   })
 
@@ -115,7 +115,7 @@ describe('plan: outcomes by situation', () => {
     const also = kamalContainer('v0')
     const r = plan(d, host({ containers: [stale, deployed(d), also], routes: [routeTo(d, aliasTarget(d))] }))
     expect(r.outcome).toBe('replaced')
-    expect(kinds(r.steps)).toEqual(['stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['markPending', 'stop', 'pruneImages', 'audit', 'clearPending'])
     expect(find(r.steps, 'stop').containers.sort()).toEqual(['app-web-v0', 'app-web-v1'])
   })
 
@@ -131,7 +131,7 @@ describe('plan: outcomes by situation', () => {
     const k = kamalContainer('abc123')
     const r = plan(d, host({ containers: [k], routes: [routeTo(d, `${k.id.slice(0, 12)}:80`)] }))
     expect(r.outcome).toBe('replaced')
-    expect(kinds(r.steps)).toEqual(['pull', 'mkdir', 'writeFile', 'run', 'proxyDeploy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['pull', 'mkdir', 'writeFile', 'run', 'markPending', 'proxyDeploy', 'stop', 'pruneImages', 'audit', 'clearPending'])
   })
 
   it('a route with two targets is not "unchanged"', () => {
@@ -309,7 +309,7 @@ describe('plan: the new container', () => {
   it('roles without the proxy wait for health instead of switching; unchanged when running', () => {
     const w = desired({ role: 'worker', proxy: null })
     const r = plan(w, host({ containers: [deployed(desiredV1({ role: 'worker', proxy: null }))] }))
-    expect(kinds(r.steps)).toEqual(['pull', 'mkdir', 'writeFile', 'run', 'awaitHealthy', 'stop', 'pruneImages', 'audit'])
+    expect(kinds(r.steps)).toEqual(['pull', 'mkdir', 'writeFile', 'run', 'markPending', 'awaitHealthy', 'stop', 'pruneImages', 'audit', 'clearPending'])
     expect(plan(w, host({ containers: [deployed(w)] })).outcome).toBe('unchanged')
   })
 

@@ -22,49 +22,49 @@ const withOld = (over: Partial<HostState> = {}): HostState => host({ containers:
 
 type Row = [string, typeof web, HostState, string, string]
 const rows: Row[] = [
-  ['web, fresh host', web, bareHost(), 'ensureNetwork mkdir runProxy pull mkdir writeFile run proxyDeploy pruneImages audit', 'ensureNetwork mkdir runProxy pull mkdir writeFile run proxyDeploy pruneImages audit'],
+  ['web, fresh host', web, bareHost(), 'ensureNetwork mkdir runProxy pull mkdir writeFile run markPending proxyDeploy pruneImages audit clearPending', 'ensureNetwork mkdir runProxy pull mkdir writeFile run markPending proxyDeploy pruneImages audit clearPending'],
   [
     'web, v1 serving',
     web,
     withOld(),
-    'pull mkdir writeFile run proxyDeploy stop~ pruneImages audit',
-    'pull mkdir writeFile [stop* run proxyDeploy] pruneImages audit',
+    'pull mkdir writeFile run markPending proxyDeploy stop~ pruneImages audit clearPending',
+    'pull mkdir writeFile markPending [stop* run proxyDeploy] pruneImages audit clearPending',
   ],
   [
     'web, the new one already runs (killed run), v1 still routed',
     web,
     withOld({ containers: [old, deployed(web)] }),
-    'proxyDeploy stop~ pruneImages audit',
-    '[stop* proxyDeploy] pruneImages audit',
+    'markPending proxyDeploy stop~ pruneImages audit clearPending',
+    'markPending [stop* proxyDeploy] pruneImages audit clearPending',
   ],
   [
     'web, the new one was created but not started',
     web,
     withOld({ containers: [old, deployed(web, { state: 'created' })] }),
-    'start proxyDeploy stop~ pruneImages audit',
-    '[stop* start proxyDeploy] pruneImages audit',
+    'start markPending proxyDeploy stop~ pruneImages audit clearPending',
+    'markPending [stop* start proxyDeploy] pruneImages audit clearPending',
   ],
   [
     'web, same version, new settings: v2 steps aside (renamed) while it serves',
     web,
     withOld({ containers: [deployed(desired({ env: { clear: { MODE: 'old' }, secret: {} } }))], routes: [] }),
-    'pull mkdir writeFile rename run proxyDeploy stop~ removeImages pruneImages audit',
-    'pull mkdir writeFile [stop* rename run proxyDeploy] removeImages pruneImages audit',
+    'pull mkdir writeFile rename run markPending proxyDeploy stop~ removeImages pruneImages audit clearPending',
+    'pull mkdir writeFile markPending [stop* rename run proxyDeploy] removeImages pruneImages audit clearPending',
   ],
-  ['jobs (no proxy), fresh', jobs, host({ images: [] }), 'pull mkdir writeFile run awaitHealthy pruneImages audit', 'pull mkdir writeFile run awaitHealthy pruneImages audit'],
+  ['jobs (no proxy), fresh', jobs, host({ images: [] }), 'pull mkdir writeFile run markPending awaitHealthy pruneImages audit clearPending', 'pull mkdir writeFile run markPending awaitHealthy pruneImages audit clearPending'],
   [
     'jobs (no proxy), v1 running',
     jobs,
     host({ containers: [oldJobs], images: [tag('v1', IMAGE_V1)] }),
-    'pull mkdir writeFile run awaitHealthy stop~ pruneImages audit',
-    'pull mkdir writeFile [stop* run awaitHealthy] pruneImages audit',
+    'pull mkdir writeFile run markPending awaitHealthy stop~ pruneImages audit clearPending',
+    'pull mkdir writeFile markPending [stop* run awaitHealthy] pruneImages audit clearPending',
   ],
   [
     'jobs, the new one already runs: downtime ends with the stop itself',
     jobs,
     host({ containers: [oldJobs, deployed(jobs)], images: [tag('v1', IMAGE_V1)] }),
-    'stop~ pruneImages audit',
-    '[stop* pruneImages audit',
+    'markPending stop~ pruneImages audit clearPending',
+    'markPending [stop* pruneImages audit clearPending',
   ],
 ]
 
@@ -117,7 +117,7 @@ describe('reusing a container Kamal renamed aside', () => {
       ['docker', 'rename', holder.id, 'app-web-v1_replaced_0123456789abcdef'],
       ['docker', 'rename', target.id, 'app-web-v1'],
     ])
-    expect(show(r.steps)).toBe('rename rename start proxyDeploy stop~ pruneImages audit')
+    expect(show(r.steps)).toBe('rename rename start markPending proxyDeploy stop~ pruneImages audit clearPending')
     expect(r.container).toBe('app-web-v1')
   })
 
