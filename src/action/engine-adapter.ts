@@ -9,6 +9,7 @@ import { Session, VersionMissingError } from '../engine/session.js'
 import { GateFailedError, ship } from '../engine/ship.js'
 import { configApp, primaryHost } from '../engine/targets.js'
 import { retainedVersions } from '../engine/versions.js'
+import { hooksFor } from '../hooks/index.js'
 import { parseKnownHosts } from '../remote/index.js'
 import { defaultCacheDir } from '../image/index.js'
 import { LocalBuildCache } from './build-cache.js'
@@ -47,7 +48,7 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
     deploy: (req, io) => guarded(io, (releases) => shipTo(req, shipment(req), io, releases, env, ALL)),
     previewDeploy: (req, io) => guarded(io, (releases) => shipTo(req, { ...shipment(req), version: req.version ?? req.sha }, io, releases, env, { needs: 'preview', pr: req.pr })),
     // Same path as a deploy, minus the build: the gate only when asked (wait-for-checks: true).
-    rollback: (req, io) => guarded(io, (releases) => shipTo(req, { version: req.version, skipBuild: true, gate: req.gate }, io, releases, env, ALL)),
+    rollback: (req, io) => guarded(io, (releases) => shipTo(req, { command: 'rollback', version: req.version, skipBuild: true, gate: req.gate }, io, releases, env, ALL)),
     remove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, { needs: 'ssh' })),
     previewRemove: (req, io) => guarded(io, (releases) => removeWith(req, io, releases, env, { needs: 'ssh', pr: req.pr })),
     // A lock that cannot be read (host unreachable, host key changed...) is an error: the post
@@ -67,6 +68,8 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
 
 /** What to ship: the commit to build (a clean clone of `ref`), the tag, and the gate to await. */
 interface Shipment {
+  /** KAMAL_COMMAND for the hooks. */
+  command: 'deploy' | 'rollback'
   ref?: string
   version?: string
   skipBuild: boolean
@@ -74,6 +77,7 @@ interface Shipment {
 }
 
 const shipment = (req: DeployRequest): Shipment => ({
+  command: 'deploy',
   ref: req.sha,
   ...(req.version ? { version: req.version } : {}),
   // As Kamal's --skip-push: nothing is built, the registry's image is deployed.
@@ -98,7 +102,12 @@ async function shipTo(target: Target, req: Shipment, io: RunIO, releases: Promis
         skipBuild: req.skipBuild,
         gate: req.gate ? { options: req.gate, deps: { signal: io.signal } } : undefined,
         builder: { cacheDir, env, signal: io.signal, ...(buildCache ? { restoreLocalCache: (plan, log) => buildCache.restore(plan, log) } : {}) },
-        deploy: { ...deployBase(target, lock, env), hostLog: phases.host },
+        deploy: {
+          ...deployBase(target, lock, env),
+          hostLog: phases.host,
+          // Hooks run in the workspace, as Kamal runs them from the app's directory.
+          hooks: hooksFor({ session, appDir: process.cwd(), command: req.command, performer: performer(env), skip: Boolean(target.skipHooks), version: req.version, logger: io.log }),
+        },
         phase: (name) => {
           if (name !== 'deploy') return phases.open(name)
           // Gate and build are done: the hosts come next, and with them the lock.

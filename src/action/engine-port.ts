@@ -39,6 +39,8 @@ export interface Target {
    * releaseLockIfOwned compares; `url` is for people reading the lock details.
    */
   run: { id: string; url?: string }
+  /** `skip-hooks`: run none of Kamal's hooks (deploy, rollback and previews run them otherwise). */
+  skipHooks?: boolean
 }
 
 /** Build, gate and version for the operations that deploy new code. */

@@ -27,6 +27,8 @@ export interface ActionInputs {
   }
   skipBuild: boolean
   skipPush: boolean
+  /** `skip-hooks`: run none of Kamal's hooks. */
+  skipHooks: boolean
   /** NAME=value pairs of the `secrets` input. */
   secrets: Record<string, string>
   /** `pr-number`: the PR a preview is for, when the event does not say (workflow_run, workflow_dispatch). */
@@ -129,6 +131,7 @@ export function readInputs(input: InputReader): ActionInputs {
 
   const skipBuild = bool('skip-build', false) ?? false
   const skipPush = bool('skip-push', false) ?? false
+  const skipHooks = bool('skip-hooks', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
   if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
     // Nothing is built or deployed, so there is no commit whose CI would decide anything.
@@ -156,6 +159,7 @@ export function readInputs(input: InputReader): ActionInputs {
     gate: { enabled, checks, allowedConclusions: allowedConclusions.length ? allowedConclusions : [...GATE_DEFAULTS.allowedConclusions], timeoutMs: timeoutMs! },
     skipBuild,
     skipPush,
+    skipHooks,
     secrets: parsedSecrets.values,
     prNumber,
   }

@@ -37,6 +37,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     env: inputs.secrets,
     ...(inputs.registry ? { registry: inputs.registry } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
+    ...(inputs.skipHooks ? { skipHooks: true } : {}),
   }
 }
 

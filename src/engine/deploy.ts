@@ -1,4 +1,5 @@
 import type { HostState } from '../argv/observation.js'
+import { NO_HOOKS, type DeployHooks } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import type { RemoteHost } from '../remote/host.js'
 import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
@@ -36,6 +37,8 @@ export interface DeployDeps {
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   /** Where a host's lines go; default: the logger, prefixed `[host]`. */
   hostLog?: ((host: string) => Logger) | undefined
+  /** Kamal's pre-deploy and pre/post-app-boot hooks (src/hooks); default none. */
+  hooks?: DeployHooks | undefined
 }
 
 export interface DryRunHost {
@@ -70,17 +73,27 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
     return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
   }
 
+  const hooks = deps.hooks ?? NO_HOOKS
   return withLock(req.lock, deps, async () => {
+    // Kamal's order: the first thing under the lock, before anything on a host changes.
+    await hooks.preDeploy()
     const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets))
     const barrier = barrierFor(again, req.primaryRole)
-    const hosts = await Promise.all(
-      again.map(async (planned): Promise<HostResult[]> => {
-        if ('error' in planned) {
-          if (req.primaryRole && planned.roles.includes(req.primaryRole)) barrier.primaryFailed()
-          return hostResults(planned, () => now() - started)
-        }
-        return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
-      }),
+    // Today one boot group: every host with work. A boot.limit loop calls bootGroup once per group.
+    const group = again.filter((p) => 'plan' in p && p.plan.steps.length > 0).map((p) => p.host)
+    const hosts = await hooks.bootGroup(
+      group,
+      () =>
+        Promise.all(
+          again.map(async (planned): Promise<HostResult[]> => {
+            if ('error' in planned) {
+              if (req.primaryRole && planned.roles.includes(req.primaryRole)) barrier.primaryFailed()
+              return hostResults(planned, () => now() - started)
+            }
+            return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
+          }),
+        ),
+      (done) => done.flat().every((h) => h.action !== 'failed'),
     )
     return result(req, hosts.flat())
   })

@@ -1,3 +1,4 @@
+import { NO_HOOKS, type DeployHooks } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import { deploy, dryRun, type ConvergeRequest, type DryRunHost } from './deploy.js'
 import type { Hosts } from './hosts.js'
@@ -19,6 +20,8 @@ export interface ServiceDeployRequest {
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   hostLog?: ((host: string) => Logger) | undefined
   now?: () => Date
+  /** Kamal's hooks (src/hooks: hooksFor); default none. */
+  hooks?: DeployHooks | undefined
 }
 
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
@@ -43,9 +46,16 @@ export async function deployRequest(req: ServiceDeployRequest): Promise<Converge
 }
 
 export async function deployService(req: ServiceDeployRequest, logger: Logger): Promise<DeployResult> {
+  const hooks = req.hooks ?? NO_HOOKS
+  hooks.setVersion(req.version)
+  // Before the first connection (a no-op when ship already fired it before the build).
+  await hooks.preConnect()
   const pool = dialEarly(req)
   const request = await deployRequest(req)
-  return deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog })
+  const result = await deploy(request, { pool, logger, redact: req.session.redact, pauseAt: req.pauseAt, onLock: req.onLock, hostLog: req.hostLog, hooks })
+  // The lock is released by now, as Kamal's post-deploy expects.
+  await hooks.postDeploy(result.hosts.every((h) => h.action !== 'failed'))
+  return result
 }
 
 export async function dryRunService(req: ServiceDeployRequest, logger: Logger): Promise<DryRunHost[]> {

@@ -1,5 +1,6 @@
 import { buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type ImageBuilderOptions } from '../image/index.js'
 import { waitForChecks, type GateDeps, type GateOptions, type GateResult } from '../gate/index.js'
+import { NO_HOOKS } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import type { DeployResult } from './result.js'
 import { deployService, type ServiceDeployRequest } from './service.js'
@@ -75,6 +76,11 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
   // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
   const { config, secrets } = req.session.options
   checkTargets({ config, secrets, version: req.version, onlyHosts: req.deploy.onlyHosts })
+  // Kamal fires pre-connect before the build (a remote builder or pre-build may need it); its
+  // KAMAL_VERSION is the version about to be built, resolved here when the hook exists.
+  const hooks = req.deploy.hooks ?? NO_HOOKS
+  let version = req.version
+  await hooks.preConnect(async () => (version ??= (await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, context: req.skipBuild ? undefined : config.builder.context })).version))
 
   // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
   // failed build stops the gate's polling, which could otherwise keep the process alive until
@@ -91,7 +97,7 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
   gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.())
 
   // Nothing to build or resolve (a rollback to a named version): no build phase at all.
-  if (req.skipBuild && req.version) return deployShipped(req, { version: req.version }, gateVerdict, stop)
+  if (req.skipBuild && version) return deployShipped(req, { version }, gateVerdict, stop)
   const buildLog = req.phase('build')
   const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
     if (req.skipBuild) {
@@ -100,8 +106,8 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
       return { version: resolved.version }
     }
     const report = await buildImage(
-      { input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) },
-      { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal },
+      { input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(version ? { version } : {}) },
+      { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal, beforeBuild: (v) => hooks.preBuild(v) },
     )
     return { version: report.version.version, report }
   })()

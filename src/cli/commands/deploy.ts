@@ -1,6 +1,7 @@
 import { defaultCacheDir } from '../../image/index.js'
 import { createGit, resolveVersion } from '../../image/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
+import { hooksFor } from '../../hooks/index.js'
 import { dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
 import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
@@ -16,7 +17,7 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]',
   options: {
     ...configOptions,
     ...hostOptions,
@@ -30,6 +31,7 @@ export const deployCommand: CliCommand = {
     message: { type: 'string', short: 'm' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'skip-hooks': { type: 'boolean', short: 'H' },
   },
   async run({ values }, io) {
     const given = typeof values.version === 'string' ? values.version : undefined
@@ -64,7 +66,7 @@ export const deployCommand: CliCommand = {
         skipBuild,
         gate: gate ? { options: gate } : undefined,
         builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
-        deploy: { ...deploy, onLock: signals.onLock },
+        deploy: { ...deploy, onLock: signals.onLock, hooks: hooksFor({ session, appDir, command: 'deploy', performer: deploy.performer, skip: Boolean(values['skip-hooks']), version: str('version'), onlyHosts: deploy.onlyHosts, logger: loaded.logger }) },
         // The gate's lines already start with `gate:`.
         phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
       })

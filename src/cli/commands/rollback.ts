@@ -1,5 +1,6 @@
 import { pauseAtFromEnv } from '../../engine/pause.js'
 import { deployService } from '../../engine/service.js'
+import { hooksFor } from '../../hooks/index.js'
 import { versionProblem } from '../../engine/targets.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
@@ -13,8 +14,8 @@ import { releaseOnSignal } from '../signals.js'
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
-  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--skip-hooks] [--json]',
+  options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' } },
   positionals: true,
   async run({ values, positionals }, io) {
     const [version, ...extra] = positionals
@@ -25,11 +26,15 @@ export const rollbackCommand: CliCommand = {
     const session = openSession(loaded, values, io)
     const signals = releaseOnSignal(loaded.logger)
     try {
+      const who = performer(io.env)
+      // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy, as a deploy does.
+      const hooks = hooksFor({ session, appDir: io.cwd, command: 'rollback', performer: who, skip: Boolean(values['skip-hooks']), version, logger: loaded.logger })
       const result = await deployService(
         {
           session,
           version,
-          performer: performer(io.env),
+          hooks,
+          performer: who,
           run: runReference(io.env),
           message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
           pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
