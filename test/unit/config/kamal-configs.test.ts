@@ -239,7 +239,7 @@ builder:
 `)
     const r = okOf(loadFrom({ [D]: text }))
     expect(r.warnings.map((w) => w.keyPath).sort()).toEqual(
-      ['accessories', 'aliases', 'asset_path', 'boot', 'builder/remote', 'hooks_path', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/keys_only'].sort(),
+      ['accessories', 'aliases', 'asset_path', 'boot', 'builder/remote', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/keys_only'].sort(),
     )
     expect(r.warnings.every((w) => w.line !== undefined && w.file === D)).toBe(true)
   })
