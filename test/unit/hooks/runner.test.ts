@@ -50,13 +50,13 @@ describe('HookRunner', () => {
 
   // Kamal: with no setting the hook's line shows and its output only at debug (-v); `verbose`
   // shows the output; `quiet` hides both (debug only). Per hook settings override nothing else.
-  it.each([
+  it.each<{ output: HooksConfig['output']; running: string; said: string }>([
     { output: undefined, running: 'info', said: 'debug' },
-    { output: 'verbose' as const, running: 'info', said: 'info' },
-    { output: 'quiet' as const, running: 'debug', said: 'debug' },
-    { output: { 'pre-build': 'verbose' as const }, running: 'info', said: 'info' },
-    { output: { 'pre-deploy': 'verbose' as const }, running: 'info', said: 'debug' },
-    { output: { 'pre-build': 'quiet' as const }, running: 'debug', said: 'debug' },
+    { output: 'verbose', running: 'info', said: 'info' },
+    { output: 'quiet', running: 'debug', said: 'debug' },
+    { output: { 'pre-build': 'verbose' }, running: 'info', said: 'info' },
+    { output: { 'pre-deploy': 'verbose' }, running: 'info', said: 'debug' },
+    { output: { 'pre-build': 'quiet' }, running: 'debug', said: 'debug' },
   ])('hooks_output $output: the running line at $running, the output at $said', async ({ output, running, said }) => {
     const p = project({ 'pre-build': { script: 'echo said-on-stdout; echo said-on-stderr >&2' } })
     const { r, lines } = runner(p, output ? { output } : {})
