@@ -28,7 +28,7 @@ function read(given: Record<string, string>) {
 describe('readInputs', () => {
   it('defaults from action.yml give a deploy of config/deploy.yml with the gate on', () => {
     const { inputs } = read(valid)
-    expect(inputs).toMatchObject({ command: 'deploy', configFile: 'config/deploy.yml', skipBuild: false, skipPush: false, secrets: {} })
+    expect(inputs).toMatchObject({ command: 'deploy', configFile: 'config/deploy.yml', skipBuild: false, skipPush: false, skipHooks: false, secrets: {} })
     expect(inputs!.gate).toEqual({ enabled: undefined, checks: [], allowedConclusions: ['success', 'skipped', 'neutral'], timeoutMs: 30 * 60_000 })
     expect(gateEnabled(inputs!)).toBe(true)
   })
@@ -39,6 +39,7 @@ describe('readInputs', () => {
     [{ version: '-bad' }, 'Input `version` is "-bad"; a version is an image tag'],
     [{ destination: '../prod' }, 'Input `destination` is "../prod"'],
     [{ 'skip-build': 'yes' }, 'Input `skip-build` is "yes"; set it to true or false.'],
+    [{ 'skip-hooks': 'no' }, 'Input `skip-hooks` is "no"; set it to true or false.'],
     [{ 'wait-for-checks': '1' }, 'Input `wait-for-checks` is "1"; set it to true or false.'],
     [{ 'gate-timeout': 'soon' }, 'Input `gate-timeout` is "soon"; write a duration such as 30m'],
     [{ 'allowed-conclusions': 'success,sucess' }, 'Input `allowed-conclusions` has "sucess"'],
@@ -56,6 +57,14 @@ describe('readInputs', () => {
   ])('%j → names the input and the fix', (given, message) => {
     const { error } = read({ ...valid, ...given })
     expect(error?.message).toContain(message)
+  })
+
+  it('skip-hooks: true reaches the engine target (Kamal\'s --skip-hooks)', async () => {
+    const { inputs } = read({ ...valid, 'skip-hooks': 'true' })
+    expect(inputs!.skipHooks).toBe(true)
+    const { toTarget } = await import('../../../src/action/requests.js')
+    expect(toTarget(inputs!, 'run-1', {}).skipHooks).toBe(true)
+    expect(toTarget(read(valid).inputs!, 'run-1', {}).skipHooks).toBeUndefined()
   })
 
   it('reports every problem at once, in one message', () => {
