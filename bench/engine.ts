@@ -25,7 +25,7 @@ export async function inProcessDeploy(testbed: Testbed, configFile: string, vers
   const started = performance.now()
   const session = open(testbed, configFile)
   try {
-    const result = await deployService({ session, version, performer: 'bench' }, session.options.logger)
+    const result = await deployService(session, { version, performer: 'bench' }, session.options.logger)
     return { ms: performance.now() - started, result }
   } finally {
     await session.close()

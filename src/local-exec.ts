@@ -21,6 +21,14 @@ export interface LocalExecOptions {
 export type LocalExec = (argv: Argv, options?: LocalExecOptions) => Promise<ExecResult>
 
 /**
+ * Why not @actions/exec: every local run here needs to stop its program. git and docker login
+ * get a timeout (a hung credential prompt or registry must not hang the job), and the image
+ * build is also stopped when the CI gate goes red (AbortSignal). @actions/exec 3.x takes neither
+ * a timeout nor a signal and never hands out the child process, so a run it started cannot be
+ * killed; racing its promise against a timer would leave the program running and keep Node (and
+ * the job) alive. It fits none of cutover's local runs, so this is the one local exec, used by the
+ * CLI and the Action alike.
+ *
  * Runs argv without a shell (so nothing in it is ever interpreted) and collects its output.
  * Never rejects for a non-zero exit: callers decide what a failure means. Rejects only when
  * the program cannot be started (ENOENT), the timeout kills it, or `signal` stops it.

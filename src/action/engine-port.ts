@@ -13,8 +13,9 @@
  * - Secrets never appear in messages, results or log lines; values derived from secrets go
  *   through `io.mask` before their first use.
  */
+import type { DeployRequest } from '../engine/request.js'
 import type { DeployResult } from '../engine/result.js'
-import type { GateOptions, GateResult } from '../gate/index.js'
+import type { GateResult } from '../gate/index.js'
 import type { Logger } from '../log.js'
 
 /** Which app and how to reach its hosts: what every operation starts from. */
@@ -39,34 +40,19 @@ export interface Target {
    * releaseLockIfOwned compares; `url` is for people reading the lock details.
    */
   run: { id: string; url?: string }
-  /** `skip-hooks`: run none of Kamal's hooks (deploy, rollback and previews run them otherwise). */
-  skipHooks?: boolean
 }
 
-/** Build, gate and version for the operations that deploy new code. */
-export interface Source {
-  /** The commit to build (clean clone) and the default version; on a PR its head, never the merge commit. */
-  sha: string
-  /** Image tag to deploy; default: `sha`. */
-  version?: string
-  /** Deploy `image:version` as it is in the registry; fail if it is not there. */
-  skipBuild: boolean
-  /** As Kamal's --skip-push: neither build nor push; deploy image:version as the registry has it. */
-  skipPush: boolean
-  /** The CI gate to await alongside the build, before touching hosts; undefined: no gate. */
-  gate?: GateOptions
-}
-
-export type DeployRequest = Target & Source
-
-/** Redeploy a retained or pushed version; never builds. */
-export interface RollbackRequest extends Target {
-  version: string
-  gate?: GateOptions
+/**
+ * A deploy, a preview or a rollback: where (the Target) and what, as the engine's one
+ * DeployRequest, built once from the inputs (requests.ts: deployRequest). A rollback's request
+ * names its version and skips the build.
+ */
+export interface DeployCall extends Target {
+  request: DeployRequest
 }
 
 /** Deploy a PR's head as its own service `<service>-pr-<N>` on the config's `preview:` hosts and host template. */
-export interface PreviewDeployRequest extends DeployRequest {
+export interface PreviewDeployCall extends DeployCall {
   pr: number
 }
 
@@ -169,12 +155,12 @@ export interface RunIO {
 
 export interface EnginePort {
   /** Gate ‖ build+push, then an idempotent zero-downtime deploy on every host. */
-  deploy(request: DeployRequest, io: RunIO): Promise<RunOutcome>
-  /** Redeploys `version` (reusing retained containers) without building. */
-  rollback(request: RollbackRequest, io: RunIO): Promise<RunOutcome>
+  deploy(call: DeployCall, io: RunIO): Promise<RunOutcome>
+  /** Redeploys `call.request.version` (reusing retained containers) without building. */
+  rollback(call: DeployCall, io: RunIO): Promise<RunOutcome>
   /** Stops and removes the app's containers, proxy routes and images on every host (`kamal remove`). */
   remove(request: Target, io: RunIO): Promise<RunOutcome>
-  previewDeploy(request: PreviewDeployRequest, io: RunIO): Promise<RunOutcome>
+  previewDeploy(call: PreviewDeployCall, io: RunIO): Promise<RunOutcome>
   previewRemove(request: PreviewRemoveRequest, io: RunIO): Promise<RunOutcome>
   /**
    * Post step: removes the deploy lock only if its `run:` line equals `request.run.id`.

@@ -1,9 +1,5 @@
+import type { HeldLock } from '../engine/request.js'
 import type { RunIO } from './engine-port.js'
-
-/** What withLock hands its onLock hook while the lock is held. */
-export interface HeldLock {
-  release: () => Promise<void>
-}
 
 /**
  * Keeps the post step's `lock` state right around one engine operation. `maybe-held` is written

@@ -2,14 +2,15 @@ import { appendFile } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { apiUrlFromEnv } from '../gate/index.js'
 import { failureAnnotations } from './annotations.js'
-import { EngineFailure, type EnginePort, type FailureDetail, type RunIO, type RunOutcome } from './engine-port.js'
+import type { DeployRequest } from '../engine/request.js'
+import { EngineFailure, type EnginePort, type FailureDetail, type RunIO, type RunOutcome, type Target } from './engine-port.js'
 import { resolveEvent, type EventContext } from './event.js'
-import { GitHubClient } from './github/client.js'
+import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { GroupedLog } from './log-groups.js'
 import { masked } from './mask.js'
-import { deploymentRef, environmentName, gateOptions, newRunId, runUrl, toTarget } from './requests.js'
+import { deploymentRef, deployRequest, environmentName, newRunId, runUrl, toTarget } from './requests.js'
 import { STATE } from './state.js'
 import { renderSummary } from './summary.js'
 
@@ -50,7 +51,13 @@ export async function runMain(deps: MainDeps): Promise<void> {
 
   const environment = environmentName(inputs, event)
   const logUrl = runUrl(env)
-  const gh = new GitHubClient({ apiUrl: apiUrlFromEnv(env), token: inputs.githubToken, repository: event.repository, ...(deps.fetch ? { fetch: deps.fetch } : {}) })
+  const gh = new GitHubClient({
+    apiUrl: apiUrlFromEnv(env),
+    token: inputs.githubToken,
+    repository: event.repository,
+    warn: (message) => core.warning(`cutover: ${message}`),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  })
   const records = new GitHubRecords(
     gh,
     { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`, ...(logUrl ? { logUrl } : {}) },
@@ -63,7 +70,7 @@ export async function runMain(deps: MainDeps): Promise<void> {
   let outcome: RunOutcome | undefined
   let failure: { message: string; detail: FailureDetail } | undefined
   try {
-    outcome = await callEngine(deps.engine, inputs, event, toTarget(inputs, runId, env), env, runIO(logs, deps.signal))
+    outcome = await callEngine(deps.engine, inputs, event, toTarget(inputs, runId, env), () => deployRequest(inputs, event, runId, env, process.cwd()), runIO(logs, deps.signal))
   } catch (err) {
     failure = describeFailure(err, deps.signal)
   } finally {
@@ -85,18 +92,16 @@ export async function runMain(deps: MainDeps): Promise<void> {
   core.saveState(STATE.mainDone, 'true')
 }
 
-function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContext, target: ReturnType<typeof toTarget>, env: NodeJS.ProcessEnv, io: RunIO): Promise<RunOutcome> {
-  const gate = gateOptions(inputs, event, env)
-  const source = { sha: event.sha, ...(inputs.version ? { version: inputs.version } : {}), skipBuild: inputs.skipBuild, skipPush: inputs.skipPush, ...(gate ? { gate } : {}) }
+function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContext, target: Target, request: () => DeployRequest, io: RunIO): Promise<RunOutcome> {
   switch (inputs.command) {
     case 'deploy':
-      return engine.deploy({ ...target, ...source }, io)
+      return engine.deploy({ ...target, request: request() }, io)
     case 'rollback':
-      return engine.rollback({ ...target, version: inputs.version!, ...(gate ? { gate } : {}) }, io)
+      return engine.rollback({ ...target, request: request() }, io)
     case 'remove':
       return engine.remove(target, io)
     case 'preview-deploy':
-      return engine.previewDeploy({ ...target, ...source, pr: event.prNumber! }, io)
+      return engine.previewDeploy({ ...target, request: request(), pr: event.prNumber! }, io)
     case 'preview-remove':
       return engine.previewRemove({ ...target, pr: event.prNumber! }, io)
   }

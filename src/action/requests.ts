@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { performer, skipsBuild, type DeployRequest } from '../engine/request.js'
 import { apiUrlFromEnv, type GateOptions } from '../gate/index.js'
 import type { Target } from './engine-port.js'
 import type { EventContext } from './event.js'
@@ -37,8 +38,24 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     env: inputs.secrets,
     ...(inputs.registry ? { registry: inputs.registry } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
-    ...(inputs.skipHooks ? { skipHooks: true } : {}),
   }
+}
+
+/**
+ * The inputs as the engine's one DeployRequest (deploy, preview-deploy, rollback). The commit
+ * built is the event's (a PR's head, never its merge commit); a preview's version defaults to
+ * it, so the preview's tag is the head SHA; a rollback names its version and builds nothing
+ * (and its hooks see KAMAL_COMMAND=rollback; a deploy's and a preview's see `deploy`).
+ */
+export function deployRequest(inputs: ActionInputs, event: EventContext, runId: string, env: NodeJS.ProcessEnv, appDir: string): DeployRequest {
+  const url = runUrl(env)
+  const gate = gateOptions(inputs, event, env)
+  // `skip-hooks` (Kamal's --skip-hooks): the adapter's hooksFor reads it from the request.
+  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.skipHooks ? { skipHooks: true } : {}) }
+  if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true, command: 'rollback' }
+  const preview = inputs.command === 'preview-deploy'
+  const version = inputs.version ?? (preview ? event.sha : undefined)
+  return { ...who, ref: event.sha, ...(version ? { version } : {}), skipBuild: skipsBuild(inputs) }
 }
 
 /** The gate's options, or undefined when this command does not wait for CI. */

@@ -79,6 +79,9 @@ export const rename = (from: string, to: string): Argv => ['docker', 'rename', f
 
 export const pull = (image: string): Argv => ['docker', 'pull', image]
 
+/** `docker tag SOURCE TARGET`: Kamal moves `image:latest` on each host this way after a deploy. */
+export const tag = (source: string, target: string): Argv => ['docker', 'tag', source, target]
+
 /**
  * Log in and pull in ONE command, through a private client config made for it and removed after.
  * A `docker login` followed by a separate `docker pull` relies on the host user's shared

@@ -36,6 +36,9 @@ export const containerName = (ref: AppRef, version: string): string => `${contai
 /** Kamal's proxy service for a role is named like the container prefix. */
 export const proxyServiceName = containerPrefix
 
+/** Kamal's latest tag: `latest`, or `latest-<destination>` so two destinations on one host don't fight over it. */
+export const latestTagName = (destination: string | null | undefined): string => (destination ? `latest-${destination}` : 'latest')
+
 /** `.kamal/apps/<service>[-<dest>]`: the app's files on a host (its env files); `remove` deletes it whole. */
 export const appDirectory = (ref: Pick<AppRef, 'service' | 'destination'>): string => `${RUN_DIRECTORY}/apps/${serviceAndDestination(ref)}`
 

@@ -1,4 +1,4 @@
-import { hostname, userInfo } from 'node:os'
+import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { loadConfigOrThrow, renderWarning, type DeployConfig, type SecretNeeds } from '../config/index.js'
@@ -64,12 +64,6 @@ export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onC
     ...(trace ? { onCommand: trace } : {}),
     env: io.env as NodeJS.ProcessEnv,
   })
-}
-
-/** Who deploys, for the lock and the audit log: the CI actor, else user@machine. */
-export function performer(env: CliIO['env']): string {
-  if (env.GITHUB_ACTOR) return `${env.GITHUB_ACTOR} (GitHub Actions)`
-  return `${env.USER ?? userInfo().username}@${hostname()}`
 }
 
 /** The CI run holding a lock: a GitHub Actions run URL when there is one. */

@@ -5,7 +5,12 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 
 /** The per-host table a person reads after a run. */
 export function renderResultTable(result: DeployResult): string {
-  const rows = [['HOST', 'ROLE', 'ACTION', 'CONTAINER', 'TIME'], ...result.hosts.map((h) => [h.host, h.role, h.action, h.container ?? '-', seconds(h.durationMs)])]
+  // The DOWNTIME column only when a recreate role stopped something: blue-green has none to show.
+  const downtime = result.hosts.some((h) => h.downtimeMs !== undefined)
+  const rows = [
+    ['HOST', 'ROLE', 'ACTION', 'CONTAINER', 'TIME', ...(downtime ? ['DOWNTIME'] : [])],
+    ...result.hosts.map((h) => [h.host, h.role, h.action, h.container ?? '-', seconds(h.durationMs), ...(downtime ? [h.downtimeMs !== undefined ? seconds(h.downtimeMs) : '-'] : [])]),
+  ]
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
   const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
   return `${table}\n${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`

@@ -2,8 +2,9 @@ import type { SecretEnvRef } from './schema/env.js'
 import type { HookOutputLevel } from './schema/hooks.js'
 import type { RoleOptionValue } from './schema/servers.js'
 import type { JumpHost } from './schema/ssh.js'
+import type { Strategy } from './schema/x-cutover.js'
 
-export type { HookOutputLevel, JumpHost, RoleOptionValue, SecretEnvRef }
+export type { HookOutputLevel, JumpHost, RoleOptionValue, SecretEnvRef, Strategy }
 
 /**
  * The resolved config the engine consumes: every default applied, root and role settings merged,
@@ -83,6 +84,14 @@ export interface RoleConfig {
   proxy?: ProxyConfig
   /** `docker stop --time`: the role's, else the root's, else drain_timeout for roles without a proxy (Kamal). */
   stopTimeout?: number
+  /** cutover addition (`x-cutover.roles.<role>.strategy`): default blue-green (see normalize/strategy.ts). */
+  strategy: Strategy
+}
+
+/** Kamal `boot:`: hosts boot in groups of `limit` (null: all at once), `wait` seconds apart. */
+export interface BootConfig {
+  limit: number | null
+  wait: number
 }
 
 export interface RegistryConfig {
@@ -104,6 +113,11 @@ export interface SshConfig {
   /** Private keys held in secrets. */
   keyData: SecretRef[]
   proxy?: JumpHost
+  proxyCommand?: string
+  /** Default false: the ssh-agent's keys are offered too. */
+  keysOnly: boolean
+  /** OpenSSH config files: true (default) means ~/.ssh/config and /etc/ssh/ssh_config. */
+  config: boolean | string[]
   /** Default fatal. */
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal'
 }
@@ -174,4 +188,10 @@ export interface DeployConfig {
   preview?: PreviewConfig
   /** Absent only in hand-made configs (tests): the engine then reads Kamal's defaults. */
   hooks?: HooksConfig
+  boot: BootConfig
+  /**
+   * false for a PR preview (engine/preview.ts): it shares production's image repository, so it
+   * must never move the hosts' `latest` tag, which Kamal reads as production's current version.
+   */
+  tagsLatest?: false
 }

@@ -5,9 +5,11 @@ import type { RemoteHost } from '../remote/host.js'
 import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
 import { planHost, type HostPlan } from '../plan/host.js'
 import { describeStep, type Step } from '../plan/steps.js'
-import { Barrier } from './barrier.js'
+import type { Barrier } from './barrier.js'
+import { runInGroups, type BootSettings } from './boot-groups.js'
 import type { Hosts } from './hosts.js'
 import { executeSteps } from './execute.js'
+import { tagLatest } from './latest-tag.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
 import type { PauseAt } from './pause.js'
@@ -26,6 +28,10 @@ export interface ConvergeRequest {
   lock: LockRequest
   /** The role whose health gates the others' old containers (Kamal's barrier). */
   primaryRole?: string
+  /** Kamal `boot:`: hosts in groups (boot-groups.ts); absent: every host at once. */
+  boot?: BootSettings
+  /** `repository:latest[-dest]` to tag `image` as on every host once every group succeeded; absent: no tag (a PR preview). */
+  latestTag?: string
 }
 
 export interface DeployDeps {
@@ -37,8 +43,8 @@ export interface DeployDeps {
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   /** Where a host's lines go; default: the logger, prefixed `[host]`. */
   hostLog?: ((host: string) => Logger) | undefined
-  /** Kamal's pre-deploy and pre/post-app-boot hooks (src/hooks); default none. */
-  hooks?: DeployHooks | undefined
+  /** Kamal's pre-deploy and pre/post-app-boot hooks (src/hooks), the edge's RunHooks.kamalHooks; default none. */
+  kamalHooks?: DeployHooks | undefined
 }
 
 export interface DryRunHost {
@@ -73,29 +79,27 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
     return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
   }
 
-  const hooks = deps.hooks ?? NO_HOOKS
+  const hooks = deps.kamalHooks ?? NO_HOOKS
   return withLock(req.lock, deps, async () => {
     // Kamal's order: the first thing under the lock, before anything on a host changes.
     await hooks.preDeploy()
     const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets))
-    const barrier = barrierFor(again, req.primaryRole)
-    // Today one boot group: every host with work. A boot.limit loop calls bootGroup once per group.
-    const group = again.filter((p) => 'plan' in p && p.plan.steps.length > 0).map((p) => p.host)
-    const hosts = await hooks.bootGroup(
-      group,
-      () =>
-        Promise.all(
-          again.map(async (planned): Promise<HostResult[]> => {
-            if ('error' in planned) {
-              if (req.primaryRole && planned.roles.includes(req.primaryRole)) barrier.primaryFailed()
-              return hostResults(planned, () => now() - started)
-            }
-            return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
-          }),
-        ),
-      (done) => done.flat().every((h) => h.action !== 'failed'),
-    )
-    return result(req, hosts.flat())
+    // Kamal's boot groups (boot-groups.ts): one group, all hosts at once, without `boot.limit`.
+    const hosts = await runInGroups(again.map((p) => ({ ...p, primaryWork: primaryWork(p, req.primaryRole) })), {
+      boot: req.boot ?? { limit: null, waitS: 0 },
+      logger: deps.logger,
+      primaryHealthy: primaryUnchanged(again, req.primaryRole),
+      run: async (planned, barrier) => {
+        if (!('error' in planned)) return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole })
+        if (planned.primaryWork) barrier.primaryFailed()
+        return hostResults(planned, () => now() - started)
+      },
+      untouched: untouchedResults,
+      // Kamal's pre-app-boot / post-app-boot, once per group, KAMAL_HOSTS = the group's hosts that boot something.
+      aroundGroup: (group, boot) => hooks.bootGroup(group.filter(hasWork).map((p) => p.host), boot, (done) => done.every((h) => h.action !== 'failed')),
+    })
+    if (req.latestTag && !hosts.some((h) => h.action === 'failed')) await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps)
+    return result(req, hosts)
   })
 }
 
@@ -145,25 +149,35 @@ function hostResults(p: Planned, elapsed: () => number): HostResult[] {
   return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }))
 }
 
+/** The host has steps to run: it boots something in its group (Kamal's app-boot hooks name it). */
+function hasWork(p: Planned): boolean {
+  return 'plan' in p && p.plan.steps.length > 0
+}
+
+/** The primary role has work on this host (or the host failed before it could run it). */
+function primaryWork(p: Planned, primaryRole: string | undefined): boolean {
+  if (!primaryRole) return false
+  if (!('plan' in p)) return p.roles.includes(primaryRole)
+  return (p.plan.roles.find((r) => r.role === primaryRole)?.steps.length ?? 0) > 0
+}
+
 /**
- * The barrier for this run: open at once when the primary role is already healthy with this
- * version somewhere (unchanged there) or is not part of the run; else waiting on every host where
- * the primary role has work.
+ * The barrier is open from the start when the primary role is already healthy with this version
+ * somewhere (unchanged there) or is not part of the run at all.
  */
-function barrierFor(plans: readonly Planned[], primaryRole: string | undefined): Barrier {
-  if (!primaryRole) return new Barrier(0)
-  let working = 0
-  for (const p of plans) {
-    if (!('plan' in p)) {
-      if (p.roles.includes(primaryRole)) working += 1
-      continue
-    }
-    const role = p.plan.roles.find((r) => r.role === primaryRole)
-    if (!role) continue
-    if (role.steps.length === 0) return new Barrier(0)
-    working += 1
-  }
-  return new Barrier(working)
+function primaryUnchanged(plans: readonly Planned[], primaryRole: string | undefined): boolean {
+  if (!primaryRole) return true
+  return plans.some((p) => 'plan' in p && p.plan.roles.some((r) => r.role === primaryRole && r.steps.length === 0))
+}
+
+/** A host an earlier boot group's failure kept from running: roles with work fail, the rest are unchanged. */
+function untouchedResults(p: Planned, why: string): HostResult[] {
+  if ('error' in p) return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: 0, error: why }))
+  return p.plan.roles.map((r) =>
+    r.steps.length === 0
+      ? { host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: 0 }
+      : { host: p.host, role: r.role, action: 'failed', container: r.result.container, durationMs: 0, error: why },
+  )
 }
 
 interface BarrierUse {
@@ -199,7 +213,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
     for (const note of r.result.notes) roleLog.warn(note)
     try {
       host ??= await deps.pool.host(hostName)
-      await executeSteps(host, r.steps, {
+      const report = await executeSteps(host, r.steps, {
         logger: roleLog,
         redact: deps.redact,
         pauseAt: deps.pauseAt,
@@ -215,7 +229,7 @@ async function runHost(hostName: string, hostPlan: HostPlan, deps: DeployDeps, n
       })
       if (primary) gate.barrier.primaryHealthy()
       roleLog.info(`${r.result.outcome} → ${r.result.container}`)
-      results.push({ ...base, action: r.result.outcome, durationMs: now() - started })
+      results.push({ ...base, action: r.result.outcome, durationMs: now() - started, ...(report.downtimeMs !== undefined ? { downtimeMs: report.downtimeMs } : {}) })
     } catch (e) {
       if (primary) gate.barrier.primaryFailed()
       failure = deps.redact(e instanceof Error ? e.message : String(e))

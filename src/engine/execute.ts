@@ -3,12 +3,8 @@ import { interpretHealth } from '../argv/docker.js'
 import type { Logger } from '../log.js'
 import { describeStep, type Exec, type OnFailure, type Step } from '../plan/steps.js'
 import type { ExecResult, RemoteHost } from '../remote/host.js'
+import { Outage } from './outage.js'
 import { pausePoint, type PauseAt } from './pause.js'
-
-/** A step failed: the message is already redacted and says what to look at. */
-export class StepError extends Error {
-  override name = 'StepError'
-}
 
 export interface ExecuteOptions {
   logger: Logger
@@ -24,6 +20,13 @@ export interface ExecuteOptions {
   before?: (step: Step) => Promise<void>
   /** Told after each step that succeeded (a primary role's switch opens the barrier). */
   after?: (step: Step) => void
+  /** Clock for the recreate downtime; default Date.now. */
+  now?: () => number
+}
+
+/** What the steps did beyond succeeding: a recreate role's measured downtime (outage.ts). */
+export interface ExecuteReport {
+  downtimeMs?: number
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -34,9 +37,10 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
  * never gets healthy, its log tail (redacted) goes into the error and it is cleaned up, so the old
  * one keeps serving and nothing broken is left behind.
  */
-export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<void> {
+export async function executeSteps(host: RemoteHost, steps: readonly Step[], options: ExecuteOptions): Promise<ExecuteReport> {
   const { logger, redact } = options
   let newContainer: OnFailure | null = null
+  const outage = new Outage(options.now ?? Date.now)
   for (const step of steps) {
     try {
       await options.before?.(step)
@@ -44,9 +48,11 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
       // Held back (the barrier closed): take the new container away again, keep the old one.
       const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true
       const why = e instanceof Error ? e.message : String(e)
-      throw new StepError(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}`))
+      const restored = await outage.undo((exec) => send(host, exec))
+      throw new Error(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}${restored}`))
     }
     logger.info(describeStep(step))
+    outage.before(step)
     try {
       await runStep(host, step, options)
     } catch (e) {
@@ -55,12 +61,16 @@ export async function executeSteps(host: RemoteHost, steps: readonly Step[], opt
         logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`)
         continue
       }
-      throw e instanceof StepError ? e : new StepError(message)
+      // `message` is the error's own text, redacted (again: redacting is idempotent).
+      const restored = redact(await outage.undo((exec) => send(host, exec)))
+      throw new Error(`${message}${restored}`)
     }
+    outage.after(step)
     if (step.kind === 'awaitHealthy' || step.kind === 'proxyDeploy') newContainer = step.onFailure
     options.after?.(step)
     if (step.kind === 'run' || step.kind === 'start') await pausePoint('after-start', options.pauseAt, logger)
   }
+  return outage.downtimeMs !== undefined ? { downtimeMs: outage.downtimeMs } : {}
 }
 
 async function runStep(host: RemoteHost, step: Step, options: ExecuteOptions): Promise<void> {
@@ -104,13 +114,13 @@ async function awaitHealthy(host: RemoteHost, step: Extract<Step, { kind: 'await
 }
 
 /** Read the new container's last log lines, remove (or stop) it, and say why it failed. */
-async function failNewContainer(host: RemoteHost, container: string, why: string, onFailure: OnFailure, options: ExecuteOptions): Promise<StepError> {
+async function failNewContainer(host: RemoteHost, container: string, why: string, onFailure: OnFailure, options: ExecuteOptions): Promise<Error> {
   const logs = await send(host, onFailure.logs).catch(() => null)
   const tail = logs ? `${logs.stdout}${logs.stderr}`.trimEnd() : ''
   const cleanup = await send(host, onFailure.cleanup).catch((e: unknown) => ({ code: -1, stdout: '', stderr: String(e) }))
   const leftover = cleanup.code === 0 ? '' : `\n(cleaning up ${container} failed too: ${firstLine(cleanup.stderr)}; the next run removes it)`
   const logText = tail ? `\nlast log lines of ${container}:\n${tail}` : `\n${container} printed no log lines`
-  return new StepError(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`))
+  return new Error(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`))
 }
 
 const send = (host: RemoteHost, exec: Exec): Promise<ExecResult> =>
@@ -120,7 +130,7 @@ async function check(host: RemoteHost, exec: Exec, what: string, redact: (s: str
   const result = await send(host, exec)
   if (result.code !== 0) {
     const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n')
-    throw new StepError(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
+    throw new Error(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`))
   }
   return result
 }

@@ -47,19 +47,32 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
     )
   }
   let released = false
+  // Rejects when the lock is still there afterwards: a failed `rm` would otherwise leave it held, silently.
   const release = async (): Promise<void> => {
     if (released) return
     released = true
-    await host.exec(lockCommands.release(dir), { timeoutMs: 30_000 })
+    const r = await host.exec(lockCommands.release(dir), { timeoutMs: 30_000 })
+    if (r.code !== 0) throw new Error(`removing ${dir} failed: ${r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`}`)
   }
   deps.onLock?.({ release })
   deps.logger.info(`took the deploy lock on ${req.host}`)
   try {
     return await work()
   } finally {
-    await release().catch((e: unknown) => deps.logger.warn(redact(`could not release the deploy lock on ${req.host}: ${e instanceof Error ? e.message : String(e)}; release it with \`cutover lock release\``)))
+    await release().catch((e: unknown) => deps.logger.warn(redact(releaseFailed(req, dir, e))))
     deps.onLock?.(null)
   }
+}
+
+/** The warning for a lock left held: whose lock, why, and the command that releases it. */
+function releaseFailed(req: LockRequest, dir: string, e: unknown): string {
+  const { service, destination } = req.app
+  const whose = `${service}${destination ? ` (destination ${destination})` : ''}`
+  const command = `cutover lock release${destination ? ` -d ${destination}` : ''}`
+  return (
+    `could not release the deploy lock of ${whose} on ${req.host}: ${e instanceof Error ? e.message : String(e)}. ` +
+    `It stays held and blocks the next deploy: release it with \`${command}\` (or remove ${dir} on ${req.host})`
+  )
 }
 
 export type LockReport = { host: string; dir: string; state: lockCommands.LockState }

@@ -9,46 +9,42 @@ import { observeQueryFor } from '../plan/desired.js'
 import type { RemoteHost } from '../remote/host.js'
 import { withLock, type LockRequest } from './lock.js'
 import { observeHost } from './observe.js'
+import type { DeployRequest, RunHooks } from './request.js'
 import type { DeployResult, HostResult } from './result.js'
 import type { Session } from './session.js'
 import { configApp, configHosts, primaryHost } from './targets.js'
 
-export interface RemoveRequest {
-  session: Session
-  performer: string
-  run?: string | undefined
-  onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
-  now?: () => Date
-}
+/** Who removes, for the lock and the audit log: the same fields a DeployRequest has. */
+export type RemoveRequest = Pick<DeployRequest, 'performer' | 'run'>
 
 /**
  * Take the app off every host, as `kamal remove` does: its proxy routes, its containers (all
  * roles, retained ones included), the images only they used, and its env files. Succeeds, with
  * nothing changed, when the app is already gone.
  */
-export async function removeService(req: RemoveRequest, logger: Logger): Promise<DeployResult> {
-  const { config } = req.session.options
-  const at = (req.now?.() ?? new Date()).toISOString()
+export async function removeService(session: Session, req: RemoveRequest, logger: Logger, hooks: Pick<RunHooks, 'onLock'> = {}): Promise<DeployResult> {
+  const { config } = session.options
+  const at = new Date().toISOString()
   const app = configApp(config)
   const lock: LockRequest = {
     host: primaryHost(config),
     app,
     details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
   }
-  const hostResults = await withLock(lock, { pool: req.session, logger, onLock: req.onLock }, () =>
+  const hostResults = await withLock(lock, { pool: session, logger, onLock: hooks.onLock }, () =>
     Promise.all(
       configHosts(config).map(async ({ host }): Promise<HostResult[]> => {
         const started = Date.now()
         const roles = config.roles.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name)
         const log = logger.child(`[${host}]`)
         try {
-          const remote = await req.session.host(host)
+          const remote = await session.host(host)
           const removed = await removeFromHost(remote, await observeHost(remote, observeQueryFor(app, 'full')), config, roles, log, at, req.performer)
           return roles.map((role) => ({ host, role, action: removed ? 'removed' : 'unchanged', durationMs: Date.now() - started }))
         } catch (e) {
           // Connection errors already start with the host (RemoteError), and the log line and the
           // result table name it too: the message is not prefixed again.
-          const error = req.session.redact(e instanceof Error ? e.message : String(e))
+          const error = session.redact(e instanceof Error ? e.message : String(e))
           log.error(error)
           return roles.map((role) => ({ host, role, action: 'failed', durationMs: Date.now() - started, error }))
         }

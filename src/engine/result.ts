@@ -10,6 +10,11 @@ export interface HostResult {
   durationMs: number
   /** Why this host failed, already redacted. */
   error?: string
+  /**
+   * A `recreate` role that replaced a running container: how long it served nothing, from the
+   * old container's stop to the new one's switch (or readiness). Absent for blue-green (no gap).
+   */
+  downtimeMs?: number
 }
 
 export interface DeployResult {

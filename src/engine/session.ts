@@ -38,6 +38,10 @@ export class Session {
       user: config.ssh.user,
       port: config.ssh.port,
       ...(config.ssh.proxy ? { proxy: `${config.ssh.proxy.user}@${formatHost(config.ssh.proxy.host)}:${config.ssh.proxy.port}` } : {}),
+      ...(config.ssh.proxyCommand ? { proxyCommand: config.ssh.proxyCommand } : {}),
+      sshConfig: config.ssh.config,
+      keysOnly: config.ssh.keysOnly,
+      ...((options.env ?? process.env).SSH_AUTH_SOCK ? { agent: (options.env ?? process.env).SSH_AUTH_SOCK! } : {}),
       ...(options.onCommand ? { onCommand: options.onCommand } : {}),
     })
     this.redact = (text) => secrets.redact(text)

@@ -1,28 +1,41 @@
-import { buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type ImageBuilderOptions } from '../image/index.js'
+import {
+  buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type BuildRunDeps, type BuildRunRequest, type ImageBuilderOptions, type ResolvedVersion, type VersionRequest,
+} from '../image/index.js'
 import { waitForChecks, type GateDeps, type GateOptions, type GateResult } from '../gate/index.js'
 import { NO_HOOKS } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
+import type { DeployRequest, RunHooks } from './request.js'
 import type { DeployResult } from './result.js'
-import { deployService, type ServiceDeployRequest } from './service.js'
+import { deployService } from './service.js'
 import type { Session } from './session.js'
 import { checkTargets } from './targets.js'
 
-export interface ShipRequest {
-  session: Session
-  /** The app's directory (holding config/deploy.yml): its git repository is what gets built. */
-  appDir: string
-  /** Build this commit instead of HEAD (`--ref`, or a PR's head). */
-  ref?: string | undefined
-  /** Tag to deploy; default: the commit SHA. */
-  version?: string | undefined
-  /** Deploy image:version as the registry has it: no build, no push, no local login (Kamal's --skip-push too). */
-  skipBuild: boolean
-  /** The CI gate, run while the build runs; undefined: no gate. */
-  gate?: { options: GateOptions; deps?: Omit<GateDeps, 'logger'> } | undefined
-  builder: Omit<ImageBuilderOptions, 'log'>
-  deploy: Omit<ServiceDeployRequest, 'session' | 'version'>
-  /** Logs per phase: `gate` (only when there is a gate), `build`, `deploy`. */
+/**
+ * How ship runs, besides what it is asked (the DeployRequest): where each phase logs, the local
+ * build's settings, and the hooks that deployService passes on to deploy. Given by the edge.
+ */
+export interface ShipRun extends RunHooks {
+  /** Logs per phase: `gate` (only when there is a gate), `build` (not for a named version without build), `deploy`. */
   phase: (name: 'gate' | 'build' | 'deploy') => PhaseLog
+  /** The local build's settings (cache dir, buildx builder, the Action's cache restore). */
+  builder: Omit<ImageBuilderOptions, 'log' | 'signal'>
+  /** Stops the gate's wait and the build (the Action: the step is cancelled). */
+  signal?: AbortSignal | undefined
+}
+
+/** The parts ship drives, injectable so unit tests can stand in for GitHub, git, docker and the hosts. */
+export interface ShipDeps {
+  waitForChecks: (options: GateOptions, deps: GateDeps) => Promise<GateResult>
+  buildImage: (request: BuildRunRequest, deps: BuildRunDeps) => Promise<BuildReport>
+  resolveVersion: (request: VersionRequest) => Promise<ResolvedVersion>
+  deployService: typeof deployService
+}
+
+const realDeps: ShipDeps = {
+  waitForChecks,
+  buildImage,
+  resolveVersion: (request) => resolveVersion(createGit(), request),
+  deployService,
 }
 
 /**
@@ -72,23 +85,24 @@ export function buildInput(session: Session): BuildInput {
  * touches hosts: a red gate stops the run at once, even mid-build; a build that fails stops it
  * too. Hosts are touched only when both are done and green.
  */
-export async function ship(req: ShipRequest): Promise<ShipResult> {
+export async function ship(session: Session, req: DeployRequest, run: ShipRun, deps: ShipDeps = realDeps): Promise<ShipResult> {
   // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
-  const { config, secrets } = req.session.options
-  checkTargets({ config, secrets, version: req.version, onlyHosts: req.deploy.onlyHosts })
+  const { config, secrets } = session.options
+  checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
   // Kamal fires pre-connect before the build (a remote builder or pre-build may need it); its
-  // KAMAL_VERSION is the version about to be built, resolved here when the hook exists.
-  const hooks = req.deploy.hooks ?? NO_HOOKS
+  // KAMAL_VERSION is the version about to be built, resolved here only when the hook exists. The
+  // build then uses that same version (an uncommitted build's random suffix is drawn once).
+  const hooks = run.kamalHooks ?? NO_HOOKS
   let version = req.version
-  await hooks.preConnect(async () => (version ??= (await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, context: req.skipBuild ? undefined : config.builder.context })).version))
+  await hooks.preConnect(async () => (version ??= (await deps.resolveVersion({ appDir: req.appDir, ref: req.ref, context: req.skipBuild ? undefined : config.builder.context })).version))
 
   // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
   // failed build stops the gate's polling, which could otherwise keep the process alive until
   // the gate's timeout.
   const stop = new AbortController()
-  const gateSignal = req.gate?.deps?.signal ? AbortSignal.any([req.gate.deps.signal, stop.signal]) : stop.signal
-  const gateLog = req.gate ? req.phase('gate') : null
-  const gate = req.gate && gateLog ? waitForChecks(req.gate.options, { ...req.gate.deps, signal: gateSignal, logger: gateLog }) : null
+  const signal = run.signal ? AbortSignal.any([run.signal, stop.signal]) : stop.signal
+  const gateLog = req.gate ? run.phase('gate') : null
+  const gate = req.gate && gateLog ? deps.waitForChecks(req.gate, { signal, logger: gateLog }) : null
   const gateVerdict = gate?.then((g) => {
     if (g.status !== 'passed') throw new GateFailedError(g)
     return g
@@ -96,31 +110,40 @@ export async function ship(req: ShipRequest): Promise<ShipResult> {
   // Also the listener without which a gate that fails while the build still runs would be an unhandled rejection.
   gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.())
 
+  const shipped = { session, req, run, deps, stop }
   // Nothing to build or resolve (a rollback to a named version): no build phase at all.
-  if (req.skipBuild && version) return deployShipped(req, { version }, gateVerdict, stop)
-  const buildLog = req.phase('build')
+  if (req.skipBuild && version) return deployShipped(shipped, { version }, gateVerdict)
+  const buildLog = run.phase('build')
   const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
     if (req.skipBuild) {
-      const resolved = await resolveVersion(createGit(), { appDir: req.appDir, ref: req.ref, version: undefined, context: undefined })
+      const resolved = await deps.resolveVersion({ appDir: req.appDir, ref: req.ref, version: undefined, context: undefined })
       buildLog.info(`not building: deploying ${resolved.version} as the registry has it`)
       return { version: resolved.version }
     }
-    const report = await buildImage(
-      { input: buildInput(req.session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(version ? { version } : {}) },
-      { ...req.builder, log: buildLog, signal: req.builder.signal ? AbortSignal.any([req.builder.signal, stop.signal]) : stop.signal, beforeBuild: (v) => hooks.preBuild(v) },
+    const report = await deps.buildImage(
+      { input: buildInput(session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(version ? { version } : {}) },
+      // Kamal's pre-build: only once the registry check says the image is really built.
+      { ...run.builder, log: buildLog, signal, beforeBuild: (v) => hooks.preBuild(v) },
     )
     return { version: report.version.version, report }
   })()
   built.then(() => buildLog.end?.(), () => buildLog.end?.())
-  return deployShipped(req, built, gateVerdict, stop)
+  return deployShipped(shipped, built, gateVerdict)
+}
+
+interface Shipping {
+  session: Session
+  req: DeployRequest
+  run: ShipRun
+  deps: ShipDeps
+  stop: AbortController
 }
 
 /** Once the image is ready and the gate green, deploy it; if either fails, stop the other and fail. */
 async function deployShipped(
-  req: ShipRequest,
+  { session, req, run, deps, stop }: Shipping,
   image: { version: string; report?: BuildReport } | Promise<{ version: string; report?: BuildReport }>,
   gateVerdict: Promise<GateResult> | undefined,
-  stop: AbortController,
 ): Promise<ShipResult> {
   let both: [{ version: string; report?: BuildReport }, GateResult | undefined]
   try {
@@ -130,6 +153,7 @@ async function deployShipped(
     throw e
   }
   const [{ version, report }, gateResult] = both
-  const result = await deployService({ ...req.deploy, session: req.session, version }, req.phase('deploy'))
+  // `run` carries the edge's hooks (onLock, hostLog, pauseAt, kamalHooks) on down as they are.
+  const result = await deps.deployService(session, { version, performer: req.performer, run: req.run, message: req.message, onlyHosts: req.onlyHosts }, run.phase('deploy'), run)
   return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) }
 }

@@ -26,10 +26,6 @@ export interface TargetRequest {
   onlyHosts?: readonly string[]
 }
 
-export class TargetError extends Error {
-  override name = 'TargetError'
-}
-
 /** Why `version` cannot be an image tag (and so a version), or null. */
 export function versionProblem(version: string): string | null {
   if (TAG_PATTERN.test(version)) return null
@@ -61,7 +57,7 @@ export function hostTargets(req: TargetRequest): HostTarget[] {
   const { config } = req
   // The version is a flag or input, not a config key: refused as such, not as a config error.
   const bad = versionProblem(req.version)
-  if (bad) throw new TargetError(`version ${bad}`)
+  if (bad) throw new Error(`version ${bad}`)
   const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary))
   const byHost = new Map<string, DesiredRole[]>()
   const errors: ConfigError[] = []
@@ -81,7 +77,7 @@ export function hostTargets(req: TargetRequest): HostTarget[] {
   if (errors.length > 0) throw new ConfigErrors(errors)
   if (req.onlyHosts?.length) {
     const unknown = req.onlyHosts.filter((h) => !byHost.has(h))
-    if (unknown.length) throw new TargetError(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`)
+    if (unknown.length) throw new Error(`--hosts: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the config's servers; expected hosts as written there`)
   }
   return [...byHost].map(([host, list]) => ({ host, roles: list }))
 }
@@ -115,7 +111,7 @@ export function configHosts(config: Pick<DeployConfig, 'roles'>): Host[] {
 export function primaryHost(config: DeployConfig): string {
   const primary = config.roles.find((r) => r.primary) ?? config.roles[0]
   const host = primary?.hosts[0]?.host
-  if (!host) throw new TargetError('the config lists no hosts to deploy to')
+  if (!host) throw new Error('the config lists no hosts to deploy to')
   return host
 }
 
@@ -143,6 +139,7 @@ function desiredRole(req: TargetRequest, role: RoleConfig, host: string): Desire
     deployTimeoutS: config.deployTimeout,
     drainTimeoutS: config.drainTimeout,
     stopTimeoutS: role.stopTimeout ?? null,
+    strategy: role.strategy,
     retain: config.retainContainers,
     run: req.run,
   }
@@ -194,11 +191,11 @@ export function splitCmd(cmd: string, role: string): string[] {
   for (const w of words) {
     if (typeof w === 'string') out.push(w)
     else
-      throw new TargetError(
+      throw new Error(
         `servers/${role}/cmd: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
           `Wrap it in a shell yourself, e.g. cmd: sh -c "…"`,
       )
   }
-  if (out.length === 0) throw new TargetError(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`)
+  if (out.length === 0) throw new Error(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`)
   return out
 }

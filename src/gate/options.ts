@@ -60,33 +60,29 @@ export function apiUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.GITHUB_API_URL?.trim() || DEFAULT_API_URL
 }
 
-/** Thrown for options a caller got wrong; the message names the option and the fix. */
-export class GateOptionsError extends Error {
-  override name = 'GateOptionsError'
-}
-
+/** Throws, for options a caller got wrong, an Error that names the option and the fix. */
 export function resolveGateOptions(o: GateOptions): ResolvedGateOptions {
   const [owner, repo, ...rest] = o.repository.split('/')
   if (!owner || !repo || rest.length > 0) {
-    throw new GateOptionsError(`gate: repository must look like "owner/name", got ${JSON.stringify(o.repository)}`)
+    throw new Error(`gate: repository must look like "owner/name", got ${JSON.stringify(o.repository)}`)
   }
-  if (!o.sha.trim()) throw new GateOptionsError('gate: no commit SHA to wait on; pass the commit (e.g. GITHUB_SHA or the PR head SHA)')
-  if (!o.token) throw new GateOptionsError('gate: no GitHub token; pass github-token (it needs checks: read and statuses: read) or skip the gate')
+  if (!o.sha.trim()) throw new Error('gate: no commit SHA to wait on; pass the commit (e.g. GITHUB_SHA or the PR head SHA)')
+  if (!o.token) throw new Error('gate: no GitHub token; pass github-token (it needs checks: read and statuses: read) or skip the gate')
   let apiUrl: URL
   try {
     apiUrl = new URL(o.apiUrl)
   } catch {
-    throw new GateOptionsError(`gate: API URL ${JSON.stringify(o.apiUrl)} is not a URL; set GITHUB_API_URL to e.g. ${DEFAULT_API_URL}`)
+    throw new Error(`gate: API URL ${JSON.stringify(o.apiUrl)} is not a URL; set GITHUB_API_URL to e.g. ${DEFAULT_API_URL}`)
   }
   const duration = (name: string, value: number | undefined, fallback: number, min: number): number => {
     const v = value ?? fallback
-    if (!Number.isFinite(v) || v < min) throw new GateOptionsError(`gate: ${name} must be a number of milliseconds >= ${min}, got ${value}`)
+    if (!Number.isFinite(v) || v < min) throw new Error(`gate: ${name} must be a number of milliseconds >= ${min}, got ${value}`)
     return v
   }
   const allowed = o.allowedConclusions?.length ? o.allowedConclusions : GATE_DEFAULTS.allowedConclusions
   const runId = o.runId === undefined || o.runId === '' ? undefined : String(o.runId).trim()
   if (runId !== undefined && !/^\d+$/.test(runId)) {
-    throw new GateOptionsError(`gate: run id must be the number in GITHUB_RUN_ID, got ${JSON.stringify(o.runId)}`)
+    throw new Error(`gate: run id must be the number in GITHUB_RUN_ID, got ${JSON.stringify(o.runId)}`)
   }
   return {
     apiUrl: apiUrl.href.replace(/\/+$/, ''),

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { prefixedLogger, type Logger } from '../log.js'
 import { evaluate, fromCheckRun, fromStatus, isOwnCheckRun, isOwnStatus, type CheckState, type RawCheckRun, type RawStatus } from './checks.js'
-import { GitHubApiError, GitHubReader, seconds, type ApiErrorKind, type Endpoint } from './github-client.js'
+import { GitHubApiError, GitHubReader, seconds, type ApiErrorKind, type Purpose } from '../github/index.js'
 import { resolveGateOptions, type GateOptions, type ResolvedGateOptions } from './options.js'
 
 export interface GateDeps {
@@ -30,8 +30,8 @@ export type GateResult =
   | (ResultBase & { status: 'failed'; reason: 'api'; apiError: ApiErrorKind; failed: []; missing: [] })
   | (ResultBase & { status: 'timed-out'; pending: CheckState[]; missing: string[] })
 
-const CHECK_RUNS: Endpoint = { what: 'check runs', permission: 'checks: read' }
-const STATUSES: Endpoint = { what: 'commit statuses', permission: 'statuses: read' }
+const CHECK_RUNS: Purpose = { what: 'read check runs', permission: 'checks: read' }
+const STATUSES: Purpose = { what: 'read commit statuses', permission: 'statuses: read' }
 
 /**
  * Waits until the commit's CI is green: every required check run and commit status passed.
@@ -111,9 +111,9 @@ async function readChecks(reader: GitHubReader, o: ResolvedGateOptions): Promise
   return { checks, ignored }
 }
 
-function listOf<T>(body: unknown, key: string, endpoint: Endpoint): T[] {
+function listOf<T>(body: unknown, key: string, purpose: Purpose): T[] {
   const list = (body as Record<string, unknown> | null)?.[key]
-  if (!Array.isArray(list)) throw new GitHubApiError(`gate: unexpected answer listing ${endpoint.what}: no "${key}" array`, 'http')
+  if (!Array.isArray(list)) throw new GitHubApiError(`gate: unexpected answer when trying to ${purpose.what}: no "${key}" array`, 'http')
   return list as T[]
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { DEFAULTS } from '../config/index.js'
+import type { DeployRequest } from '../engine/request.js'
 import type { Session } from '../engine/session.js'
 import { configHosts } from '../engine/targets.js'
 import type { LocalExec } from '../local-exec.js'
@@ -9,46 +10,36 @@ import { HookRunner } from './runner.js'
 
 export { HOOK_NAMES, hookEnv, serviceVersion, type HookName, type HookRun } from './env.js'
 export { deployHooks, NO_HOOKS, type DeployHooks } from './lifecycle.js'
-export { HookError, HookRunner, outputLevel, type HookRunnerOptions } from './runner.js'
+export { HookRunner, outputLevel, type HookRunnerOptions } from './runner.js'
 
-export interface HooksRequest {
-  session: Session
-  /** The app's directory: hooks_path is relative to it, and hooks run in it. */
-  appDir: string
-  /** Kamal's KAMAL_COMMAND: `deploy` or `rollback`. */
-  command: string
-  performer: string
-  /** `--skip-hooks`. */
-  skip: boolean
-  /** The version when already known (a `--version`, a rollback); else set once resolved. */
-  version?: string | undefined
-  onlyHosts?: readonly string[] | undefined
-  logger: Logger
-  exec?: LocalExec
-}
-
-/** Kamal's hooks for one deploy or rollback of the session's config. */
-export function hooksFor(req: HooksRequest): DeployHooks {
-  const { config, secrets } = req.session.options
+/**
+ * Kamal's hooks for one deploy, rollback or preview of the session's config, as the request asks
+ * (its command, performer, version, `--hosts`, `--skip-hooks`). The edge calls it once and hands
+ * the result to ship as `RunHooks.kamalHooks`. Hooks run in the app's directory (in the Action: the
+ * workspace), as Kamal runs them from its working directory; hooks_path is relative to it.
+ */
+export function hooksFor(session: Session, request: DeployRequest, logger: Logger, exec?: LocalExec): DeployHooks {
+  const { config, secrets } = session.options
   return deployHooks(
     new HookRunner({
-      dir: resolve(req.appDir, config.hooks?.path ?? DEFAULTS.hooksPath),
-      cwd: req.appDir,
-      skip: req.skip,
+      dir: resolve(request.appDir, config.hooks?.path ?? DEFAULTS.hooksPath),
+      cwd: request.appDir,
+      skip: Boolean(request.skipHooks),
       ...(config.hooks?.output !== undefined ? { output: config.hooks.output } : {}),
       run: {
         service: config.service,
-        version: req.version ?? '',
+        // The version when already known (a `--version`, a rollback); else set once resolved.
+        version: request.version ?? '',
         destination: config.destination,
-        performer: req.performer,
-        command: req.command,
-        hosts: runHosts(config, req.onlyHosts),
+        performer: request.performer,
+        command: request.command ?? 'deploy',
+        hosts: runHosts(config, request.onlyHosts),
       },
       secrets: () => secrets.asEnv(),
-      redact: req.session.redact,
-      logger: req.logger,
+      redact: session.redact,
+      logger,
       startedAt: Date.now(),
-      ...(req.exec ? { exec: req.exec } : {}),
+      ...(exec ? { exec } : {}),
     }),
   )
 }

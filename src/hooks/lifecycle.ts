@@ -25,8 +25,9 @@ export interface DeployHooks {
   preDeploy(): Promise<void>
   /**
    * One boot group (Kamal's `boot.limit`): pre-app-boot with KAMAL_HOSTS = the group's hosts,
-   * `boot`, then post-app-boot when `succeeded(result)`. The engine calls it once per group; a
-   * group loop calls it per group. An empty group runs `boot` without hooks.
+   * `boot`, then post-app-boot when `succeeded(result)`. The engine's group loop (runInGroups,
+   * via deploy.ts) calls it once per group, with the group's hosts that have work; a group
+   * without any (every host unchanged) runs `boot` without hooks.
    */
   bootGroup<T>(hosts: readonly string[], boot: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T>
   /** After the lock is released, when pre-deploy fired and `ok`. */

@@ -28,24 +28,13 @@ export interface HookRunnerOptions {
   progressEveryMs?: number
 }
 
-/** A hook exited non-zero (or could not start): the run stops there. The message is redacted. */
-export class HookError extends Error {
-  override name = 'HookError'
-  constructor(
-    readonly hook: HookName,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
 /** How many of a failed hook's last output lines go into its error. */
 const FAILED_OUTPUT_LINES = 40
 
 /**
  * Runs Kamal's hooks on this machine. Each hook is a file in the hooks directory named after it;
  * a missing file is no hook, an existing one that is not executable warns and is not run, and a
- * non-zero exit throws HookError with the hook's output (redacted) so the run stops there.
+ * non-zero exit throws an Error naming the hook, with its output (redacted), so the run stops there.
  */
 export class HookRunner {
   readonly #o: HookRunnerOptions
@@ -76,7 +65,7 @@ export class HookRunner {
     return `${this.#o.dir}/${hook}`
   }
 
-  /** Runs `hook` if it exists; true when it ran. Throws HookError when it fails. */
+  /** Runs `hook` if it exists; true when it ran. Throws (a plain Error: nobody branches on it) when it fails. */
   async run(hook: HookName, call: Omit<HookCall, 'secrets'>): Promise<boolean> {
     if (!this.present(hook)) return false
     const file = this.path(hook)
@@ -110,7 +99,7 @@ export class HookRunner {
       })
       code = result.code
     } catch (e) {
-      throw new HookError(hook, this.#o.redact(`hook ${hook} (${shown}) could not be started: ${e instanceof Error ? e.message : String(e)}`))
+      throw new Error(this.#o.redact(`hook ${hook} (${shown}) could not be started: ${e instanceof Error ? e.message : String(e)}`))
     } finally {
       clearInterval(progress)
     }
@@ -118,7 +107,7 @@ export class HookRunner {
     if (code !== 0) {
       const tail = lines.slice(-FAILED_OUTPUT_LINES)
       const output = tail.length ? `; its output${lines.length > tail.length ? ` (last ${tail.length} lines)` : ''}:\n${tail.join('\n')}` : '; it printed nothing'
-      throw new HookError(hook, this.#o.redact(`hook ${hook} (${shown}) failed with exit code ${code} after ${took}s${output}`))
+      throw new Error(this.#o.redact(`hook ${hook} (${shown}) failed with exit code ${code} after ${took}s${output}`))
     }
     say(`hook ${hook} finished in ${took}s`)
     this.#fired.add(hook)

@@ -2,15 +2,10 @@ import type { Argv } from '../argv/shell-join.js'
 import { gitArgv } from '../argv/git.js'
 import { execLocal, type LocalExec } from '../local-exec.js'
 
-/** A git command failed; the message names the command, the directory and git's own words. */
-export class GitError extends Error {
-  override name = 'GitError'
-}
-
 /**
  * One interface for git, in the actions/checkout style: every call builds an argv (from
  * argv/git.ts) and goes through one exec function. `tryX` returns false and never throws;
- * `x` throws a GitError that says what failed and where.
+ * `x` throws an Error that says what failed and where (the command, the directory and git's own words).
  */
 export interface Git {
   /** Top of the work tree holding `dir`. Throws outside a repository. */
@@ -51,7 +46,7 @@ export function createGit(options: GitOptions = {}): Git {
     const result = await exec(argv, { env: { ...env, ...extraEnv }, timeoutMs })
     if (result.code !== 0) {
       const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n  ')
-      throw new GitError(`git could not ${what}: \`${argv.join(' ')}\` exited ${result.code}${said ? `:\n  ${said}` : ''}`)
+      throw new Error(`git could not ${what}: \`${argv.join(' ')}\` exited ${result.code}${said ? `:\n  ${said}` : ''}`)
     }
     return result.stdout
   }
@@ -72,7 +67,7 @@ export function createGit(options: GitOptions = {}): Git {
     },
     resolveCommit: async (dir, ref) => {
       const out = await tryRun(gitArgv.resolveCommit(dir, ref))
-      if (out === false) throw new GitError(`'${ref}' names no commit in the repository at ${dir}. Check the ref (a branch, tag or sha that exists locally; run \`git fetch\` first if it is only on the remote).`)
+      if (out === false) throw new Error(`'${ref}' names no commit in the repository at ${dir}. Check the ref (a branch, tag or sha that exists locally; run \`git fetch\` first if it is only on the remote).`)
       return out.trim()
     },
     status: async (dir, opts) => (await run(gitArgv.status(dir, opts), `read the status of ${dir}`)).trimEnd(),

@@ -1,10 +1,11 @@
 import type { RegistryInput } from '../registry/types.js'
 
 /**
- * The small inputs the build layer needs. The config layer (src/config) maps Kamal's
- * `config/deploy.yml` onto these, so nothing here parses YAML or knows about destinations.
+ * The small inputs the build layer needs. The engine's `buildInput()` fills them from
+ * the loaded config, so nothing here parses YAML or knows about destinations, and these types
+ * can be built by hand in tests.
  *
- * Mapping from deploy.yml (done by the lead in config → build):
+ * Where each comes from in deploy.yml:
  *   service              → BuildInput.service
  *   image                → ImageInput.name       (the repository part, e.g. "acme/app")
  *   registry.server      → RegistryInput.server  (absent = Docker Hub)

@@ -50,6 +50,12 @@ export interface DesiredRole extends AppRef {
   /** Kamal `stop_timeout`; null = Docker's default. (Kamal falls back to drain_timeout for roles
    * without the proxy; the config mapping decides.) */
   stopTimeoutS: number | null
+  /**
+   * cutover `x-cutover.roles.<role>.strategy`: `blue-green` starts the new container alongside the
+   * old one and stops the old one last; `recreate` stops the old one before the new one runs (see
+   * plan/strategy.ts). Not part of the settings digest: changing it alone redeploys nothing.
+   */
+  strategy: 'blue-green' | 'recreate'
   /** Kamal `retain_containers` (default 5): stopped containers kept per role, for rollback. */
   retain: number
   /** This run, not the settings: left out of the digest. */

@@ -8,6 +8,7 @@ import { imageRef, type DesiredRole } from './desired.js'
 import { inScope, isActive, newestFirst, reusable, routedTo } from './scope.js'
 import { Secret } from './secret.js'
 import type { Exec, Step } from './steps.js'
+import { arrangeForStrategy } from './strategy.js'
 
 export type Outcome = 'unchanged' | 'booted' | 'replaced'
 
@@ -75,6 +76,13 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   if (target) {
     name = target.name
     reused = true
+    // Kamal renamed it aside (`…_replaced_…`) when it replaced it; reused, it gets its name back,
+    // so Kamal (`kamal app version`) and people read the version from the name again.
+    if (name.startsWith(`${want.spec.name}_replaced_`)) {
+      steps.push(...stepAside(seen, d, want.spec.name))
+      steps.push({ kind: 'rename', from: name, to: want.spec.name, exec: ex(docker.rename(target.id, want.spec.name)) })
+      name = want.spec.name
+    }
     if (!isActive(target)) steps.push({ kind: 'start', container: name, exec: ex(docker.start(target.id)) })
   } else {
     name = want.spec.name
@@ -89,16 +97,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     }
     steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) })
     steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length })
-    // Kamal's move: whoever of this service holds the name steps aside under a unique name,
-    // still serving. Another service's container is not ours to rename.
-    const holder = seen.containers.find((c) => c.name === name)
-    if (holder && holder.service !== d.service) {
-      throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`)
-    }
-    if (holder) {
-      const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`
-      steps.push({ kind: 'rename', from: name, to, exec: ex(docker.rename(holder.id, to)) })
-    }
+    steps.push(...stepAside(seen, d, name))
     steps.push({ kind: 'run', container: name, exec: ex(docker.run(want.spec, containerHostname(d.host, d.run.nonce))) })
   }
 
@@ -140,7 +139,21 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
   )
   steps.push({ kind: 'audit', bestEffort: true, exec: ex(audit.append(auditLogPath(d), line)) })
 
-  return { outcome, container: name, digest: want.digest, steps, notes }
+  return { outcome, container: name, digest: want.digest, steps: arrangeForStrategy(d, steps, running.map((c) => c.id)), notes }
+}
+
+/**
+ * Kamal's move: whoever of this service holds `name` steps aside under a unique name, still
+ * serving. Another service's container is not ours to rename.
+ */
+function stepAside(seen: HostState, d: DesiredRole, name: string): Step[] {
+  const holder = seen.containers.find((c) => c.name === name)
+  if (!holder) return []
+  if (holder.service !== d.service) {
+    throw new Error(`the container name ${name} is taken by a container that is not ${d.service}'s (${holder.service ? `service ${holder.service}` : 'no service label'}, id ${holder.id.slice(0, 12)}): rename or remove that container, then deploy again`)
+  }
+  const to = `${name}_replaced_${d.run.nonce.slice(0, 16)}`
+  return [{ kind: 'rename', from: name, to, exec: { argv: docker.rename(holder.id, to) } }]
 }
 
 /** The tag is here and is the content we want (a moved tag must be pulled again). Not listed: absent. */

@@ -1,5 +1,5 @@
 import type { HostState, ObservedContainer } from '../argv/observation.js'
-import { proxyServiceName, targetAlias, type AppRef } from '../argv/names.js'
+import { latestTagName, proxyServiceName, targetAlias, type AppRef } from '../argv/names.js'
 import { splitTarget } from '../argv/proxy-list.js'
 
 /** Readings of an observation the planner needs, all by labels and ids, never by names. */
@@ -46,10 +46,23 @@ export function routedTo(seen: HostState, ref: AppRef, c: ObservedContainer, por
   return route !== undefined && route.targets.length === 1 && targetNames(route.targets[0] ?? '', c, port)
 }
 
-/** This role's containers on a host, newest first: what `cutover versions` shows. */
-export function roleContainers(seen: HostState, ref: AppRef): { name: string; version: string | null; state: string; created: string; digest: string | null }[] {
+/**
+ * Kamal's "current container" of a role on a host: the running one created from the image tagged
+ * latest (`latest-<dest>`; the tag moves only after a deploy succeeded everywhere, so that
+ * container is known good), else the newest running one (a run stopped before tagging); null when
+ * none runs. Needs a full look (image ids and tags).
+ */
+export function currentContainer(seen: HostState, ref: AppRef): ObservedContainer | null {
+  const running = seen.containers.filter((c) => inScope(ref)(c) && c.state === 'running').sort(newestFirst)
+  const latest = seen.images?.find((i) => i.tag === latestTagName(ref.destination))?.id
+  return running.find((c) => latest !== undefined && c.imageId === latest) ?? running[0] ?? null
+}
+
+/** This role's containers on a host, newest first: what `cutover versions` shows; `current` as above. */
+export function roleContainers(seen: HostState, ref: AppRef): { name: string; version: string | null; state: string; created: string; digest: string | null; current: boolean }[] {
+  const current = currentContainer(seen, ref)
   return seen.containers
     .filter(inScope(ref))
     .sort(newestFirst)
-    .map((c) => ({ name: c.name, version: c.version, state: c.state, created: c.created, digest: c.digest }))
+    .map((c) => ({ name: c.name, version: c.version, state: c.state, created: c.created, digest: c.digest, current: c === current }))
 }

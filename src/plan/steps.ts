@@ -39,12 +39,21 @@ export type Step = (
   | { kind: 'awaitHealthy'; exec: Exec; container: string; timeoutMs: number; onFailure: OnFailure }
   /** Health-checks the target, switches traffic, drains the old one; non-zero = old still serves. */
   | { kind: 'proxyDeploy'; exec: Exec; service: string; container: string; onFailure: OnFailure }
-  | { kind: 'stop'; exec: Exec; containers: string[] }
+  /** `restore` (recreate only): `docker start` of the same containers, run if a later step fails. */
+  | { kind: 'stop'; exec: Exec; containers: string[]; restore?: Exec }
   | { kind: 'remove'; exec: Exec; containers: string[] }
   | { kind: 'removeImages'; exec: Exec; images: string[] }
   | { kind: 'pruneImages'; exec: Exec }
   | { kind: 'audit'; exec: Exec }
-) & { bestEffort?: true }
+) & {
+  bestEffort?: true
+  /**
+   * recreate: the role serves nothing from the start of the `starts` step (the old container
+   * stops) to the end of the `ends` step (the new one is switched to or ready). The executor
+   * measures that span and reports it as the role's downtime.
+   */
+  downtime?: 'starts' | 'ends'
+}
 
 export type StepKind = Step['kind']
 

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { Client, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
+import { Client, type AgentAuthMethod, type AuthMethod, type ConnectConfig, type PublicKeyAuthMethod, type ServerHostKeyAlgorithm } from 'ssh2'
 import { authError, changedHostKeyError, connectError, revokedHostKeyError, unknownHostKeyError, type SshEndpoint, RemoteError } from './errors.js'
 import { hostKeyAlgorithms, judgeHostKey, pinsFor, type KnownHosts } from './known-hosts.js'
 import type { PrivateKey } from './keys.js'
@@ -10,8 +10,19 @@ export interface OpenOptions {
   knownHosts: KnownHosts
   connectTimeoutMs: number
   keepaliveIntervalMs: number
-  /** A stream already connected to the server (a jump host's forwarded channel). */
+  /** A stream already connected to the server (a jump host's channel, a ProxyCommand's stdio). */
   sock?: Duplex
+  /** The ssh-agent socket (SSH_AUTH_SOCK) whose keys are offered after the keys above. */
+  agent?: string
+  /** Said when the connection fails before the handshake (a ProxyCommand's stderr). */
+  viaDetail?: () => string
+}
+
+/** The keys first (in order), then the agent's; ssh2 tries each until the server accepts one. */
+function authMethods(username: string, options: OpenOptions): AuthMethod[] {
+  const methods: (PublicKeyAuthMethod | AgentAuthMethod)[] = options.keys.map((k) => ({ type: 'publickey', username, key: k.key }))
+  if (options.agent) methods.push({ type: 'agent', username, agent: options.agent })
+  return methods
 }
 
 /**
@@ -44,7 +55,7 @@ export function openConnection(endpoint: SshEndpoint, options: OpenOptions): Pro
         : changedHostKeyError(endpoint, options.knownHosts.source, key, verdict.pinned)
       return false
     },
-    authHandler: options.keys.map((k) => ({ type: 'publickey' as const, username: endpoint.user, key: k.key })),
+    authHandler: authMethods(endpoint.user, options),
     ...(options.sock ? { sock: options.sock } : {}),
   }
 
@@ -65,7 +76,7 @@ export function openConnection(endpoint: SshEndpoint, options: OpenOptions): Pro
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (probing) return // the first error decided; the socket's own errors that follow do not
       if (rejection) return fail(rejection)
-      if (err.level === 'client-authentication') return fail(authError(endpoint, options.keys.map((k) => k.label)))
+      if (err.level === 'client-authentication') return fail(authError(endpoint, [...options.keys.map((k) => k.label), ...(options.agent ? [`the keys of the ssh-agent at ${options.agent}`] : [])]))
       if (/no matching host key/i.test(err.message) && pins.keys.length && !presented) {
         // The server holds no key of a pinned type. Ask it, without restriction, which key it
         // does present, so the error shows the fingerprint (not possible through a jump host,
@@ -78,7 +89,11 @@ export function openConnection(endpoint: SshEndpoint, options: OpenOptions): Pro
       }
       fail(connectError(endpoint, err, options.connectTimeoutMs))
     })
-    client.once('close', () => probing || fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake`)))
+    client.once('close', () => {
+      if (probing) return
+      const said = options.viaDetail?.()
+      fail(new RemoteError(`${endpoint.name}: the connection closed during the SSH handshake${said ? ` (the proxy command said: ${said})` : ''}`))
+    })
     client.connect(config)
     // TCP_NODELAY. ssh2 leaves Nagle's algorithm on, and it often writes a message as more than
     // one segment (or two messages back to back, as NEWKEYS and the userauth request): the second

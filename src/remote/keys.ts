@@ -30,7 +30,7 @@ export function parsePrivateKey(label: string, data: Buffer | string): PrivateKe
 }
 
 /** Reads every key into memory once; files are read here and never again. */
-export function loadKeys(sources: KeySources): PrivateKey[] {
+export function loadKeys(sources: KeySources, options: { allowNone?: boolean } = {}): PrivateKey[] {
   const keys: PrivateKey[] = []
   for (const path of sources.paths ?? []) {
     let data: Buffer
@@ -43,6 +43,24 @@ export function loadKeys(sources: KeySources): PrivateKey[] {
   }
   ;(sources.data ?? []).forEach((d, i) => keys.push(parsePrivateKey(`ssh.key_data[${i}]`, d)))
   for (const b of sources.buffers ?? []) keys.push(parsePrivateKey(b.label, b.key))
-  if (keys.length === 0) throw new RemoteError('no SSH key given: set ssh.keys or ssh.key_data in config/deploy.yml, or pass --ssh-key FILE')
+  if (keys.length === 0 && !options.allowNone) throw new RemoteError('no SSH key given: set ssh.keys or ssh.key_data in config/deploy.yml, or pass --ssh-key FILE')
   return keys
+}
+
+/** ssh's own defaults, tried when no key file is named (ssh.keys, IdentityFile). */
+export const DEFAULT_KEY_FILES = ['id_rsa', 'id_ecdsa', 'id_ed25519', 'id_dsa']
+
+/**
+ * Key files ssh would only try: a default `~/.ssh/id_*` or an IdentityFile from an ssh config.
+ * One that is missing, locked by a passphrase or unreadable is skipped, as ssh skips it when it
+ * cannot ask; the keys named in deploy.yml or on the command line are strict (loadKeys).
+ */
+export function loadOptionalKeys(paths: readonly string[]): PrivateKey[] {
+  return paths.flatMap((path) => {
+    try {
+      return [parsePrivateKey(path, readFileSync(path))]
+    } catch {
+      return []
+    }
+  })
 }

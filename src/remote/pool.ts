@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs'
+import { homedir, userInfo } from 'node:os'
+import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import type { Client } from 'ssh2'
 import { openConnection } from './connection.js'
 import { describe, RemoteError, type SshEndpoint } from './errors.js'
 import type { RemoteHost } from './host.js'
-import { loadKeys, type KeySources, type PrivateKey } from './keys.js'
+import { DEFAULT_KEY_FILES, loadKeys, loadOptionalKeys, type KeySources, type PrivateKey } from './keys.js'
 import { parseKnownHosts, type KnownHosts } from './known-hosts.js'
+import { spawnProxyCommand } from './proxy-command.js'
+import { readSshConfigFiles, SshConfigs, type SshConfigSetting } from './ssh-config.js'
 import { SshHost } from './ssh-host.js'
 import { parseTarget } from './target.js'
 
@@ -20,6 +24,19 @@ export interface SshOptions {
   port?: number
   /** A jump host, Kamal's ssh.proxy: `[user@]host[:port]`, user root unless given. */
   proxy?: string
+  /** Kamal's ssh.proxy_command (ssh.proxy wins when both are set, as in Kamal). */
+  proxyCommand?: string
+  /**
+   * Kamal's ssh.config: OpenSSH config files whose HostName, IdentityFile, ProxyJump and
+   * ProxyCommand apply per host (User and Port only where `user`/`port` are not given). Default false.
+   */
+  sshConfig?: SshConfigSetting
+  /** The ssh-agent socket (SSH_AUTH_SOCK) to take keys from. */
+  agent?: string
+  /** Kamal's ssh.keys_only: never the agent's keys, only the key files. */
+  keysOnly?: boolean
+  /** Where `~` is (default keys, the user's ssh config); tests point it elsewhere. */
+  home?: string
   connectTimeoutMs?: number
   /** The default limit on each command; ExecOptions.timeoutMs overrides it per command. */
   commandTimeoutMs?: number
@@ -48,39 +65,85 @@ const closeClient = (client: Client): Promise<void> =>
  * host's). Concurrent asks for the same host wait for the same connection.
  */
 export class SshPool {
+  /** The keys named in deploy.yml or on the command line (strict: a bad one is an error). */
   private readonly keys: readonly PrivateKey[]
+  /** Whether ssh.keys (or --ssh-key) named key files: then IdentityFile and ~/.ssh/id_* are not tried. */
+  private readonly namedKeyFiles: boolean
   private readonly knownHosts: KnownHosts
+  private readonly configs: SshConfigs
+  private readonly home: string
   private readonly connections = new Map<string, Promise<Client>>()
   private readonly hosts = new Map<string, Promise<SshHost>>()
 
   constructor(private readonly options: SshOptions) {
-    this.keys = Array.isArray(options.keys) ? (options.keys as PrivateKey[]) : loadKeys(options.keys as KeySources)
+    const given = Array.isArray(options.keys) ? undefined : (options.keys as KeySources)
+    this.keys = given ? loadKeys(given, { allowNone: true }) : (options.keys as PrivateKey[])
+    this.namedKeyFiles = given ? (given.paths ?? []).length > 0 : this.keys.length > 0
     this.knownHosts = typeof options.knownHosts === 'string' ? loadKnownHosts(options.knownHosts) : options.knownHosts
+    this.home = options.home ?? homedir()
+    this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home)
   }
 
-  private endpoint(target: string, name?: string): SshEndpoint {
+  /**
+   * Where `target` really is: an ssh config alias gives its HostName. Kamal hands net-ssh the
+   * user and port explicitly, so ssh.user and ssh.port win over the file's User and Port.
+   */
+  private endpoint(target: string, name?: string): SshEndpoint & { alias: string } {
     const t = parseTarget(target)
-    return { name: name ?? t.host, user: t.user ?? this.options.user ?? 'root', host: t.host, port: t.port ?? this.options.port ?? 22 }
+    const s = this.configs.resolve(t.host, localUser())
+    const user = t.user ?? this.options.user ?? s.user ?? 'root'
+    return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? this.options.port ?? s.port ?? 22 }
   }
 
-  private proxyEndpoint(): SshEndpoint | undefined {
-    if (!this.options.proxy) return undefined
-    const t = parseTarget(this.options.proxy, 'ssh.proxy')
-    return { name: `jump host ${t.host}`, user: t.user ?? 'root', host: t.host, port: t.port ?? 22 }
+  /** A jump host as ProxyJump or ssh.proxy names it, `[user@]host[:port]`; aliases resolve too. */
+  private jumpEndpoint(spec: string, what: string): SshEndpoint {
+    const t = parseTarget(spec, what)
+    const s = this.configs.resolve(t.host, localUser())
+    // Kamal's default jump user is root, like its default ssh user.
+    return { name: `jump host ${t.host}`, user: t.user ?? s.user ?? 'root', host: s.hostName ?? t.host, port: t.port ?? s.port ?? 22 }
   }
 
-  private client(endpoint: SshEndpoint, via?: SshEndpoint): Promise<Client> {
+  /** How to reach a host: directly, through jump hosts (first hop first), or through a command. */
+  private route(alias: string): { jumps: SshEndpoint[] } | { command: string } {
+    if (this.options.proxy) return { jumps: [this.jumpEndpoint(this.options.proxy, 'ssh.proxy')] }
+    if (this.options.proxyCommand) return { command: this.options.proxyCommand }
+    const s = this.configs.resolve(alias, localUser())
+    if (s.proxyJump) return { jumps: s.proxyJump.split(',').map((hop) => this.jumpEndpoint(hop.trim(), `ProxyJump of ${alias}`)) }
+    if (s.proxyCommand) return { command: s.proxyCommand }
+    return { jumps: [] }
+  }
+
+  /** The keys offered to `alias`: the named ones, else its IdentityFiles, else ~/.ssh/id_*. */
+  private keysFor(alias: string): { keys: PrivateKey[]; agent?: string } {
+    const agent = this.options.keysOnly ? undefined : this.options.agent
+    let keys = [...this.keys]
+    if (!this.namedKeyFiles) {
+      const files = this.configs.resolve(alias, localUser()).identityFiles
+      keys.push(...loadOptionalKeys(files.length ? files : DEFAULT_KEY_FILES.map((f) => join(this.home, '.ssh', f))))
+    }
+    keys = keys.filter((k, i) => keys.findIndex((o) => o.label === k.label) === i)
+    if (!keys.length && !agent) {
+      throw new RemoteError(
+        `no SSH key for ${alias}: set ssh.keys or ssh.key_data in config/deploy.yml, pass --ssh-key FILE, give an IdentityFile in the ssh config, or run an ssh-agent (SSH_AUTH_SOCK)${this.options.keysOnly ? ' (ssh.keys_only is set, so the agent is not asked)' : ''}`,
+      )
+    }
+    return { keys, ...(agent ? { agent } : {}) }
+  }
+
+  private client(endpoint: SshEndpoint, alias: string, via: SshEndpoint[] | { command: string } = []): Promise<Client> {
     const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`
     let pending = this.connections.get(key)
     if (!pending) {
       pending = (async () => {
-        const sock = via ? await this.tunnel(via, endpoint) : undefined
+        const proxied = 'command' in via ? spawnProxyCommand(via.command, endpoint, alias) : undefined
+        const sock = proxied?.sock ?? (Array.isArray(via) && via.length ? await this.tunnel(via, endpoint) : undefined)
         return openConnection(endpoint, {
-          keys: this.keys,
+          ...this.keysFor(alias),
           knownHosts: this.knownHosts,
           connectTimeoutMs: this.options.connectTimeoutMs ?? 30_000,
           keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 30_000,
           ...(sock ? { sock } : {}),
+          ...(proxied ? { viaDetail: proxied.stderr } : {}),
         })
       })()
       this.connections.set(key, pending)
@@ -93,9 +156,10 @@ export class SshPool {
     return pending
   }
 
-  /** A channel through the jump host to the target's SSH port; the jump host is checked strictly too. */
-  private async tunnel(via: SshEndpoint, to: SshEndpoint): Promise<Duplex> {
-    const jump = await this.client(via)
+  /** A channel through the last jump host to the target's SSH port; every jump host is checked strictly too. */
+  private async tunnel(hops: SshEndpoint[], to: SshEndpoint): Promise<Duplex> {
+    const via = hops[hops.length - 1]!
+    const jump = await this.client(via, via.host, hops.slice(0, -1))
     const timeoutMs = this.options.connectTimeoutMs ?? 30_000
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new RemoteError(`${describe(to)}: jump host ${describe(via)} opened no tunnel within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs)
@@ -113,7 +177,8 @@ export class SshPool {
     const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`
     let pending = this.hosts.get(key)
     if (!pending) {
-      pending = this.client(endpoint, this.proxyEndpoint()).then((client) => {
+      const route = this.route(endpoint.alias)
+      pending = this.client(endpoint, endpoint.alias, 'command' in route ? route : route.jumps).then((client) => {
         const host = new SshHost(endpoint.name, client, {
           commandTimeoutMs: this.options.commandTimeoutMs ?? 10 * 60_000,
           maxChannels: this.options.maxChannelsPerHost ?? 8,
@@ -137,6 +202,14 @@ export class SshPool {
     this.connections.clear()
     this.hosts.clear()
     await Promise.all(clients.flatMap((c) => (c.status === 'fulfilled' ? [closeClient(c.value)] : [])))
+  }
+}
+
+const localUser = (): string => {
+  try {
+    return userInfo().username
+  } catch {
+    return process.env.USER ?? ''
   }
 }
 

@@ -1,8 +1,6 @@
 import type { RunOutcome } from '../engine-port.js'
 import type { ActionCommand } from '../inputs.js'
-import type { GitHubClient } from './client.js'
-import { createDeployment, deactivateEnvironment, setDeploymentStatus } from './deployments.js'
-import { stickyMarker, upsertStickyComment } from './sticky-comment.js'
+import { createDeployment, deactivateEnvironment, setDeploymentStatus, stickyMarker, upsertStickyComment, type GitHubClient } from '../../github/index.js'
 
 export interface RecordsContext {
   command: ActionCommand

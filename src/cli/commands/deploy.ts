@@ -1,12 +1,13 @@
-import { defaultCacheDir } from '../../image/index.js'
-import { createGit, resolveVersion } from '../../image/index.js'
+import { createGit, defaultCacheDir, resolveVersion } from '../../image/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
-import { hooksFor } from '../../hooks/index.js'
-import { dryRunService, type ServiceDeployRequest } from '../../engine/service.js'
+import { performer, skipsBuild, type DeployRequest } from '../../engine/request.js'
+import { dryRunService } from '../../engine/service.js'
 import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
-import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
-import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
+import { hooksFor } from '../../hooks/index.js'
+import type { Logger } from '../../log.js'
+import { type CliCommand, type CliIO, configOptions, EXIT, type OptionValues, UsageError } from '../command.js'
+import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
 import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
@@ -39,34 +40,23 @@ export const deployCommand: CliCommand = {
     if (bad) throw new UsageError(`--version ${bad}`)
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
-    const appDir = io.cwd
-    const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
-    const deploy: Omit<ServiceDeployRequest, 'session' | 'version'> = {
-      performer: performer(io.env),
-      run: runReference(io.env),
-      message: str('message'),
-      onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
-      pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
-    }
+    const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger)
     try {
+      // A dry run waits for no gate: it only plans.
+      const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
       if (values['dry-run']) {
-        const version = str('version') ?? (await resolveVersion(createGit(), { appDir, ref: str('ref') })).version
-        const plans = await dryRunService({ ...deploy, session, version }, loaded.logger)
+        const version = request.version ?? (await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })).version
+        const plans = await dryRunService(session, { ...request, version }, loaded.logger)
         io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans))
         return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok
       }
-      const skipBuild = Boolean(values['skip-build'] || values['skip-push'])
-      const gate = await gateFromFlags(values, io, () => commitFor(appDir, str('ref')), loaded.logger)
-      const shipped = await ship({
-        session,
-        appDir,
-        ref: str('ref'),
-        version: str('version'),
-        skipBuild,
-        gate: gate ? { options: gate } : undefined,
+      const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
+      const shipped = await ship(session, request, {
         builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
-        deploy: { ...deploy, onLock: signals.onLock, hooks: hooksFor({ session, appDir, command: 'deploy', performer: deploy.performer, skip: Boolean(values['skip-hooks']), version: str('version'), onlyHosts: deploy.onlyHosts, logger: loaded.logger }) },
+        onLock: signals.onLock,
+        pauseAt,
+        kamalHooks: hooksFor(session, request, loaded.logger),
         // The gate's lines already start with `gate:`.
         phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
       })
@@ -77,6 +67,26 @@ export const deployCommand: CliCommand = {
       await session.close()
     }
   },
+}
+
+/** The flags as the engine's one DeployRequest; `gateLog` null: no gate (a dry run). */
+async function requestFromFlags(values: OptionValues, io: CliIO, gateLog: Logger | null): Promise<DeployRequest> {
+  const str = (key: string): string | undefined => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
+  const appDir = io.cwd
+  const gate = gateLog ? await gateFromFlags(values, io, () => commitFor(appDir, str('ref')), gateLog) : undefined
+  return {
+    appDir,
+    ref: str('ref'),
+    version: str('version'),
+    skipBuild: skipsBuild({ skipBuild: values['skip-build'] === true, skipPush: values['skip-push'] === true }),
+    gate,
+    performer: performer(io.env),
+    run: runReference(io.env),
+    message: str('message'),
+    onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
+    command: 'deploy',
+    skipHooks: values['skip-hooks'] === true,
+  }
 }
 
 /** The commit the gate checks: the one being built (or deployed). undefined outside a git checkout. */

@@ -1,6 +1,7 @@
 import { removeService } from '../../engine/remove.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
-import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
+import { performer } from '../../engine/request.js'
+import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
 
@@ -16,7 +17,7 @@ export const removeCommand: CliCommand = {
     const session = openSession(loaded, values, io)
     const signals = releaseOnSignal(loaded.logger)
     try {
-      const result = await removeService({ session, performer: performer(io.env), run: runReference(io.env), onLock: signals.onLock }, loaded.logger)
+      const result = await removeService(session, { performer: performer(io.env), run: runReference(io.env) }, loaded.logger, { onLock: signals.onLock })
       reportResult(result, Boolean(values.json), io, 'remove')
       return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
     } finally {

@@ -1,9 +1,11 @@
+import { defaultCacheDir } from '../../image/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
-import { deployService } from '../../engine/service.js'
-import { hooksFor } from '../../hooks/index.js'
+import { performer, type DeployRequest } from '../../engine/request.js'
+import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
+import { hooksFor } from '../../hooks/index.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
-import { hostOptions, loadForCli, openSession, performer, runReference } from '../context.js'
+import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
 import { releaseOnSignal } from '../signals.js'
 
@@ -24,24 +26,22 @@ export const rollbackCommand: CliCommand = {
     if (bad) throw new UsageError(`VERSION ${bad}`)
     const loaded = loadForCli(values, io)
     const session = openSession(loaded, values, io)
+    const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger)
+    // The same request and path as a deploy: a named version and no build, so ship goes straight to the hosts.
+    const request: DeployRequest = {
+      appDir: io.cwd,
+      version,
+      skipBuild: true,
+      performer: performer(io.env),
+      run: runReference(io.env),
+      message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
+      // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
+      command: 'rollback',
+      skipHooks: values['skip-hooks'] === true,
+    }
     try {
-      const who = performer(io.env)
-      // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy, as a deploy does.
-      const hooks = hooksFor({ session, appDir: io.cwd, command: 'rollback', performer: who, skip: Boolean(values['skip-hooks']), version, logger: loaded.logger })
-      const result = await deployService(
-        {
-          session,
-          version,
-          hooks,
-          performer: who,
-          run: runReference(io.env),
-          message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
-          pauseAt: pauseAtFromEnv(io.env as NodeJS.ProcessEnv),
-          onLock: signals.onLock,
-        },
-        loaded.logger,
-      )
+      const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger })
       reportResult(result, Boolean(values.json), io, 'rollback')
       return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
     } finally {

@@ -21,7 +21,7 @@ export const versionsCommand: CliCommand = {
             io.stdout(`${h.host}: cannot read: ${h.error}\n`)
             continue
           }
-          for (const c of h.containers) io.stdout(`${h.host}  ${h.role.padEnd(8)}  ${(c.version ?? '(not deployed by cutover)').padEnd(20)}  ${c.state.padEnd(8)}  ${c.name}\n`)
+          for (const c of h.containers) io.stdout(`${h.host}  ${h.role.padEnd(8)}  ${(c.version ?? '(not deployed by cutover)').padEnd(20)}  ${c.state.padEnd(8)}  ${c.name}${c.current ? '  (current)' : ''}\n`)
           if (h.containers.length === 0) io.stdout(`${h.host}  ${h.role.padEnd(8)}  (nothing retained)\n`)
         }
       }

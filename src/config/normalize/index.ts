@@ -1,3 +1,4 @@
+import { BOOT_KAMAL_ONLY } from '../schema/boot.js'
 import { BUILDER_KAMAL_ONLY } from '../schema/builder.js'
 import { ENV_KAMAL_ONLY } from '../schema/env.js'
 import { PROXY_KAMAL_ONLY } from '../schema/proxy.js'
@@ -12,6 +13,7 @@ import { isPlainMap } from '../yaml.js'
 import { DEFAULTS } from './defaults.js'
 import { mergeProxy, resolveProxy } from './proxy.js'
 import { type Collector, envOf, mergeEnv, resolveRoles, toHost, useEnvSecrets } from './roles.js'
+import { applyStrategies, resolveBoot } from './strategy.js'
 
 export { DEFAULTS } from './defaults.js'
 export type { Collector, Notice, Problem } from './roles.js'
@@ -35,7 +37,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
   const image = input.image ?? (local ? input.service : undefined)
   if (image === undefined) c.problems.push({ keyPath: 'image', message: 'is missing', expected: 'an image name without a tag, e.g. my-user/my-app' })
 
-  const roles = resolveRoles(input, raw, c)
+  const roles = applyStrategies(resolveRoles(input, raw, c), input['x-cutover'], input.volumes ?? [], c)
   const primaryRole = input.primary_role ?? DEFAULTS.primaryRole
   useEnvSecrets(envOf(input.env), 'env', c)
   useCertificates(raw, c)
@@ -106,6 +108,9 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
       keys: input.ssh?.keys ?? [],
       keyData,
       ...(input.ssh?.proxy ? { proxy: input.ssh.proxy } : {}),
+      ...(input.ssh?.proxy_command ? { proxyCommand: input.ssh.proxy_command } : {}),
+      keysOnly: input.ssh?.keys_only ?? false,
+      config: typeof input.ssh?.config === 'string' ? [input.ssh.config] : (input.ssh?.config ?? true),
       logLevel: input.ssh?.log_level ?? 'fatal',
     },
     builder: {
@@ -125,6 +130,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
     hooks: { path: input.hooks_path ?? DEFAULTS.hooksPath, ...(input.hooks_output !== undefined ? { output: input.hooks_output } : {}) },
     ...(preview ? { preview } : {}),
+    boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
   }
   return { config, literals }
 }
@@ -157,6 +163,7 @@ function warnKamalOnly(raw: Record<string, unknown>, c: Collector): void {
   visit(raw.proxy, PROXY_KAMAL_ONLY, 'proxy')
   visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh')
   visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder')
+  visit(raw.boot, BOOT_KAMAL_ONLY, 'boot')
   if (isPlainMap(raw.servers)) {
     for (const [name, role] of Object.entries(raw.servers)) {
       if (!isPlainMap(role)) continue

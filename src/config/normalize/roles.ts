@@ -102,6 +102,8 @@ export function resolveRoles(input: RootInput, raw: Record<string, unknown>, c: 
       logging: mergeLogging(input.logging, role.logging),
       ...(proxy ? { proxy } : {}),
       ...(stopTimeout !== undefined ? { stopTimeout } : {}),
+      // x-cutover may say otherwise: normalize/strategy.ts.
+      strategy: 'blue-green',
     }
   })
   checkSslHostsUnique(roles, c)

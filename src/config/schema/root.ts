@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { bootSchema } from './boot.js'
 import { builderSchema } from './builder.js'
 import { envSchema } from './env.js'
 import { hooksOutputSchema, hooksPathSchema } from './hooks.js'
@@ -10,6 +11,7 @@ import { serversSchema } from './servers.js'
 import { labelsSchema, loggingSchema } from './shared.js'
 import { sshSchema } from './ssh.js'
 import { bool, count, leaf, listOf, mapOf, nonEmptyText, seconds, stringish, text } from './values.js'
+import { xCutoverSchema } from './x-cutover.js'
 
 const SERVICE = /^[a-z0-9_-]+$/i
 const service = leaf<string>('a name of letters, digits, `_` and `-`, e.g. my-app', (v) =>
@@ -35,7 +37,6 @@ export const ROOT_KAMAL_ONLY = {
   error_pages_path: { schema: text() },
   minimum_version: { schema: stringish(), note: 'it names a Kamal version' },
   run_directory: { schema: text(), note: 'cutover keeps Kamal’s default, .kamal' },
-  boot: { schema: map('boot settings'), note: 'every host is deployed at once' },
   sshkit: { schema: map('sshkit settings') },
   output: { schema: map('output settings') },
 } satisfies KamalOnlyKeys
@@ -65,6 +66,8 @@ export const rootSchema = section(
     hooks_path: hooksPathSchema.optional(),
     hooks_output: hooksOutputSchema.optional(),
     preview: previewSchema.optional(),
+    boot: bootSchema.optional(),
+    'x-cutover': xCutoverSchema.optional(),
   },
   { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true },
 )

@@ -27,9 +27,6 @@ const jumpHost = leaf<JumpHost>('a jump host as host, user@host or user@host:por
 })
 
 export const SSH_KAMAL_ONLY = {
-  proxy_command: { schema: text(), note: 'use ssh/proxy for a jump host' },
-  keys_only: { schema: bool(), note: 'cutover only ever offers the keys it is given' },
-  config: { schema: byKind({ boolean: bool(), string: text(), list: listOf(text(), 'a list of paths') }, 'true, false, a path or a list of paths'), note: 'OpenSSH config files are not read' },
   forward_agent: { schema: bool(), note: 'cutover never forwards an SSH agent' },
 } satisfies KamalOnlyKeys
 
@@ -40,10 +37,16 @@ export const sshSchema = section(
     keys: listOf(nonEmptyText('a path to a private key file'), 'a list of private key files').optional(),
     key_data: listOf(nonEmptyText('a secret name holding a private key'), 'a list of secret names holding private keys').optional(),
     proxy: jumpHost.optional(),
+    /** Run through sh, its stdio carrying SSH (`%h`, `%p`, `%r` filled in); ssh/proxy wins over it, as in Kamal. */
+    proxy_command: nonEmptyText('a command, e.g. "ssh -W %h:%p bastion"').optional(),
+    /** Offer only the key files, never the ssh-agent's keys. */
+    keys_only: bool().optional(),
+    /** OpenSSH config files: true (default: ~/.ssh/config and /etc/ssh/ssh_config), false, a path or a list. */
+    config: byKind({ boolean: bool(), string: nonEmptyText('a path to an ssh config file'), list: listOf(nonEmptyText('a path to an ssh config file'), 'a list of paths') }, 'true, false, a path or a list of paths').optional(),
     log_level: oneOf(['debug', 'info', 'warn', 'error', 'fatal'] as const).optional(),
   },
   {
-    expected: 'a map with user, port, keys, key_data, proxy and log_level',
+    expected: 'a map with user, port, keys, key_data, keys_only, proxy, proxy_command, config and log_level',
     kamalOnly: SSH_KAMAL_ONLY,
   },
 )

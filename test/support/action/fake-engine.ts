@@ -83,15 +83,15 @@ export class FakeEngine implements EnginePort {
   constructor(private readonly o: FakeEngineOptions) {}
 
   deploy(r: Parameters<EnginePort['deploy']>[0], io: RunIO): Promise<RunOutcome> {
-    return this.rollout('deploy', r, io, (w) => w.service, r.version ?? r.sha, { build: !r.skipBuild, push: !r.skipPush }, r.gate)
+    return this.rollout('deploy', r, io, (w) => w.service, r.request.version ?? r.request.ref!, { build: !r.request.skipBuild }, r.request.gate)
   }
 
   rollback(r: Parameters<EnginePort['rollback']>[0], io: RunIO): Promise<RunOutcome> {
-    return this.rollout('rollback', r, io, (w) => w.service, r.version, undefined, r.gate)
+    return this.rollout('rollback', r, io, (w) => w.service, r.request.version!, undefined, r.request.gate)
   }
 
   previewDeploy(r: Parameters<EnginePort['previewDeploy']>[0], io: RunIO): Promise<RunOutcome> {
-    return this.rollout('previewDeploy', r, io, (w) => `${w.service}-pr-${r.pr}`, r.version ?? r.sha, { build: !r.skipBuild, push: !r.skipPush }, r.gate, r.pr)
+    return this.rollout('previewDeploy', r, io, (w) => `${w.service}-pr-${r.pr}`, r.request.version ?? r.request.ref!, { build: !r.request.skipBuild }, r.request.gate, r.pr)
   }
 
   remove(r: Target, io: RunIO): Promise<RunOutcome> {
@@ -122,7 +122,7 @@ export class FakeEngine implements EnginePort {
     io: RunIO,
     serviceOf: (w: FakeWorld) => string,
     version: string,
-    build: { build: boolean; push: boolean } | undefined,
+    build: { build: boolean } | undefined,
     gate: Parameters<typeof waitForChecks>[0] | undefined,
     pr?: number,
   ): Promise<RunOutcome> {
@@ -197,7 +197,7 @@ export class FakeEngine implements EnginePort {
     io.lockState(false)
   }
 
-  private build(w: FakeWorld, r: Target, io: RunIO, version: string, b: { build: boolean; push: boolean } | undefined, rollback: boolean): RunOutcome['build'] {
+  private build(w: FakeWorld, r: Target, io: RunIO, version: string, b: { build: boolean } | undefined, rollback: boolean): RunOutcome['build'] {
     const inRegistry = w.registry.includes(version)
     const retained = Object.values(w.services).some((s) => s.retained.includes(version))
     if (rollback) {
@@ -217,8 +217,8 @@ export class FakeEngine implements EnginePort {
     const phase = io.phase('build')
     phase.info(`building ${w.repository}:${version}`)
     phase.end()
-    if (b.push) w.registry.push(version)
-    return { action: 'built', detail: b.push ? 'built and pushed' : 'built (not pushed: skip-push)' }
+    w.registry.push(version)
+    return { action: 'built', detail: 'built and pushed' }
   }
 
   private deployHost(io: RunIO, host: string, before: { running: string } | undefined, version: string, envFile: string, r: Target): HostResult {

@@ -35,6 +35,8 @@ const CROSS_CUTTING: Record<number, string[] | null> = {
   404: ['components', 'schemas', 'basic-error'],
   429: ['components', 'schemas', 'basic-error'],
   500: ['components', 'schemas', 'basic-error'],
+  // GitHub's front end answers a bad gateway on any endpoint, with the same error body.
+  502: ['components', 'schemas', 'basic-error'],
   503: ['components', 'responses', 'service_unavailable', 'content', 'application/json', 'schema'],
 }
 

@@ -13,6 +13,7 @@ import { createEnginePort } from '../../../src/action/engine-adapter.js'
 import { EngineFailure, type RunIO, type Target } from '../../../src/action/engine-port.js'
 import { masked, maskDerived } from '../../../src/action/mask.js'
 import { loadConfigOrThrow } from '../../../src/config/index.js'
+import type { DeployRequest } from '../../../src/engine/request.js'
 import { prefixedLogger } from '../../../src/log.js'
 
 const b64 = (s: string) => Buffer.from(s).toString('base64')
@@ -74,6 +75,8 @@ const target = (configFile: string, env: Record<string, string>, over: Partial<T
   ...over,
 })
 
+const deployRequest = (over: Partial<DeployRequest>): DeployRequest => ({ appDir: process.cwd(), ref: 'a'.repeat(40), skipBuild: false, performer: 'me', run: 'run-1', ...over })
+
 const failure = async (p: Promise<unknown>): Promise<EngineFailure> => {
   const e = await p.then(
     () => undefined,
@@ -117,7 +120,7 @@ describe('the real engine adapter', () => {
 
   it('preview-deploy needs the registry password and preview.env, not production\'s env secrets', async () => {
     const env = { KAMAL_REGISTRY_PASSWORD: SECRETS.KAMAL_REGISTRY_PASSWORD, PREVIEW_DB: SECRETS.PREVIEW_DB }
-    const request = { ...target(app('', '127.0.0.1:1'), env), sha: 'a'.repeat(40), version: 'v1', skipBuild: true, skipPush: false, pr: 4 }
+    const request = { ...target(app('', '127.0.0.1:1'), env), request: deployRequest({ version: 'v1', skipBuild: true }), pr: 4 }
     const e = await failure(createEnginePort({}).previewDeploy(request, recordingIO()))
     expect(e.detail.kind).not.toBe('config')
     expect(e.message).toMatch(/127\.0\.0\.1/)
@@ -131,7 +134,7 @@ describe('the real engine adapter', () => {
   })
 
   it('a deploy still needs every secret, and says how to give one in the Action\'s words', async () => {
-    const e = await failure(createEnginePort({}).deploy({ ...target(app(), {}), sha: 'a'.repeat(40), skipBuild: true, skipPush: false }, recordingIO()))
+    const e = await failure(createEnginePort({}).deploy({ ...target(app(), {}), request: deployRequest({ skipBuild: true }) }, recordingIO()))
     expect(e.detail.kind).toBe('config')
     const problems = e.detail.kind === 'config' ? e.detail.problems : []
     expect(problems.map((p) => p.keyPath).sort()).toEqual(['env/secret/0', 'preview/env/secret/0', 'registry/password/0', 'servers/web/env/secret/0'])

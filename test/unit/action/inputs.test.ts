@@ -59,12 +59,17 @@ describe('readInputs', () => {
     expect(error?.message).toContain(message)
   })
 
-  it('skip-hooks: true reaches the engine target (Kamal\'s --skip-hooks)', async () => {
+  it("skip-hooks: true reaches the engine's DeployRequest (Kamal's --skip-hooks); a rollback's request says KAMAL_COMMAND=rollback", async () => {
     const { inputs } = read({ ...valid, 'skip-hooks': 'true' })
     expect(inputs!.skipHooks).toBe(true)
-    const { toTarget } = await import('../../../src/action/requests.js')
-    expect(toTarget(inputs!, 'run-1', {}).skipHooks).toBe(true)
-    expect(toTarget(read(valid).inputs!, 'run-1', {}).skipHooks).toBeUndefined()
+    const { deployRequest } = await import('../../../src/action/requests.js')
+    const event = { eventName: 'push', repository: 'acme/shop', sha: 'a'.repeat(40), fromFork: false }
+    expect(deployRequest(inputs!, event, 'run-1', {}, '/app').skipHooks).toBe(true)
+    const plain = deployRequest(read(valid).inputs!, event, 'run-1', {}, '/app')
+    expect(plain.skipHooks).toBeUndefined()
+    expect(plain.command ?? 'deploy').toBe('deploy')
+    const rollback = read({ ...valid, command: 'rollback', version: 'v1' }).inputs!
+    expect(deployRequest(rollback, event, 'run-1', {}, '/app')).toMatchObject({ command: 'rollback', version: 'v1', skipBuild: true })
   })
 
   it('reports every problem at once, in one message', () => {

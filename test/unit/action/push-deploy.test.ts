@@ -78,8 +78,8 @@ describe('push deploy', () => {
     const engine = job.engine({ calls: [] })
     const run = await job.step({ event: 'push', payload: push, sha: push.after, inputs: { version: 'v1.2.3' }, engine })
     expect(run.outputs.version).toBe('v1.2.3')
-    const call = (engine as unknown as { o: { calls: { op: string; request: { sha: string; version: string; gate: { sha: string } } }[] } }).o.calls[0]!
-    expect(call.request).toMatchObject({ sha: push.after, version: 'v1.2.3', gate: { sha: push.after } })
+    const call = (engine as unknown as { o: { calls: { op: string; request: { request: unknown } }[] } }).o.calls[0]!
+    expect(call.request.request).toMatchObject({ ref: push.after, version: 'v1.2.3', gate: { sha: push.after } })
   })
 
   it('a red check stops the deploy before any host: one error annotation linking the check, a failed Deployment', async () => {

@@ -28,10 +28,11 @@ describe('rollback (workflow_dispatch)', () => {
     expect(run.exitCode).toBe(0)
     expect(run.outputs.version).toBe('v1')
     expect((JSON.parse(run.outputs.result!) as DeployResult).hosts.map((h) => h.action)).toEqual(['replaced', 'replaced'])
-    const call = (engine as unknown as { o: { calls: { op: string; request: Record<string, unknown> }[] } }).o.calls[0]!
+    const call = (engine as unknown as { o: { calls: { op: string; request: { request: Record<string, unknown> } }[] } }).o.calls[0]!
     expect(call.op).toBe('rollback')
-    expect(call.request.version).toBe('v1')
-    expect(call.request.gate).toBeUndefined()
+    expect(call.request.request.version).toBe('v1')
+    expect(call.request.request.skipBuild).toBe(true)
+    expect(call.request.request.gate).toBeUndefined()
     // No check was polled: the gate is off for rollbacks unless asked for.
     expect(job.s.api.exchanges.filter((e) => e.path.includes('/check-runs'))).toEqual([])
     expect(run.summary).toContain('`v1` (running), `v2`')

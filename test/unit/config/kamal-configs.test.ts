@@ -207,7 +207,7 @@ env:
     ])
   })
 
-  it('accessories, aliases, boot and friends: accepted with exactly one warning each', () => {
+  it('accessories, aliases, boot/parallel_roles and friends: accepted with exactly one warning each (boot limit and wait, hooks_path are acted on)', () => {
     const text = cfg(`
 accessories:
   db:
@@ -222,7 +222,7 @@ accessories:
     host: 10.0.0.5
 aliases:
   console: app exec -i --reuse "bin/rails console"
-boot: {limit: 25%, wait: 2}
+boot: {limit: 25%, wait: 2, parallel_roles: true}
 asset_path: /rails/public/assets
 hooks_path: .kamal/hooks
 minimum_version: 2.0.0
@@ -233,15 +233,17 @@ servers:
 proxy:
   path_prefix: /api
 ssh:
-  keys_only: true
+  forward_agent: true
 builder:
   remote: ssh://docker@builder
 `)
     const r = okOf(loadFrom({ [D]: text }))
     expect(r.warnings.map((w) => w.keyPath).sort()).toEqual(
-      ['accessories', 'aliases', 'asset_path', 'boot', 'builder/remote', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/keys_only'].sort(),
+      ['accessories', 'aliases', 'asset_path', 'boot/parallel_roles', 'builder/remote', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
     )
     expect(r.warnings.every((w) => w.line !== undefined && w.file === D)).toBe(true)
+    // 25% of the one host rounds down to 0: at least one host per group, as Kamal does.
+    expect(r.config.boot).toEqual({ limit: 1, wait: 2 })
   })
 
   it('YAML anchors in x-* keys and << merge keys, YAML 1.1 numbers', () => {
@@ -317,11 +319,36 @@ proxy:
       keys: ['~/.ssh/id_ed25519'],
       keyData: [{ secret: 'SSH_PRIVATE_KEY' }, { secret: 'ssh/key_data/1' }],
       proxy: { user: 'root', host: 'jump.example.com', port: 22 },
+      keysOnly: false,
+      config: true,
       logLevel: 'debug',
     })
     expect(r.secrets.get('SSH_PRIVATE_KEY')).toBe('key-from-env')
     expect(r.secrets.get('ssh/key_data/1')).toContain('AAAAinline')
     expect(r.warnings.map((w) => w.keyPath)).toEqual(['ssh/key_data/1'])
+  })
+
+  it.each([
+    ['', { keysOnly: false, config: true }],
+    ['\n  config: false', { keysOnly: false, config: false }],
+    ['\n  config: ~/.ssh/deploy_config', { keysOnly: false, config: ['~/.ssh/deploy_config'] }],
+    ['\n  config: [a/ssh_config, /etc/ssh/other]', { keysOnly: false, config: ['a/ssh_config', '/etc/ssh/other'] }],
+    ['\n  keys_only: true', { keysOnly: true, config: true }],
+    ['\n  proxy_command: ssh -W %h:%p bastion', { keysOnly: false, config: true, proxyCommand: 'ssh -W %h:%p bastion' }],
+  ])('ssh: keys_only, config and proxy_command with Kamal\'s defaults (%s)', (extra, expected) => {
+    const r = okOf(loadFrom({ [D]: cfg(`ssh:\n  user: deploy${extra}`) }, { env: { KAMAL_REGISTRY_PASSWORD: 'x' } }))
+    expect(r.config.ssh).toEqual({ user: 'deploy', port: 22, keys: [], keyData: [], logLevel: 'fatal', ...expected })
+    expect(r.warnings).toEqual([])
+  })
+
+  it.each([
+    ['config: 3', 'ssh/config'],
+    ['keys_only: maybe', 'ssh/keys_only'],
+    ['proxy_command: ""', 'ssh/proxy_command'],
+  ])('ssh: a bad %s is an error at %s', (line, keyPath) => {
+    const r = loadFrom({ [D]: cfg(`ssh:\n  ${line}`) }, { env: { KAMAL_REGISTRY_PASSWORD: 'x' } })
+    expect(r.ok).toBe(false)
+    expect(JSON.stringify(r)).toContain(keyPath)
   })
 
   it('builder keys for the build issue', () => {

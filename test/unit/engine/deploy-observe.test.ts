@@ -74,3 +74,51 @@ describe('deploy: what it asks the host', () => {
     expect(r.hosts.map((h) => h.action)).toEqual(['replaced'])
   })
 })
+
+describe('deploy: the latest tag (Kamal: once, on every host, after every boot group succeeded)', () => {
+  // The fake docker CLI refuses writes it does not know; `docker tag` is answered here instead.
+  const tagging = (c: Canned, exit = 0) => {
+    const f = fakeHost(c)
+    const tags: string[] = []
+    const host: RemoteHost = {
+      ...f.host,
+      exec: async (argv, opts) => {
+        if (argv[1] !== 'tag') return f.host.exec(argv, opts)
+        tags.push(argv.join(' '))
+        return { code: exit, stdout: '', stderr: exit ? 'no such image' : '' }
+      },
+    }
+    return { host, tags }
+  }
+  const latest = { ...request, latestTag: 'registry.test:5000/app:latest' }
+
+  it('a successful deploy tags the image as latest', async () => {
+    const f = tagging(canned('some-other-container:80'))
+    const r = await deploy(latest, { pool: { host: async () => f.host }, logger: memoryLogger(), redact: (t) => t })
+    expect(r.hosts.map((h) => h.action)).toEqual(['replaced'])
+    expect(f.tags).toEqual(['docker tag registry.test:5000/app:v2 registry.test:5000/app:latest'])
+  })
+
+  it('no latestTag (a PR preview): nothing is tagged', async () => {
+    const f = tagging(canned('some-other-container:80'))
+    await deploy(request, { pool: { host: async () => f.host }, logger: memoryLogger(), redact: (t) => t })
+    expect(f.tags).toEqual([])
+  })
+
+  it('a failed deploy does not move the tag', async () => {
+    const f = tagging(canned('some-other-container:80'))
+    // The switch fails: kamal-proxy's `deploy` exits 1, as when the new container never gets healthy.
+    const failing: RemoteHost = { ...f.host, exec: async (argv, opts) => (argv.includes('deploy') ? { code: 1, stdout: '', stderr: 'target failed to become healthy' } : f.host.exec(argv, opts)) }
+    const r = await deploy(latest, { pool: { host: async () => failing }, logger: memoryLogger(), redact: (t) => t })
+    expect(r.hosts.map((h) => h.action)).toEqual(['failed'])
+    expect(f.tags).toEqual([])
+  })
+
+  it('a tag that fails is a warning, not a failed deploy', async () => {
+    const f = tagging(canned('some-other-container:80'), 1)
+    const logger = memoryLogger()
+    const r = await deploy(latest, { pool: { host: async () => f.host }, logger, redact: (t) => t })
+    expect(r.hosts.map((h) => h.action)).toEqual(['replaced'])
+    expect(logger.lines).toContain('warn: [vm1] could not tag registry.test:5000/app:v2 as registry.test:5000/app:latest: no such image; the next deploy tags it')
+  })
+})

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RemoteHost } from '../../../src/remote/host.js'
-import { dialEarly, type ServiceDeployRequest } from '../../../src/engine/service.js'
+import { dialEarly } from '../../../src/engine/service.js'
+import type { Session } from '../../../src/engine/session.js'
 
 /** A session that records which hosts were dialed; `bad` hosts fail to connect. */
 function fakeSession(roles: string[][], bad: string[] = []) {
@@ -12,7 +13,7 @@ function fakeSession(roles: string[][], bad: string[] = []) {
       return bad.includes(target) ? Promise.reject(new Error(`${target}: connection refused`)) : Promise.resolve({ name: target } as RemoteHost)
     },
   }
-  return { dials, req: (onlyHosts?: string[]) => ({ session, onlyHosts }) as unknown as ServiceDeployRequest }
+  return { dials, req: (onlyHosts?: string[]) => [session as unknown as Session, onlyHosts] as const }
 }
 
 describe('dialEarly: hosts are dialed while the registry is asked', () => {
@@ -22,13 +23,13 @@ describe('dialEarly: hosts are dialed while the registry is asked', () => {
     { name: 'every host when --hosts is empty', roles: [['a', 'b']], only: [], want: ['a', 'b'] },
   ])('$name', ({ roles, only, want }) => {
     const { dials, req } = fakeSession(roles)
-    dialEarly(req(only))
+    dialEarly(...req(only))
     expect(dials).toEqual(want)
   })
 
   it('hands the early dial to the first ask and the session to later ones', async () => {
     const { dials, req } = fakeSession([['a']])
-    const pool = dialEarly(req())
+    const pool = dialEarly(...req())
     expect((await pool.host('a')).name).toBe('a')
     expect(dials).toEqual(['a'])
     await pool.host('a')
@@ -37,7 +38,7 @@ describe('dialEarly: hosts are dialed while the registry is asked', () => {
 
   it('reports a failed early dial at the first ask, without dialing again', async () => {
     const { dials, req } = fakeSession([['a', 'down']], ['down'])
-    const pool = dialEarly(req())
+    const pool = dialEarly(...req())
     await expect(pool.host('down')).rejects.toThrow('down: connection refused')
     expect(dials).toEqual(['a', 'down'])
   })

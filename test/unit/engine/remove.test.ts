@@ -25,7 +25,7 @@ describe('removeService', () => {
       },
       redact: (text: string) => text.replaceAll('sentinel-5a5a', '[redacted]'),
     } as unknown as Session
-    const result = await removeService({ session, performer: 'me' }, memoryLogger())
+    const result = await removeService(session, { performer: 'me' }, memoryLogger())
     const vm2 = result.hosts.find((h) => h.host === 'vm2')
     expect(vm2).toMatchObject({ host: 'vm2', role: 'web', action: 'failed', error: 'vm2 (root@vm2): cannot connect: no SSH handshake within 30s, key [redacted]' })
   })

@@ -6,8 +6,8 @@ import { ConfigErrors, loadConfigOrThrow } from '../../../src/config/index.js'
 import type { GateOptions } from '../../../src/gate/index.js'
 import { memoryLogger } from '../../../src/log.js'
 import type { Session } from '../../../src/engine/session.js'
-import { ship, type ShipRequest } from '../../../src/engine/ship.js'
-import { TargetError } from '../../../src/engine/targets.js'
+import type { DeployRequest } from '../../../src/engine/request.js'
+import { ship, type ShipRun } from '../../../src/engine/ship.js'
 
 // ship() refuses config and flag mistakes before the gate or the build starts: each phase's
 // logger is asked for when that phase starts, so no phase asked for means nothing started.
@@ -27,7 +27,7 @@ env:
   secret: [DB_URL]
 `
 
-function request(over: { cmd?: string; dbUrl?: string; version?: string; onlyHosts?: readonly string[] }): { req: ShipRequest; phases: string[] } {
+function request(over: { cmd?: string; dbUrl?: string; version?: string; onlyHosts?: readonly string[] }): { session: Session; req: DeployRequest; run: ShipRun; phases: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'cutover-ship-'))
   mkdirSync(join(dir, 'config'))
   writeFileSync(join(dir, 'config', 'deploy.yml'), CONFIG.replace('CMD', over.cmd ?? 'bin/jobs'))
@@ -35,39 +35,41 @@ function request(over: { cmd?: string; dbUrl?: string; version?: string; onlyHos
   const phases: string[] = []
   // Only the options are read before the first phase; nothing here may connect anywhere.
   const session = { options: { config, secrets } } as unknown as Session
-  const req: ShipRequest = {
-    session,
+  const req: DeployRequest = {
     appDir: dir,
     version: over.version,
     skipBuild: false,
-    gate: { options: {} as GateOptions },
+    gate: {} as GateOptions,
+    performer: 'me',
+    ...(over.onlyHosts ? { onlyHosts: over.onlyHosts } : {}),
+  }
+  const run: ShipRun = {
     builder: { cacheDir: join(dir, 'cache') },
-    deploy: { performer: 'me', ...(over.onlyHosts ? { onlyHosts: over.onlyHosts } : {}) },
     phase: (name) => {
       phases.push(name)
       return memoryLogger()
     },
   }
-  return { req, phases }
+  return { session, req, run, phases }
 }
 
 describe('ship: mistakes found before the gate and the build', () => {
   it.each([
-    ['cmd with shell syntax', { cmd: 'bin/jobs && rm -rf /' }, TargetError, /servers\/jobs\/cmd: .* uses shell syntax/],
+    ['cmd with shell syntax', { cmd: 'bin/jobs && rm -rf /' }, Error, /servers\/jobs\/cmd: .* uses shell syntax/],
     ['a secret with a newline', { dbUrl: 'line one\nline two' }, ConfigErrors, /env\/secret\/DB_URL: .*newline/],
-    ['--hosts naming no configured host', { onlyHosts: ['10.0.0.9'] }, TargetError, /^--hosts: 10\.0\.0\.9 is not in the config's servers/],
-    ['a version that is no image tag', { version: 'v1 beta' }, TargetError, /^version "v1 beta" is not a valid image tag/],
+    ['--hosts naming no configured host', { onlyHosts: ['10.0.0.9'] }, Error, /^--hosts: 10\.0\.0\.9 is not in the config's servers/],
+    ['a version that is no image tag', { version: 'v1 beta' }, Error, /^version "v1 beta" is not a valid image tag/],
   ] as const)('%s', async (_, over, type, message) => {
-    const { req, phases } = request(over)
-    const error = await ship(req).then(() => undefined, (e: unknown) => e)
+    const { session, req, run, phases } = request(over)
+    const error = await ship(session, req, run).then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(type)
     expect((error as Error).message).toMatch(message)
     expect(phases).toEqual([])
   })
 
   it('a newline secret is reported by key path, never by value', async () => {
-    const { req } = request({ dbUrl: 'line one\nline two' })
-    const error = (await ship(req).then(() => undefined, (e: unknown) => e)) as ConfigErrors
+    const { session, req, run } = request({ dbUrl: 'line one\nline two' })
+    const error = (await ship(session, req, run).then(() => undefined, (e: unknown) => e)) as ConfigErrors
     expect(error.errors.map((e) => e.keyPath)).toEqual(['env/secret/DB_URL'])
     expect(JSON.stringify(error.errors)).not.toContain('line one')
   })

@@ -18,7 +18,7 @@ const answering = (answer: ExecResult): RemoteHost => ({ name: 'vm1', exec: asyn
 const pool = (host: RemoteHost): Hosts => ({ host: async () => host, redact })
 
 describe('versionNames', () => {
-  const c = (version: string | null, created: string) => ({ name: `app-web-${version}`, version, state: 'exited', created, digest: null })
+  const c = (version: string | null, created: string) => ({ name: `app-web-${version}`, version, state: 'exited', created, digest: null, current: false })
   it('lists distinct versions newest first across every host and role', () => {
     const hosts: RetainedOnHost[] = [
       { host: 'vm1', role: 'web', containers: [c('v2', '2025-01-02T00:00:00.5Z'), c('v1', '2025-01-01T00:00:00Z')] },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { belongsToRun, evaluate, fromCheckRun, fromStatus, type CheckState } from '../../../src/gate/checks.js'
-import { rateLimit } from '../../../src/gate/github-client.js'
+import { rateLimit } from '../../../src/github/index.js'
 import { apiUrlFromEnv, GATE_DEFAULTS, resolveGateOptions, type GateOptions } from '../../../src/gate/options.js'
 import { matchesPattern } from '../../../src/gate/patterns.js'
 

@@ -30,6 +30,7 @@ export function desired(over: Partial<DesiredRole> = {}): DesiredRole {
     deployTimeoutS: 30,
     drainTimeoutS: 30,
     stopTimeoutS: null,
+    strategy: 'blue-green',
     retain: 5,
     run: { performer: 'ci@example.com', at: '2025-01-02T03:04:05Z', nonce: '0123456789abcdef0123' },
     ...over,

@@ -332,3 +332,27 @@ describe('roleContainers (cutover versions)', () => {
     ])
   })
 })
+
+describe('currentContainer (Kamal: the one running the latest-tagged image, else the newest running)', () => {
+  const v1 = deployed(desiredV1(), { created: '2025-01-01T00:00:00Z' })
+  const v2 = deployed(desired(), { created: '2025-02-01T00:00:00Z' })
+  const v2stopped = deployed(desired(), { created: '2025-03-01T00:00:00Z', state: 'exited' })
+  const current = (containers: typeof v1[], images: ReturnType<typeof tag>[] | null, ref = desired()) => roleContainers(host({ containers, images }), ref).find((c) => c.current)?.name ?? null
+  it.each([
+    ['latest points at v1, both run: v1 (v2 may be a half-done deploy)', [v1, v2], [tag('latest', IMAGE_V1), tag('v1', IMAGE_V1), tag('v2', IMAGE_V2)], v1.name],
+    ['latest points at v2', [v1, v2], [tag('latest', IMAGE_V2)], v2.name],
+    ['no latest tag: the newest running', [v1, v2], [tag('v1', IMAGE_V1)], v2.name],
+    ['latest points at an image nothing runs: the newest running', [v1, v2], [tag('latest', `sha256:${'9'.repeat(64)}`)], v2.name],
+    ['a stopped container is never current', [v1, v2stopped], [tag('latest', IMAGE_V2)], v1.name],
+    ['nothing runs: none', [v2stopped], [tag('latest', IMAGE_V2)], null],
+    ['images not listed (a first look): the newest running', [v1, v2], null, v2.name],
+  ])('%s', (_, containers, images, want) => {
+    expect(current(containers, images)).toBe(want)
+  })
+  it('with a destination, latest-<dest> counts, not latest', () => {
+    const ref = desired({ destination: 'staging' })
+    const a = deployed(desiredV1({ destination: 'staging' }), { created: '2025-01-01T00:00:00Z' })
+    const b = deployed(desired({ destination: 'staging' }), { created: '2025-02-01T00:00:00Z' })
+    expect(current([a, b], [tag('latest', IMAGE_V2), tag('latest-staging', IMAGE_V1)], ref)).toBe(a.name)
+  })
+})

@@ -1,4 +1,5 @@
-import type { GitHubClient, Purpose } from './client.js'
+import type { Purpose } from './http.js'
+import type { GitHubClient } from './writer.js'
 
 /**
  * One comment per PR (and per app), edited in place on every preview deploy or removal, so a

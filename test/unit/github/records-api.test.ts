@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { GitHubClient, GitHubRequestError } from '../../../src/action/github/client.js'
-import { createDeployment, deactivateEnvironment, setDeploymentStatus } from '../../../src/action/github/deployments.js'
-import { stickyMarker, upsertStickyComment } from '../../../src/action/github/sticky-comment.js'
+import { GitHubApiError, GitHubClient } from '../../../src/github/index.js'
+import { createDeployment, deactivateEnvironment, setDeploymentStatus } from '../../../src/github/index.js'
+import { stickyMarker, upsertStickyComment } from '../../../src/github/index.js'
 import { deploymentsRoutes, issueCommentRoutes, startFakeGitHub, type FakeGitHubSetup, type FakeRepo } from '../../support/github-api/index.js'
 import { issueComment } from '../../support/github-api/fixtures-deployments.js'
 import { fixtures } from '../../support/github-api/index.js'
@@ -58,7 +58,7 @@ describe('sticky PR comment', () => {
   it('a token without the permission gets an error naming `pull-requests: write`, without the token', async () => {
     repo.denied.add('issues')
     const err = await upsertStickyComment(gh, 3, marker, 'x').catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(GitHubRequestError)
+    expect(err).toBeInstanceOf(GitHubApiError)
     expect((err as Error).message).toContain('add `pull-requests: write` under the job\'s `permissions:`')
     expect((err as Error).message).not.toContain(TOKEN)
   })
@@ -88,7 +88,7 @@ describe('deployments', () => {
   it('a wrong token is a 401 that says to pass a valid token', async () => {
     const bad = new GitHubClient({ apiUrl: s.api.url, token: 'nope', repository: 'acme/shop' })
     const err = await createDeployment(bad, { ref: SHA, environment: 'production', description: '', transient: false, payload: {} }).catch((e: unknown) => e)
-    expect((err as GitHubRequestError).status).toBe(401)
+    expect((err as GitHubApiError).status).toBe(401)
     expect((err as Error).message).toContain('pass a valid github-token')
   })
 })
@@ -102,7 +102,7 @@ describe('client', () => {
   })
 
   it('an unreachable API is an error naming the URL, not a crash', async () => {
-    const down = new GitHubClient({ apiUrl: 'http://127.0.0.1:9', token: TOKEN, repository: 'acme/shop' })
+    const down = new GitHubClient({ apiUrl: 'http://127.0.0.1:9', token: TOKEN, repository: 'acme/shop', sleep: async () => {} })
     const err = await down.request('GET', '/x', { what: 'read x', permission: 'contents: read' }).catch((e: unknown) => e)
     expect((err as Error).message).toMatch(/^could not reach the GitHub API at http:\/\/127\.0\.0\.1:9 to read x/)
   })

@@ -1,4 +1,5 @@
-import type { GitHubClient, Purpose } from './client.js'
+import type { Purpose } from './http.js'
+import type { GitHubClient } from './writer.js'
 
 /**
  * GitHub Deployments for the environment cutover deploys to. They are a record for people
