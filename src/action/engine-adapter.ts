@@ -4,6 +4,7 @@ import { removeService } from '../engine/remove.js'
 import { performer } from '../engine/request.js'
 import { ship } from '../engine/ship.js'
 import { configApp, primaryHost } from '../engine/targets.js'
+import { hooksFor } from '../hooks/index.js'
 import { defaultCacheDir } from '../image/index.js'
 import type { Logger } from '../log.js'
 import { LocalBuildCache } from './build-cache.js'
@@ -58,6 +59,8 @@ async function shipTo(call: DeployCall, io: RunIO, releases: Promise<unknown>[],
         hostLog: phases.host,
         // CUTOVER_PAUSE_AT, as in the CLI: tests stop the deploy at a known point and kill the step there.
         pauseAt: pauseAtFromEnv(env),
+        // Kamal's hooks, from the request's appDir (the workspace) and its skip-hooks.
+        kamalHooks: hooksFor(session, request, io.log),
         phase: (name) => {
           if (name !== 'deploy') return phases.open(name)
           // Gate and build are done: the hosts come next, and with them the lock.

@@ -31,6 +31,8 @@ export interface ActionInputs {
   breakStaleLock: boolean
   /** `allow-unreachable-hosts`: go on without hosts that cannot be reached (default false: all or nothing). */
   allowUnreachable: boolean
+  /** `skip-hooks`: run none of Kamal's hooks. */
+  skipHooks: boolean
   /** NAME=value pairs of the `secrets` input. */
   secrets: Record<string, string>
   /** `pr-number`: the PR a preview is for, when the event does not say (workflow_run, workflow_dispatch). */
@@ -135,6 +137,7 @@ export function readInputs(input: InputReader): ActionInputs {
   const skipPush = bool('skip-push', false) ?? false
   const breakStaleLock = bool('break-stale-lock', false) ?? false
   const allowUnreachable = bool('allow-unreachable-hosts', false) ?? false
+  const skipHooks = bool('skip-hooks', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
   if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
     // Nothing is built or deployed, so there is no commit whose CI would decide anything.
@@ -164,6 +167,7 @@ export function readInputs(input: InputReader): ActionInputs {
     skipPush,
     breakStaleLock,
     allowUnreachable,
+    skipHooks,
     secrets: parsedSecrets.values,
     prNumber,
   }

@@ -46,13 +46,15 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
 /**
  * The inputs as the engine's one DeployRequest (deploy, preview-deploy, rollback). The commit
  * built is the event's (a PR's head, never its merge commit); a preview's version defaults to
- * it, so the preview's tag is the head SHA; a rollback names its version and builds nothing.
+ * it, so the preview's tag is the head SHA; a rollback names its version and builds nothing
+ * (and its hooks see KAMAL_COMMAND=rollback; a deploy's and a preview's see `deploy`).
  */
 export function deployRequest(inputs: ActionInputs, event: EventContext, runId: string, env: NodeJS.ProcessEnv, appDir: string): DeployRequest {
   const url = runUrl(env)
   const gate = gateOptions(inputs, event, env)
-  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.breakStaleLock ? { breakStale: true } : {}), ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}) }
-  if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true }
+  // `skip-hooks` (Kamal's --skip-hooks): the adapter's hooksFor reads it from the request.
+  const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.breakStaleLock ? { breakStale: true } : {}), ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}), ...(inputs.skipHooks ? { skipHooks: true } : {}) }
+  if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true, command: 'rollback' }
   const preview = inputs.command === 'preview-deploy'
   const version = inputs.version ?? (preview ? event.sha : undefined)
   return { ...who, ref: event.sha, ...(version ? { version } : {}), skipBuild: skipsBuild(inputs) }

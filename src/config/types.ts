@@ -1,9 +1,10 @@
 import type { SecretEnvRef } from './schema/env.js'
+import type { HookOutputLevel } from './schema/hooks.js'
 import type { RoleOptionValue } from './schema/servers.js'
 import type { JumpHost } from './schema/ssh.js'
 import type { Strategy } from './schema/x-cutover.js'
 
-export type { JumpHost, RoleOptionValue, SecretEnvRef, Strategy }
+export type { HookOutputLevel, JumpHost, RoleOptionValue, SecretEnvRef, Strategy }
 
 /**
  * The resolved config the engine consumes: every default applied, root and role settings merged,
@@ -146,6 +147,14 @@ export interface PreviewConfig {
   inheritSecrets: boolean
 }
 
+/** Kamal's hooks: files run on this machine around a deploy (see src/hooks). */
+export interface HooksConfig {
+  /** `hooks_path`, relative to the app's directory. Default .kamal/hooks. */
+  path: string
+  /** `hooks_output`: one level for every hook, or per hook name; absent: the logger's own verbosity decides. */
+  output?: HookOutputLevel | Record<string, HookOutputLevel>
+}
+
 export interface DeployConfig {
   /** The config files read, base first. */
   files: string[]
@@ -182,6 +191,8 @@ export interface DeployConfig {
   /** Default .kamal/secrets. */
   secretsPath: string
   preview?: PreviewConfig
+  /** Absent only in hand-made configs (tests): the engine then reads Kamal's defaults. */
+  hooks?: HooksConfig
   boot: BootConfig
   /**
    * false for a PR preview (engine/preview.ts): it shares production's image repository, so it

@@ -39,6 +39,12 @@ export interface GroupRunOptions<H extends GroupHost> {
   run: (host: H, barrier: Barrier) => Promise<HostResult[]>
   /** Results for a host left untouched because an earlier group failed. */
   untouched: (host: H, why: string) => HostResult[]
+  /**
+   * Wraps one group's boot (deploy.ts: Kamal's pre-app-boot and post-app-boot hooks around it, with
+   * that group's hosts); default: just boot. A rejection (a failing hook) stops the rollout there:
+   * the later groups are not touched.
+   */
+  aroundGroup?: (group: readonly H[], boot: () => Promise<HostResult[]>) => Promise<HostResult[]>
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -66,7 +72,8 @@ export async function runInGroups<H extends GroupHost>(hosts: readonly H[], opts
     if (many) opts.logger.info(`${label}: ${group.map((h) => h.host).join(', ')}`)
     const barrier = new Barrier(open ? 0 : group.filter((h) => h.primaryWork).length)
     opts.beforeGroup?.(group)
-    const done = (await Promise.all(group.map((h) => opts.run(h, barrier)))).flat()
+    const boot = async (): Promise<HostResult[]> => (await Promise.all(group.map((h) => opts.run(h, barrier)))).flat()
+    const done = opts.aroundGroup ? await opts.aroundGroup(group, boot) : await boot()
     results.push(...done)
     const failed = done.filter((r) => r.action === 'failed')
     if (failed.length > 0) {

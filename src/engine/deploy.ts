@@ -1,4 +1,5 @@
 import type { HostState } from '../argv/observation.js'
+import { NO_HOOKS, type DeployHooks } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import type { RemoteHost } from '../remote/host.js'
 import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
@@ -50,6 +51,8 @@ export interface DeployDeps {
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
   /** Where a host's lines go; default: the logger, prefixed `[host]`. */
   hostLog?: ((host: string) => Logger) | undefined
+  /** Kamal's pre-deploy and pre/post-app-boot hooks (src/hooks), the edge's RunHooks.kamalHooks; default none. */
+  kamalHooks?: DeployHooks | undefined
 }
 
 export interface DryRunHost {
@@ -86,7 +89,10 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
     return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
   }
 
+  const hooks = deps.kamalHooks ?? NO_HOOKS
   return withLock(req.lock, deps, async () => {
+    // Kamal's order: the first thing under the lock, before anything on a host changes.
+    await hooks.preDeploy()
     const observed = await observeAll(req.targets, deps)
     const again = observed.map((o) => planOrError(o, req.targets))
     const lost = unreachableHosts(observed, req.allowUnreachable, deps.logger)
@@ -107,6 +113,8 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
         return hostResults(planned, () => now() - started)
       },
       untouched: untouchedResults,
+      // Kamal's pre-app-boot / post-app-boot, once per group, KAMAL_HOSTS = the group's hosts that boot something.
+      aroundGroup: (group, boot) => hooks.bootGroup(group.filter(hasWork).map((p) => p.host), boot, (done) => done.every((h) => h.action !== 'failed')),
     })
     const settled = await undoFinished(fleet, hosts)
     if (req.latestTag && !settled.some((h) => h.action === 'failed')) await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps)
@@ -158,6 +166,11 @@ function planOrError(o: Observed, targets: readonly HostTarget[]): Planned {
 function hostResults(p: Planned, elapsed: () => number): HostResult[] {
   if ('error' in p) return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: elapsed(), error: p.error }))
   return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }))
+}
+
+/** The host has steps to run: it boots something in its group (Kamal's app-boot hooks name it). */
+function hasWork(p: Planned): boolean {
+  return 'plan' in p && p.plan.steps.length > 0
 }
 
 /** The primary role has work on this host (or the host failed before it could run it). */

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os'
 import type { GateOptions } from '../gate/index.js'
+import type { DeployHooks } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import type { PauseAt } from './pause.js'
 
@@ -32,6 +33,10 @@ export interface DeployRequest {
   breakStale?: boolean | undefined
   /** `--allow-unreachable` (Action input allow-unreachable-hosts): go on with the hosts that answer; default: no host changes if one does not. */
   allowUnreachable?: boolean | undefined
+  /** What the user ran, as Kamal's hooks see it (KAMAL_COMMAND); default `deploy` (a preview too). */
+  command?: 'deploy' | 'rollback' | undefined
+  /** `--skip-hooks` / the Action's `skip-hooks`: the edge's hooksFor then runs none of them. */
+  skipHooks?: boolean | undefined
 }
 
 /**
@@ -56,6 +61,13 @@ export interface RunHooks {
   hostLog?: ((host: string) => Logger) | undefined
   /** Test hook (CUTOVER_PAUSE_AT): stop for good at a named point, see pause.ts. */
   pauseAt?: PauseAt | undefined
+  /**
+   * Kamal's hook scripts (src/hooks: hooksFor(session, request, logger)), fired at their points of
+   * the ladder: pre-connect and pre-build in ship, pre-connect again (a no-op once fired) and
+   * post-deploy in deployService, pre-deploy and pre/post-app-boot (per boot group) in deploy.
+   * Default: none fire.
+   */
+  kamalHooks?: DeployHooks | undefined
 }
 
 /**

@@ -1,3 +1,4 @@
+import { NO_HOOKS } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import { deploy, dryRun, type ConvergeRequest, type DryRunHost } from './deploy.js'
 import type { Hosts } from './hosts.js'
@@ -37,11 +38,21 @@ export async function convergeRequest(session: Session, req: VersionedRequest, u
   }
 }
 
-/** One version of the app onto its hosts: resolve the targets, then converge (deploy.ts). The hooks are the edge's, passed on as they are. */
+/**
+ * One version of the app onto its hosts: resolve the targets, then converge (deploy.ts). The hooks
+ * are the edge's, passed on as they are; Kamal's post-deploy fires here, after deploy() has
+ * released the lock.
+ */
 export async function deployService(session: Session, req: VersionedRequest, logger: Logger, hooks: RunHooks = {}): Promise<DeployResult> {
+  const kamal = hooks.kamalHooks ?? NO_HOOKS
+  kamal.setVersion(req.version)
+  // Before the first connection (a no-op when ship already fired it before the build).
+  await kamal.preConnect()
   const pool = dialEarly(session, req.onlyHosts)
   const request = await convergeRequest(session, req)
-  return deploy(request, { pool, logger, redact: session.redact, pauseAt: hooks.pauseAt, onLock: hooks.onLock, hostLog: hooks.hostLog })
+  const result = await deploy(request, { pool, logger, redact: session.redact, pauseAt: hooks.pauseAt, onLock: hooks.onLock, hostLog: hooks.hostLog, kamalHooks: kamal })
+  await kamal.postDeploy(result.hosts.every((h) => h.action !== 'failed'))
+  return result
 }
 
 export async function dryRunService(session: Session, req: VersionedRequest & { commit?: string | undefined }, logger: Logger): Promise<DryRunHost[]> {

@@ -2,6 +2,7 @@ import {
   buildImage, createGit, resolveVersion, type BuildInput, type BuildReport, type BuildRunDeps, type BuildRunRequest, type ImageBuilderOptions, type ResolvedVersion, type VersionRequest,
 } from '../image/index.js'
 import { waitForChecks, type GateDeps, type GateOptions, type GateResult } from '../gate/index.js'
+import { NO_HOOKS } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import type { DeployRequest, RunHooks } from './request.js'
 import type { DeployResult } from './result.js'
@@ -88,6 +89,12 @@ export async function ship(session: Session, req: DeployRequest, run: ShipRun, d
   // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
   const { config, secrets } = session.options
   checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
+  // Kamal fires pre-connect before the build (a remote builder or pre-build may need it); its
+  // KAMAL_VERSION is the version about to be built, resolved here only when the hook exists. The
+  // build then uses that same version (an uncommitted build's random suffix is drawn once).
+  const hooks = run.kamalHooks ?? NO_HOOKS
+  let version = req.version
+  await hooks.preConnect(async () => (version ??= (await deps.resolveVersion({ appDir: req.appDir, ref: req.ref, context: req.skipBuild ? undefined : config.builder.context })).version))
 
   // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
   // failed build stops the gate's polling, which could otherwise keep the process alive until
@@ -105,7 +112,7 @@ export async function ship(session: Session, req: DeployRequest, run: ShipRun, d
 
   const shipped = { session, req, run, deps, stop }
   // Nothing to build or resolve (a rollback to a named version): no build phase at all.
-  if (req.skipBuild && req.version) return deployShipped(shipped, { version: req.version }, gateVerdict)
+  if (req.skipBuild && version) return deployShipped(shipped, { version }, gateVerdict)
   const buildLog = run.phase('build')
   const built = (async (): Promise<{ version: string; report?: BuildReport }> => {
     if (req.skipBuild) {
@@ -114,8 +121,9 @@ export async function ship(session: Session, req: DeployRequest, run: ShipRun, d
       return { version: resolved.version }
     }
     const report = await deps.buildImage(
-      { input: buildInput(session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) },
-      { ...run.builder, log: buildLog, signal },
+      { input: buildInput(session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(version ? { version } : {}) },
+      // Kamal's pre-build: only once the registry check says the image is really built.
+      { ...run.builder, log: buildLog, signal, beforeBuild: (v) => hooks.preBuild(v) },
     )
     return { version: report.version.version, report }
   })()
@@ -145,7 +153,7 @@ async function deployShipped(
     throw e
   }
   const [{ version, report }, gateResult] = both
-  // `run` carries the edge's hooks (onLock, hostLog, pauseAt) on down as they are.
+  // `run` carries the edge's hooks (onLock, hostLog, pauseAt, kamalHooks) on down as they are.
   const result = await deps.deployService(session, { version, performer: req.performer, run: req.run, message: req.message, onlyHosts: req.onlyHosts }, run.phase('deploy'), run)
   return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) }
 }

@@ -26,6 +26,8 @@ export interface BuildRunDeps extends ImageBuilderOptions {
   git?: Git
   /** Default: a client for `input.registry`. */
   registry?: RegistryClient
+  /** Awaited once the registry check says the image is built, before the clone (Kamal's pre-build hook); a rejection stops the build. */
+  beforeBuild?: (version: string) => Promise<void>
 }
 
 export type BuildReport =
@@ -58,6 +60,7 @@ export async function buildImage(request: BuildRunRequest, deps: BuildRunDeps): 
   }
 
   deps.signal?.throwIfAborted()
+  await deps.beforeBuild?.(version.version)
   let buildDir = appDir
   let buildDirLabel = 'the working tree'
   if (version.source === 'clone' && version.repoRoot && version.commit) {

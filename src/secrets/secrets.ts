@@ -35,6 +35,15 @@ export class Secrets {
     return Object.fromEntries(refs.map((r) => [r.name, this.get(r.secret)]))
   }
 
+  /**
+   * Every secret under a name a process environment can carry, as NAME → value: what Kamal hands
+   * its pre-connect, pre-deploy and post-deploy hooks. Synthetic names (`registry/password`, a
+   * literal in the config) are left out: they are not secrets the user named.
+   */
+  asEnv(): Record<string, string> {
+    return Object.fromEntries([...this.#values].filter(([name]) => /^[A-Za-z0-9_.]+$/.test(name)))
+  }
+
   names(): string[] {
     return [...this.#values.keys()]
   }

@@ -4,6 +4,7 @@ import { performer, skipsBuild, type DeployRequest } from '../../engine/request.
 import { dryRunService } from '../../engine/service.js'
 import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
+import { hooksFor } from '../../hooks/index.js'
 import type { Logger } from '../../log.js'
 import { type CliCommand, type CliIO, configOptions, EXIT, type OptionValues, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
@@ -18,7 +19,7 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]',
   jsonResult: true,
   options: {
     ...configOptions,
@@ -35,6 +36,7 @@ export const deployCommand: CliCommand = {
     message: { type: 'string', short: 'm' },
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    'skip-hooks': { type: 'boolean', short: 'H' },
   },
   async run({ values }, io) {
     const given = typeof values.version === 'string' ? values.version : undefined
@@ -60,6 +62,7 @@ export const deployCommand: CliCommand = {
         builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
         onLock: signals.onLock,
         pauseAt,
+        kamalHooks: hooksFor(session, request, loaded.logger),
         // The gate's lines already start with `gate:`.
         phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
       })
@@ -89,6 +92,8 @@ async function requestFromFlags(values: OptionValues, io: CliIO, gateLog: Logger
     onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
     breakStale: values['break-stale-lock'] === true,
     allowUnreachable: values['allow-unreachable'] === true,
+    command: 'deploy',
+    skipHooks: values['skip-hooks'] === true,
   }
 }
 

@@ -3,6 +3,7 @@ import { pauseAtFromEnv } from '../../engine/pause.js'
 import { performer, type DeployRequest } from '../../engine/request.js'
 import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
+import { hooksFor } from '../../hooks/index.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
 import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
 import { reportResult } from '../result-table.js'
@@ -16,9 +17,9 @@ import { releaseOnSignal } from '../signals.js'
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [-m MESSAGE] [--json]',
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [-m MESSAGE] [--skip-hooks] [--json]',
   jsonResult: true,
-  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' } },
   positionals: true,
   async run({ values, positionals }, io) {
     const [version, ...extra] = positionals
@@ -38,9 +39,12 @@ export const rollbackCommand: CliCommand = {
       run: runReference(io.env),
       message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
       breakStale: values['break-stale-lock'] === true,
+      // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
+      command: 'rollback',
+      skipHooks: values['skip-hooks'] === true,
     }
     try {
-      const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, phase: () => loaded.logger })
+      const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger })
       reportResult(result, Boolean(values.json), io, 'rollback')
       return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
     } finally {

@@ -6,6 +6,7 @@ export const DEFAULTS = {
   readinessDelay: 7,
   primaryRole: 'web',
   secretsPath: '.kamal/secrets',
+  hooksPath: '.kamal/hooks',
   sshUser: 'root',
   sshPort: 22,
   /**

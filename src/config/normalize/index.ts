@@ -135,6 +135,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     readinessDelay: input.readiness_delay ?? DEFAULTS.readinessDelay,
     requireDestination: input.require_destination ?? false,
     secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
+    hooks: { path: input.hooks_path ?? DEFAULTS.hooksPath, ...(input.hooks_output !== undefined ? { output: input.hooks_output } : {}) },
     ...(preview ? { preview } : {}),
     boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
     lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },

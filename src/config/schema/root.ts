@@ -2,10 +2,11 @@ import { z } from 'zod'
 import { bootSchema } from './boot.js'
 import { builderSchema } from './builder.js'
 import { envSchema } from './env.js'
+import { hooksOutputSchema, hooksPathSchema } from './hooks.js'
 import { previewSchema } from './preview.js'
 import { rootProxy } from './proxy.js'
 import { registrySchema } from './registry.js'
-import { byKind, type KamalOnlyKeys, section } from './section.js'
+import { type KamalOnlyKeys, section } from './section.js'
 import { serversSchema } from './servers.js'
 import { labelsSchema, loggingSchema } from './shared.js'
 import { sshSchema } from './ssh.js'
@@ -33,8 +34,6 @@ export const ROOT_KAMAL_ONLY = {
   accessories: { schema: map('accessories'), note: 'run accessories with Kamal, or as their own cutover service' },
   aliases: { schema: mapOf(stringish(), 'a map of alias: command') },
   asset_path: { schema: text(), note: 'asset bridging between versions is not done yet' },
-  hooks_path: { schema: text(), note: 'hooks are not run' },
-  hooks_output: { schema: byKind({ string: text(), map: map('hook: level') }, 'quiet, verbose, or a map of hook: level') },
   error_pages_path: { schema: text() },
   minimum_version: { schema: stringish(), note: 'it names a Kamal version' },
   run_directory: { schema: text(), note: 'cutover keeps Kamal’s default, .kamal' },
@@ -64,6 +63,8 @@ export const rootSchema = section(
     require_destination: bool().optional(),
     allow_empty_roles: bool().optional(),
     secrets_path: nonEmptyText('a path, e.g. .kamal/secrets').optional(),
+    hooks_path: hooksPathSchema.optional(),
+    hooks_output: hooksOutputSchema.optional(),
     'x-cutover': xCutoverSchema.optional(),
     /** The old place of `x-cutover/preview`: still read, with a warning (Kamal rejects this key). */
     preview: previewSchema.optional(),

@@ -28,7 +28,7 @@ function read(given: Record<string, string>) {
 describe('readInputs', () => {
   it('defaults from action.yml give a deploy of config/deploy.yml with the gate on', () => {
     const { inputs } = read(valid)
-    expect(inputs).toMatchObject({ command: 'deploy', configFile: 'config/deploy.yml', skipBuild: false, skipPush: false, secrets: {} })
+    expect(inputs).toMatchObject({ command: 'deploy', configFile: 'config/deploy.yml', skipBuild: false, skipPush: false, skipHooks: false, secrets: {} })
     expect(inputs!.gate).toEqual({ enabled: undefined, checks: [], allowedConclusions: ['success', 'skipped', 'neutral'], timeoutMs: 30 * 60_000 })
     expect(gateEnabled(inputs!)).toBe(true)
   })
@@ -39,6 +39,7 @@ describe('readInputs', () => {
     [{ version: '-bad' }, 'Input `version` is "-bad"; a version is an image tag'],
     [{ destination: '../prod' }, 'Input `destination` is "../prod"'],
     [{ 'skip-build': 'yes' }, 'Input `skip-build` is "yes"; set it to true or false.'],
+    [{ 'skip-hooks': 'no' }, 'Input `skip-hooks` is "no"; set it to true or false.'],
     [{ 'wait-for-checks': '1' }, 'Input `wait-for-checks` is "1"; set it to true or false.'],
     [{ 'gate-timeout': 'soon' }, 'Input `gate-timeout` is "soon"; write a duration such as 30m'],
     [{ 'allowed-conclusions': 'success,sucess' }, 'Input `allowed-conclusions` has "sucess"'],
@@ -56,6 +57,19 @@ describe('readInputs', () => {
   ])('%j → names the input and the fix', (given, message) => {
     const { error } = read({ ...valid, ...given })
     expect(error?.message).toContain(message)
+  })
+
+  it("skip-hooks: true reaches the engine's DeployRequest (Kamal's --skip-hooks); a rollback's request says KAMAL_COMMAND=rollback", async () => {
+    const { inputs } = read({ ...valid, 'skip-hooks': 'true' })
+    expect(inputs!.skipHooks).toBe(true)
+    const { deployRequest } = await import('../../../src/action/requests.js')
+    const event = { eventName: 'push', repository: 'acme/shop', sha: 'a'.repeat(40), fromFork: false }
+    expect(deployRequest(inputs!, event, 'run-1', {}, '/app').skipHooks).toBe(true)
+    const plain = deployRequest(read(valid).inputs!, event, 'run-1', {}, '/app')
+    expect(plain.skipHooks).toBeUndefined()
+    expect(plain.command ?? 'deploy').toBe('deploy')
+    const rollback = read({ ...valid, command: 'rollback', version: 'v1' }).inputs!
+    expect(deployRequest(rollback, event, 'run-1', {}, '/app')).toMatchObject({ command: 'rollback', version: 'v1', skipBuild: true })
   })
 
   it('reports every problem at once, in one message', () => {

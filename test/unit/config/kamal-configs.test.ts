@@ -212,7 +212,7 @@ env:
     ])
   })
 
-  it('accessories, aliases, boot/parallel_roles and friends: accepted with exactly one warning each (boot limit and wait are acted on)', () => {
+  it('accessories, aliases, boot/parallel_roles and friends: accepted with exactly one warning each (boot limit and wait, hooks_path are acted on)', () => {
     const text = cfg(`
 accessories:
   db:
@@ -244,7 +244,7 @@ builder:
 `)
     const r = okOf(loadFrom({ [D]: text }))
     expect(r.warnings.map((w) => w.keyPath).sort()).toEqual(
-      ['accessories', 'aliases', 'asset_path', 'boot/parallel_roles', 'builder/remote', 'hooks_path', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
+      ['accessories', 'aliases', 'asset_path', 'boot/parallel_roles', 'builder/remote', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
     )
     expect(r.warnings.every((w) => w.line !== undefined && w.file === D)).toBe(true)
     // 25% of the one host rounds down to 0: at least one host per group, as Kamal does.

@@ -10,6 +10,7 @@ import type { DeployRequest } from '../../../src/engine/request.js'
 import type { DeployResult } from '../../../src/engine/result.js'
 import type { Session } from '../../../src/engine/session.js'
 import { GateFailedError, ship, type ShipDeps, type ShipRun } from '../../../src/engine/ship.js'
+import { NO_HOOKS, type DeployHooks } from '../../../src/hooks/index.js'
 
 // ship() = gate ‖ build, then deploy, over injected gate, build, version and deploy functions:
 // the hosts are touched (deployService called) only when the gate is green and the image is
@@ -218,5 +219,51 @@ describe('ship: what is built and what version is deployed', () => {
     await ship(fakeSession(), request({ version: 'v9' }), run, deps)
     expect(seen.built).toEqual([{ ref: 'f'.repeat(40), version: 'v9', appDir: '/app' }])
     expect(seen.deployed.map((d) => d.version)).toEqual(['v9'])
+  })
+})
+
+describe("ship: Kamal's hooks (RunHooks.kamalHooks) at their points", () => {
+  /** Records what ship asks of the hooks; `present`: whether a pre-connect file exists (it then asks the version). */
+  function recordingHooks(present: boolean, order: string[]): DeployHooks {
+    return {
+      ...NO_HOOKS,
+      preConnect: async (version) => void order.push(`pre-connect ${present && version ? await version() : '-'}`),
+      preBuild: async (v) => void order.push(`pre-build ${v}`),
+    }
+  }
+
+  it('pre-connect before the gate and the build (the version resolved for it is the one built), pre-build inside the build; the hooks reach deployService', async () => {
+    const order: string[] = []
+    const { seen, deps, run } = harness({})
+    deps.waitForChecks = async () => (order.push('gate'), gateResult('passed'))
+    deps.buildImage = async (req, buildDeps) => {
+      order.push(`build ${req.version}`)
+      await buildDeps.beforeBuild?.('head456')
+      return built('head456')
+    }
+    const kamalHooks = recordingHooks(true, order)
+    await ship(fakeSession(), request(), { ...run, kamalHooks }, deps)
+    expect(order).toEqual(['pre-connect head456', 'gate', 'build head456', 'pre-build head456'])
+    expect(seen.resolved).toEqual([{ appDir: '/app', ref: 'f'.repeat(40), context: undefined }])
+    expect(seen.deployed[0]!.hooks).toMatchObject({ kamalHooks })
+  })
+
+  it('no pre-connect file: git is not asked, and the build resolves its own version', async () => {
+    const order: string[] = []
+    const { seen, deps, run } = harness({})
+    await ship(fakeSession(), request(), { ...run, kamalHooks: recordingHooks(false, order) }, deps)
+    expect(order).toEqual(['pre-connect -'])
+    expect(seen.resolved).toEqual([])
+    expect(seen.built).toEqual([{ ref: 'f'.repeat(40), version: undefined, appDir: '/app' }])
+  })
+
+  it('a failing pre-connect stops the run before the gate waits or anything is built', async () => {
+    const { seen, deps, run } = harness({})
+    const kamalHooks: DeployHooks = { ...NO_HOOKS, preConnect: async () => Promise.reject(new Error('hook pre-connect (.kamal/hooks/pre-connect) failed with exit code 1')) }
+    const outcome = await settle(ship(fakeSession(), request(), { ...run, kamalHooks }, deps))
+    expect('error' in outcome && outcome.error.message).toMatch(/^hook pre-connect/)
+    expect(seen.gateSignal).toBeUndefined()
+    expect(seen.built).toEqual([])
+    expect(seen.deployed).toEqual([])
   })
 })

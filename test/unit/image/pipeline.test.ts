@@ -120,6 +120,33 @@ describe('buildImage', () => {
     expect(built.status === 'built' && built.localCache?.key).toBe(restores[0]!.slice('restore '.length))
   })
 
+  it("beforeBuild (Kamal's pre-build hook) runs only when the image is built, with its version, before the clone and any docker call; a rejection stops the build", async () => {
+    const { sha, appDir } = monorepo()
+    const order: string[] = []
+    const docker = recordingDocker()
+    const exec: LocalExec = (argv, o) => {
+      if (argv[0] === 'docker') order.push(argv.slice(1, 3).join(' '))
+      return docker.exec(argv, o)
+    }
+    const deps = { git, exec, log: memoryLogger(), cacheDir: join(tmp.path, 'cache'), env: {}, beforeBuild: async (v: string) => void order.push(`pre-build ${v}`) }
+
+    const present = await buildImage({ input: await input({ [`acme/hello:${sha}`]: 'application/vnd.oci.image.index.v1+json' }), appDir }, deps)
+    expect(present.status).toBe('skipped')
+    expect(order).toEqual([])
+    await registry.close()
+
+    const built = await buildImage({ input: await input(), appDir }, deps)
+    expect(built.status).toBe('built')
+    expect(order[0]).toBe(`pre-build ${sha}`)
+    expect(order.filter((o) => o.startsWith('pre-build'))).toHaveLength(1)
+    await registry.close()
+
+    order.length = 0
+    const refused = buildImage({ input: await input(), appDir }, { ...deps, beforeBuild: async () => Promise.reject(new Error('hook pre-build failed')) })
+    await expect(refused).rejects.toThrow('hook pre-build failed')
+    expect(order).toEqual([])
+  })
+
   it('context "." from a dirty tree: suffixed version, no registry check, builds the working tree', async () => {
     const { sha, appDir } = monorepo()
     const docker = recordingDocker()
