@@ -33127,28 +33127,121 @@ function shellRunner(cwd) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/secrets/redact.ts
-const REDACTED = '[redacted]';
-// Lines of a multi-line secret (a PEM key) are redacted one by one too, because logs and container
-// output often carry them line by line; very short lines would redact ordinary text, so they don't count.
-const MIN_LINE = 8;
+;// CONCATENATED MODULE: ./src/secrets/forms.ts
 /**
- * Replaces every occurrence of every secret value in `text` with `[redacted]`, longest first and
- * in one pass, so a replacement is never itself rewritten. Every non-empty value counts, even a
- * short one: a mangled log line is better than a leaked secret.
+ * The forms a secret value takes on its way into output, so redaction (redact.ts) and the Action's
+ * `::add-mask::` (action/mask.ts) can catch each of them. An app, a library or docker itself may
+ * print a secret raw, JSON-escaped, URL-encoded, in hex, or in base64 (an auth header, a config
+ * blob, a log line encoded by the app); a multi-line secret (a PEM key) is often printed a line at
+ * a time.
+ */
+/**
+ * THE minimum length rule, shared by redaction and masks: a value (or a line of one) shorter than
+ * this is not masked in text.
+ *
+ * Why that is safe: a value of 1 to 3 characters has so few possibilities (under 100^3, about
+ * 20 bits, enumerable in milliseconds) that hiding it protects nothing an attacker could not
+ * guess; it is not a credential but a setting put in a secret (a port digit, `1`, `on`). Masking
+ * it would, however, star out every occurrence of that text in every log line (a secret `1` turns
+ * every `1` into `***`), destroying the log people need to see why a deploy failed, and would
+ * give a false sense that the value is protected. So such values are left as they are, and the
+ * user is warned once (see shortSecretsWarning) so that a real credential this short is noticed.
+ */
+const MIN_SECRET_LENGTH = 4;
+/** PEM armor lines (`-----BEGIN … KEY-----`) are public syntax, the same in every key. */
+const PEM_ARMOR = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/;
+/** The value itself and, for a multi-line value, each line long enough to count (armor excepted). */
+function secretPieces(value) {
+    if (value.length < MIN_SECRET_LENGTH)
+        return [];
+    const out = new Set([value]);
+    if (/[\r\n]/.test(value)) {
+        for (const raw of value.split(/\r?\n|\r/)) {
+            const line = raw.trim();
+            if (line.length >= MIN_SECRET_LENGTH && !PEM_ARMOR.test(line))
+                out.add(line);
+        }
+    }
+    return [...out];
+}
+const toUrl = (b64) => b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/**
+ * The base64 characters that depend only on `bytes` when they sit `offset` bytes (0, 1 or 2)
+ * into a longer base64 stream. Character i covers bits [6i, 6i+6) of the stream; it is fixed by
+ * the value alone when that range lies inside the value's bits [8·offset, 8·(offset+n)). The
+ * characters at both ends mix in the neighbouring bytes and are left out.
+ */
+function base64Core(bytes, offset) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(2)]).toString('base64');
+    const first = Math.ceil((8 * offset) / 6);
+    const end = Math.floor((8 * (offset + bytes.length)) / 6);
+    return end > first ? encoded.slice(first, end) : '';
+}
+/** Every derived form of a value, the value itself first. */
+function formsOfPiece(piece) {
+    const bytes = Buffer.from(piece, 'utf8');
+    const hex = bytes.toString('hex');
+    const b64 = bytes.toString('base64');
+    const url = encodeURIComponent(piece);
+    const json = JSON.stringify(piece).slice(1, -1);
+    const forms = [
+        piece,
+        json,
+        // Go's encoding/json and many HTML-safe encoders escape <, > and & as \u003c etc.
+        json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
+        url,
+        url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+        // application/x-www-form-urlencoded: spaces as +
+        url.replace(/%20/g, '+'),
+        hex,
+        hex.toUpperCase(),
+        b64,
+        toUrl(b64),
+    ];
+    // Inside a longer base64 stream the value's encoding depends on where it starts (3 alignments).
+    for (const offset of [0, 1, 2]) {
+        const core = base64Core(bytes, offset);
+        if (core.length >= MIN_SECRET_LENGTH)
+            forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return forms;
+}
+/**
+ * Every text to hide for a secret value: the value in each form, then each line of a multi-line
+ * value as it is (a log prints a key line by line; a line is not encoded on its own). Empty for
+ * a value shorter than MIN_SECRET_LENGTH.
+ */
+function secretForms(value) {
+    const [whole, ...lines] = secretPieces(value);
+    if (whole === undefined)
+        return [];
+    return [...new Set([...formsOfPiece(whole), ...lines].filter((form) => form.length >= MIN_SECRET_LENGTH))];
+}
+/** One warning naming the secrets too short to mask (none: null). Say it once per run. */
+function shortSecretsWarning(named) {
+    const short = [...named].filter(([, v]) => v !== '' && v.length < MIN_SECRET_LENGTH).map(([n]) => n);
+    if (short.length === 0)
+        return null;
+    return (`secret${short.length === 1 ? '' : 's'} ${short.join(', ')} ${short.length === 1 ? 'is' : 'are'} shorter than ${MIN_SECRET_LENGTH} characters, ` +
+        `so ${short.length === 1 ? 'it is' : 'they are'} not masked in logs (masking would star out that text everywhere, and a value that short is guessable anyway); ` +
+        'if it is a credential, make it longer');
+}
+
+;// CONCATENATED MODULE: ./src/secrets/redact.ts
+
+const REDACTED = '[redacted]';
+/**
+ * Replaces every occurrence of every secret value, in each form it can take in output (raw,
+ * JSON-escaped, URL-encoded, hex, base64 and base64url, base64 inside a longer stream at each
+ * alignment, and each line of a multi-line value: see forms.ts), with `[redacted]`, longest
+ * first and in one pass, so a replacement is never itself rewritten. Values shorter than
+ * MIN_SECRET_LENGTH are left alone (forms.ts says why that is safe).
  */
 function redact(text, values) {
     const needles = new Set();
-    for (const v of values) {
-        if (!v)
-            continue;
-        needles.add(v);
-        if (/[\r\n]/.test(v)) {
-            for (const line of v.split(/\r?\n/))
-                if (line.trim().length >= MIN_LINE)
-                    needles.add(line.trim());
-        }
-    }
+    for (const v of values)
+        for (const form of secretForms(v))
+            needles.add(form);
     if (needles.size === 0)
         return text;
     const pattern = [...needles].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
@@ -33187,6 +33280,14 @@ class Secrets {
     /** The secret env of a role or preview (`env.secret`), as NAME → value for its 0600 env file. */
     envValues(refs) {
         return Object.fromEntries(refs.map((r) => [r.name, this.get(r.secret)]));
+    }
+    /**
+     * Every secret under a name a process environment can carry, as NAME → value: what Kamal hands
+     * its pre-connect, pre-deploy and post-deploy hooks. Synthetic names (`registry/password`, a
+     * literal in the config) are left out: they are not secrets the user named.
+     */
+    asEnv() {
+        return Object.fromEntries([...this.#values].filter(([name]) => /^[A-Za-z0-9_.]+$/.test(name)));
     }
     names() {
         return [...this.#values.keys()];
@@ -33349,20 +33450,102 @@ function closest(key, known) {
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/config/erb.ts
+/**
+ * Kamal renders config/deploy.yml through ERB before it reads the YAML. cutover evaluates the small
+ * subset real configs use, from the environment, and refuses everything else (it runs no Ruby):
+ *
+ *   <%= ENV["X"] %>  <%= ENV['X'] %>      X's value; unset reads as "" (Ruby's nil.to_s), with a warning
+ *   <%= ENV.fetch("X") %>                X's value; unset is an error naming X (Ruby raises KeyError)
+ *   <%= ENV.fetch("X", "default") %>     X's value, or the default when X is unset
+ *   <%= "text" %>  <%= 'text' %>         the text
+ *
+ * Kamal renders without ERB's trim mode, so `-%>` is not a closing form there and is refused here. A tag must open and close on
+ * one line, and a value must not hold a newline: either would move the lines below it, and every
+ * error names a line. Lines that are YAML comments are left alone (Kamal's own template keeps ERB
+ * examples in comments; cutover never evaluates them).
+ */
+const ERB_SUPPORTED = 'one of the ERB forms cutover evaluates: <%= ENV["NAME"] %>, <%= ENV.fetch("NAME") %>, <%= ENV.fetch("NAME", "default") %> ' +
+    `(single quotes work too) or a string literal <%= "text" %>; for anything computed, put it in .kamal/secrets (e.g. \`NAME=$(command)\`) ` +
+    'and name it under env/secret or registry/password, or put per-environment values in config/deploy.DEST.yml';
+// A Ruby string literal without escapes or interpolation: what config files put in these forms.
+const STR = String.raw `(?:"([^"\\#]*)"|'([^'\\]*)')`;
+const FORMS = [
+    { re: new RegExp(String.raw `^ENV\[\s*${STR}\s*\]$`), eval: (m, env) => read(env, erb_name(m, 1)) ?? { unset: erb_name(m, 1) } },
+    { re: new RegExp(String.raw `^ENV\.fetch\(\s*${STR}\s*\)$`), eval: (m, env) => read(env, erb_name(m, 1)) ?? { missing: erb_name(m, 1) } },
+    { re: new RegExp(String.raw `^ENV\.fetch\(\s*${STR}\s*,\s*${STR}\s*\)$`), eval: (m, env) => read(env, erb_name(m, 1)) ?? { value: erb_name(m, 3) } },
+    { re: new RegExp(`^${STR}$`), eval: (m) => ({ value: erb_name(m, 1) }) },
+];
+const erb_name = (m, group) => m[group] ?? m[group + 1] ?? '';
+const read = (env, key) => {
+    const v = Object.hasOwn(env, key) ? env[key] : undefined;
+    return v === undefined ? undefined : { value: v };
+};
+/** Evaluates the supported ERB forms line by line; every refusal names file and line. */
+function renderErb(file, text, env) {
+    const errors = [];
+    const warnings = [];
+    const lines = text.split(/(?<=\n)/);
+    const out = lines.map((raw, i) => {
+        const line = i + 1;
+        if (!raw.includes('<%') || /^\s*#/.test(raw))
+            return raw;
+        const fail = (message, expected = ERB_SUPPORTED) => {
+            errors.push({ file, keyPath: '', line, message, expected });
+            return raw;
+        };
+        let rendered = '';
+        let rest = raw;
+        for (let open = rest.indexOf('<%'); open >= 0; open = rest.indexOf('<%')) {
+            rendered += rest.slice(0, open);
+            const close = rest.indexOf('%>', open + 2);
+            if (close < 0)
+                return fail('contains an ERB tag (`<%`) that does not close on the same line');
+            const tag = rest.slice(open, close + 2);
+            rest = rest.slice(close + 2);
+            if (!tag.startsWith('<%='))
+                return fail(`contains ERB code \`${shown(tag)}\`, which cutover does not run`);
+            const expr = tag.slice(3, -2).trim();
+            const form = FORMS.map((f) => ({ f, m: f.re.exec(expr) })).find((x) => x.m);
+            if (!form)
+                return fail(`contains the ERB expression \`${shown(tag)}\`, which cutover does not evaluate`);
+            const r = form.f.eval(form.m, env);
+            if ('missing' in r) {
+                return fail(`ENV.fetch("${r.missing}"): the environment variable ${r.missing} is not set`, `${r.missing} set in the environment, or a default: <%= ENV.fetch("${r.missing}", "default") %>`);
+            }
+            let value;
+            if ('unset' in r) {
+                warnings.push({ file, keyPath: '', line, message: `ENV["${r.unset}"]: the environment variable ${r.unset} is not set, so it reads as an empty string (as in Kamal); use ENV.fetch("${r.unset}") to make it required` });
+                value = '';
+            }
+            else
+                value = r.value;
+            if (/[\r\n]/.test(value))
+                return fail(`${shown(tag)} gives a value with a line break`, 'a one-line value (put multi-line values in .kamal/secrets and name them under env/secret)');
+            rendered += value;
+        }
+        return rendered + rest;
+    });
+    return { text: out.join(''), errors, warnings };
+}
+/** The tag as written, cut short: it names variables, never their values. */
+const shown = (tag) => (tag.length > 80 ? `${tag.slice(0, 77)}…` : tag);
+
 ;// CONCATENATED MODULE: ./src/config/yaml.ts
 
+
 const joinPath = (path) => path.join('/');
-// Kamal renders deploy.yml through ERB before YAML. We don't: say where, and what to do instead.
-const ERB_FIX = 'a plain value: cutover does not evaluate ERB. Put computed values in .kamal/secrets (e.g. `NAME=$(command)`) ' +
-    'and list them under env/secret or registry/password, or put per-environment values in config/deploy.DEST.yml';
 // Bounds for hostile input: alias bombs must not blow up time or memory.
 const MAX_ALIASES = 100;
 const MAX_SOURCE_ENTRIES = 20_000;
 /**
- * Parses one config file as Kamal does (Psych reads YAML 1.1: `<<` merge keys, `40_000_000`,
- * `yes`/`no`), keeping the line of every key. Never throws for bad input.
+ * Parses one config file as Kamal does (ERB first, in the subset erb.ts evaluates from `env`; then
+ * Psych reads YAML 1.1: `<<` merge keys, `40_000_000`, `yes`/`no`), keeping the line of every key.
+ * Never throws for bad input.
  */
-function parseYamlConfig(file, text) {
+function parseYamlConfig(file, source, env = {}) {
+    const erb = renderErb(file, source, env);
+    const text = erb.errors.length > 0 ? source : erb.text;
     const lineCounter = new dist/* LineCounter */.HN();
     let doc;
     try {
@@ -33372,14 +33555,14 @@ function parseYamlConfig(file, text) {
         return { ok: false, errors: [{ file, keyPath: '', message: `could not be read as YAML (${firstLine(err)})`, expected: 'valid YAML' }] };
     }
     const lineOf = (offset) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-    const erb = findErb(file, text);
-    if (erb.length > 0) {
-        // Name the key on each ERB line when the rest of the file parses well enough to know it.
+    if (erb.errors.length > 0) {
+        // Name the key on each refused line when the file (tags as written) parses well enough to know it.
         const sources = doc.errors.length === 0 ? buildSourceMap(doc, file, lineOf) : new Map();
-        for (const e of erb)
+        for (const e of erb.errors)
             e.keyPath = [...sources].find(([, s]) => s.line === e.line)?.[0] ?? '';
-        return { ok: false, errors: erb };
+        return { ok: false, errors: erb.errors };
     }
+    const named = (list, sources) => list.map((w) => ({ ...w, keyPath: [...sources].find(([, s]) => s.line === w.line)?.[0] ?? '' }));
     const problems = [...doc.errors, ...doc.warnings];
     if (problems.length > 0) {
         return {
@@ -33410,7 +33593,7 @@ function parseYamlConfig(file, text) {
     const exotic = findExoticValues(data, [], file, sources);
     if (exotic.length > 0)
         return { ok: false, errors: exotic };
-    return { ok: true, value: { data: data, sources } };
+    return { ok: true, value: { data: data, sources, warnings: named(erb.warnings, sources) } };
 }
 /**
  * Where the yaml library's YAML 1.1 schema and Ruby's Psych (what Kamal parses with) disagree on
@@ -33430,16 +33613,6 @@ function psychTags(tags) {
         }
         return t;
     });
-}
-function findErb(file, text) {
-    const errors = [];
-    text.split(/\r?\n/).forEach((line, i) => {
-        // A YAML comment line is not config; Kamal's own template keeps ERB examples in comments.
-        if (line.includes('<%') && !/^\s*#/.test(line)) {
-            errors.push({ file, keyPath: '', line: i + 1, message: 'contains ERB (`<% … %>`)', expected: ERB_FIX });
-        }
-    });
-    return errors;
 }
 /** Records the line of every key and list item, following aliases and `<<` merges as toJS does. */
 function buildSourceMap(doc, file, lineOf) {
@@ -43367,76 +43540,11 @@ const builderSchema = section({
     kamalOnly: BUILDER_KAMAL_ONLY,
 });
 
-;// CONCATENATED MODULE: ./src/config/schema/env.ts
-
-
-
-
-const SECRET_ENTRY_EXPECTED = 'NAME or NAME:SECRET_NAME, naming a secret from .kamal/secrets or the environment';
-const secretEntry = leaf(SECRET_ENTRY_EXPECTED, (v) => {
-    if (typeof v !== 'string')
-        return { ok: false, message: v === undefined ? 'is missing' : `is not a string` };
-    const [name = '', secret, extra] = v.split(':');
-    if (extra !== undefined || !ENV_NAME.test(name))
-        return { ok: false, message: `${JSON.stringify(v)} is not a secret entry` };
-    const from = secret ?? name;
-    if (!SECRET_NAME.test(from))
-        return { ok: false, message: `${JSON.stringify(from)} is not a secret name` };
-    return { ok: true, value: { name, secret: from } };
-});
-/** Clear values; env names must be usable with docker's --env. */
-const clearMap = mapOf(stringish(), 'a map of NAME: value').superRefine((map, ctx) => {
-    for (const name of Object.keys(map)) {
-        if (!ENV_NAME.test(name)) {
-            ctx.addIssue({ code: 'custom', path: [name], message: 'is not a usable environment variable name', params: { expected: 'a name without `=` or white space' } });
-        }
-    }
-});
-const secretList = listOf(secretEntry, `a list of secret names (${SECRET_ENTRY_EXPECTED})`);
-const EXPECTED = 'a map of NAME: value, or a map with clear (NAME: value) and secret (a list of secret names)';
-const SPECIAL = ['clear', 'secret', 'tags'];
-const ENV_KAMAL_ONLY = {
-    tags: { schema: lazy(() => mapOf(envSchema('tag'), 'a map of tag name: env')), note: 'per-host env from tags is not applied yet' },
-};
-/**
- * Kamal's env: a flat map is all clear values; once `clear`, `secret` or `tags` appears, every key
- * must be one of those. `tags` belongs to the root env only (it is accepted there with a warning,
- * because cutover does not apply per-host tag env yet).
- */
-function envSchema(where) {
-    const tagsOnlyAtRoot = leaf('env/tags at the top level, with the hosts tagged under servers', () => ({
-        ok: false,
-        message: 'is only allowed in the top-level env',
-    }));
-    const structured = section({
-        clear: clearMap.optional(),
-        secret: secretList.optional(),
-        ...(where === 'root' ? {} : { tags: tagsOnlyAtRoot.optional() }),
-    }, {
-        expected: EXPECTED,
-        kamalOnly: where === 'root' ? ENV_KAMAL_ONLY : {},
-    });
-    const flat = clearMap;
-    const map = any().transform((value, ctx) => {
-        const isStructured = isPlainMap(value) && Object.keys(value).some((k) => SPECIAL.includes(k));
-        const r = (isStructured ? structured : flat).safeParse(value, { reportInput: true });
-        if (!r.success) {
-            for (const issue of r.error.issues)
-                ctx.addIssue(issue);
-            return NEVER;
-        }
-        if (!isStructured)
-            return { clear: r.data, secret: [] };
-        const s = r.data;
-        s.secret?.forEach((ref, i) => {
-            if (s.clear && Object.hasOwn(s.clear, ref.name)) {
-                ctx.addIssue({ code: 'custom', path: ['secret', i], message: `${ref.name} is also under clear`, params: { expected: 'each name either under clear or under secret' } });
-            }
-        });
-        return { clear: s.clear ?? {}, secret: s.secret ?? [], ...(s.tags ? { tags: s.tags } : {}) };
-    });
-    // `env:` with nothing under it is an empty env, as in Kamal.
-    return preprocess((v) => (v === null ? {} : v), byKind({ map }, EXPECTED));
+;// CONCATENATED MODULE: ./src/config/normalize/verify.ts
+/** Seconds: long enough for an app that dies right after its first health check to show it. */
+const DEFAULT_VERIFY_WINDOW_S = 5;
+function verifySettings(input) {
+    return { windowS: input?.window ?? DEFAULT_VERIFY_WINDOW_S, fleetRollback: input?.fleet_rollback ?? true };
 }
 
 ;// CONCATENATED MODULE: ./src/config/schema/proxy.ts
@@ -43536,6 +43644,90 @@ const registrySchema = section({ server: server.optional(), username: credential
         }
     }
 });
+
+;// CONCATENATED MODULE: ./src/config/schema/env.ts
+
+
+
+
+const SECRET_ENTRY_EXPECTED = 'NAME or NAME:SECRET_NAME, naming a secret from .kamal/secrets or the environment';
+const secretEntry = leaf(SECRET_ENTRY_EXPECTED, (v) => {
+    if (typeof v !== 'string')
+        return { ok: false, message: v === undefined ? 'is missing' : `is not a string` };
+    const [name = '', secret, extra] = v.split(':');
+    if (extra !== undefined || !ENV_NAME.test(name))
+        return { ok: false, message: `${JSON.stringify(v)} is not a secret entry` };
+    const from = secret ?? name;
+    if (!SECRET_NAME.test(from))
+        return { ok: false, message: `${JSON.stringify(from)} is not a secret name` };
+    return { ok: true, value: { name, secret: from } };
+});
+/** Clear values; env names must be usable with docker's --env. */
+const clearMap = mapOf(stringish(), 'a map of NAME: value').superRefine((map, ctx) => {
+    for (const name of Object.keys(map)) {
+        if (!ENV_NAME.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: 'is not a usable environment variable name', params: { expected: 'a name without `=` or white space' } });
+        }
+    }
+});
+const secretList = listOf(secretEntry, `a list of secret names (${SECRET_ENTRY_EXPECTED})`);
+const EXPECTED = 'a map of NAME: value, or a map with clear (NAME: value) and secret (a list of secret names)';
+const SPECIAL = ['clear', 'secret', 'tags'];
+const tagsMap = lazy(() => mapOf(envSchema('tag'), 'a map of tag name: env (clear and secret, like env itself)'));
+/**
+ * Kamal's env: a flat map is all clear values; once `clear`, `secret` or `tags` appears, every key
+ * must be one of those. `tags` belongs to the root env only: `env.tags.<tag>` is the env of every
+ * host tagged `<tag>` under servers, in the full env format.
+ */
+function envSchema(where) {
+    const tagsOnlyAtRoot = leaf('env/tags at the top level, with the hosts tagged under servers', () => ({
+        ok: false,
+        message: 'is only allowed in the top-level env',
+    }));
+    const structured = section({
+        clear: clearMap.optional(),
+        secret: secretList.optional(),
+        tags: where === 'root' ? tagsMap.optional() : tagsOnlyAtRoot.optional(),
+    }, { expected: EXPECTED });
+    const flat = clearMap;
+    const map = any().transform((value, ctx) => {
+        const isStructured = isPlainMap(value) && Object.keys(value).some((k) => SPECIAL.includes(k));
+        const r = (isStructured ? structured : flat).safeParse(value, { reportInput: true });
+        if (!r.success) {
+            for (const issue of r.error.issues)
+                ctx.addIssue(issue);
+            return NEVER;
+        }
+        if (!isStructured)
+            return { clear: r.data, secret: [] };
+        const s = r.data;
+        s.secret?.forEach((ref, i) => {
+            if (s.clear && Object.hasOwn(s.clear, ref.name)) {
+                ctx.addIssue({ code: 'custom', path: ['secret', i], message: `${ref.name} is also under clear`, params: { expected: 'each name either under clear or under secret' } });
+            }
+        });
+        return { clear: s.clear ?? {}, secret: s.secret ?? [], ...(s.tags ? { tags: s.tags } : {}) };
+    });
+    // `env:` with nothing under it is an empty env, as in Kamal.
+    return preprocess((v) => (v === null ? {} : v), byKind({ map }, EXPECTED));
+}
+
+;// CONCATENATED MODULE: ./src/config/schema/hooks.ts
+
+
+/** Kamal's hook output levels (`hooks_output`); Kamal writes them as symbols, `:quiet`, which YAML here reads as text. */
+const HOOK_OUTPUT_LEVELS = (/* unused pure expression or super */ null && (['quiet', 'verbose']));
+const EXPECTED_LEVEL = 'quiet or verbose (Kamal also accepts :quiet and :verbose)';
+const level = leaf(EXPECTED_LEVEL, (v) => {
+    const name = typeof v === 'string' ? v.replace(/^:/, '') : undefined;
+    if (name === 'quiet' || name === 'verbose')
+        return { ok: true, value: name };
+    return { ok: false, message: typeof v === 'string' ? `is ${JSON.stringify(v)}` : v === undefined ? 'is missing' : `is not a string` };
+});
+/** `hooks_output: verbose`, or per hook: `hooks_output: { pre-deploy: verbose, pre-build: quiet }`. */
+const hooksOutputSchema = byKind({ string: level, map: mapOf(level, 'a map of hook: quiet or verbose') }, 'quiet, verbose, or a map of hook name: quiet or verbose');
+/** `hooks_path`: where the hook files are, relative to the app's directory (Kamal's default `.kamal/hooks`). */
+const hooksPathSchema = values_text('a directory, e.g. .kamal/hooks');
 
 ;// CONCATENATED MODULE: ./src/config/schema/shared.ts
 
@@ -43696,10 +43888,13 @@ const sshSchema = section({
 ;// CONCATENATED MODULE: ./src/config/schema/x-cutover.ts
 
 
+
 /**
- * cutover's additions, all under the one top-level `x-cutover:` map (Kamal's validator accepts
- * unknown keys only at the top level and only when they start with `x-`). Per-role settings are
- * keyed by role name here, never inside `servers/<role>` (Kamal rejects `x-` keys there).
+ * Every key cutover adds to Kamal's config lives under one top-level `x-cutover:` map. Kamal's
+ * validator accepts unknown keys only at the top level and only when they start with `x-`
+ * (a top-level `preview:` fails `kamal config` with "unknown key: preview", and an `x-…` key
+ * inside a role is rejected too), so this is the one place both tools can share a file.
+ * Per-role additions go under `x-cutover/roles/<role>`, never inside `servers/<role>`.
  */
 /** How a role's old container makes way for the new one (see src/plan/strategy.ts). */
 const STRATEGIES = ['blue-green', 'recreate'];
@@ -43718,10 +43913,25 @@ const strategy = leaf(STRATEGY_EXPECTED, (v) => {
         return { ok: false, message: `${JSON.stringify(v)} is not a deploy strategy` };
     return { ok: false, message: v === undefined || v === null ? 'has no value' : 'is not a string' };
 });
+/** `lock.stale_after`: seconds of heartbeat silence after which a held deploy lock counts as stale (engine/lock.ts). */
+const lockSchema = section({ stale_after: seconds(10).optional() }, { expected: 'a map with stale_after (seconds), e.g. { stale_after: 120 }' });
+/**
+ * `verify`: after kamal-proxy switches, the new container is watched for `window` seconds (0
+ * turns it off); a container that exits, restarts or turns unhealthy in that time is switched
+ * back to the old one. `fleet_rollback: false` keeps the other hosts on the new version when one
+ * host rolls back (the default rolls them all back, so the fleet stays on one version).
+ */
+const verifySchema = section({ window: seconds(0).optional(), fleet_rollback: bool().optional() }, { expected: 'a map with window (seconds, 0 turns it off) and fleet_rollback (true or false)' });
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' });
-const xCutoverSchema = section({ roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional() }, { expected: 'a map of cutover settings, e.g. roles: { web: { strategy: blue-green } }' });
+const xCutoverSchema = section({
+    preview: previewSchema.optional(),
+    roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
+    lock: lockSchema.optional(),
+    verify: verifySchema.optional(),
+}, { expected: 'a map of cutover settings (preview, roles, lock, verify), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' });
 
 ;// CONCATENATED MODULE: ./src/config/schema/root.ts
+
 
 
 
@@ -43753,8 +43963,6 @@ const ROOT_KAMAL_ONLY = {
     accessories: { schema: root_map('accessories'), note: 'run accessories with Kamal, or as their own cutover service' },
     aliases: { schema: mapOf(stringish(), 'a map of alias: command') },
     asset_path: { schema: values_text(), note: 'asset bridging between versions is not done yet' },
-    hooks_path: { schema: values_text(), note: 'hooks are not run' },
-    hooks_output: { schema: byKind({ string: values_text(), map: root_map('hook: level') }, 'quiet, verbose, or a map of hook: level') },
     error_pages_path: { schema: values_text() },
     minimum_version: { schema: stringish(), note: 'it names a Kamal version' },
     run_directory: { schema: values_text(), note: 'cutover keeps Kamal’s default, .kamal' },
@@ -43782,9 +43990,12 @@ const rootSchema = section({
     require_destination: bool().optional(),
     allow_empty_roles: bool().optional(),
     secrets_path: nonEmptyText('a path, e.g. .kamal/secrets').optional(),
+    hooks_path: hooksPathSchema.optional(),
+    hooks_output: hooksOutputSchema.optional(),
+    'x-cutover': xCutoverSchema.optional(),
+    /** The old place of `x-cutover/preview`: still read, with a warning (Kamal rejects this key). */
     preview: previewSchema.optional(),
     boot: bootSchema.optional(),
-    'x-cutover': xCutoverSchema.optional(),
 }, { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true });
 
 ;// CONCATENATED MODULE: ./src/config/normalize/defaults.ts
@@ -43796,8 +44007,15 @@ const DEFAULTS = {
     readinessDelay: 7,
     primaryRole: 'web',
     secretsPath: '.kamal/secrets',
+    hooksPath: '.kamal/hooks',
     sshUser: 'root',
     sshPort: 22,
+    /**
+     * cutover's (x-cutover.lock.stale_after): a holder refreshes its heartbeat every few seconds
+     * (engine/lock-heartbeat.ts), so 2 minutes of silence is far beyond a slow host or a network
+     * blip, yet short enough that a killed CI run does not block the next deploy for long.
+     */
+    lockStaleAfter: 120,
 };
 
 ;// CONCATENATED MODULE: ./src/config/normalize/proxy.ts
@@ -43874,6 +44092,14 @@ function mergeEnv(base, over) {
         clear: { ...Object.fromEntries(Object.entries(base.clear).filter(([k]) => !overNames.has(k))), ...over.clear },
         secret: [...base.secret.filter((s) => !overNames.has(s.name)), ...over.secret],
     };
+}
+/**
+ * The env of a role on one host, as Kamal builds it: the role's env (root env with the role's
+ * over it), then the env of each of the host's tags in the order the host lists them, a later tag
+ * winning over an earlier one. A tag with no `env.tags` entry adds nothing (as in Kamal).
+ */
+function hostEnv(role, host, tags) {
+    return host.tags.reduce((env, tag) => (Object.hasOwn(tags, tag) ? mergeEnv(env, tags[tag]) : env), role.env);
 }
 const envOf = (block) => ({ clear: block?.clear ?? {}, secret: block?.secret ?? [] });
 function useEnvSecrets(env, path, c) {
@@ -44073,6 +44299,7 @@ function resolveBoot(boot, hostCount) {
 
 
 
+
 /** From validated input to the resolved config; semantic problems, warnings and secret uses go to `c`. */
 function normalize(input, raw, files, destination, c) {
     const literals = new Map();
@@ -44087,6 +44314,9 @@ function normalize(input, raw, files, destination, c) {
     const roles = applyStrategies(resolveRoles(input, raw, c), input['x-cutover'], input.volumes ?? [], c);
     const primaryRole = input.primary_role ?? DEFAULTS.primaryRole;
     useEnvSecrets(envOf(input.env), 'env', c);
+    const envTags = Object.fromEntries(Object.entries(input.env?.tags ?? {}).map(([tag, block]) => [tag, envOf(block)]));
+    for (const [tag, env] of Object.entries(envTags))
+        useEnvSecrets(env, `env/tags/${tag}`, c);
     useCertificates(raw, c);
     const credential = (value, key) => {
         if (value === undefined)
@@ -44119,16 +44349,17 @@ function normalize(input, raw, files, destination, c) {
     const builderSecrets = input.builder?.secrets ?? [];
     builderSecrets.forEach((name, i) => c.uses.push({ name, keyPath: `builder/secrets/${i}` }));
     const primary = roles.find((r) => r.name === primaryRole);
+    const previewIn = previewInput(input, c);
     let preview;
-    if (input.preview) {
-        const own = envOf(input.preview.env);
-        useEnvSecrets(own, 'preview/env', c);
+    if (previewIn) {
+        const own = envOf(previewIn.value.env);
+        useEnvSecrets(own, `${previewIn.path}/env`, c);
         const base = primary?.env ?? envOf(input.env);
         preview = {
-            hostTemplate: input.preview.host,
-            hosts: input.preview.hosts ? input.preview.hosts.map(toHost) : (primary?.hosts ?? []),
-            env: mergeEnv({ clear: base.clear, secret: input.preview.inherit_secrets ? base.secret : [] }, own),
-            inheritSecrets: input.preview.inherit_secrets ?? false,
+            hostTemplate: previewIn.value.host,
+            hosts: previewIn.value.hosts ? previewIn.value.hosts.map(toHost) : (primary?.hosts ?? []),
+            env: mergeEnv({ clear: base.clear, secret: previewIn.value.inherit_secrets ? base.secret : [] }, own),
+            inheritSecrets: previewIn.value.inherit_secrets ?? false,
         };
     }
     const b = input.builder;
@@ -44146,6 +44377,7 @@ function normalize(input, raw, files, destination, c) {
         },
         roles,
         primaryRole,
+        envTags,
         proxy: resolveProxy(mergeProxy(input.proxy, undefined), { deployTimeout: input.deploy_timeout ?? DEFAULTS.deployTimeout, drainTimeout: input.drain_timeout ?? DEFAULTS.drainTimeout }),
         volumes: input.volumes ?? [],
         ssh: {
@@ -44174,10 +44406,32 @@ function normalize(input, raw, files, destination, c) {
         readinessDelay: input.readiness_delay ?? DEFAULTS.readinessDelay,
         requireDestination: input.require_destination ?? false,
         secretsPath: input.secrets_path ?? DEFAULTS.secretsPath,
+        hooks: { path: input.hooks_path ?? DEFAULTS.hooksPath, ...(input.hooks_output !== undefined ? { output: input.hooks_output } : {}) },
         ...(preview ? { preview } : {}),
         boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
+        lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
+        verify: verifySettings(input['x-cutover']?.verify),
     };
     return { config, literals };
+}
+/**
+ * `x-cutover/preview`, or the old top-level `preview:` (read once more, with a warning saying where
+ * to move it: Kamal rejects a top-level `preview:`). Both at once is an error: which one wins would
+ * be a guess.
+ */
+function previewInput(input, c) {
+    const current = input['x-cutover']?.preview;
+    if (input.preview === undefined)
+        return current ? { value: current, path: 'x-cutover/preview' } : undefined;
+    if (current) {
+        c.problems.push({ keyPath: 'preview', message: 'is given both here and under x-cutover', expected: 'only x-cutover: { preview: … } (delete the top-level preview:)' });
+        return { value: current, path: 'x-cutover/preview' };
+    }
+    c.notices.push({
+        keyPath: 'preview',
+        message: 'is the old place of the preview settings and is still read for now; move the block under `x-cutover:` as `x-cutover: { preview: … }` (indent it one level), because Kamal rejects a top-level preview: key (`kamal config`: unknown key: preview)',
+    });
+    return { value: input.preview, path: 'preview' };
 }
 /** Custom TLS certificates name secrets at the root and on roles. */
 function useCertificates(raw, c) {
@@ -44209,7 +44463,6 @@ function warnKamalOnly(raw, c) {
         }
     };
     visit(raw, ROOT_KAMAL_ONLY, '');
-    visit(raw.env, ENV_KAMAL_ONLY, 'env');
     visit(raw.proxy, PROXY_KAMAL_ONLY, 'proxy');
     visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh');
     visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder');
@@ -44272,7 +44525,7 @@ function loadConfig(opts = {}) {
                 errors: [{ file: f, keyPath: '', message: 'does not exist', expected: i === 0 ? 'a Kamal config file (pass its path with -c FILE)' : `the destination file for -d ${dest}, next to ${file}` }],
             };
         }
-        return parseYamlConfig(f, text);
+        return parseYamlConfig(f, text, env);
     });
     const errors = parsed.flatMap((p) => (p.ok ? [] : p.errors));
     if (errors.length > 0)
@@ -44296,7 +44549,8 @@ function loadConfig(opts = {}) {
     const normalized = normalize(checked.data, data, files, dest, c);
     const { literals } = normalized;
     const config = overrideRegistry(normalized.config, opts.registryOverride, c, literals);
-    const warnings = c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }));
+    const erbWarnings = parsed.flatMap((p) => (p.ok ? p.value.warnings : []));
+    const warnings = [...erbWarnings, ...c.notices.map((n) => ({ ...at(n.keyPath), keyPath: n.keyPath, message: n.message }))];
     errors.push(...c.problems.map((p) => ({ ...at(p.keyPath), ...p })));
     if (errors.length > 0)
         return fail(errors, warnings);
@@ -45095,6 +45349,39 @@ function secretEnvironment(input) {
     return env;
 }
 
+;// CONCATENATED MODULE: ./src/registry/docker-output.ts
+/**
+ * What docker said that matters, out of everything it printed. A failed `docker login … && docker
+ * pull …` prints login's stored-credentials WARNING (three lines, on every successful login) and
+ * pull's progress lines before the one line that says why it failed ("manifest unknown", "unknown
+ * blob", "denied", an x509 error). Errors quote that line first, so the cause is what a person
+ * (and a one-line summary) sees, not the noise.
+ */
+/** Lines docker prints on success or as progress: never a cause. */
+const NOISE = [
+    /^WARNING! /i,
+    /credential helper|credential-store|credentials-store|docs\.docker\.com|^Login Succeeded/i,
+    /^[0-9a-f]{12}: (Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Already exists|Retrying)/i,
+    /^(Pulling from|Digest: sha256:|Status: |[\w.-]+: Pulling from )/i,
+    /^time="[^"]*" level=(info|debug|warning)/i,
+];
+/** A line that names a failure. */
+const CAUSE = /error|unknown blob|manifest unknown|not found|denied|unauthorized|forbidden|x509|certificate|toomanyrequests|no space left|connection refused|no such host|i\/o timeout|timeout|failed|invalid|unexpected EOF|EOF$/i;
+/**
+ * The cause lines of a failed docker command, most telling first: lines that name a failure (the
+ * last one first: docker's final word is its verdict), then any other non-noise lines, at most
+ * `max` in all. Empty when docker said nothing but noise.
+ */
+function dockerCause(stderr, stdout = '', max = 5) {
+    const lines = `${stderr}\n${stdout}`
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !NOISE.some((n) => n.test(l)));
+    const causes = lines.filter((l) => CAUSE.test(l)).reverse();
+    const rest = lines.filter((l) => !CAUSE.test(l));
+    return [...new Set([...causes, ...rest])].slice(0, max);
+}
+
 ;// CONCATENATED MODULE: ./src/argv/registry.ts
 /**
  * `docker login`/`logout` argv, for this machine and for hosts alike. The password is never
@@ -45192,6 +45479,7 @@ const tlsRootCertificates = () => external_node_tls_namespaceObject.rootCertific
 
 
 
+
 /**
  * `docker login` here (before a push) and on hosts (before a pull). The password always goes
  * on stdin; failures become RegistryErrors that name the registry, where it failed, and the fix.
@@ -45247,9 +45535,8 @@ function explainLoginFailure(registry, where, result) {
     return new RegistryError(`docker login to ${name} failed on ${where} (exit ${result.code}): ${said}`, 'protocol');
 }
 function login_lastLines(result, registry) {
-    // docker prints a warning about stored credentials on every successful login; skip it.
-    const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^WARNING!|^time=|credential helper|credential-store|docs\.docker\.com/i.test(l));
-    return redact(lines.slice(-3).join(' / ') || '(no output)', [registry.password ?? '']);
+    // docker prints a warning about stored credentials on every successful login: the cause comes first (dockerCause).
+    return redact(dockerCause(result.stderr, result.stdout, 3).join(' / ') || '(no output)', [registry.password ?? '']);
 }
 
 ;// CONCATENATED MODULE: ./src/registry/www-authenticate.ts
@@ -45455,6 +45742,13 @@ const LABEL_DESTINATION = 'destination';
 /** Our additions (Kamal has neither): the version deployed and the settings digest. */
 const LABEL_VERSION = 'cutover.version';
 const LABEL_DIGEST = 'cutover.digest';
+/** What a container was deployed with, for diffs (plan/settings.ts): non-secret settings, and keyed hashes of secrets. */
+const LABEL_SETTINGS = 'cutover.settings';
+const LABEL_SECRETS = 'cutover.secrets';
+/** Markers of work a run left after its switch (stop old, prune, audit), one file per role: see plan/leftovers.ts. */
+const pendingDirectory = (ref) => `${RUN_DIRECTORY}/cutover/pending/${serviceAndDestination(ref)}`;
+/** The host's random key for those hashes, mode 0600, next to the env files. */
+const SETTINGS_KEY_PATH = `${RUN_DIRECTORY}/cutover/settings.key`;
 const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
 /** `<service>[-<destination>]`: the app's directory name under `.kamal/apps`. */
 const serviceAndDestination = (ref) => join(ref.service, ref.destination);
@@ -45585,6 +45879,7 @@ async function buildImage(request, deps) {
         log.info(`${image} is not in the registry yet; building it.`);
     }
     deps.signal?.throwIfAborted();
+    await deps.beforeBuild?.(version.version);
     let buildDir = appDir;
     let buildDirLabel = 'the working tree';
     if (version.source === 'clone' && version.repoRoot && version.commit) {
@@ -45673,21 +45968,73 @@ function performer(env) {
     return `${env.USER ?? (0,external_node_os_namespaceObject.userInfo)().username}@${(0,external_node_os_namespaceObject.hostname)()}`;
 }
 
+;// CONCATENATED MODULE: ./src/hooks/lifecycle.ts
+/** Hooks off: nothing fires, every boot just runs. */
+const NO_HOOKS = {
+    setVersion: () => { },
+    preConnect: async () => { },
+    preBuild: async () => { },
+    preDeploy: async () => { },
+    bootGroup: (_hosts, boot) => boot(),
+    postDeploy: async () => { },
+    dockerSetup: async () => { },
+};
+/** Kamal's hooks around one deploy or rollback, run by `runner`. */
+function deployHooks(runner) {
+    let connected = false;
+    // Whether the run got as far as pre-deploy's point (its file need not exist): post-deploy pairs with it.
+    let deploying = false;
+    return {
+        setVersion: (version) => runner.setVersion(version),
+        async preConnect(version) {
+            // As Kamal's KAMAL.connected: the first connection of the run fires it, later ones do not.
+            if (connected)
+                return;
+            connected = true;
+            if (version && runner.present('pre-connect'))
+                runner.setVersion(await version());
+            await runner.run('pre-connect', { lock: false });
+        },
+        async preBuild(version) {
+            runner.setVersion(version);
+            await runner.run('pre-build', { lock: false });
+        },
+        async preDeploy() {
+            deploying = true;
+            await runner.run('pre-deploy', { lock: true });
+        },
+        async bootGroup(hosts, boot, succeeded) {
+            if (hosts.length === 0)
+                return boot();
+            await runner.run('pre-app-boot', { lock: true, hosts });
+            const result = await boot();
+            if (succeeded(result))
+                await runner.run('post-app-boot', { lock: true, hosts });
+            return result;
+        },
+        async postDeploy(ok) {
+            if (!ok || !deploying)
+                return;
+            await runner.run('post-deploy', { lock: false, runtimeS: runner.runtimeS() });
+        },
+        async dockerSetup() {
+            await runner.run('docker-setup', { lock: true });
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/argv/env-file.ts
 /**
  * The secret env file Docker reads with `--env-file`. Docker's reader (docker/cli opts) is
- * line-based and takes values literally: no quotes, no escapes, no multi-line values. So we write
- * `KEY=value\n` with the value's bytes untouched, and refuse what that format cannot carry,
- * instead of writing something the container would see differently:
+ * line-based and takes values literally: no quotes, no escapes. Kamal writes each value escaped
+ * (its EnvFile: ASCII runs as Ruby's String#dump writes them, minus the surrounding quotes, then
+ * `\"` and `\#` turned back into `"` and `#`; non-ASCII text as is). We write the same bytes, so
+ * a container started by either tool sees the same value: a newline in a secret reaches the app as
+ * the two characters `\n`, exactly as under Kamal, and every value fits on one line.
  *
- * - a newline in a value (it would end the line): refused, naming the key. Store such a secret
- *   encoded (e.g. base64) and decode it in the app. (Kamal escapes it to a literal `\n`, which the
- *   container then sees as two characters.)
- * - a carriage return at the end of a value (Docker drops a `\r` before the newline);
- * - NUL (no environment can hold it), and text that is not valid Unicode (Docker rejects
- *   invalid UTF-8; Node would silently replace a lone surrogate);
- * - a line of 64 KiB or more (Docker's line scanner gives up);
- * - keys that are empty, contain `=` or whitespace, or start with `#` (a comment line).
+ * Still refused: text that is not valid Unicode (Docker rejects invalid UTF-8; Node would silently
+ * replace a lone surrogate), a line of 64 KiB or more (Docker's line scanner gives up), and keys
+ * that are empty, contain `=` or whitespace, or start with `#` (a comment line).
  *
  * Keys are written in code-point order, so the file (and the settings digest over it) does not
  * depend on the order the config listed them in.
@@ -45729,17 +46076,40 @@ function clearValueProblem(value) {
 }
 /** Problems with a value written to an env file, or null. Never quotes the value. */
 function envFileValueProblem(key, value) {
-    const clear = clearValueProblem(value);
-    if (clear)
-        return clear;
-    if (value.includes('\n')) {
-        return 'the value contains a newline, which Docker env files cannot carry; store it encoded (e.g. base64) and decode it in the app';
-    }
-    if (value.endsWith('\r'))
-        return 'the value ends with a carriage return, which Docker env files drop';
-    if (Buffer.byteLength(`${key}=${value}`) > MAX_LINE_BYTES)
-        return `the line is ${Buffer.byteLength(`${key}=${value}`)} bytes; Docker env files read at most ${MAX_LINE_BYTES}`;
+    if (!isWellFormed(value))
+        return 'the value is not valid Unicode (lone surrogate)';
+    const bytes = Buffer.byteLength(`${key}=${escapeEnvFileValue(value)}`);
+    if (bytes > MAX_LINE_BYTES)
+        return `the line is ${bytes} bytes (escaped); Docker env files read at most ${MAX_LINE_BYTES}`;
     return null;
+}
+// Ruby's String#dump names these control characters by letter; the others become \xHH.
+const NAMED = { '\n': 'n', '\r': 'r', '\t': 't', '\f': 'f', '\v': 'v', '\b': 'b', '\x07': 'a', '\x1b': 'e' };
+/**
+ * A value as Kamal writes it into an env file (see the file comment): ASCII escaped the way
+ * String#dump does (`\` doubled, control characters as `\n`, `\t`, `\xHH`…, `#` before `{`, `$`
+ * or `@` as `\#`), then every `\"` and `\#` turned back into `"` and `#` (scanning left to right,
+ * as Ruby's gsub does, so `\` + `#` comes out as a single `\#`: Kamal's bytes, quirk included).
+ */
+function escapeEnvFileValue(value) {
+    let dumped = '';
+    const chars = [...value];
+    chars.forEach((ch, i) => {
+        const code = ch.codePointAt(0);
+        if (code > 0x7f)
+            dumped += ch;
+        else if (ch === '"' || ch === '\\')
+            dumped += `\\${ch}`;
+        else if (NAMED[ch])
+            dumped += `\\${NAMED[ch]}`;
+        else if (code < 0x20 || code === 0x7f)
+            dumped += `\\x${code.toString(16).toUpperCase().padStart(2, '0')}`;
+        else if (ch === '#' && ['{', '$', '@'].includes(chars[i + 1] ?? ''))
+            dumped += '\\#';
+        else
+            dumped += ch;
+    });
+    return dumped.replace(/\\"/g, '"').replace(/\\#/g, '#');
 }
 /**
  * Render `vars` as an env file. Throws EnvError naming the first bad key (under `pathPrefix`).
@@ -45751,7 +46121,7 @@ function renderEnvFile(vars, pathPrefix = 'env.secret') {
         if (problem)
             throw new EnvError(`${pathPrefix}.${key}`, problem);
     }
-    return keys.map((key) => `${key}=${vars[key]}\n`).join('');
+    return keys.map((key) => `${key}=${escapeEnvFileValue(vars[key] ?? '')}\n`).join('');
 }
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -45772,7 +46142,7 @@ const imageRef = (d) => `${d.repository}:${d.version}`;
  * the first look that only tells whether there is anything to do (see observe.ts). The one place
  * a query is built: deploy, `versions` and `remove` all observe through it.
  */
-const observeQueryFor = (d, look = 'full') => look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d) } : { look, lockDir: lockDirectory(d) };
+const observeQueryFor = (d, look = 'full') => look === 'full' ? { look, repository: d.repository, lockDir: lockDirectory(d), pendingDir: pendingDirectory(d) } : { look, lockDir: lockDirectory(d), pendingDir: pendingDirectory(d) };
 /** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
 function kamalEnv(d) {
     return {
@@ -46092,7 +46462,80 @@ function settingsDigest(input) {
         .digest('hex');
 }
 
+;// CONCATENATED MODULE: ./src/plan/settings.ts
+
+
+/**
+ * What a container was deployed with, in a form people can diff: stored on each container as two
+ * labels, so the next run (and `--dry-run`) can say what changes (plan/diff.ts).
+ *
+ * - `cutover.settings`: the NON-secret settings as one flat JSON map (`image`, `env.clear.POOL`,
+ *   `volumes`, `proxy.healthcheck.path`, …). Clear env is not secret in Kamal's model (it is on
+ *   the `docker run` command line and in `docker inspect` already).
+ * - `cutover.secrets`: each secret env NAME → HMAC-SHA256(host key, value), 16 hex. A plain hash
+ *   of a short secret (a PIN, a port-like token) is reversed by trying every value; a keyed hash
+ *   is not, as long as the key stays on the host: it is a random 32-byte key in the host's run
+ *   directory, mode 0600 (`.kamal/cutover/settings.key`, the same protection as the env files,
+ *   which hold the secrets themselves). Labels are readable by anyone who can `docker inspect`.
+ */
+
+
+/** The flat non-secret map of a run spec and route (our own labels left out: they follow from these). */
+function flatSettings(imageId, spec, route) {
+    const out = { image: `${spec.image}@${imageId}` };
+    const put = (key, value) => {
+        if (value === undefined || value === null)
+            return;
+        if (Array.isArray(value)) {
+            if (value.length)
+                out[key] = value.join(' ');
+        }
+        else if (typeof value === 'object') {
+            for (const [k, v] of Object.entries(value))
+                put(`${key}.${k}`, v);
+        }
+        else
+            out[key] = String(value);
+    };
+    const { name: _name, image: _image, networkAliases: _aliases, envFile: _envFile, ...rest } = spec;
+    // KAMAL_VERSION and KAMAL_CONTAINER_NAME follow from the version, which the image line already shows.
+    const { KAMAL_VERSION: _v, KAMAL_CONTAINER_NAME: _n, ...env } = rest.env;
+    put('env.clear', env);
+    put('labels', rest.labels);
+    put('volumes', rest.volumes);
+    put('restart', rest.restart);
+    put('network', rest.network);
+    put('logging', rest.logging);
+    put('options', rest.options);
+    put('cmd', rest.cmd);
+    if (route)
+        put('proxy', route);
+    return out;
+}
+/** 16 hex of HMAC-SHA256 under the host's key: enough to tell "changed", useless without the key. */
+const secretHash = (key, name, value) => (0,external_node_crypto_namespaceObject.createHmac)('sha256', key).update(`${name}\0${value}`).digest('hex').slice(0, 16);
+function secretHashes(key, secrets) {
+    return Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, secretHash(key, name, value)]));
+}
+/** The two labels. */
+const settingsLabels = (values, secrets) => ({ [LABEL_SETTINGS]: canonicalJson(values), [LABEL_SECRETS]: canonicalJson(secrets) });
+/** A label back to a flat map; null when absent or not ours (a Kamal container, an older cutover). */
+function readFlat(label) {
+    if (!label)
+        return null;
+    try {
+        const v = JSON.parse(label);
+        if (!v || typeof v !== 'object' || Array.isArray(v))
+            return null;
+        return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string'));
+    }
+    catch {
+        return null;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/container.ts
+
 
 
 
@@ -46101,7 +46544,7 @@ function settingsDigest(input) {
  * same spec that becomes the `docker run` argv, so whatever shapes the container is covered by
  * construction.
  */
-function desiredContainer(d) {
+function desiredContainer(d, settingsKey) {
     const { envFile } = validateDesired(d);
     const { restart, ...options } = d.options;
     const path = envFilePath(d);
@@ -46122,8 +46565,10 @@ function desiredContainer(d) {
     };
     const digest = settingsDigest({ imageId: d.imageId, container: base, envFile, route: d.proxy?.route ?? null });
     const alias = targetAlias(digest);
+    // What it is deployed with, for the next run's diff; outside the digest (it follows from the same inputs).
+    const recorded = settingsKey ? settingsLabels(flatSettings(d.imageId, base, d.proxy?.route ?? null), secretHashes(settingsKey, d.env.secret)) : {};
     return {
-        spec: { ...base, networkAliases: [alias], labels: { ...base.labels, [LABEL_VERSION]: d.version, [LABEL_DIGEST]: digest } },
+        spec: { ...base, networkAliases: [alias], labels: { ...base.labels, [LABEL_VERSION]: d.version, [LABEL_DIGEST]: digest, ...recorded } },
         digest,
         alias,
         envFile,
@@ -46275,6 +46720,244 @@ class Secret {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/diff.ts
+const diff_NONE = '(none)';
+const SHORT = 12;
+/** `repo:tag@sha256:<12 hex>`: enough to tell two images apart in a line. */
+function shortImage(ref) {
+    const at = ref.lastIndexOf('@');
+    if (at < 0)
+        return ref;
+    const [algo, hex] = ref.slice(at + 1).split(':');
+    return hex ? `${ref.slice(0, at)}@${algo}:${hex.slice(0, SHORT)}` : ref;
+}
+function diffSettings(input) {
+    const { before, after } = input;
+    const afterImage = input.unbuiltFrom ? `to be built from ${input.unbuiltFrom}` : shortImage(after.values.image ?? diff_NONE);
+    if (before === null)
+        return [`new: image ${afterImage}`];
+    if (before === 'unrecorded')
+        return [`image → ${afterImage}`, 'settings of the serving container were not recorded (deployed by Kamal or an older cutover): other changes unknown'];
+    const lines = [];
+    const beforeImage = before.values.image ?? diff_NONE;
+    if (input.unbuiltFrom || beforeImage !== after.values.image)
+        lines.push(`image ${shortImage(beforeImage)} → ${afterImage}`);
+    const keys = [...new Set([...Object.keys(before.values), ...Object.keys(after.values)])].filter((k) => k !== 'image').sort();
+    for (const k of keys) {
+        const a = before.values[k];
+        const b = after.values[k];
+        if (a !== b)
+            lines.push(`${k}: ${a ?? diff_NONE} → ${b ?? diff_NONE}`);
+    }
+    if (before.secrets === null || after.secrets === null) {
+        const names = Object.keys(after.secrets ?? {});
+        if (names.length)
+            lines.push(`secrets not compared (no record of them on this host yet): ${names.sort().join(', ')}`);
+        return lines;
+    }
+    const names = [...new Set([...Object.keys(before.secrets), ...Object.keys(after.secrets)])].sort();
+    for (const n of names) {
+        const a = before.secrets[n];
+        const b = after.secrets[n];
+        if (a === undefined)
+            lines.push(`secret ${n} added`);
+        else if (b === undefined)
+            lines.push(`secret ${n} removed`);
+        else if (a !== b)
+            lines.push(`secret ${n} changed`);
+    }
+    return lines;
+}
+
+;// CONCATENATED MODULE: ./src/plan/changes.ts
+
+
+
+
+
+/** The container that serves this role now: the one kamal-proxy routes to, else the newest running one. */
+function servingNow(d, seen, others) {
+    const port = d.proxy?.route.appPort ?? 0;
+    const route = seen.routes?.find((r) => r.service === proxyServiceName(d));
+    const target = route?.targets.length === 1 ? route.targets[0] : undefined;
+    const routed = target ? others.find((c) => targetNames(target, c, port)) : undefined;
+    return routed ?? [...others].filter(isActive).sort(newestFirst)[0] ?? null;
+}
+/** The diff lines for this role on this host: what serves now against what the run deploys. */
+function roleChanges(d, seen, others, spec) {
+    const now = servingNow(d, seen, others);
+    const after = { values: readFlat(spec.labels[LABEL_SETTINGS]) ?? {}, secrets: seen.settingsStored ? readFlat(spec.labels[LABEL_SECRETS]) : null };
+    const before = now === null ? null : now.settings ? { values: readFlat(now.settings) ?? {}, secrets: readFlat(now.secrets) } : 'unrecorded';
+    return diffSettings({ before, after, unbuiltFrom: d.unbuiltFrom });
+}
+/** A host without a settings key gets the one this run made (engine/observe.ts), 0600, before any container records hashes under it. */
+function settingsKeySteps(seen) {
+    if (!seen.settingsKey || seen.settingsStored)
+        return [];
+    const dir = SETTINGS_KEY_PATH.slice(0, SETTINGS_KEY_PATH.lastIndexOf('/'));
+    return [
+        { kind: 'mkdir', path: dir, exec: { argv: ['mkdir', '-p', '-m', '700', dir] } },
+        { kind: 'writeFile', path: SETTINGS_KEY_PATH, mode: 0o600, content: new Secret(seen.settingsKey.reveal()), keys: 1 },
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/argv/verify.ts
+
+
+/**
+ * The probe the verify window repeats (one SSH round trip each): the new container's state, and
+ * one request to the route's health path THROUGH kamal-proxy on the host (what users hit), not
+ * to the container directly. Data only; engine/verify.ts runs it and plan/verify-judge.ts reads it.
+ *
+ * Output, two lines:
+ *   {"status":"running","exit":0,"restarts":0,"started":"…","health":null,"oom":false}
+ *   @@probe 200        (the HTTP status; 000 = no answer; `none` = no curl on the host, or no route)
+ */
+const VERIFY_FORMAT = '{"status":{{json .State.Status}},"exit":{{json .State.ExitCode}},"restarts":{{json .RestartCount}},"started":{{json .State.StartedAt}},' +
+    '"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},"oom":{{json .State.OOMKilled}}}';
+const PROBE_MARK = '@@probe';
+/** The curl argv for one request through kamal-proxy on 127.0.0.1 (the route's host name as Host / SNI). */
+function proxyProbeCurl(p) {
+    const path = `${(p.route.pathPrefixes[0] ?? '').replace(/\/+$/, '')}${p.route.healthCheck.path ?? '/up'}`;
+    const host = p.route.hosts[0] ?? 'localhost';
+    const common = ['curl', '--silent', '--output', '/dev/null', '--write-out', '%{http_code}', '--max-time', '2'];
+    return p.route.tls
+        ? [...common, '--insecure', '--resolve', `${host}:${p.httpsPort}:127.0.0.1`, `https://${host}:${p.httpsPort}${path}`]
+        : [...common, '--header', `Host: ${host}`, `http://127.0.0.1:${p.httpPort}${path}`];
+}
+/** The whole probe as `sh -c`. A host without curl answers `none` (the state check still runs). */
+function verifyProbe(container, probe) {
+    const inspect = `${shellJoin(inspectContainers(VERIFY_FORMAT, [container]))} 2>&1`;
+    const http = probe
+        ? `if command -v curl >/dev/null 2>&1; then printf '${PROBE_MARK} %s\\n' "$(${shellJoin(proxyProbeCurl(probe))})"; else echo '${PROBE_MARK} none'; fi`
+        : `echo '${PROBE_MARK} none'`;
+    return ['sh', '-c', `${inspect}\n${http}`];
+}
+
+;// CONCATENATED MODULE: ./src/plan/verify.ts
+
+
+
+
+
+
+const LOG_TAIL = 50;
+const SLACK_MS = 30_000;
+/**
+ * The verify step that follows a switch (pure). `others`: this role's containers other than the
+ * new one, as observed before the run; the one kamal-proxy routed to (else the newest active one)
+ * is what a rollback switches back to. Switching back reuses the route's exact target string, so
+ * a container Kamal deployed (routed by name) is found again the way it was.
+ */
+function verifyStep(d, seen, fresh, others) {
+    const windowS = d.verifyWindowS ?? 0;
+    if (windowS <= 0)
+        return null;
+    const port = d.proxy?.route.appPort ?? 0;
+    const route = seen.routes?.find((r) => r.service === proxyServiceName(d));
+    const routedTarget = route?.targets.length === 1 ? route.targets[0] : undefined;
+    const candidates = others.filter((c) => c.state !== 'removing' && c.state !== 'dead');
+    const routed = routedTarget ? candidates.find((c) => targetNames(routedTarget, c, port)) : undefined;
+    const previous = routed ?? [...candidates].filter(isActive).sort(newestFirst)[0] ?? null;
+    const ex = (argv, timeoutMs) => (timeoutMs ? { argv, timeoutMs } : { argv });
+    let switchBack = null;
+    if (d.proxy && previous) {
+        const host = routed && routedTarget ? splitTarget(routedTarget).host : previous.digest ? targetAlias(previous.digest) : previous.name;
+        const argv = deploy(proxyServiceName(d), host, d.proxy.route, { deployTimeoutS: d.deployTimeoutS, drainTimeoutS: d.drainTimeoutS });
+        switchBack = ex(argv, (d.deployTimeoutS + d.drainTimeoutS) * 1000 + SLACK_MS);
+    }
+    const probe = d.proxy ? { route: d.proxy.route, httpPort: d.proxyBoot.httpPort, httpsPort: d.proxyBoot.httpsPort } : null;
+    return {
+        kind: 'verify',
+        container: fresh.name,
+        windowS,
+        fresh: fresh.created,
+        exec: ex(verifyProbe(fresh.ref, probe), 15_000),
+        rollback: {
+            previous: previous ? { name: previous.name, version: previous.version, start: ex(start(previous.id)) } : null,
+            switchBack,
+            logs: ex(logs(fresh.ref, LOG_TAIL)),
+            removeNew: fresh.created ? ex(rm([fresh.ref], { force: true })) : ex(stop([fresh.ref], d.stopTimeoutS)),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/argv/pending.ts
+
+/**
+ * A role's leftover marker (plan/leftovers.ts): written before the switch with the audit line the
+ * run will append, removed once every tidy-up step after the switch succeeded. The line and the
+ * path are positional parameters, never part of the script.
+ */
+const WRITE = 'mkdir -p -- "$(dirname -- "$2")" && printf \'%s\\n\' "$1" > "$2"';
+const writeMarker = (path, line) => ['sh', '-c', WRITE, 'cutover-pending', oneLine(line), path];
+const removeMarker = (path) => ['rm', '-f', '--', path];
+
+;// CONCATENATED MODULE: ./src/plan/leftovers.ts
+
+
+/**
+ * Cleanup converges. The work after a switch (stop the old container, remove old ones, prune
+ * images, the audit line) is best effort: a cut connection or a failing `docker stop` must not
+ * fail a deploy whose new version already serves. So that the next run can see such leftovers
+ * cheaply, even in its first look (no docker call: a shell loop over one directory), a run writes
+ * a marker per role before it switches, holding the audit line it will append, and removes it
+ * as its last step only when every tidy-up step succeeded (the executor skips `clearPending`
+ * otherwise). A later run that finds a marker while the role is otherwise unchanged finishes the
+ * tidy-up, appends the stored audit line, clears the marker, and says what it finished.
+ */
+const markerPath = (d) => `${pendingDirectory(d)}/${d.role}`;
+const markPending = (d, auditLine) => ({ kind: 'markPending', exec: { argv: writeMarker(markerPath(d), auditLine) } });
+const clearPending = (d) => ({ kind: 'clearPending', bestEffort: true, exec: { argv: removeMarker(markerPath(d)) } });
+/** Steps that tidy up after a switch: what a finishing run reports it did. */
+const TIDY = new Set(['stop', 'remove', 'removeImages', 'pruneImages', 'audit']);
+const tidySteps = (steps) => steps.filter((s) => TIDY.has(s.kind));
+
+;// CONCATENATED MODULE: ./src/plan/steps.ts
+/** One line per step for logs and `--dry-run`. Holds no secret (argv never does). */
+function describeStep(step) {
+    switch (step.kind) {
+        case 'ensureNetwork':
+            return 'ensure the kamal network exists';
+        case 'mkdir':
+            return `create directory ${step.path}`;
+        case 'runProxy':
+            return 'boot kamal-proxy';
+        case 'startProxy':
+            return 'start the stopped kamal-proxy';
+        case 'pull':
+            return step.server ? `log in to ${step.server} and pull ${step.image}` : `pull ${step.image}`;
+        case 'writeFile':
+            return `write ${step.path} (${step.keys} secret ${step.keys === 1 ? 'key' : 'keys'}, mode ${step.mode.toString(8)})`;
+        case 'rename':
+            return `rename ${step.from} to ${step.to}`;
+        case 'run':
+            return `run ${step.container}`;
+        case 'start':
+            return `start ${step.container}`;
+        case 'awaitHealthy':
+            return `wait for ${step.container} to be healthy`;
+        case 'proxyDeploy':
+            return `switch ${step.service} to ${step.container}`;
+        case 'verify':
+            return `watch ${step.container} for ${step.windowS}s (running, not restarting, healthy through kamal-proxy); switch back if not`;
+        case 'stop':
+            return `stop ${step.containers.join(', ')}`;
+        case 'remove':
+            return `remove ${step.containers.join(', ')}`;
+        case 'removeImages':
+            return `remove images ${step.images.join(', ')}`;
+        case 'pruneImages':
+            return 'prune dangling images';
+        case 'audit':
+            return 'append to the audit log';
+        case 'markPending':
+            return 'note that the tidy-up after the switch is not done yet (for the next run, if this one stops early)';
+        case 'clearPending':
+            return 'clear that note: the tidy-up is done';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/plan/strategy.ts
 
 /** Steps that bring up or gate the new container: recreate stops the old one before the first. */
@@ -46307,10 +46990,13 @@ function arrangeForStrategy(d, steps, stoppedIds) {
         return [...steps];
     const { bestEffort: _unused, ...rest } = stop;
     const early = { ...rest, downtime: 'starts', restore: { argv: start(...stoppedIds) } };
-    const others = steps.filter((_, i) => i !== at);
+    // The leftover marker (plan/leftovers.ts) is written before the old container stops, so it adds
+    // nothing to the downtime.
+    const marks = steps.filter((s) => s.kind === 'markPending');
+    const others = steps.filter((s, i) => i !== at && s.kind !== 'markPending');
     const first = others.findIndex((s) => NEW_CONTAINER.has(s.kind));
-    const where = first < 0 ? at : first;
-    const out = [...others.slice(0, where), early, ...others.slice(where)];
+    const where = first < 0 ? steps.slice(0, at).filter((s) => s.kind !== 'markPending').length : first;
+    const out = [...others.slice(0, where), ...marks, early, ...others.slice(where)];
     // Downtime ends with the gate; with no gate, with the start; with neither (a running container
     // reused), the executor ends it with the stop itself.
     const gate = lastIndex(out, (s) => GATES.has(s.kind));
@@ -46336,9 +47022,13 @@ function lastIndex(list, test) {
 
 
 
-const LOG_TAIL = 50;
+
+
+
+
+const plan_LOG_TAIL = 50;
 const PULL_TIMEOUT_MS = 15 * 60_000;
-const SLACK_MS = 30_000;
+const plan_SLACK_MS = 30_000;
 /**
  * plan(desired, observed) → the missing steps. Pure: the same inputs give the same plan.
  *
@@ -46349,14 +47039,16 @@ const SLACK_MS = 30_000;
  * containers beyond `retain` are removed.
  */
 function plan(d, seen) {
-    const want = desiredContainer(d);
+    const want = desiredContainer(d, seen.settingsKey?.reveal() ?? null);
     const scope = seen.containers.filter(inScope(d));
     const target = reusable(scope, want.digest);
     const port = d.proxy?.route.appPort ?? 0;
     const others = scope.filter((c) => c !== target);
     const notes = [];
     const routed = target !== null && d.proxy !== null && routedTo(seen, d, target, port);
-    if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive)) {
+    // An earlier run's switch is done and only its tidy-up is left (plan/leftovers.ts): finish that.
+    const leftover = target?.state === 'running' && (d.proxy === null || routed) ? seen.pending?.[d.role] : undefined;
+    if (target?.state === 'running' && (d.proxy === null || routed) && !others.some(isActive) && leftover === undefined) {
         return { outcome: 'unchanged', container: target.name, digest: want.digest, steps: [], notes };
     }
     const steps = [];
@@ -46407,6 +47099,7 @@ function plan(d, seen) {
                 : { kind: 'pull', image, exec: ex(pull(image), PULL_TIMEOUT_MS) });
         }
         steps.push({ kind: 'mkdir', path: envDirectory(d), exec: ex(['mkdir', '-p', envDirectory(d)]) });
+        steps.push(...settingsKeySteps(seen));
         steps.push({ kind: 'writeFile', path: want.envFilePath, mode: 0o600, content: new Secret(want.envFile), keys: Object.keys(d.env.secret).length });
         steps.push(...stepAside(seen, d, name));
         steps.push({ kind: 'run', container: name, exec: ex(run(want.spec, containerHostname(d.host, d.run.nonce))) });
@@ -46414,22 +47107,27 @@ function plan(d, seen) {
     // Switch traffic (or, without the proxy, wait until it runs); only then touch the old ones.
     const ref = target ? target.id : name;
     const onFailure = {
-        logs: ex(logs(ref, LOG_TAIL)),
+        logs: ex(logs(ref, plan_LOG_TAIL)),
         cleanup: reused ? ex(stop([ref], d.stopTimeoutS)) : ex(rm([ref], { force: true })),
     };
     if (d.proxy) {
         if (!routed) {
             const timings = { deployTimeoutS: d.deployTimeoutS, drainTimeoutS: d.drainTimeoutS };
             const argv = deploy(proxyServiceName(d), want.alias, d.proxy.route, timings);
-            steps.push({ kind: 'proxyDeploy', service: proxyServiceName(d), container: name, onFailure, exec: ex(argv, (d.deployTimeoutS + d.drainTimeoutS) * 1000 + SLACK_MS) });
+            steps.push({ kind: 'proxyDeploy', service: proxyServiceName(d), container: name, onFailure, exec: ex(argv, (d.deployTimeoutS + d.drainTimeoutS) * 1000 + plan_SLACK_MS) });
         }
     }
     else if (target?.state !== 'running') {
         steps.push({ kind: 'awaitHealthy', container: name, timeoutMs: d.deployTimeoutS * 1000, onFailure, exec: ex(health(ref)) });
     }
+    // After a switch, and before anything old is stopped: watch the new one (x-cutover/verify).
+    const switched = steps.some((s) => s.kind === 'proxyDeploy' || s.kind === 'awaitHealthy');
+    const verify = switched ? verifyStep(d, seen, { name, ref, created: !reused }, others) : null;
+    if (verify)
+        steps.push(verify);
     const running = others.filter(isActive);
     if (running.length > 0) {
-        const stopMs = (d.stopTimeoutS ?? 10) * 1000 + SLACK_MS;
+        const stopMs = (d.stopTimeoutS ?? 10) * 1000 + plan_SLACK_MS;
         steps.push({ kind: 'stop', containers: running.map((c) => c.name), bestEffort: true, exec: ex(stop(running.map((c) => c.id), d.stopTimeoutS), stopMs) });
     }
     const removed = others.filter((c) => c.state !== 'removing').sort(newestFirst).slice(d.retain);
@@ -46440,10 +47138,20 @@ function plan(d, seen) {
     if (unused.length > 0)
         steps.push({ kind: 'removeImages', images: unused, bestEffort: true, exec: ex(removeImages(unused)) });
     steps.push({ kind: 'pruneImages', bestEffort: true, exec: ex(pruneDanglingImages(d.service)) });
-    const outcome = scope.length === 0 ? 'booted' : 'replaced';
-    const line = auditLine({ at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role }, `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`);
+    const outcome = leftover !== undefined ? 'unchanged' : scope.length === 0 ? 'booted' : 'replaced';
+    const line = leftover ??
+        auditLine({ at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role }, `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`);
     steps.push({ kind: 'audit', bestEffort: true, exec: ex(append(auditLogPath(d), line)) });
-    return { outcome, container: name, digest: want.digest, steps: arrangeForStrategy(d, steps, running.map((c) => c.id)), notes };
+    if (leftover !== undefined) {
+        // Nothing new is switched: this run only finishes an earlier one's tidy-up, and says so.
+        steps.push(clearPending(d));
+        return { outcome, container: name, digest: want.digest, steps, notes, changes: [], finished: tidySteps(steps).map(describeStep) };
+    }
+    // Before anything switches: if this run stops after the switch, the next one finishes its tidy-up.
+    const firstTidy = steps.findIndex((s) => s.kind === 'proxyDeploy' || s.kind === 'awaitHealthy' || s.bestEffort);
+    steps.splice(firstTidy < 0 ? steps.length : firstTidy, 0, markPending(d, line));
+    steps.push(clearPending(d));
+    return { outcome, container: name, digest: want.digest, steps: arrangeForStrategy(d, steps, running.map((c) => c.id)), notes, changes: roleChanges(d, seen, others, want.spec) };
 }
 /**
  * Kamal's move: whoever of this service holds `name` steps aside under a unique name, still
@@ -46504,45 +47212,6 @@ function planHost(roles, seen) {
         return { role: d.role, result, steps: result.steps.filter(firstTime) };
     });
     return { roles: results, steps: results.flatMap((r) => r.steps) };
-}
-
-;// CONCATENATED MODULE: ./src/plan/steps.ts
-/** One line per step for logs and `--dry-run`. Holds no secret (argv never does). */
-function describeStep(step) {
-    switch (step.kind) {
-        case 'ensureNetwork':
-            return 'ensure the kamal network exists';
-        case 'mkdir':
-            return `create directory ${step.path}`;
-        case 'runProxy':
-            return 'boot kamal-proxy';
-        case 'startProxy':
-            return 'start the stopped kamal-proxy';
-        case 'pull':
-            return step.server ? `log in to ${step.server} and pull ${step.image}` : `pull ${step.image}`;
-        case 'writeFile':
-            return `write ${step.path} (${step.keys} secret ${step.keys === 1 ? 'key' : 'keys'}, mode ${step.mode.toString(8)})`;
-        case 'rename':
-            return `rename ${step.from} to ${step.to}`;
-        case 'run':
-            return `run ${step.container}`;
-        case 'start':
-            return `start ${step.container}`;
-        case 'awaitHealthy':
-            return `wait for ${step.container} to be healthy`;
-        case 'proxyDeploy':
-            return `switch ${step.service} to ${step.container}`;
-        case 'stop':
-            return `stop ${step.containers.join(', ')}`;
-        case 'remove':
-            return `remove ${step.containers.join(', ')}`;
-        case 'removeImages':
-            return `remove images ${step.images.join(', ')}`;
-        case 'pruneImages':
-            return 'prune dangling images';
-        case 'audit':
-            return 'append to the audit log';
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/barrier.ts
@@ -46629,7 +47298,9 @@ async function runInGroups(hosts, opts) {
         if (many)
             opts.logger.info(`${label}: ${group.map((h) => h.host).join(', ')}`);
         const barrier = new Barrier(open ? 0 : group.filter((h) => h.primaryWork).length);
-        const done = (await Promise.all(group.map((h) => opts.run(h, barrier)))).flat();
+        opts.beforeGroup?.(group);
+        const boot = async () => (await Promise.all(group.map((h) => opts.run(h, barrier)))).flat();
+        const done = opts.aroundGroup ? await opts.aroundGroup(group, boot) : await boot();
         results.push(...done);
         const failed = done.filter((r) => r.action === 'failed');
         if (failed.length > 0) {
@@ -46657,6 +47328,12 @@ async function waitBetween(seconds, next, logger, sleep) {
         logger.info(`waiting ${left}s (boot.wait) before ${next}`);
         await sleep(Math.min(10, left) * 1000);
     }
+}
+
+;// CONCATENATED MODULE: ./src/engine/errors.ts
+/** The new container was switched back after the switch (engine/verify.ts): the old version serves. The deploy marks the host `rolledBack`. */
+class RollbackError extends Error {
+    name = 'RollbackError';
 }
 
 ;// CONCATENATED MODULE: ./src/engine/outage.ts
@@ -46708,7 +47385,174 @@ class Outage {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/progress.ts
+/** How often a wait says it is still waiting: the team's rule is at least every 10 s. */
+const PROGRESS_EVERY_MS = 10_000;
+/**
+ * Awaits `work`, printing `still waiting on HOST: STEP (Ns)` every PROGRESS_EVERY_MS until it
+ * settles, so a long health check, pull, drain or lock wait never looks like a hang (and a real
+ * hang shows where it is). Silent when the work is quicker than one interval.
+ */
+async function withProgress(logger, host, step, work, options = {}) {
+    const every = options.everyMs ?? PROGRESS_EVERY_MS;
+    const now = options.now ?? Date.now;
+    const set = options.setInterval ?? ((fn, ms) => setInterval(fn, ms));
+    const clear = options.clearInterval ?? ((h) => clearInterval(h));
+    const started = now();
+    const timer = set(() => logger.info(`still waiting on ${host}: ${step} (${Math.round((now() - started) / 1000)}s)`), every);
+    try {
+        return await work;
+    }
+    finally {
+        clear(timer);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/verify-judge.ts
+
+function parseVerifyProbe(stdout, code) {
+    const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const json = lines.find((l) => l.startsWith('{'));
+    if (!json)
+        return { unreadable: lines.filter((l) => !l.startsWith(PROBE_MARK)).join(' ').slice(0, 300) || `exit code ${code}` };
+    let raw;
+    try {
+        raw = JSON.parse(json);
+    }
+    catch {
+        return { unreadable: json.slice(0, 300) };
+    }
+    const probe = lines.find((l) => l.startsWith(`${PROBE_MARK} `))?.slice(PROBE_MARK.length + 1).trim() ?? 'none';
+    return {
+        sample: {
+            status: typeof raw.status === 'string' ? raw.status : '',
+            exitCode: typeof raw.exit === 'number' ? raw.exit : 0,
+            restarts: typeof raw.restarts === 'number' ? raw.restarts : 0,
+            startedAt: typeof raw.started === 'string' ? raw.started : '',
+            health: typeof raw.health === 'string' ? raw.health : null,
+            oomKilled: raw.oom === true,
+            proxyStatus: /^\d{3}$/.test(probe) ? probe : null,
+        },
+    };
+}
+const MISSES_ALLOWED = 1;
+const initialWatch = (fresh) => ({ baseline: fresh ? { restarts: 0, startedAt: null } : null, proxyMisses: 0, unreadable: 0 });
+/** One sample → the next state, and why the container failed (null while it is fine). */
+function judge(state, reading) {
+    if ('unreadable' in reading) {
+        const next = { ...state, unreadable: state.unreadable + 1 };
+        return { state: next, failed: next.unreadable > MISSES_ALLOWED ? `it could not be observed: ${reading.unreadable}` : null };
+    }
+    const s = reading.sample;
+    const baseline = state.baseline ?? { restarts: s.restarts, startedAt: s.startedAt };
+    const next = { baseline: { restarts: baseline.restarts, startedAt: baseline.startedAt ?? s.startedAt }, proxyMisses: state.proxyMisses, unreadable: 0 };
+    const exit = `exit code ${s.exitCode}${s.oomKilled ? ', killed for lack of memory' : ''}`;
+    if (s.restarts > baseline.restarts) {
+        return { state: next, failed: `it restarted (restart count ${s.restarts}, last ${exit}); it is ${s.status} now` };
+    }
+    if (s.status !== 'running')
+        return { state: next, failed: `it is ${s.status || 'gone'} (${exit})` };
+    if (baseline.startedAt && s.startedAt && s.startedAt !== baseline.startedAt) {
+        return { state: next, failed: `it restarted (started again at ${s.startedAt}, last ${exit})` };
+    }
+    if (s.health === 'unhealthy')
+        return { state: next, failed: 'its Docker healthcheck says unhealthy' };
+    const proxyBad = s.proxyStatus !== null && (s.proxyStatus === '000' || s.proxyStatus.startsWith('5'));
+    next.proxyMisses = proxyBad ? state.proxyMisses + 1 : 0;
+    if (next.proxyMisses > MISSES_ALLOWED) {
+        return { state: next, failed: `through kamal-proxy on the host its health path ${s.proxyStatus === '000' ? 'got no answer' : `answered ${s.proxyStatus}`} ${next.proxyMisses} times in a row` };
+    }
+    return { state: next, failed: null };
+}
+
+;// CONCATENATED MODULE: ./src/engine/verify.ts
+
+
+/** How often the window probes (one SSH round trip each): a crash is seen within about this. */
+const VERIFY_INTERVAL_MS = 500;
+const verify_PROGRESS_EVERY_MS = 10_000;
+/**
+ * The verify window after a switch: probe the new container every VERIFY_INTERVAL_MS for
+ * `windowS`; if it exits, restarts, turns unhealthy, or kamal-proxy's route to it fails, switch
+ * back at once. Then (fleet rollback) wait until every host of this role passed too; if any host
+ * anywhere failed instead, switch back as well. Throws a RollbackError that names what was seen and
+ * says the old version is serving; returns normally when the run may stop the old container.
+ */
+async function verifySwitch(host, step, options) {
+    const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const interval = options.pollIntervalMs ?? VERIFY_INTERVAL_MS;
+    const member = options.fleet;
+    const samples = Math.max(1, Math.ceil((step.windowS * 1000) / interval));
+    let state = initialWatch(step.fresh);
+    for (let i = 0; i <= samples; i++) {
+        if (i > 0)
+            await sleep(interval);
+        // A long window still says what it waits for (about every 10 s).
+        if (i > 0 && (i * interval) % verify_PROGRESS_EVERY_MS < interval)
+            options.logger.info(`verify: watching ${step.container} (${Math.round((i * interval) / 1000)}s of ${step.windowS}s)`);
+        const reading = await send(host, step.exec).then((r) => parseVerifyProbe(r.stdout, r.code), (e) => ({ unreadable: e instanceof Error ? e.message : String(e) }));
+        const verdict = judge(state, reading);
+        state = verdict.state;
+        if (verdict.failed !== null) {
+            member?.fleet.failed(member.host, member.role, `${step.container} ${verdict.failed}`);
+            throw await rollBack(host, step.container, step.rollback, `it failed within ${step.windowS}s after the switch: ${verdict.failed}`, options);
+        }
+    }
+    if (!member)
+        return;
+    const waiting = member.fleet.verdict(member.host, member.role);
+    const started = Date.now();
+    const progress = setInterval(() => {
+        const others = member.fleet.pending(member.role);
+        options.logger.info(`verify: ${step.container} passed; waiting for ${others.join(', ') || 'the other hosts'} (${Math.round((Date.now() - started) / 1000)}s)`);
+    }, verify_PROGRESS_EVERY_MS);
+    const other = await waiting.finally(() => clearInterval(progress));
+    if (other !== null)
+        throw await rollBack(host, step.container, step.rollback, `the fleet rolls back because ${other}`, options);
+    member.fleet.finished(member.host, member.role, async () => (await rollBack(host, step.container, step.rollback, `the fleet rolls back because ${member.fleet.failure}`, options)).message);
+}
+/**
+ * Undo a switch: start the previous container (a no-op while it runs), switch kamal-proxy back
+ * to it (the same zero-downtime deploy: it health-checks the old one before moving traffic),
+ * then read the new one's log tail and take it away. Returns the error to throw, redacted.
+ */
+async function rollBack(host, container, rb, why, options) {
+    options.logger.warn(`rolling back ${container}: ${why}`);
+    const problems = [];
+    let serving;
+    if (rb.previous) {
+        const started = await trySend(host, rb.previous.start);
+        if (started.code !== 0)
+            problems.push(`starting ${rb.previous.name} failed: ${said(started)}`);
+        const old = `${rb.previous.name}${rb.previous.version ? ` (${rb.previous.version})` : ''}`;
+        if (rb.switchBack) {
+            const back = await trySend(host, rb.switchBack);
+            serving = back.code === 0 ? `switched back to ${old}: old version serving` : `switching back to ${old} FAILED (${said(back)}): run \`cutover rollback\``;
+        }
+        else {
+            serving = started.code === 0 ? `${old} kept running: old version serving` : `${old} could not be started`;
+        }
+    }
+    else {
+        serving = 'nothing served this role before this run, so there is no old version to go back to';
+    }
+    const logs = await trySend(host, rb.logs);
+    const tail = `${logs.stdout}${logs.stderr}`.trimEnd();
+    const removed = await trySend(host, rb.removeNew);
+    if (removed.code !== 0)
+        problems.push(`removing ${container} failed (${said(removed)}); the next run removes it`);
+    const logText = tail ? `\nlast log lines of ${container}:\n${tail}` : `\n${container} printed no log lines`;
+    return new RollbackError(options.redact(`new container ${container} rolled back: ${why}; ${serving}${problems.length ? `; ${problems.join('; ')}` : ''}${logText}`));
+}
+const send = (host, exec) => host.exec(exec.argv, { ...(exec.stdin ? { stdin: exec.stdin.reveal() } : {}), ...(exec.timeoutMs ? { timeoutMs: exec.timeoutMs } : {}) });
+const trySend = (host, exec) => send(host, exec).catch((e) => ({ code: -1, stdout: '', stderr: e instanceof Error ? e.message : String(e) }));
+const said = (r) => (r.stderr.trim() || r.stdout.trim()).split('\n')[0]?.trim() || `exit code ${r.code}`;
+
 ;// CONCATENATED MODULE: ./src/engine/execute.ts
+
+
+
+
 
 
 
@@ -46725,30 +47569,38 @@ async function executeSteps(host, steps, options) {
     const { logger, redact } = options;
     let newContainer = null;
     const outage = new Outage(options.now ?? Date.now);
+    let tidyFailed = false;
     for (const step of steps) {
+        // The leftover marker stays while any tidy-up step failed: the next run finishes them (plan/leftovers.ts).
+        if (step.kind === 'clearPending' && tidyFailed)
+            continue;
         try {
             await options.before?.(step);
         }
         catch (e) {
             // Held back (the barrier closed): take the new container away again, keep the old one.
-            const cleaned = newContainer ? await send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true;
+            const cleaned = newContainer ? await execute_send(host, newContainer.cleanup).then((r) => r.code === 0, () => false) : true;
             const why = e instanceof Error ? e.message : String(e);
-            const restored = await outage.undo((exec) => send(host, exec));
+            const restored = await outage.undo((exec) => execute_send(host, exec));
             throw new Error(options.redact(`${why}; kept the previous version${cleaned ? '' : ' (removing the new container failed; the next run does it)'}${restored}`));
         }
         logger.info(describeStep(step));
         outage.before(step);
         try {
-            await runStep(host, step, options);
+            await withProgress(logger, host.name, describeStep(step), runStep(host, step, options));
         }
         catch (e) {
             const message = redact(e instanceof Error ? e.message : String(e));
             if (step.bestEffort) {
                 logger.warn(`${describeStep(step)} failed, left for the next run: ${message}`);
+                tidyFailed = true;
                 continue;
             }
             // `message` is the error's own text, redacted (again: redacting is idempotent).
-            const restored = redact(await outage.undo((exec) => send(host, exec)));
+            const restored = redact(await outage.undo((exec) => execute_send(host, exec)));
+            // A rollback stays one: the deploy marks the host rolledBack by it.
+            if (e instanceof RollbackError)
+                throw restored ? new RollbackError(`${message}${restored}`) : e;
             throw new Error(`${message}${restored}`);
         }
         outage.after(step);
@@ -46766,7 +47618,7 @@ async function runStep(host, step, options) {
             await host.upload(step.content.reveal(), step.path, step.mode);
             return;
         case 'proxyDeploy': {
-            const result = await send(host, step.exec);
+            const result = await execute_send(host, step.exec);
             if (result.code !== 0) {
                 const why = execute_firstLine(result.stderr) || execute_firstLine(result.stdout) || `exit code ${result.code}`;
                 throw await failNewContainer(host, step.container, `kamal-proxy did not switch ${step.service} to it: ${why}`, step.onFailure, options);
@@ -46775,6 +47627,9 @@ async function runStep(host, step, options) {
         }
         case 'awaitHealthy':
             await awaitHealthy(host, step, options);
+            return;
+        case 'verify':
+            await verifySwitch(host, step, options);
             return;
         default:
             await execute_check(host, step.exec, describeStep(step), options.redact);
@@ -46785,7 +47640,7 @@ async function awaitHealthy(host, step, options) {
     const interval = options.pollIntervalMs ?? 1000;
     let waited = 0;
     for (;;) {
-        const result = await send(host, step.exec);
+        const result = await execute_send(host, step.exec);
         const health = result.code === 0 ? interpretHealth(result.stdout) : 'failed';
         if (health === 'ready')
             return;
@@ -46801,23 +47656,93 @@ async function awaitHealthy(host, step, options) {
 }
 /** Read the new container's last log lines, remove (or stop) it, and say why it failed. */
 async function failNewContainer(host, container, why, onFailure, options) {
-    const logs = await send(host, onFailure.logs).catch(() => null);
+    const logs = await execute_send(host, onFailure.logs).catch(() => null);
     const tail = logs ? `${logs.stdout}${logs.stderr}`.trimEnd() : '';
-    const cleanup = await send(host, onFailure.cleanup).catch((e) => ({ code: -1, stdout: '', stderr: String(e) }));
+    const cleanup = await execute_send(host, onFailure.cleanup).catch((e) => ({ code: -1, stdout: '', stderr: String(e) }));
     const leftover = cleanup.code === 0 ? '' : `\n(cleaning up ${container} failed too: ${execute_firstLine(cleanup.stderr)}; the next run removes it)`;
     const logText = tail ? `\nlast log lines of ${container}:\n${tail}` : `\n${container} printed no log lines`;
     return new Error(options.redact(`new container ${container} never became healthy: ${why}; the previous version keeps serving${leftover}${logText}`));
 }
-const send = (host, exec) => host.exec(exec.argv, { ...(exec.stdin ? { stdin: exec.stdin.reveal() } : {}), ...(exec.timeoutMs ? { timeoutMs: exec.timeoutMs } : {}) });
+const execute_send = (host, exec) => host.exec(exec.argv, { ...(exec.stdin ? { stdin: exec.stdin.reveal() } : {}), ...(exec.timeoutMs ? { timeoutMs: exec.timeoutMs } : {}) });
 async function execute_check(host, exec, what, redact) {
-    const result = await send(host, exec);
+    const result = await execute_send(host, exec);
     if (result.code !== 0) {
-        const said = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
+        // The line that says why first (dockerCause): not login's WARNING, not pull progress.
+        const said = dockerCause(result.stderr, result.stdout).join('\n');
         throw new Error(redact(`${what} failed (exit ${result.code}): ${said || shellJoin(exec.argv.slice(0, 3))}`));
     }
     return result;
 }
 const execute_firstLine = (text) => text.trim().split('\n')[0]?.trim() ?? '';
+
+;// CONCATENATED MODULE: ./src/engine/run-host.ts
+
+
+/**
+ * Run one host's roles in order; a failed role stops the host (later roles keep their old
+ * version). Never rejects: a host whose connection cannot be had again (it dropped since the
+ * observe) fails its roles like any step would, so the other hosts' results, the barrier and
+ * the lock's release are not lost with it.
+ */
+async function runHost(hostName, hostPlan, deps, now, gate, fleet) {
+    const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`);
+    const results = [];
+    let failure = null;
+    let host;
+    for (const r of hostPlan.roles) {
+        const started = now();
+        const base = { host: hostName, role: r.role, container: r.result.container, ...(r.result.changes?.length ? { changes: r.result.changes } : {}), ...(r.result.finished?.length ? { finished: r.result.finished } : {}) };
+        const primary = r.role === gate.primaryRole;
+        if (failure !== null) {
+            if (primary && r.steps.length > 0)
+                gate.barrier.primaryFailed();
+            fleet.failed(hostName, r.role, 'not attempted: an earlier role on this host failed');
+            results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` });
+            continue;
+        }
+        if (r.steps.length === 0) {
+            results.push({ ...base, action: 'unchanged', durationMs: now() - started });
+            continue;
+        }
+        const roleLog = log.child(`${r.role}:`);
+        for (const note of r.result.notes)
+            roleLog.warn(note);
+        try {
+            host ??= await deps.pool.host(hostName);
+            const report = await executeSteps(host, r.steps, {
+                logger: roleLog,
+                redact: deps.redact,
+                pauseAt: deps.pauseAt,
+                fleet: { fleet, host: hostName, role: r.role },
+                ...(primary
+                    ? { after: (step) => (step.kind === 'proxyDeploy' || step.kind === 'awaitHealthy') && gate.barrier.primaryHealthy() }
+                    : {
+                        before: async (step) => {
+                            if (step.kind !== 'stop')
+                                return;
+                            roleLog.info(`waiting for the ${gate.primaryRole} role to be healthy before stopping the old container`);
+                            await gate.barrier.opened;
+                        },
+                    }),
+            });
+            if (primary)
+                gate.barrier.primaryHealthy();
+            if (r.result.finished?.length)
+                roleLog.info(`finished what an earlier run left after its switch: ${r.result.finished.join('; ')}`);
+            roleLog.info(`${r.result.outcome} → ${r.result.container}`);
+            results.push({ ...base, action: r.result.outcome, durationMs: now() - started, ...(report.downtimeMs !== undefined ? { downtimeMs: report.downtimeMs } : {}) });
+        }
+        catch (e) {
+            if (primary)
+                gate.barrier.primaryFailed();
+            failure = deps.redact(e instanceof Error ? e.message : String(e));
+            fleet.failed(hostName, r.role, failure.split('\n')[0] ?? failure);
+            roleLog.error(failure);
+            results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure, ...(e instanceof RollbackError ? { rolledBack: true } : {}) });
+        }
+    }
+    return results;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/latest-tag.ts
 
@@ -46844,6 +47769,121 @@ async function tagLatest(image, latest, hosts, deps) {
     }));
 }
 
+;// CONCATENATED MODULE: ./src/engine/fleet-rollback.ts
+/**
+ * Fleet rollback: one version across the fleet. Every (host, role) whose plan has a verify step
+ * is a member. A member whose watch passed asks for the verdict and waits until every member of
+ * its role has passed (then it goes on to stop its old container), or until any member anywhere
+ * fails: then it rolls back too. Its old container is still running at that point, so rolling
+ * back is the same zero-downtime switch. With fleet rollback off, a member goes on at once.
+ *
+ * Waiting per role, not for the whole run: a host runs its roles one after another, so a role
+ * waiting for a later role of its own host would wait forever. Roles run in the same order on
+ * every host (primary first), so waits never form a cycle.
+ *
+ * For boot groups (a later group loop): make ONE FleetRollback for the whole run and `expect()`
+ * only the current group's members before running it; a failure in group 2 then releases group 2's
+ * waiters. Group 1's members already went on (their old containers are stopped but retained); a
+ * group loop hands each finished member's undo to `finished()`, and calls `undoFinished()` when
+ * `failure` is set: each undo starts the retained old container and switches back to it
+ * (engine/verify.ts rollBack does both: `docker start` is a no-op on a running container).
+ */
+class FleetRollback {
+    enabled;
+    expected = new Map(); // role → hosts
+    passed = new Map();
+    waiters = [];
+    undos = [];
+    /** The first failure of the run: `host role: what was seen`. */
+    failure = null;
+    constructor(enabled) {
+        this.enabled = enabled;
+    }
+    expect(host, role) {
+        const hosts = this.expected.get(role) ?? new Set();
+        hosts.add(host);
+        this.expected.set(role, hosts);
+    }
+    /** A member (or a host that never got as far) failed: every waiting member rolls back. */
+    failed(host, role, why) {
+        if (this.failure !== null)
+            return;
+        this.failure = `${host} ${role}: ${why}`;
+        if (!this.enabled)
+            return;
+        for (const w of this.waiters.splice(0))
+            w.resolve(this.failure);
+    }
+    /**
+     * This member's watch passed: resolves null when it may go on (stop the old container), or the
+     * reason every host rolls back.
+     */
+    verdict(host, role) {
+        if (!this.enabled)
+            return Promise.resolve(null);
+        if (this.failure !== null)
+            return Promise.resolve(this.failure);
+        const passed = this.passed.get(role) ?? new Set();
+        passed.add(host);
+        this.passed.set(role, passed);
+        const waiting = new Promise((resolve) => this.waiters.push({ role, resolve }));
+        this.releaseIfDone(role);
+        return waiting;
+    }
+    /** Hosts of `role` whose verdict is still open: for the progress line while a member waits. */
+    pending(role) {
+        const passed = this.passed.get(role) ?? new Set();
+        return [...(this.expected.get(role) ?? [])].filter((h) => !passed.has(h));
+    }
+    /** A member that went on past its verdict: how to undo it if a later failure rolls the fleet back. */
+    finished(host, role, undo) {
+        this.undos.push({ host, role, undo });
+    }
+    /** Undo every finished member (a group loop calls this when `failure` is set); each result by host and role. */
+    async undoFinished() {
+        if (!this.enabled || this.failure === null)
+            return [];
+        const undos = this.undos.splice(0);
+        return Promise.all(undos.map(async (u) => ({ host: u.host, role: u.role, said: await u.undo().catch((e) => `rolling back failed: ${e instanceof Error ? e.message : String(e)}`) })));
+    }
+    releaseIfDone(role) {
+        if (this.pending(role).length > 0)
+            return;
+        const [go, stay] = partition(this.waiters, (w) => w.role === role);
+        this.waiters.splice(0, this.waiters.length, ...stay);
+        for (const w of go)
+            w.resolve(null);
+    }
+}
+function partition(items, test) {
+    return [items.filter(test), items.filter((t) => !test(t))];
+}
+
+;// CONCATENATED MODULE: ./src/engine/unreachable.ts
+/** null when every host answered, or when the user allows going on without some (that is logged). */
+function unreachableHosts(looks, allow, logger) {
+    const hosts = looks.flatMap((l) => ('error' in l ? [{ host: l.host, error: l.error }] : []));
+    if (hosts.length === 0)
+        return null;
+    if (allow) {
+        logger.warn(`going on without ${hosts.map((h) => h.host).join(', ')} (--allow-unreachable): ${hosts.map((h) => `${h.host}: ${h.error}`).join('; ')}`);
+        return null;
+    }
+    const list = hosts.map((h) => `  ${h.host}: ${h.error}`).join('\n');
+    const summary = `${hosts.length} of ${looks.length} hosts could not be reached or observed, so no host was changed:\n${list}\n` +
+        'Fix the connection (or take the host out of servers:), or pass --allow-unreachable (Action input allow-unreachable-hosts: true) to deploy to the others.';
+    logger.error(summary);
+    return { hosts, summary };
+}
+/** Every host's result when the run stops before changing anything: each unreachable host with its reason. */
+function unreachableResults(plans, u, elapsed) {
+    return plans.flatMap((p) => {
+        if ('error' in p)
+            return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: elapsed(), error: `unreachable: ${p.error}; no host was changed` }));
+        return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'failed', container: r.result.container, durationMs: elapsed(), error: `not changed: ${u.hosts.map((h) => h.host).join(', ')} could not be reached (all or nothing; --allow-unreachable deploys to the others)` }));
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/argv/lock.ts
 
 /** What `acquire` exits with when the lock is already held (it then prints the details). */
@@ -46856,10 +47896,24 @@ function renderLockDetails(d) {
         ...(d.run ? [`Run: ${oneLine(d.run)}`] : []),
     ].join('\n');
 }
+/**
+ * Our heartbeat, a file of our own inside the lock directory: the holder rewrites it (the host's
+ * `date +%s`) every few seconds while it runs, so a lock whose heartbeat went silent is known to
+ * have a dead holder. Kamal's `details` is left as Kamal writes and reads it; Kamal's release
+ * (`rm -r`) removes this file with the directory. A lock without it (Kamal's, an older cutover's)
+ * has no heartbeat to judge, so it is never called stale.
+ */
+const HEARTBEAT_FILE = 'cutover-heartbeat';
+/**
+ * One line before the details, with the host's own clock (so our clock's skew does not matter):
+ * its time now, when the lock was taken (the details file's mtime, else the directory's), and the
+ * last heartbeat (empty when there is none).
+ */
+const META = `printf '#cutover now=%s locked=%s heartbeat=%s\\n' "$(date +%s)" "$(stat -c %Y -- "$1/details" 2>/dev/null || stat -c %Y -- "$1" 2>/dev/null)" "$(cat -- "$1/${HEARTBEAT_FILE}" 2>/dev/null)"`;
 const ACQUIRE = [
     'mkdir -p -- "$(dirname -- "$1")" || exit 1',
-    'if mkdir -- "$1" 2>/dev/null; then printf \'%s\\n\' "$2" > "$1/details"; exit $?; fi',
-    `if [ -d "$1" ]; then cat -- "$1/details" 2>/dev/null; exit ${LOCK_HELD_EXIT}; fi`,
+    `if mkdir -- "$1" 2>/dev/null; then printf '%s\\n' "$2" > "$1/details" && date +%s > "$1/${HEARTBEAT_FILE}"; exit $?; fi`,
+    `if [ -d "$1" ]; then ${META}; cat -- "$1/details" 2>/dev/null; exit ${LOCK_HELD_EXIT}; fi`,
     'mkdir -- "$1"', // not held, yet mkdir failed: run it again so its own error is reported
 ].join('\n');
 /** Take the lock: exit 0 = taken; LOCK_HELD_EXIT = held by someone (stdout: their details). */
@@ -46867,8 +47921,22 @@ const acquire = (dir, details) => [
     'sh', '-c', ACQUIRE, 'cutover-lock', dir, Buffer.from(renderLockDetails(details)).toString('base64'),
 ];
 /** Prints nothing when free; `held` then the raw details file when held. Read-only. */
-const LOCK_STATUS_SCRIPT = '[ -d "$1" ] || exit 0; echo held; cat -- "$1/details" 2>/dev/null; exit 0';
+const LOCK_STATUS_SCRIPT = `[ -d "$1" ] || exit 0; echo held; ${META}; cat -- "$1/details" 2>/dev/null; exit 0`;
 const lock_status = (dir) => ['sh', '-c', LOCK_STATUS_SCRIPT, 'cutover-lock', dir];
+/** What `heartbeat` exits with when the lock directory is gone (someone released or broke it). */
+const LOCK_GONE_EXIT = 3;
+/** The holder's heartbeat: rewrite the file, only while the lock directory still exists. */
+const heartbeat = (dir) => ['sh', '-c', `[ -d "$1" ] || exit ${LOCK_GONE_EXIT}; date +%s > "$1/${HEARTBEAT_FILE}"`, 'cutover-lock', dir];
+/**
+ * Break a stale lock, but only the one judged: its heartbeat must still read `seen` (a new
+ * holder writes a fresh one as it takes the lock). The directory is renamed away first (atomic),
+ * then removed, so a lock taken meanwhile is never what gets removed. LOCK_HELD_EXIT: it changed.
+ */
+const breakStale = (dir, seen) => [
+    'sh', '-c',
+    `[ "$(cat -- "$1/${HEARTBEAT_FILE}" 2>/dev/null)" = "$2" ] || exit ${LOCK_HELD_EXIT}; mv -- "$1" "$1.stale.$$" || exit ${LOCK_HELD_EXIT}; rm -rf -- "$1.stale.$$"`,
+    'cutover-lock', dir, seen,
+];
 /** Removes the lock whoever holds it (`cutover lock release`, and our own release on exit). */
 const lock_release = (dir) => ['rm', '-rf', '--', dir];
 /** Read `status` output. `text` is the decoded details (or the raw file if it is not base64). */
@@ -46886,10 +47954,23 @@ function interpretAcquire(code, stdout) {
         return { acquired: false, state: heldState(stdout) };
     return { error: true };
 }
-function heldState(raw) {
+function heldState(output) {
+    const meta = /^#cutover now=(\d*) locked=(\d*) heartbeat=(\d*)\s*(?:\n|$)/.exec(output);
+    const raw = meta ? output.slice(meta[0].length) : output;
     const compact = raw.replace(/\s+/g, '');
     const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact !== '' ? Buffer.from(compact, 'base64').toString('utf8') : raw;
-    return { held: true, text: decoded.trim(), details: parseLockDetails(decoded) };
+    const ages = meta ? agesOf(meta[1], meta[2], meta[3]) : undefined;
+    return { held: true, text: decoded.trim(), details: parseLockDetails(decoded), ...(ages ? { ages } : {}) };
+}
+function agesOf(now, locked, heartbeat) {
+    if (!now || !locked)
+        return undefined;
+    const since = (t) => Math.max(0, Number(now) - Number(t));
+    return { lockS: since(locked), ...(heartbeat ? { heartbeatS: since(heartbeat), heartbeat } : {}) };
+}
+/** A lock is stale only when it has our heartbeat and that heartbeat is older than `staleAfterS`. */
+function isStale(state, staleAfterS) {
+    return state.held && state.ages?.heartbeatS !== undefined && state.ages.heartbeatS > staleAfterS;
 }
 function parseLockDetails(text) {
     const field = (name) => new RegExp(`^${name}: ?(.*)$`, 'm').exec(text)?.[1]?.trim();
@@ -46906,12 +47987,72 @@ function describeLock(state) {
     if (!state.details)
         return `the lock is held: ${oneLine(state.text) || '(no details)'}`;
     const d = state.details;
-    return `locked by ${d.lockedBy} at ${d.at} for version ${d.version}${d.message ? ` (${d.message})` : ''}${d.run ? `, run ${d.run}` : ''}`;
+    return `locked by ${d.lockedBy} at ${d.at} for version ${d.version}${d.message ? ` (${d.message})` : ''}${d.run ? `, run ${d.run}` : ''}${describeAges(state.ages)}`;
+}
+/** `, held for 5m 3s, last heartbeat 4s ago` (or `, no heartbeat (not a cutover lock, or an older one)`). */
+function describeAges(ages) {
+    if (!ages)
+        return '';
+    const heartbeat = ages.heartbeatS === undefined ? 'no heartbeat (a Kamal lock, or an older cutover\'s)' : `last heartbeat ${lock_duration(ages.heartbeatS)} ago`;
+    return `, held for ${lock_duration(ages.lockS)}, ${heartbeat}`;
+}
+const lock_duration = (s) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`);
+
+;// CONCATENATED MODULE: ./src/engine/lock-heartbeat.ts
+
+/**
+ * How often the holder refreshes its heartbeat: several times per stale_after (so one slow or
+ * lost refresh never makes a live lock look stale), at most every 15 s (an exec on an open
+ * connection is cheap), at least every second.
+ */
+const heartbeatEveryMs = (staleAfterS) => Math.min(15_000, Math.max(1_000, Math.floor((staleAfterS * 1000) / 8)));
+/**
+ * Rewrites the lock's heartbeat file every heartbeatEveryMs until stopped. A failed refresh is a
+ * warning, never a failure of the deploy (the work under the lock matters more than the lock's
+ * liveness record); a lock directory that vanished is said once, loudly: someone released or
+ * broke this run's lock, and another deploy may now run alongside.
+ */
+function startHeartbeat(host, dir, staleAfterS, logger, options = {}) {
+    const set = options.setInterval ?? ((fn, ms) => setInterval(fn, ms));
+    const clear = options.clearInterval ?? ((h) => clearInterval(h));
+    let inFlight = Promise.resolve();
+    let warned = false;
+    let gone = false;
+    const beat = () => {
+        if (gone)
+            return;
+        inFlight = host.exec(heartbeat(dir), { timeoutMs: 10_000 }).then((r) => {
+            if (r.code === LOCK_GONE_EXIT) {
+                gone = true;
+                logger.warn(`the deploy lock ${dir} on ${host.name} was removed while this run held it (released or broken by someone else); another deploy may run alongside this one`);
+            }
+            else if (r.code !== 0 && !warned) {
+                warned = true;
+                logger.warn(`could not refresh the deploy lock's heartbeat on ${host.name}: ${r.stderr.trim() || `exit ${r.code}`}`);
+            }
+        }, (e) => {
+            if (warned)
+                return;
+            warned = true;
+            logger.warn(`could not refresh the deploy lock's heartbeat on ${host.name}: ${e instanceof Error ? e.message : String(e)}`);
+        });
+    };
+    const timer = set(beat, heartbeatEveryMs(staleAfterS));
+    return {
+        stop: async () => {
+            clear(timer);
+            await inFlight;
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/lock.ts
 
 
+
+
+/** Without config (tests, callers that predate it): the config's default. */
+const DEFAULT_STALE_AFTER_S = 120;
 class LockHeldError extends Error {
     name = 'LockHeldError';
 }
@@ -46924,21 +48065,32 @@ async function withLock(req, deps, work) {
     const redact = redactorOf(deps);
     const dir = lockDirectory(req.app);
     const host = await deps.pool.host(req.host);
-    const taken = await host.exec(acquire(dir, req.details), { timeoutMs: 30_000 });
-    const outcome = interpretAcquire(taken.code, taken.stdout);
+    const staleAfter = req.staleAfterS ?? DEFAULT_STALE_AFTER_S;
+    const take = () => withProgress(deps.logger, req.host, `take the deploy lock ${dir}`, host.exec(acquire(dir, req.details), { timeoutMs: 30_000 }));
+    let taken = await take();
+    let outcome = interpretAcquire(taken.code, taken.stdout);
+    if (!('error' in outcome) && !outcome.acquired && req.breakStale && isStale(outcome.state, staleAfter)) {
+        // Only a lock whose holder stopped refreshing its heartbeat, and only that very lock (breakStale checks the heartbeat it read).
+        const state = outcome.state;
+        deps.logger.warn(redact(`${req.host}: breaking the stale deploy lock ${dir} (--break-stale-lock): ${describeLock(state)}; stale after ${staleAfter}s`));
+        const seen = state.held ? (state.ages?.heartbeat ?? '') : '';
+        await host.exec(breakStale(dir, seen), { timeoutMs: 30_000 });
+        taken = await take();
+        outcome = interpretAcquire(taken.code, taken.stdout);
+    }
     if ('error' in outcome) {
         throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`));
     }
-    if (!outcome.acquired) {
-        throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held: ${describeLock(outcome.state)}. ` +
-            'If that deploy is no longer running, release it with `cutover lock release` and run again.'));
-    }
+    if (!outcome.acquired)
+        throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held: ${describeLock(outcome.state)}. ${heldAdvice(outcome.state, staleAfter, req.breakStale)}`));
+    const heartbeat = startHeartbeat(host, dir, staleAfter, deps.logger);
     let released = false;
     // Rejects when the lock is still there afterwards: a failed `rm` would otherwise leave it held, silently.
     const release = async () => {
         if (released)
             return;
         released = true;
+        await heartbeat.stop();
         const r = await host.exec(lock_release(dir), { timeoutMs: 30_000 });
         if (r.code !== 0)
             throw new Error(`removing ${dir} failed: ${r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`}`);
@@ -46960,6 +48112,16 @@ function releaseFailed(req, dir, e) {
     const command = `cutover lock release${destination ? ` -d ${destination}` : ''}`;
     return (`could not release the deploy lock of ${whose} on ${req.host}: ${e instanceof Error ? e.message : String(e)}. ` +
         `It stays held and blocks the next deploy: release it with \`${command}\` (or remove ${dir} on ${req.host})`);
+}
+/** What to do about a held lock, by what its heartbeat says. */
+function heldAdvice(state, staleAfterS, breakStale) {
+    if (isStale(state, staleAfterS))
+        return `Its holder stopped refreshing its heartbeat more than ${staleAfterS}s ago (x-cutover.lock.stale_after), so it is stale: run again with --break-stale-lock (Action input break-stale-lock: true) to break it.`;
+    if (breakStale && state.held && state.ages?.heartbeatS !== undefined)
+        return `Its heartbeat is live, so --break-stale-lock leaves it alone: that deploy is still running. Wait for it to finish.`;
+    if (breakStale)
+        return `It has no heartbeat (a Kamal lock, or an older cutover's), so it is never judged stale: if that deploy is no longer running, release it with \`cutover lock release\`.`;
+    return 'If that deploy is no longer running, release it with `cutover lock release` and run again.';
 }
 /** Read the deploy lock on the primary host (read-only). */
 async function lockStatus(pool, host, app) {
@@ -47041,7 +48203,7 @@ const label = (key) => `${JSON.stringify(key)}:{{json (index . ${JSON.stringify(
 const CONTAINER_FORMAT = '{"id":{{json .Id}},"name":{{json .Name}},"state":{{json .State.Status}},"created":{{json .Created}},' +
     '"image":{{json .Image}},"ref":{{json .Config.Image}},"network":{{json .HostConfig.NetworkMode}},' +
     '"health":{{with index .State "Health"}}{{json (index . "Status")}}{{else}}null{{end}},' +
-    `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map(label).join(',')}}{{else}}null{{end}}}`;
+    `"labels":{{with index .Config "Labels"}}{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST, LABEL_SETTINGS, LABEL_SECRETS].map(label).join(',')}}{{else}}null{{end}}}`;
 /**
  * A first look's line per container, from `docker ps` (the CLI's typed fields, no raw-map
  * fallback here): `.Label` of a container without labels is "". Names holds legacy link aliases
@@ -47051,7 +48213,7 @@ const LIST_FORMAT = '{"id":{{json .ID}},"names":{{json .Names}},"state":{{json .
     `"labels":{${[LABEL_SERVICE, LABEL_ROLE, LABEL_DESTINATION, LABEL_VERSION, LABEL_DIGEST].map((k) => `${JSON.stringify(k)}:{{json (.Label ${JSON.stringify(k)})}}`).join(',')}}}`;
 /** One row per tag and registry digest (`<none>` when the tag has none). */
 const IMAGES_FORMAT = '{"id":{{json .ID}},"repository":{{json .Repository}},"tag":{{json .Tag}},"digest":{{json .Digest}}}';
-const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock'];
+const SECTIONS = ['home', 'routes', 'containers', 'listing', 'images', 'lock', 'key', 'pending'];
 /** Sections every look prints; a full look adds `containers` and `images`, a first look `listing`. */
 const COMMON_SECTIONS = ['home', 'routes', 'lock'];
 const quiet = (argv) => `${shellJoin(argv)} 2>/dev/null`;
@@ -47079,9 +48241,17 @@ function probes(q, index) {
         home: 'pwd',
         routes: loud(list()),
         ...(q.look === 'full'
-            ? { containers: containersProbe(index('containers')), images: quiet(listImages(IMAGES_FORMAT, q.repository)) }
+            ? {
+                containers: containersProbe(index('containers')),
+                images: quiet(listImages(IMAGES_FORMAT, q.repository)),
+                // The host's settings key (plan/settings.ts): read, never printed by us; absent on a host cutover never ran on.
+                key: `${shellJoin(['cat', SETTINGS_KEY_PATH])} 2>/dev/null || true`,
+            }
             : { listing: loud(psList(LIST_FORMAT)) }),
         lock: shellJoin(lock_status(q.lockDir)),
+        // Leftovers of an earlier run (plan/leftovers.ts): `<role>\t<its audit line>` per marker. A shell
+        // loop, not a docker run, so even the first look sees them for free.
+        ...(q.pendingDir ? { pending: `cd ${shellJoin([q.pendingDir])} 2>/dev/null && for f in *; do [ -f "$f" ] && printf '%s\t%s\n' "$f" "$(head -n 1 "$f")"; done; true` } : {}),
     };
 }
 /** The whole observation as one argv (`sh -c <script>`), ready for RemoteHost.exec. */
@@ -47106,6 +48276,7 @@ function observeScript(q) {
 
 
 
+const hiddenKey = (value) => ({ reveal: () => value, toJSON: () => '[REDACTED]', toString: () => '[REDACTED]' });
 class ObservationError extends Error {
     name = 'ObservationError';
 }
@@ -47164,8 +48335,9 @@ function observation_common(section, line) {
 /** A line of a full look's inspect. */
 function inspected(line) {
     const { raw, base } = observation_common('containers', line);
+    const labels = raw.labels && typeof raw.labels === 'object' ? raw.labels : {};
     return {
-        container: { ...base, name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
+        container: { ...base, settings: strOrNull(labels[LABEL_SETTINGS]), secrets: strOrNull(labels[LABEL_SECRETS]), name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
         ref: str(raw.ref),
         network: str(raw.network),
     };
@@ -47240,10 +48412,19 @@ function parseObservation(stdout) {
         containers: seen.map((c) => c.container),
         images: look === 'first' || !imagesRaw ? null : imagesRaw.code !== 0 ? [] : localTags(imagesRaw.lines),
         lock: parseLockStatus(get('lock').lines.join('\n')),
+        settingsKey: readKey(s.get('key')),
+        settingsStored: readKey(s.get('key')) !== null,
+        pending: Object.fromEntries((s.get('pending')?.lines ?? []).flatMap((l) => { const tab = l.indexOf('\t'); return tab > 0 ? [[l.slice(0, tab), l.slice(tab + 1)]] : []; })),
     };
+}
+/** 64 hex or nothing: anything else (a file someone edited) is treated as no key, and a new one is written. */
+function readKey(raw) {
+    const line = raw?.lines[0]?.trim() ?? '';
+    return /^[0-9a-f]{64}$/.test(line) ? hiddenKey(line) : null;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/observe.ts
+
 
 
 const OBSERVE_TIMEOUT_MS = 60_000;
@@ -47254,7 +48435,11 @@ const OBSERVE_TIMEOUT_MS = 60_000;
  */
 async function observeHost(host, query) {
     const result = await host.exec(observe(query), { timeoutMs: OBSERVE_TIMEOUT_MS });
-    return parseObservation(result.stdout);
+    const state = parseObservation(result.stdout);
+    // A host with no settings key yet gets a random one (the plan writes it, 0600, before it is used).
+    if (state.look === 'full' && !state.settingsKey)
+        return { ...state, settingsKey: hiddenKey((0,external_node_crypto_namespaceObject.randomBytes)(32).toString('hex')), settingsStored: false };
+    return state;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/result.ts
@@ -47266,6 +48451,10 @@ async function observeHost(host, query) {
 const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.action === 'replaced' || h.action === 'removed');
 
 ;// CONCATENATED MODULE: ./src/engine/deploy.ts
+
+
+
+
 
 
 
@@ -47291,6 +48480,9 @@ async function deploy_deploy(req, deps) {
     const started = now();
     const first = await observeAll(req.targets, deps, 'first');
     const plans = first.map((o) => planOrError(o, req.targets));
+    const unreachable = unreachableHosts(first, req.allowUnreachable, deps.logger);
+    if (unreachable)
+        return result(req, unreachableResults(plans, unreachable, () => now() - started));
     if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
         deps.logger.info('every host already runs this version with these settings: nothing to do');
         return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat());
@@ -47298,25 +48490,40 @@ async function deploy_deploy(req, deps) {
     if (plans.some((p) => 'error' in p) && plans.every((p) => 'error' in p || p.plan.steps.length === 0)) {
         return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat());
     }
+    const hooks = deps.kamalHooks ?? NO_HOOKS;
     return withLock(req.lock, deps, async () => {
-        const again = (await observeAll(req.targets, deps)).map((o) => planOrError(o, req.targets));
+        // Kamal's order: the first thing under the lock, before anything on a host changes.
+        await hooks.preDeploy();
+        const observed = await observeAll(req.targets, deps);
+        const again = observed.map((o) => planOrError(o, req.targets));
+        const lost = unreachableHosts(observed, req.allowUnreachable, deps.logger);
+        if (lost)
+            return result(req, unreachableResults(again, lost, () => now() - started));
+        // One fleet for the run; each boot group's members join it just before the group runs, so a
+        // member never waits for a host of a later group (fleet-rollback.ts).
+        const fleet = new FleetRollback(req.fleetRollback ?? true);
         // Kamal's boot groups (boot-groups.ts): one group, all hosts at once, without `boot.limit`.
         const hosts = await runInGroups(again.map((p) => ({ ...p, primaryWork: primaryWork(p, req.primaryRole) })), {
             boot: req.boot ?? { limit: null, waitS: 0 },
             logger: deps.logger,
             primaryHealthy: primaryUnchanged(again, req.primaryRole),
+            beforeGroup: (group) => expectMembers(fleet, group),
             run: async (planned, barrier) => {
                 if (!('error' in planned))
-                    return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole });
+                    return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole }, fleet);
                 if (planned.primaryWork)
                     barrier.primaryFailed();
+                // Only with --allow-unreachable does a host that cannot be observed get this far: it is left out, not failed over.
                 return hostResults(planned, () => now() - started);
             },
             untouched: untouchedResults,
+            // Kamal's pre-app-boot / post-app-boot, once per group, KAMAL_HOSTS = the group's hosts that boot something.
+            aroundGroup: (group, boot) => hooks.bootGroup(group.filter(hasWork).map((p) => p.host), boot, (done) => done.every((h) => h.action !== 'failed')),
         });
-        if (req.latestTag && !hosts.some((h) => h.action === 'failed'))
+        const settled = await undoFinished(fleet, hosts);
+        if (req.latestTag && !settled.some((h) => h.action === 'failed'))
             await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps);
-        return result(req, hosts);
+        return result(req, settled);
     });
 }
 /** Plans only, for `--dry-run`: what each host would do, nothing changed, no lock taken. */
@@ -47328,7 +48535,7 @@ async function dryRun(req, deps) {
             return { host: o.host, roles: [], error: planned.error };
         return {
             host: o.host,
-            roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes })),
+            roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes, changes: r.result.changes ?? [] })),
         };
     });
 }
@@ -47338,8 +48545,8 @@ async function observeAll(targets, deps, look = 'full') {
         if (!first)
             return { host: t.host, error: 'no roles to deploy on this host' };
         try {
-            const host = await deps.pool.host(t.host);
-            return { host: t.host, state: await observeHost(host, observeQueryFor(first, look)) };
+            const observing = deps.pool.host(t.host).then((host) => observeHost(host, observeQueryFor(first, look)));
+            return { host: t.host, state: await withProgress(deps.logger, t.host, 'connect and observe', observing) };
         }
         catch (e) {
             return { host: t.host, error: deps.redact(e instanceof Error ? e.message : String(e)) };
@@ -47362,6 +48569,10 @@ function hostResults(p, elapsed) {
     if ('error' in p)
         return p.roles.map((role) => ({ host: p.host, role, action: 'failed', durationMs: elapsed(), error: p.error }));
     return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: elapsed() }));
+}
+/** The host has steps to run: it boots something in its group (Kamal's app-boot hooks name it). */
+function hasWork(p) {
+    return 'plan' in p && p.plan.steps.length > 0;
 }
 /** The primary role has work on this host (or the host failed before it could run it). */
 function primaryWork(p, primaryRole) {
@@ -47388,68 +48599,29 @@ function untouchedResults(p, why) {
         ? { host: p.host, role: r.role, action: 'unchanged', container: r.result.container, durationMs: 0 }
         : { host: p.host, role: r.role, action: 'failed', container: r.result.container, durationMs: 0, error: why });
 }
-/**
- * Run one host's roles in order; a failed role stops the host (later roles keep their old
- * version). Never rejects: a host whose connection cannot be had again (it dropped since the
- * observe) fails its roles like any step would, so the other hosts' results, the barrier and
- * the lock's release are not lost with it.
- */
-async function runHost(hostName, hostPlan, deps, now, gate) {
-    const log = deps.hostLog?.(hostName) ?? deps.logger.child(`[${hostName}]`);
-    const results = [];
-    let failure = null;
-    let host;
-    for (const r of hostPlan.roles) {
-        const started = now();
-        const base = { host: hostName, role: r.role, container: r.result.container };
-        const primary = r.role === gate.primaryRole;
-        if (failure !== null) {
-            if (primary && r.steps.length > 0)
-                gate.barrier.primaryFailed();
-            results.push({ ...base, action: 'failed', durationMs: 0, error: `not attempted: an earlier role on ${hostName} failed` });
-            continue;
-        }
-        if (r.steps.length === 0) {
-            results.push({ ...base, action: 'unchanged', durationMs: now() - started });
-            continue;
-        }
-        const roleLog = log.child(`${r.role}:`);
-        for (const note of r.result.notes)
-            roleLog.warn(note);
-        try {
-            host ??= await deps.pool.host(hostName);
-            const report = await executeSteps(host, r.steps, {
-                logger: roleLog,
-                redact: deps.redact,
-                pauseAt: deps.pauseAt,
-                ...(primary
-                    ? { after: (step) => (step.kind === 'proxyDeploy' || step.kind === 'awaitHealthy') && gate.barrier.primaryHealthy() }
-                    : {
-                        before: async (step) => {
-                            if (step.kind !== 'stop')
-                                return;
-                            roleLog.info(`waiting for the ${gate.primaryRole} role to be healthy before stopping the old container`);
-                            await gate.barrier.opened;
-                        },
-                    }),
-            });
-            if (primary)
-                gate.barrier.primaryHealthy();
-            roleLog.info(`${r.result.outcome} → ${r.result.container}`);
-            results.push({ ...base, action: r.result.outcome, durationMs: now() - started, ...(report.downtimeMs !== undefined ? { downtimeMs: report.downtimeMs } : {}) });
-        }
-        catch (e) {
-            if (primary)
-                gate.barrier.primaryFailed();
-            failure = deps.redact(e instanceof Error ? e.message : String(e));
-            roleLog.error(failure);
-            results.push({ ...base, action: 'failed', durationMs: now() - started, error: failure });
-        }
-    }
-    return results;
-}
 function result(req, hosts) {
     return { version: req.version, image: req.image, changed: changedAny(hosts), hosts };
+}
+/** Every (host, role) of a boot group that will switch and then watch its new container is a fleet member. */
+function expectMembers(fleet, plans) {
+    for (const p of plans) {
+        if (!('plan' in p))
+            continue;
+        for (const r of p.plan.roles)
+            if (r.steps.some((s) => s.kind === 'verify'))
+                fleet.expect(p.host, r.role);
+    }
+}
+/**
+ * A member that went on (its role passed everywhere) before a later role failed is switched back
+ * too, so the fleet ends on one version; its result says so.
+ */
+async function undoFinished(fleet, hosts) {
+    const undone = await fleet.undoFinished();
+    return hosts.map((h) => {
+        const u = undone.find((x) => x.host === h.host && x.role === h.role);
+        return u ? { ...h, action: 'failed', rolledBack: true, error: u.said } : h;
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/registry/index.ts
@@ -47715,6 +48887,18 @@ async function scanHost(text, timeoutMs) {
 
 
 
+/**
+ * A peer that vanishes without a FIN or RST (a pulled cable, a frozen VM, a firewall dropping the
+ * flow) leaves TCP waiting for minutes, and a command on it hangs as long. SSH keepalives (a
+ * request the server must answer) expose it: after `countMax` unanswered probes sent every
+ * `intervalMs`, ssh2 drops the connection and every command on it fails naming the host.
+ * 5 s × 2 detects a dead peer within about 15 s (measured on the testbed: see the safety e2e
+ * test), well inside the 30 s a deploy may hang at most, while a busy but live sshd has 10 s to
+ * answer one probe.
+ */
+const KEEPALIVE = { intervalMs: 5_000, countMax: 2 };
+/** A live host finishes the handshake in well under a second; a frozen one would otherwise hold the run for long. */
+const CONNECT_TIMEOUT_MS = 15_000;
 /** The keys first (in order), then the agent's; ssh2 tries each until the server accepts one. */
 function authMethods(username, options) {
     const methods = options.keys.map((k) => ({ type: 'publickey', username, key: k.key }));
@@ -47737,7 +48921,7 @@ function openConnection(endpoint, options) {
         username: endpoint.user,
         readyTimeout: options.connectTimeoutMs,
         keepaliveInterval: options.keepaliveIntervalMs,
-        keepaliveCountMax: 3,
+        keepaliveCountMax: options.keepaliveCountMax ?? KEEPALIVE.countMax,
         // Only the key types pinned for this host: the server must present one we can check, and
         // cannot pick a type we have no pin for (OpenSSH's ssh does the same).
         ...(algorithms.length ? { algorithms: { serverHostKey: algorithms } } : {}),
@@ -48681,6 +49865,8 @@ class SshHost {
     onClose;
     slots;
     closed = false;
+    /** Why the connection ended, when it ended with an error (a keepalive timeout: the host stopped answering). */
+    lost;
     constructor(name, client, options, onClose = async () => { }) {
         this.name = name;
         this.client = client;
@@ -48690,10 +49876,13 @@ class SshHost {
         client.once('close', () => {
             this.closed = true;
         });
+        client.on('error', (err) => {
+            this.lost ??= err.level === 'client-timeout' ? 'the host stopped answering SSH keepalives (a dead or unreachable peer)' : err.message;
+        });
     }
     async exec(argv, options = {}) {
         if (this.closed)
-            throw new RemoteError(`${this.name}: cannot run ${shortCommand(argv)}: the SSH connection is closed`);
+            throw new RemoteError(`${this.name}: cannot run ${shortCommand(argv)}: the SSH connection is closed${this.lost ? ` (${this.lost})` : ''}`);
         const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs;
         // sshd ignores "signal" requests on sessions without a terminal, so closing the channel
         // would leave the command running. The host's own `timeout` (coreutils or busybox) kills
@@ -48734,8 +49923,10 @@ class SshHost {
                     clearTimeout(backstop);
                     if (code === 137 && performance.now() - begun >= timeoutMs)
                         return reject(timedOut());
-                    if (code === undefined)
-                        return reject(new RemoteError(`${this.name}: ${shortCommand(argv)} ended without an exit status (the connection dropped?)`));
+                    if (code === undefined) {
+                        const why = this.lost ? `the SSH connection was lost: ${this.lost}` : 'the connection dropped?';
+                        return reject(new RemoteError(`${this.name}: ${shortCommand(argv)} ended without an exit status (${why})`));
+                    }
                     resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') });
                 });
                 channel.end(stdin ?? '');
@@ -48809,22 +50000,15 @@ class SshPool {
         this.home = options.home ?? (0,external_node_os_namespaceObject.homedir)();
         this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home);
     }
-    /**
-     * Where `target` really is: an ssh config alias gives its HostName. Kamal hands net-ssh the
-     * user and port explicitly, so ssh.user and ssh.port win over the file's User and Port.
-     */
     endpoint(target, name) {
-        const t = parseTarget(target);
-        const s = this.configs.resolve(t.host, localUser());
-        const user = t.user ?? this.options.user ?? s.user ?? 'root';
-        return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? this.options.port ?? s.port ?? 22 };
+        return endpointFor(target, this.options, this.configs, name);
     }
     /** A jump host as ProxyJump or ssh.proxy names it, `[user@]host[:port]`; aliases resolve too. */
     jumpEndpoint(spec, what) {
         const t = parseTarget(spec, what);
         const s = this.configs.resolve(t.host, localUser());
         // Kamal's default jump user is root, like its default ssh user.
-        return { name: `jump host ${t.host}`, user: t.user ?? s.user ?? 'root', host: s.hostName ?? t.host, port: t.port ?? s.port ?? 22 };
+        return { name: `jump host ${t.host}`, alias: t.host, user: t.user ?? s.user ?? 'root', host: s.hostName ?? t.host, port: t.port ?? s.port ?? 22 };
     }
     /** How to reach a host: directly, through jump hosts (first hop first), or through a command. */
     route(alias) {
@@ -48863,8 +50047,9 @@ class SshPool {
                 return openConnection(endpoint, {
                     ...this.keysFor(alias),
                     knownHosts: this.knownHosts,
-                    connectTimeoutMs: this.options.connectTimeoutMs ?? 30_000,
-                    keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 30_000,
+                    connectTimeoutMs: this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+                    keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? KEEPALIVE.intervalMs,
+                    keepaliveCountMax: this.options.keepaliveCountMax ?? KEEPALIVE.countMax,
                     ...(sock ? { sock } : {}),
                     ...(proxied ? { viaDetail: proxied.stderr } : {}),
                 });
@@ -48878,8 +50063,9 @@ class SshPool {
     /** A channel through the last jump host to the target's SSH port; every jump host is checked strictly too. */
     async tunnel(hops, to) {
         const via = hops[hops.length - 1];
-        const jump = await this.client(via, via.host, hops.slice(0, -1));
-        const timeoutMs = this.options.connectTimeoutMs ?? 30_000;
+        // The jump host's own keys: its IdentityFile, as ssh gives each hop its own config.
+        const jump = await this.client(via, via.alias, hops.slice(0, -1));
+        const timeoutMs = this.options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new RemoteError(`${errors_describe(to)}: jump host ${errors_describe(via)} opened no tunnel within ${Math.round(timeoutMs / 1000)}s`)), timeoutMs);
             jump.forwardOut('127.0.0.1', 0, to.host, to.port, (err, stream) => {
@@ -48922,6 +50108,17 @@ class SshPool {
         this.hosts.clear();
         await Promise.all(clients.flatMap((c) => (c.status === 'fulfilled' ? [closeClient(c.value)] : [])));
     }
+}
+/**
+ * Where `target` (`[user@]host[:port]`, host maybe an ssh config alias) really is. Kamal hands
+ * net-ssh the user and port explicitly, so ssh.user and ssh.port win over the file's User and
+ * Port; `user@` and `:port` in the target win over both.
+ */
+function endpointFor(target, given, configs, name) {
+    const t = parseTarget(target);
+    const s = configs.resolve(t.host, localUser());
+    const user = t.user ?? given.user ?? s.user ?? 'root';
+    return { name: name ?? t.host, alias: t.host, user, host: s.hostName ?? t.host, port: t.port ?? given.port ?? s.port ?? 22 };
 }
 const localUser = () => {
     try {
@@ -49120,8 +50317,8 @@ function hostTargets(req) {
         for (const h of role.hosts) {
             if (req.onlyHosts?.length && !req.onlyHosts.includes(h.host))
                 continue;
-            const desired = desiredRole(req, role, h.host);
-            // What Docker cannot carry (a newline in a secret, say) is a config error: caught here,
+            const desired = desiredRole(req, role, h);
+            // What Docker cannot carry (a lone surrogate, a 64 KiB line) is a config error: caught here,
             // before any host is reached, with the key path and never the value.
             const problem = settingsProblem(desired, config.files[0] ?? 'config/deploy.yml');
             if (problem && !errors.some((e) => e.keyPath === problem.keyPath))
@@ -49175,8 +50372,11 @@ function primaryHost(config) {
         throw new Error('the config lists no hosts to deploy to');
     return host;
 }
-function desiredRole(req, role, host) {
+function desiredRole(req, role, h) {
     const { config, secrets } = req;
+    const host = h.host;
+    // env.tags: this host's tags over the role's env (Kamal's per-host env), so the digest is per host.
+    const env = hostEnv(role, h, config.envTags ?? {});
     const registry = registryLogin(config, secrets);
     const hasLogging = role.logging.driver !== undefined || Object.keys(role.logging.options).length > 0;
     return {
@@ -49188,7 +50388,7 @@ function desiredRole(req, role, host) {
         version: req.version,
         imageId: req.imageId,
         registry,
-        env: { clear: role.env.clear, secret: secrets.envValues(role.env.secret) },
+        env: { clear: env.clear, secret: secrets.envValues(env.secret) },
         volumes: config.volumes,
         labels: role.labels,
         options: { ...role.options, restart: role.restartPolicy },
@@ -49201,6 +50401,7 @@ function desiredRole(req, role, host) {
         stopTimeoutS: role.stopTimeout ?? null,
         strategy: role.strategy,
         retain: config.retainContainers,
+        verifyWindowS: config.verify.windowS,
         run: req.run,
     };
 }
@@ -49300,14 +50501,17 @@ function versionNames(hosts) {
 
 
 
+
 /** Resolve what to deploy (the registry's digest of image:version, once) into per-host targets. */
-async function convergeRequest(session, req) {
+async function convergeRequest(session, req, unbuiltFrom) {
     const { config, secrets } = session.options;
     // Config and flag mistakes first: they need no registry round trip to be found.
     checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
-    const imageId = await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)));
+    // Not built yet (a dry run only): a stand-in id; the diff's image line says what it will be built from.
+    const imageId = unbuiltFrom ? `unbuilt:${unbuiltFrom}` : await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)));
     const at = new Date().toISOString();
-    const targets = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) });
+    const built = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) });
+    const targets = unbuiltFrom ? built.map((t) => ({ ...t, roles: t.roles.map((r) => ({ ...r, unbuiltFrom })) })) : built;
     return {
         version: req.version,
         image: `${config.repository}:${req.version}`,
@@ -49315,22 +50519,42 @@ async function convergeRequest(session, req) {
         primaryRole: config.primaryRole,
         boot: { limit: config.boot.limit, waitS: config.boot.wait },
         ...(config.tagsLatest === false ? {} : { latestTag: `${config.repository}:${latestTagName(config.destination)}` }),
+        fleetRollback: config.verify.fleetRollback,
+        ...(req.allowUnreachable ? { allowUnreachable: true } : {}),
         lock: {
             host: primaryHost(config),
             app: configApp(config),
             details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
+            staleAfterS: config.lock.staleAfter,
+            ...(req.breakStale ? { breakStale: true } : {}),
         },
     };
 }
-/** One version of the app onto its hosts: resolve the targets, then converge (deploy.ts). The hooks are the edge's, passed on as they are. */
+/**
+ * One version of the app onto its hosts: resolve the targets, then converge (deploy.ts). The hooks
+ * are the edge's, passed on as they are; Kamal's post-deploy fires here, after deploy() has
+ * released the lock.
+ */
 async function deployService(session, req, logger, hooks = {}) {
+    const kamal = hooks.kamalHooks ?? NO_HOOKS;
+    kamal.setVersion(req.version);
+    // Before the first connection (a no-op when ship already fired it before the build).
+    await kamal.preConnect();
     const pool = dialEarly(session, req.onlyHosts);
     const request = await convergeRequest(session, req);
-    return deploy_deploy(request, { pool, logger, redact: session.redact, pauseAt: hooks.pauseAt, onLock: hooks.onLock, hostLog: hooks.hostLog });
+    const result = await deploy_deploy(request, { pool, logger, redact: session.redact, pauseAt: hooks.pauseAt, onLock: hooks.onLock, hostLog: hooks.hostLog, kamalHooks: kamal });
+    await kamal.postDeploy(result.hosts.every((h) => h.action !== 'failed'));
+    return result;
 }
 async function dryRunService(session, req, logger) {
     const pool = dialEarly(session, req.onlyHosts);
-    const request = await convergeRequest(session, req);
+    const request = await convergeRequest(session, req).catch((e) => {
+        // `--dry-run` before the build: plan against the commit instead of failing.
+        if (!(e instanceof VersionMissingError) || !req.commit)
+            throw e;
+        logger.info(`${e.version} is not in the registry yet: planning it as built from ${req.commit}`);
+        return convergeRequest(session, req, req.commit);
+    });
     return dryRun(request, { pool, logger, redact: session.redact });
 }
 /**
@@ -49743,7 +50967,7 @@ class GitHubClient {
  * gate has already run, so GitHub is told to check nothing (`required_contexts: []`) and to
  * merge nothing (`auto_merge: false`).
  */
-const WRITE = { what: 'write deployments', permission: 'deployments: write' };
+const deployments_WRITE = { what: 'write deployments', permission: 'deployments: write' };
 const READ = { what: 'list deployments', permission: 'deployments: read' };
 /** GitHub caps a deployment status description at 140 characters. */
 const MAX_DESCRIPTION = 140;
@@ -49759,14 +50983,14 @@ async function createDeployment(gh, d) {
         production_environment: d.environment === 'production',
         payload: d.payload,
     };
-    const created = await gh.request('POST', `${gh.repoPath}/deployments`, WRITE, body);
+    const created = await gh.request('POST', `${gh.repoPath}/deployments`, deployments_WRITE, body);
     // 202 (a merge was attempted) carries no id; with auto_merge off it should not happen.
     if (typeof created.id !== 'number')
         throw new Error(`GitHub did not create the deployment: ${created.message ?? 'no id in the answer'}`);
     return created.id;
 }
 async function setDeploymentStatus(gh, id, s) {
-    await gh.request('POST', `${gh.repoPath}/deployments/${id}/statuses`, WRITE, {
+    await gh.request('POST', `${gh.repoPath}/deployments/${id}/statuses`, deployments_WRITE, {
         state: s.state,
         description: clip(s.description),
         ...(s.logUrl ? { log_url: s.logUrl } : {}),
@@ -50025,6 +51249,7 @@ const links = (cs) => cs.filter((c) => c.url).map((c) => `  ${c.name}: ${c.url}`
 
 
 
+
 const realDeps = {
     waitForChecks: waitForChecks,
     buildImage: buildImage,
@@ -50068,6 +51293,12 @@ async function ship(session, req, run, deps = realDeps) {
     // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
     const { config, secrets } = session.options;
     checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
+    // Kamal fires pre-connect before the build (a remote builder or pre-build may need it); its
+    // KAMAL_VERSION is the version about to be built, resolved here only when the hook exists. The
+    // build then uses that same version (an uncommitted build's random suffix is drawn once).
+    const hooks = run.kamalHooks ?? NO_HOOKS;
+    let version = req.version;
+    await hooks.preConnect(async () => (version ??= (await deps.resolveVersion({ appDir: req.appDir, ref: req.ref, context: req.skipBuild ? undefined : config.builder.context })).version));
     // When one side fails, the other is stopped: a red gate cancels the build (and its push), and a
     // failed build stops the gate's polling, which could otherwise keep the process alive until
     // the gate's timeout.
@@ -50084,8 +51315,8 @@ async function ship(session, req, run, deps = realDeps) {
     gateVerdict?.then(() => gateLog?.end?.(), () => gateLog?.end?.());
     const shipped = { session, req, run, deps, stop };
     // Nothing to build or resolve (a rollback to a named version): no build phase at all.
-    if (req.skipBuild && req.version)
-        return deployShipped(shipped, { version: req.version }, gateVerdict);
+    if (req.skipBuild && version)
+        return deployShipped(shipped, { version }, gateVerdict);
     const buildLog = run.phase('build');
     const built = (async () => {
         if (req.skipBuild) {
@@ -50093,7 +51324,9 @@ async function ship(session, req, run, deps = realDeps) {
             buildLog.info(`not building: deploying ${resolved.version} as the registry has it`);
             return { version: resolved.version };
         }
-        const report = await deps.buildImage({ input: buildInput(session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(req.version ? { version: req.version } : {}) }, { ...run.builder, log: buildLog, signal });
+        const report = await deps.buildImage({ input: buildInput(session), appDir: req.appDir, ...(req.ref ? { ref: req.ref } : {}), ...(version ? { version } : {}) }, 
+        // Kamal's pre-build: only once the registry check says the image is really built.
+        { ...run.builder, log: buildLog, signal, beforeBuild: (v) => hooks.preBuild(v) });
         return { version: report.version.version, report };
     })();
     built.then(() => buildLog.end?.(), () => buildLog.end?.());
@@ -50110,10 +51343,217 @@ async function deployShipped({ session, req, run, deps, stop }, image, gateVerdi
         throw e;
     }
     const [{ version, report }, gateResult] = both;
-    // `run` carries the edge's hooks (onLock, hostLog, pauseAt) on down as they are.
+    // `run` carries the edge's hooks (onLock, hostLog, pauseAt, kamalHooks) on down as they are.
     const result = await deps.deployService(session, { version, performer: req.performer, run: req.run, message: req.message, onlyHosts: req.onlyHosts }, run.phase('deploy'), run);
     return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) };
 }
+
+;// CONCATENATED MODULE: ./src/hooks/env.ts
+/**
+ * The environment a hook runs with, named and valued as Kamal 2.11 sets it (lib/kamal/tags.rb
+ * and lib/kamal/cli/base.rb's run_hook): pure, so a table test pins every variable.
+ */
+/** The hooks Kamal runs, in the order a deploy meets them (docker-setup belongs to `server bootstrap`). */
+const HOOK_NAMES = (/* unused pure expression or super */ null && (['pre-connect', 'pre-build', 'pre-deploy', 'pre-app-boot', 'post-app-boot', 'post-deploy', 'docker-setup']));
+/** Kamal passes the resolved secrets to these hooks only. */
+const HOOKS_WITH_SECRETS = ['pre-connect', 'pre-deploy', 'post-deploy'];
+/** Kamal's `service@version`, the version cut to 7 characters unless it holds `_` (an `_uncommitted_` build). */
+function serviceVersion(service, version) {
+    return `${service}@${version.includes('_') ? version : version.slice(0, 7)}`;
+}
+/** Kamal's KAMAL_RECORDED_AT: UTC ISO 8601 to the second, `2026-12-07T23:08:57Z`. */
+const recordedAt = (now) => `${now.toISOString().slice(0, 19)}Z`;
+/**
+ * The variables for one hook. Unset ones (no destination, no role filter) are absent, as in Kamal,
+ * and the secrets come last, so a secret named like a KAMAL_ variable wins there too (Kamal merges
+ * them over the tags).
+ */
+function hookEnv(hook, run, call, now) {
+    const env = {
+        KAMAL_RECORDED_AT: recordedAt(now),
+        KAMAL_PERFORMER: run.performer,
+        KAMAL_VERSION: run.version,
+        KAMAL_SERVICE_VERSION: serviceVersion(run.service, run.version),
+        KAMAL_SERVICE: run.service,
+        KAMAL_HOSTS: (call.hosts ?? run.hosts).join(','),
+        KAMAL_LOCK: String(call.lock),
+        KAMAL_COMMAND: run.command,
+    };
+    if (run.destination)
+        env.KAMAL_DESTINATION = run.destination;
+    if (run.roles?.length)
+        env.KAMAL_ROLES = run.roles.join(',');
+    if (run.subcommand)
+        env.KAMAL_SUBCOMMAND = run.subcommand;
+    if (call.runtimeS !== undefined)
+        env.KAMAL_RUNTIME = String(call.runtimeS);
+    if (call.secrets && HOOKS_WITH_SECRETS.includes(hook))
+        Object.assign(env, call.secrets);
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/hooks/runner.ts
+
+
+
+
+/** How many of a failed hook's last output lines go into its error. */
+const FAILED_OUTPUT_LINES = 40;
+/**
+ * Runs Kamal's hooks on this machine. Each hook is a file in the hooks directory named after it;
+ * a missing file is no hook, an existing one that is not executable warns and is not run, and a
+ * non-zero exit throws an Error naming the hook, with its output (redacted), so the run stops there.
+ */
+class HookRunner {
+    #o;
+    #fired = new Set();
+    #version;
+    constructor(options) {
+        this.#o = options;
+        this.#version = options.run.version;
+    }
+    /** The version becomes known after the runner is made (resolved from git, or built). */
+    setVersion(version) {
+        this.#version = version;
+    }
+    /** Whether `hook` ran (and succeeded) in this run. */
+    fired(hook) {
+        return this.#fired.has(hook);
+    }
+    /** Whether a file for `hook` exists and hooks are not skipped: the hook will run (or warn) when its time comes. */
+    present(hook) {
+        return !this.#o.skip && (0,external_node_fs_namespaceObject.statSync)(this.path(hook), { throwIfNoEntry: false }) !== undefined;
+    }
+    path(hook) {
+        return `${this.#o.dir}/${hook}`;
+    }
+    /** Runs `hook` if it exists; true when it ran. Throws (a plain Error: nobody branches on it) when it fails. */
+    async run(hook, call) {
+        if (!this.present(hook))
+            return false;
+        const file = this.path(hook);
+        const shown = (0,external_node_path_namespaceObject.relative)(this.#o.cwd, file) || file;
+        if (!isExecutableFile(file)) {
+            this.#o.logger.warn(`hook ${hook}: ${shown} exists but is not an executable file, so it was not run (Kamal would stop on it). Make it executable (chmod +x ${shown}) or remove it.`);
+            return false;
+        }
+        const level = outputLevel(this.#o.output, hook);
+        const log = this.#o.logger;
+        // Kamal's levels: by default the hook's line shows and its output only when verbose (here: the
+        // debug level, CUTOVER_DEBUG or the Action's step debug); `verbose` shows it; `quiet` hides both.
+        const say = (m) => (level === 'quiet' ? log.debug(m) : log.info(m));
+        const sayOutput = (m) => (level === 'verbose' ? log.info(m) : log.debug(m));
+        const now = this.#o.now ?? (() => new Date());
+        const env = hookEnv(hook, { ...this.#o.run, version: this.#version }, { ...call, secrets: this.#o.secrets() }, now());
+        const started = now().getTime();
+        say(`running hook ${hook} (${shown}) on this machine`);
+        const lines = [];
+        const progress = setInterval(() => log.info(`hook ${hook} is still running on this machine (${Math.round((now().getTime() - started) / 1000)}s)`), this.#o.progressEveryMs ?? 10_000);
+        let code;
+        try {
+            const result = await (this.#o.exec ?? execLocal)([file], {
+                cwd: this.#o.cwd,
+                env,
+                onLine: (line) => {
+                    const clean = this.#o.redact(line);
+                    lines.push(clean);
+                    sayOutput(`${hook}: ${clean}`);
+                },
+            });
+            code = result.code;
+        }
+        catch (e) {
+            throw new Error(this.#o.redact(`hook ${hook} (${shown}) could not be started: ${e instanceof Error ? e.message : String(e)}`));
+        }
+        finally {
+            clearInterval(progress);
+        }
+        const took = ((now().getTime() - started) / 1000).toFixed(1);
+        if (code !== 0) {
+            const tail = lines.slice(-FAILED_OUTPUT_LINES);
+            const output = tail.length ? `; its output${lines.length > tail.length ? ` (last ${tail.length} lines)` : ''}:\n${tail.join('\n')}` : '; it printed nothing';
+            throw new Error(this.#o.redact(`hook ${hook} (${shown}) failed with exit code ${code} after ${took}s${output}`));
+        }
+        say(`hook ${hook} finished in ${took}s`);
+        this.#fired.add(hook);
+        return true;
+    }
+    /** Whole seconds since the run began. */
+    runtimeS() {
+        const now = (this.#o.now ?? (() => new Date()))().getTime();
+        return Math.round((now - (this.#o.startedAt ?? now)) / 1000);
+    }
+}
+/** `hooks_output` for one hook: a per-hook entry, else the global level, else none (the logger decides). */
+function outputLevel(output, hook) {
+    if (output === undefined)
+        return undefined;
+    return typeof output === 'string' ? output : output[hook];
+}
+function isExecutableFile(file) {
+    try {
+        if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile())
+            return false;
+        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/hooks/index.ts
+
+
+
+
+
+
+
+
+/**
+ * Kamal's hooks for one deploy, rollback or preview of the session's config, as the request asks
+ * (its command, performer, version, `--hosts`, `--skip-hooks`). The edge calls it once and hands
+ * the result to ship as `RunHooks.kamalHooks`. Hooks run in the app's directory (in the Action: the
+ * workspace), as Kamal runs them from its working directory; hooks_path is relative to it.
+ */
+function hooksFor(session, request, logger, exec) {
+    const { config, secrets } = session.options;
+    return deployHooks(new HookRunner({
+        dir: (0,external_node_path_namespaceObject.resolve)(request.appDir, config.hooks?.path ?? DEFAULTS.hooksPath),
+        cwd: request.appDir,
+        skip: Boolean(request.skipHooks),
+        ...(config.hooks?.output !== undefined ? { output: config.hooks.output } : {}),
+        run: {
+            service: config.service,
+            // The version when already known (a `--version`, a rollback); else set once resolved.
+            version: request.version ?? '',
+            destination: config.destination,
+            performer: request.performer,
+            command: request.command ?? 'deploy',
+            hosts: runHosts(config, request.onlyHosts),
+        },
+        secrets: () => secrets.asEnv(),
+        redact: session.redact,
+        logger,
+        startedAt: Date.now(),
+        ...(exec ? { exec } : {}),
+    }));
+}
+/** Kamal's KAMAL_HOSTS: every app host in config order (roles by name), narrowed by `--hosts`, primary-role hosts first. */
+function runHosts(config, onlyHosts) {
+    const primary = new Set(config.roles.find((r) => r.name === config.primaryRole)?.hosts.map((h) => h.host) ?? []);
+    const hosts = configHosts(config).map((h) => h.host).filter((h) => !onlyHosts?.length || onlyHosts.includes(h));
+    return [...hosts.filter((h) => primary.has(h)), ...hosts.filter((h) => !primary.has(h))];
+}
+
+;// CONCATENATED MODULE: ./src/secrets/index.ts
+/** Secrets as Kamal 2 reads them, held apart from everything printable. */
+
+
+
+
+
 
 ;// CONCATENATED MODULE: ./src/cli/trace.ts
 
@@ -50149,6 +51589,7 @@ function commandTraceFromEnv(env, cwd, redact) {
 
 
 
+
 /** Options of every command that reaches hosts. */
 const hostOptions = {
     'known-hosts': { type: 'string' },
@@ -50170,6 +51611,9 @@ function loadForCli(values, io, needs = 'all') {
     const logger = cliLogger(io, (s) => secrets.redact(s));
     for (const w of warnings)
         logger.warn(renderWarning(w));
+    const short = shortSecretsWarning(secrets.names().map((n) => [n, secrets.get(n)]));
+    if (short)
+        logger.warn(short);
     return { config, secrets, logger };
 }
 /** known_hosts: `--known-hosts FILE`, else ~/.ssh/known_hosts. Strict either way. */
@@ -50256,7 +51700,34 @@ async function gateFromFlags(values, io, commit, logger) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cli/json-result.ts
+function resultJson(result) {
+    const failed = result.hosts.filter((h) => h.action === 'failed');
+    return {
+        ok: failed.length === 0,
+        ...(failed.length ? { error: `${failed.length} of ${result.hosts.length} host roles failed` } : {}),
+        ...result,
+    };
+}
+function failureJson(error, version) {
+    return { ok: false, error, version: version ?? null, changed: false, hosts: [] };
+}
+const printJson = (io, value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+/** The version a deploy-like command was asked for: `--version V`, or rollback's VERSION. */
+function requestedVersion(values, positionals) {
+    if (typeof values.version === 'string')
+        return values.version;
+    return positionals[0];
+}
+/** For releaseOnSignal: under `--json`, the failure object a signal ends the run with. */
+function jsonOnSignal(values, io, version) {
+    if (!values.json)
+        return undefined;
+    return (signal) => printJson(io, failureJson(`stopped by ${signal} before the run finished; the deploy lock, if taken, was released`, version));
+}
+
 ;// CONCATENATED MODULE: ./src/cli/result-table.ts
+
 const result_table_seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
 /** The per-host table a person reads after a run. */
 function renderResultTable(result) {
@@ -50268,11 +51739,19 @@ function renderResultTable(result) {
     ];
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
     const table = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
-    return `${table}\n${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`;
+    // What changed, per host and role (plan/diff.ts), under the table.
+    const changes = result.hosts.flatMap((h) => [
+        ...(h.changes?.length ? [`${h.host} ${h.role}:`, ...h.changes.map((c) => `  ${c}`)] : []),
+        ...(h.finished?.length ? [`${h.host} ${h.role}: finished what an earlier run left: ${h.finished.join('; ')}`] : []),
+    ]);
+    return `${table}\n${changes.length ? `${changes.join('\n')}\n` : ''}${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`;
 }
 /** The table (or JSON on stdout), then one line per failed host on stderr. */
 function reportResult(result, json, io, command) {
-    io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : renderResultTable(result));
+    if (json)
+        printJson(io, resultJson(result));
+    else
+        io.stdout(renderResultTable(result));
     const failed = result.hosts.filter((h) => h.action === 'failed');
     if (failed.length > 0) {
         // One line per host: the full reason (log tail included) is in the host's log lines above.
@@ -50284,14 +51763,18 @@ function reportResult(result, json, io, command) {
 ;// CONCATENATED MODULE: ./src/cli/signals.ts
 /**
  * Ctrl-C or a CI cancel (SIGINT, then SIGTERM) must not leave the deploy lock behind: release it,
- * then exit 130. A kill (SIGKILL) can't be caught; the Action's post step covers that case.
+ * then exit 130 (`onStop` prints what must still be printed, as `--json`'s result). A kill (SIGKILL) can't be caught; the Action's post step covers that case.
  */
-function releaseOnSignal(logger) {
+function releaseOnSignal(logger, onStop) {
     let held = null;
     const handler = (signal) => {
         logger.warn(`${signal}: stopping${held ? ' and releasing the deploy lock' : ''}`);
         const release = held ? held.release().catch((e) => logger.error(`could not release the deploy lock: ${e instanceof Error ? e.message : String(e)}`)) : Promise.resolve();
-        void release.finally(() => process.exit(130));
+        void release.finally(() => {
+            // `--json` still gets its one object (json-result.ts) before the exit.
+            onStop?.(signal);
+            process.exit(130);
+        });
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
@@ -50318,15 +51801,19 @@ function releaseOnSignal(logger) {
 
 
 
+
+
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 const deployCommand = {
     name: 'deploy',
     summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
     usage: 'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-        '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--hosts H,…] [-m MESSAGE] [--json] [--dry-run]',
+        '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]',
+    jsonResult: true,
     options: {
         ...configOptions,
         ...hostOptions,
+        'break-stale-lock': { type: 'boolean' },
         ...gateOptions,
         version: { type: 'string' },
         ref: { type: 'string' },
@@ -50334,9 +51821,11 @@ const deployCommand = {
         'skip-push': { type: 'boolean' },
         builder: { type: 'string' },
         hosts: { type: 'string' },
+        'allow-unreachable': { type: 'boolean' },
         message: { type: 'string', short: 'm' },
         json: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
+        'skip-hooks': { type: 'boolean', short: 'H' },
     },
     async run({ values }, io) {
         const given = typeof values.version === 'string' ? values.version : undefined;
@@ -50346,14 +51835,16 @@ const deployCommand = {
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
         const pauseAt = pauseAtFromEnv(io.env);
-        const signals = releaseOnSignal(loaded.logger);
+        const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined));
         try {
             // A dry run waits for no gate: it only plans.
             const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger);
             if (values['dry-run']) {
-                const version = request.version ?? (await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })).version;
-                const plans = await dryRunService(session, { ...request, version }, loaded.logger);
-                io.stdout(values.json ? `${JSON.stringify({ version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans));
+                const resolved = request.version ? undefined : await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref });
+                const version = request.version ?? resolved.version;
+                const commit = resolved?.commit ?? (await commitFor(request.appDir, request.ref));
+                const plans = await dryRunService(session, { ...request, version, commit }, loaded.logger);
+                io.stdout(values.json ? `${JSON.stringify({ ok: !plans.some((p) => p.error), version, dryRun: true, hosts: plans }, null, 2)}\n` : renderDryRun(plans));
                 return plans.some((p) => p.error) ? EXIT.failure : EXIT.ok;
             }
             const str = (key) => (typeof values[key] === 'string' ? values[key] : undefined);
@@ -50361,6 +51852,7 @@ const deployCommand = {
                 builder: { cacheDir: defaultCacheDir(io.env), env: io.env, ...(str('builder') ? { buildxBuilder: str('builder') } : {}) },
                 onLock: signals.onLock,
                 pauseAt,
+                kamalHooks: hooksFor(session, request, loaded.logger),
                 // The gate's lines already start with `gate:`.
                 phase: (name) => (name === 'gate' ? loaded.logger : loaded.logger.child(`${name}:`)),
             });
@@ -50388,6 +51880,10 @@ async function requestFromFlags(values, io, gateLog) {
         run: runReference(io.env),
         message: str('message'),
         onlyHosts: str('hosts')?.split(',').map((h) => h.trim()).filter(Boolean),
+        breakStale: values['break-stale-lock'] === true,
+        allowUnreachable: values['allow-unreachable'] === true,
+        command: 'deploy',
+        skipHooks: values['skip-hooks'] === true,
     };
 }
 /** The commit the gate checks: the one being built (or deployed). undefined outside a git checkout. */
@@ -50408,6 +51904,8 @@ function renderDryRun(plans) {
         }
         for (const role of host.roles) {
             lines.push(`${host.host} ${role.role}: ${role.outcome} → ${role.container}`);
+            for (const change of role.changes)
+                lines.push(`    change: ${change}`);
             for (const step of role.steps)
                 lines.push(`    ${step}`);
             for (const note of role.notes)
@@ -50475,10 +51973,13 @@ const lockCommand = {
         try {
             if (action === 'status') {
                 const report = await lockStatus(session, host, app);
+                const staleAfterS = loaded.config.lock.staleAfter;
+                const { ages, ...state } = report.state.held ? report.state : { ...report.state, ages: undefined };
+                const liveness = report.state.held ? { ageS: ages?.lockS ?? null, heartbeatAgeS: ages?.heartbeatS ?? null, stale: isStale(report.state, staleAfterS), staleAfterS } : {};
                 if (values.json)
-                    io.stdout(`${JSON.stringify({ host, dir: report.dir, ...report.state }, null, 2)}\n`);
+                    io.stdout(`${JSON.stringify({ host, dir: report.dir, ...state, ...liveness }, null, 2)}\n`);
                 else
-                    io.stdout(report.state.held ? `${host}: ${report.dir} is held\n${report.state.text}\n` : `${host}: ${report.dir} is free\n`);
+                    io.stdout(report.state.held ? `${host}: ${report.dir} is held\n${report.state.text}\n${livenessLine(report.state, staleAfterS)}\n` : `${host}: ${report.dir} is free\n`);
                 return EXIT.ok;
             }
             const { released, report } = await releaseLock(session, host, app);
@@ -50494,6 +51995,17 @@ const lockCommand = {
         }
     },
 };
+/** `Held for 3m 2s, last heartbeat 2m 40s ago: stale (…)`: age, heartbeat age, and the verdict. */
+function livenessLine(state, staleAfterS) {
+    if (!state.held || !state.ages)
+        return 'Age unknown (the host did not say)';
+    const ages = describeAges(state.ages).replace(/^, held/, 'Held');
+    if (isStale(state, staleAfterS))
+        return `${ages}: STALE (no heartbeat for more than ${staleAfterS}s, x-cutover.lock.stale_after); deploy with --break-stale-lock to break it`;
+    if (state.ages.heartbeatS === undefined)
+        return `${ages}; never judged stale`;
+    return `${ages}: live (stale after ${staleAfterS}s without a heartbeat)`;
+}
 
 ;// CONCATENATED MODULE: ./src/cli/commands/registry.ts
 
@@ -50564,6 +52076,8 @@ async function removeService(session, req, logger, hooks = {}) {
         host: primaryHost(config),
         app,
         details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
+        staleAfterS: config.lock.staleAfter,
+        ...(req.breakStale ? { breakStale: true } : {}),
     };
     const hostResults = await withLock(lock, { pool: session, logger, onLock: hooks.onLock }, () => Promise.all(configHosts(config).map(async ({ host }) => {
         const started = Date.now();
@@ -50631,20 +52145,22 @@ async function removeFromHost(host, seen, config, roles, log, at, performer) {
 
 
 
+
 /** `cutover remove`: take the app off every host (routes, containers, its images, env files), as `kamal remove`. */
 const removeCommand = {
     name: 'remove',
     summary: "Remove the app from every host: its proxy routes, containers, images and env files",
-    usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
-    options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
+    usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--json]',
+    jsonResult: true,
+    options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
     async run({ values }, io) {
         if (!values.confirm)
             throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead');
         const loaded = loadForCli(values, io, 'ssh');
         const session = openSession(loaded, values, io);
-        const signals = releaseOnSignal(loaded.logger);
+        const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, undefined));
         try {
-            const result = await removeService(session, { performer: performer(io.env), run: runReference(io.env) }, loaded.logger, { onLock: signals.onLock });
+            const result = await removeService(session, { performer: performer(io.env), run: runReference(io.env), breakStale: values['break-stale-lock'] === true }, loaded.logger, { onLock: signals.onLock });
             reportResult(result, Boolean(values.json), io, 'remove');
             return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
         }
@@ -50665,6 +52181,8 @@ const removeCommand = {
 
 
 
+
+
 /**
  * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
  * same zero-downtime path; a retained container of that version is started again, not recreated.
@@ -50672,8 +52190,9 @@ const removeCommand = {
 const rollbackCommand = {
     name: 'rollback',
     summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [-m MESSAGE] [--json]',
-    options: { ...configOptions, ...hostOptions, json: { type: 'boolean' }, message: { type: 'string', short: 'm' } },
+    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [-m MESSAGE] [--skip-hooks] [--json]',
+    jsonResult: true,
+    options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' } },
     positionals: true,
     async run({ values, positionals }, io) {
         const [version, ...extra] = positionals;
@@ -50685,7 +52204,7 @@ const rollbackCommand = {
         const loaded = loadForCli(values, io);
         const session = openSession(loaded, values, io);
         const pauseAt = pauseAtFromEnv(io.env);
-        const signals = releaseOnSignal(loaded.logger);
+        const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version));
         // The same request and path as a deploy: a named version and no build, so ship goes straight to the hosts.
         const request = {
             appDir: io.cwd,
@@ -50694,9 +52213,13 @@ const rollbackCommand = {
             performer: performer(io.env),
             run: runReference(io.env),
             message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
+            breakStale: values['break-stale-lock'] === true,
+            // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
+            command: 'rollback',
+            skipHooks: values['skip-hooks'] === true,
         };
         try {
-            const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, phase: () => loaded.logger });
+            const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger });
             reportResult(result, Boolean(values.json), io, 'rollback');
             return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
         }
@@ -50763,6 +52286,7 @@ const commands = [deployCommand, rollbackCommand, versionsCommand, removeCommand
 
 
 
+
 function help(list) {
     const width = Math.max(...list.map((c) => c.name.length));
     return [
@@ -50805,12 +52329,19 @@ async function main(argv, outer, list = commands) {
         io.stderr(`cutover: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`);
         return EXIT.usage;
     }
+    // Deploy-like commands owe `--json` one object whatever happens (json-result.ts); a failure below
+    // prints the failure's object, since the command never got to print its result.
+    const wantsJson = command.jsonResult === true && rest.includes('--json');
+    let parsed;
+    const failed = (message) => {
+        if (wantsJson)
+            printJson(io, failureJson(message, parsed ? requestedVersion(parsed.values, parsed.positionals) : undefined));
+    };
     try {
         if (rest.includes('--help') || rest.includes('-h')) {
             io.stdout(`Usage: ${command.usage}\n\n${command.summary}\n`);
             return EXIT.ok;
         }
-        let parsed;
         try {
             parsed = (0,external_node_util_namespaceObject.parseArgs)({ args: [...rest], options: command.options, allowPositionals: command.positionals ?? false, strict: true });
         }
@@ -50822,15 +52353,18 @@ async function main(argv, outer, list = commands) {
     catch (err) {
         if (err instanceof UsageError) {
             io.stderr(`cutover ${command.name}: ${err.message}\nUsage: ${command.usage}\n`);
+            failed(`usage: ${err.message}`);
             return EXIT.usage;
         }
         if (err instanceof ConfigErrors) {
             for (const e of err.errors)
                 io.stderr(`error: ${renderError(e)}\n`);
+            failed(err.errors.map((e) => renderError(e)).join('\n'));
             return EXIT.usage;
         }
         // A failure at run time: the message, not a stack trace (CUTOVER_DEBUG=1 shows the stack).
         io.stderr(`cutover ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+        failed(err instanceof Error ? err.message : String(err));
         if (io.env.CUTOVER_DEBUG && err instanceof Error && err.stack)
             io.stderr(`${err.stack}\n`);
         return EXIT.failure;

@@ -42,7 +42,7 @@ describe('--json prints one object on every exit of a deploy-like command', () =
     ['a config error (a secret not set)', ['deploy', '--json', '--version', 'v1', '--skip-build'], { REGISTRY_PASSWORD: 'pw-registry-77' }, 2, /DB_URL/, 'v1'],
     ['a bad flag', ['deploy', '--json', '--no-such-flag'], undefined, 2, /no-such-flag/, null],
     ['a bad version', ['rollback', 'bad version!', '--json'], undefined, 2, /VERSION/, 'bad version!'],
-    ['a failure before any host (no SSH key)', ['rollback', 'v7', '--json', '--known-hosts', '/nonexistent/kh'], undefined, 1, /no SSH key given/, 'v7'],
+    ['a failure before any host (known_hosts unreadable)', ['rollback', 'v7', '--json', '--known-hosts', '/nonexistent/kh'], undefined, 1, /known_hosts file \/nonexistent\/kh: cannot read it/, 'v7'],
     ['remove without --confirm', ['remove', '--json'], undefined, 2, /--confirm/, null],
   ] as const)('%s', async (_, argv, env, code, error, version) => {
     const r = await run([...argv], env)
