@@ -45950,6 +45950,20 @@ async function pausePoint(here, wanted, logger) {
 
 ;// CONCATENATED MODULE: ./src/engine/request.ts
 
+/** The request as the layers below ship read it, once its version is known. Every field of VersionedRequest is copied here, so none is dropped on the way down. */
+function versioned(req, version) {
+    // Typed with every key required: a field added to VersionedRequest and not copied is a type error.
+    const all = {
+        version,
+        performer: req.performer,
+        run: req.run,
+        message: req.message,
+        onlyHosts: req.onlyHosts,
+        breakStale: req.breakStale,
+        allowUnreachable: req.allowUnreachable,
+    };
+    return all;
+}
 /**
  * Kamal's `--skip-push` means the same as `--skip-build` here: nothing is built or pushed, the
  * registry's image:version is deployed. The one place the two flags (or inputs) become one.
@@ -51250,6 +51264,7 @@ const links = (cs) => cs.filter((c) => c.url).map((c) => `  ${c.name}: ${c.url}`
 
 
 
+
 const realDeps = {
     waitForChecks: waitForChecks,
     buildImage: buildImage,
@@ -51344,7 +51359,7 @@ async function deployShipped({ session, req, run, deps, stop }, image, gateVerdi
     }
     const [{ version, report }, gateResult] = both;
     // `run` carries the edge's hooks (onLock, hostLog, pauseAt, kamalHooks) on down as they are.
-    const result = await deps.deployService(session, { version, performer: req.performer, run: req.run, message: req.message, onlyHosts: req.onlyHosts }, run.phase('deploy'), run);
+    const result = await deps.deployService(session, versioned(req, version), run.phase('deploy'), run);
     return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) };
 }
 

@@ -45,6 +45,21 @@ export interface DeployRequest {
  */
 export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts' | 'breakStale' | 'allowUnreachable'> & { version: string }
 
+/** The request as the layers below ship read it, once its version is known. Every field of VersionedRequest is copied here, so none is dropped on the way down. */
+export function versioned(req: DeployRequest, version: string): VersionedRequest {
+  // Typed with every key required: a field added to VersionedRequest and not copied is a type error.
+  const all: { [K in keyof Required<VersionedRequest>]: VersionedRequest[K] } = {
+    version,
+    performer: req.performer,
+    run: req.run,
+    message: req.message,
+    onlyHosts: req.onlyHosts,
+    breakStale: req.breakStale,
+    allowUnreachable: req.allowUnreachable,
+  }
+  return all
+}
+
 /** Held deploy lock, as withLock hands it to onLock. */
 export interface HeldLock {
   release: () => Promise<void>

@@ -4,7 +4,7 @@ import {
 import { waitForChecks, type GateDeps, type GateOptions, type GateResult } from '../gate/index.js'
 import { NO_HOOKS } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
-import type { DeployRequest, RunHooks } from './request.js'
+import { versioned, type DeployRequest, type RunHooks } from './request.js'
 import type { DeployResult } from './result.js'
 import { deployService } from './service.js'
 import type { Session } from './session.js'
@@ -154,6 +154,6 @@ async function deployShipped(
   }
   const [{ version, report }, gateResult] = both
   // `run` carries the edge's hooks (onLock, hostLog, pauseAt, kamalHooks) on down as they are.
-  const result = await deps.deployService(session, { version, performer: req.performer, run: req.run, message: req.message, onlyHosts: req.onlyHosts }, run.phase('deploy'), run)
+  const result = await deps.deployService(session, versioned(req, version), run.phase('deploy'), run)
   return { result, version, ...(report ? { build: report } : {}), ...(gateResult ? { gate: gateResult } : {}) }
 }

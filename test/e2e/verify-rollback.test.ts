@@ -142,7 +142,7 @@ describe('all or nothing at the start', () => {
       // The opt-in deploys to the others.
       const opted = await app.runWithEnv(['deploy', '--skip-build', '--skip-gate', '--version', 'v1', '--json', '--allow-unreachable'], {})
       expect(opted.code, describeRun(opted)).not.toBe(0) // one host still failed
-      for (const h of hosts) expect(await version(h.httpUrl, app.proxyHost)).toBe('v1')
+      for (const h of hosts) expect(await version(h.httpUrl, app.proxyHost), describeRun(opted)).toBe('v1')
     } finally {
       app.configure(SETTINGS)
     }

@@ -112,6 +112,8 @@ const request = (over: Partial<DeployRequest> = {}): DeployRequest => ({
   run: 'https://ci/run/1',
   message: 'ship it',
   onlyHosts: ['10.0.0.2'],
+  breakStale: true,
+  allowUnreachable: true,
   ...over,
 })
 
@@ -126,7 +128,7 @@ describe('ship: the gate decides whether hosts are touched', () => {
     const { seen, deps, run } = harness({})
     const shipped = await ship(fakeSession(), request(), run, deps)
     expect(seen.deployed).toHaveLength(1)
-    expect(seen.deployed[0]!.request).toEqual({ version: 'abc123', performer: 'me', run: 'https://ci/run/1', message: 'ship it', onlyHosts: ['10.0.0.2'] })
+    expect(seen.deployed[0]!.request).toEqual({ version: 'abc123', performer: 'me', run: 'https://ci/run/1', message: 'ship it', onlyHosts: ['10.0.0.2'], breakStale: true, allowUnreachable: true })
     expect(seen.deployed[0]!.hooks).toMatchObject({ onLock: run.onLock, hostLog: run.hostLog, pauseAt: 'after-start' })
     expect(shipped).toMatchObject({ version: 'abc123', build: { status: 'built' }, gate: { status: 'passed' }, result: { version: 'abc123' } })
     expect(seen.built).toEqual([{ ref: 'f'.repeat(40), version: undefined, appDir: '/app' }])
