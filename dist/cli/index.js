@@ -47769,13 +47769,14 @@ async function runHost(hostName, hostPlan, deps, now, gate, fleet) {
  * the next deploy tags again.
  */
 async function tagLatest(image, latest, hosts, deps) {
-    deps.logger.info(`tagging ${image} as ${latest} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`);
     await Promise.all(hosts.map(async (name) => {
         try {
             const host = await deps.pool.host(name);
             const r = await host.exec(tag(image, latest), { timeoutMs: 60_000 });
             if (r.code !== 0)
                 throw new Error(r.stderr.trim().split('\n')[0] || `exit ${r.code}`);
+            // Said per host, through the host's own log (the Action's log group for that host), never as a run-level line.
+            deps.hostLine?.(name).info(`tagged ${image} as ${latest}`);
         }
         catch (e) {
             deps.logger.warn(`[${name}] could not tag ${image} as ${latest}: ${deps.redact(e instanceof Error ? e.message : String(e))}; the next deploy tags it`);
@@ -48535,8 +48536,14 @@ async function deploy_deploy(req, deps) {
             aroundGroup: (group, boot) => hooks.bootGroup(group.filter(hasWork).map((p) => p.host), boot, (done) => done.every((h) => h.action !== 'failed')),
         });
         const settled = await undoFinished(fleet, hosts);
-        if (req.latestTag && !settled.some((h) => h.action === 'failed'))
-            await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps);
+        if (req.latestTag && !settled.some((h) => h.action === 'failed')) {
+            // The CLI says it per host; the Action's host log groups are closed by now (a late line would
+            // open a second group for the host), so there it is a debug line of the run.
+            const hostLine = deps.hostLog ? undefined : (host) => deps.logger.child(`[${host}]`).child(`${req.targets.find((t) => t.host === host)?.roles[0]?.role ?? 'app'}:`);
+            if (deps.hostLog)
+                deps.logger.debug(`tagging ${req.image} as ${req.latestTag} on every host`);
+            await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), { ...deps, ...(hostLine ? { hostLine } : {}) });
+        }
         return result(req, settled);
     });
 }

@@ -114,7 +114,13 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
       aroundGroup: (group, boot) => hooks.bootGroup(group.filter(hasWork).map((p) => p.host), boot, (done) => done.every((h) => h.action !== 'failed')),
     })
     const settled = await undoFinished(fleet, hosts)
-    if (req.latestTag && !settled.some((h) => h.action === 'failed')) await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), deps)
+    if (req.latestTag && !settled.some((h) => h.action === 'failed')) {
+      // The CLI says it per host; the Action's host log groups are closed by now (a late line would
+      // open a second group for the host), so there it is a debug line of the run.
+      const hostLine = deps.hostLog ? undefined : (host: string) => deps.logger.child(`[${host}]`).child(`${req.targets.find((t) => t.host === host)?.roles[0]?.role ?? 'app'}:`)
+      if (deps.hostLog) deps.logger.debug(`tagging ${req.image} as ${req.latestTag} on every host`)
+      await tagLatest(req.image, req.latestTag, req.targets.map((t) => t.host), { ...deps, ...(hostLine ? { hostLine } : {}) })
+    }
     return result(req, settled)
   })
 }

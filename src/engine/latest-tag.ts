@@ -11,14 +11,20 @@ export { latestTagName } from '../argv/names.js'
  * it on the version that last ran everywhere. A failure here is a warning: the version serves, and
  * the next deploy tags again.
  */
-export async function tagLatest(image: string, latest: string, hosts: readonly string[], deps: { pool: Hosts; logger: Logger; redact: (t: string) => string }): Promise<void> {
-  deps.logger.info(`tagging ${image} as ${latest} on ${hosts.length} host${hosts.length === 1 ? '' : 's'}`)
+export async function tagLatest(
+  image: string,
+  latest: string,
+  hosts: readonly string[],
+  deps: { pool: Hosts; logger: Logger; redact: (t: string) => string; hostLine?: (host: string) => Logger },
+): Promise<void> {
   await Promise.all(
     hosts.map(async (name) => {
       try {
         const host = await deps.pool.host(name)
         const r = await host.exec(docker.tag(image, latest), { timeoutMs: 60_000 })
         if (r.code !== 0) throw new Error(r.stderr.trim().split('\n')[0] || `exit ${r.code}`)
+        // Said per host, through the host's own log (the Action's log group for that host), never as a run-level line.
+        deps.hostLine?.(name).info(`tagged ${image} as ${latest}`)
       } catch (e) {
         deps.logger.warn(`[${name}] could not tag ${image} as ${latest}: ${deps.redact(e instanceof Error ? e.message : String(e))}; the next deploy tags it`)
       }
