@@ -4,8 +4,10 @@
 // machine that built it (and on its Node ABI). ssh2 falls back to pure JS without them, so they
 // are removed first and dist/ comes out the same everywhere.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, rmSync } from 'node:fs'
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { transformSync } from 'esbuild'
+import { productionLicenses } from './licenses.mjs'
 
 const root = resolve(import.meta.dirname, '..')
 // CUTOVER_DIST lets the freshness test build elsewhere and compare with the committed dist/.
@@ -13,8 +15,26 @@ const dist = resolve(root, process.env.CUTOVER_DIST ?? 'dist')
 for (const dir of ['node_modules/ssh2/lib/protocol/crypto/build', 'node_modules/cpu-features/build']) {
   rmSync(join(root, dir), { recursive: true, force: true })
 }
-for (const [entry, out] of [['src/action/index.ts', join(dist, 'action')], ['src/cli/index.ts', join(dist, 'cli')]]) {
+
+function ncc(entry, out, extra) {
   rmSync(out, { recursive: true, force: true })
-  execFileSync(process.execPath, [join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet'], { cwd: root, stdio: 'inherit' })
+  execFileSync(process.execPath, [join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', out, '--quiet', ...extra], { cwd: root, stdio: 'inherit' })
 }
-chmodSync(join(dist, 'cli', 'index.js'), 0o755)
+
+// The Action is downloaded on every job that uses it, so its JavaScript is minified, chunks
+// included (ncc's own `-m` leaves lazily loaded chunks as they are). Names are kept so error
+// classes still read right in a bug report. Licence notices come from the dependency tree,
+// because ncc's `--license` misses the modules of the lazily loaded chunk.
+const action = join(dist, 'action')
+ncc('src/action/index.ts', action, [])
+for (const file of readdirSync(action).filter((f) => f.endsWith('.js'))) {
+  const path = join(action, file)
+  const { code } = transformSync(readFileSync(path, 'utf8'), { loader: 'js', minify: true, keepNames: true, legalComments: 'none', target: 'node20' })
+  writeFileSync(path, code)
+}
+writeFileSync(join(action, 'licenses.txt'), productionLicenses(root))
+
+// The CLI stays readable: it runs on the user's machine from an install, not a per-job download.
+const cli = join(dist, 'cli')
+ncc('src/cli/index.ts', cli, ['--license', 'licenses.txt'])
+chmodSync(join(cli, 'index.js'), 0o755)

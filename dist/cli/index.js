@@ -50951,6 +50951,8 @@ const MAX_PAGES = 20;
 class GitHubClient {
     http;
     repoPath;
+    /** False with `wait-for-checks: false` and no github-token: the run leaves no records then. */
+    hasToken;
     constructor(o) {
         const warn = o.warn ?? (() => { });
         const deps = {
@@ -50960,6 +50962,7 @@ class GitHubClient {
             logger: prefixedLogger((level, line) => level === 'warn' && warn(line)),
         };
         this.http = new GitHubTransport({ apiUrl: o.apiUrl, token: o.token, retry: { maxAttempts: 4, transientBaseMs: 1_000, maxWaitMs: 60_000 } }, deps);
+        this.hasToken = o.token !== '';
         const [owner, name] = o.repository.split('/');
         this.repoPath = `/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}`;
     }

@@ -1,19 +1,22 @@
-import * as cache from '@actions/cache'
 import type { LocalCache } from '../image/index.js'
 import type { DeployConfig } from '../config/index.js'
 import type { Logger } from '../log.js'
 
 /** The cache service calls, injectable so the decisions around them are unit-tested. */
 export interface CacheService {
-  isFeatureAvailable(): boolean
+  isFeatureAvailable(): boolean | Promise<boolean>
   restoreCache(paths: string[], key: string, restoreKeys: string[]): Promise<string | undefined>
   saveCache(paths: string[], key: string): Promise<number>
 }
 
+// Loaded on first use: @actions/cache (with the Azure storage SDK under it) is most of the
+// Action's JavaScript, and only a run that builds with `builder.cache.type: local` needs it, so a
+// no-op deploy never parses it (the bundler puts it in a chunk of its own).
+const loadCache = () => import('@actions/cache')
 const actionsCache: CacheService = {
-  isFeatureAvailable: () => cache.isFeatureAvailable(),
-  restoreCache: (paths, key, restoreKeys) => cache.restoreCache(paths, key, restoreKeys),
-  saveCache: (paths, key) => cache.saveCache(paths, key),
+  isFeatureAvailable: async () => (await loadCache()).isFeatureAvailable(),
+  restoreCache: async (paths, key, restoreKeys) => (await loadCache()).restoreCache(paths, key, restoreKeys),
+  saveCache: async (paths, key) => (await loadCache()).saveCache(paths, key),
 }
 
 /**
@@ -38,7 +41,7 @@ export class LocalBuildCache {
 
   /** The build's hook (ImageBuilderOptions.restoreLocalCache): the commit's key, else the newest entry by prefix. Logs into `log` (the build's). */
   async restore(plan: LocalCache, log: Logger = this.log): Promise<void> {
-    if (!this.service.isFeatureAvailable()) {
+    if (!(await this.service.isFeatureAvailable())) {
       log.info('builder.cache local: the Actions cache service is not available here; building without restoring a cache')
       return
     }
@@ -52,7 +55,7 @@ export class LocalBuildCache {
 
   /** After a successful build: save what it exported, unless that exact key was restored. */
   async save(built: LocalCache | undefined): Promise<void> {
-    if (!built || !this.service.isFeatureAvailable()) return
+    if (!built || !(await this.service.isFeatureAvailable())) return
     if (this.restoredKey === built.key) {
       this.log.info(`builder.cache local: ${built.key} is already saved`)
       return

@@ -115,8 +115,6 @@ export function readInputs(input: InputReader): ActionInputs {
     })
   }
 
-  const githubToken = secret['github-token']
-  if (!githubToken) problems.push('Input `github-token` is empty; leave it unset to use the job\'s token (`${{ github.token }}`), or pass a token.')
 
   const list = (name: string): string[] => input.get(name).split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '')
   const allowedConclusions = list('allowed-conclusions').map((c) => c.toLowerCase())
@@ -139,6 +137,12 @@ export function readInputs(input: InputReader): ActionInputs {
   const allowUnreachable = bool('allow-unreachable-hosts', false) ?? false
   const skipHooks = bool('skip-hooks', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
+  // The gate cannot read checks without a token; everything else a token does (the Deployment,
+  // the PR comment) is a record for people, skipped with a notice when there is none.
+  const githubToken = secret['github-token']
+  if (!githubToken && (enabled ?? (command === undefined || defaultGate(command)))) {
+    problems.push('Input `github-token` is empty, and the CI gate needs it to read checks; leave it unset to use the job\'s token (`${{ github.token }}`), pass a token, or set `wait-for-checks: false` to deploy without one (no GitHub Deployment or PR comment then).')
+  }
   if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
     // Nothing is built or deployed, so there is no commit whose CI would decide anything.
     problems.push(`Input \`wait-for-checks\` is true, but \`command: ${command}\` never waits for CI (it deploys no code); remove \`wait-for-checks\` from this step.`)
@@ -174,8 +178,10 @@ export function readInputs(input: InputReader): ActionInputs {
 }
 
 /** deploy and preview-deploy wait for CI unless told not to; rollback and removals only when asked. */
+const defaultGate = (command: ActionCommand | undefined): boolean => command === 'deploy' || command === 'preview-deploy'
+
 export function gateEnabled(inputs: Pick<ActionInputs, 'command' | 'gate'>): boolean {
-  return inputs.gate.enabled ?? (inputs.command === 'deploy' || inputs.command === 'preview-deploy')
+  return inputs.gate.enabled ?? defaultGate(inputs.command)
 }
 
 /** `30m`, `90s`, `1h30m`, `2h`, `500ms`, or plain seconds. */

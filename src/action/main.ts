@@ -64,6 +64,7 @@ export async function runMain(deps: MainDeps): Promise<void> {
     (message) => core.warning(message),
   )
   core.info(`cutover ${inputs.command}: ${event.repository}@${event.sha.slice(0, 12)} (${event.eventName || 'no event'}) → ${environment}`)
+  if (!gh.hasToken) core.notice('cutover: no github-token, so this run records no GitHub Deployment and writes no PR comment (the CI gate is off: wait-for-checks: false).')
   await records.start(deploymentRef(inputs, event), inputs.version ?? (inputs.command === 'rollback' ? undefined : event.sha))
 
   const logs = new GroupedLog(coreSink)

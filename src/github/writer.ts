@@ -27,6 +27,8 @@ const MAX_PAGES = 20
 export class GitHubClient {
   private readonly http: GitHubTransport
   readonly repoPath: string
+  /** False with `wait-for-checks: false` and no github-token: the run leaves no records then. */
+  readonly hasToken: boolean
 
   constructor(o: GitHubClientOptions) {
     const warn = o.warn ?? (() => {})
@@ -37,6 +39,7 @@ export class GitHubClient {
       logger: prefixedLogger((level, line) => level === 'warn' && warn(line)),
     }
     this.http = new GitHubTransport({ apiUrl: o.apiUrl, token: o.token, retry: { maxAttempts: 4, transientBaseMs: 1_000, maxWaitMs: 60_000 } }, deps)
+    this.hasToken = o.token !== ''
     const [owner, name] = o.repository.split('/')
     this.repoPath = `/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(name ?? '')}`
   }

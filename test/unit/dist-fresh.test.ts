@@ -17,7 +17,7 @@ const files = (dir: string): string[] =>
     .sort()
 
 describe('dist/', () => {
-  it('is what `npm run build` makes from the sources (commit a rebuilt dist/)', { timeout: 180_000 }, () => {
+  it('is what `npm run build` makes from the sources (commit a rebuilt dist/)', { timeout: 400_000 }, () => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, env: { ...process.env, CUTOVER_DIST: out }, stdio: 'pipe' })
     const committed = join(root, 'dist')
     expect(files(out)).toEqual(files(committed))

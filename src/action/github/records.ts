@@ -75,6 +75,7 @@ export class GitHubRecords {
   }
 
   private async attempt(what: string, fn: () => Promise<unknown>): Promise<void> {
+    if (!this.gh.hasToken) return
     try {
       await fn()
     } catch (err) {

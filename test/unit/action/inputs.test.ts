@@ -46,7 +46,8 @@ describe('readInputs', () => {
     [{ 'pr-number': '12a' }, 'Input `pr-number` is "12a"'],
     [{ 'known-hosts': '' }, 'Input `known-hosts` is required: host keys are always verified.'],
     [{ 'known-hosts': 'vm1 ssh-ed25519' }, 'Input `known-hosts`, line 1: expected "HOST KEYTYPE KEY"'],
-    [{ 'github-token': '' }, 'Input `github-token` is empty'],
+    [{ 'github-token': '' }, 'Input `github-token` is empty, and the CI gate needs it'],
+    [{ 'github-token': '', command: 'rollback', version: 'v1', 'wait-for-checks': 'true' }, 'or set `wait-for-checks: false` to deploy without one'],
     [{ 'ssh-private-key': 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA me@laptop' }, 'Input `ssh-private-key` holds a public key'],
     [{ 'ssh-private-key': 'hunter2-Sentinel' }, 'Input `ssh-private-key` is not a private key'],
     [{ secrets: 'DATABASE_URL postgres://x' }, 'Input `secrets`, line 1: has no `=`; expected NAME=value, or NAME<<EOF … EOF for a multi-line value'],
@@ -70,6 +71,23 @@ describe('readInputs', () => {
     expect(plain.command ?? 'deploy').toBe('deploy')
     const rollback = read({ ...valid, command: 'rollback', version: 'v1' }).inputs!
     expect(deployRequest(rollback, event, 'run-1', {}, '/app')).toMatchObject({ command: 'rollback', version: 'v1', skipBuild: true })
+  })
+
+  it.each<Record<string, string>>([
+    { 'wait-for-checks': 'false' },
+    { command: 'rollback', version: 'v1' },
+    { command: 'remove' },
+  ])('no github-token is fine when the gate is off (%j): the run then only skips its GitHub records', (given) => {
+    const { inputs, error } = read({ ...valid, 'github-token': '', ...given })
+    expect(error).toBeUndefined()
+    expect(inputs!.githubToken).toBe('')
+  })
+
+  it('a secret shorter than the minimum (PIN=1) registers no mask, so the runner does not star every 1 in the log; a long one does', () => {
+    const { calls } = read({ ...valid, secrets: 'PIN=1\nTOKEN=long-Sentinel-9' })
+    const masks = calls.filter((c) => c.startsWith('mask ')).map((c) => c.slice(5))
+    expect(masks).toContain('long-Sentinel-9')
+    expect(masks.filter((m) => m.length < 4)).toEqual([])
   })
 
   it('reports every problem at once, in one message', () => {

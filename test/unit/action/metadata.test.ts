@@ -53,7 +53,8 @@ describe('action.yml', () => {
     expect(meta.runs).toMatchObject({ main: 'dist/action/index.js', post: 'dist/action/index.js', 'post-if': 'always()' })
     const build = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.build!
     expect(build).toBe('node scripts/build.mjs')
-    expect(read('scripts/build.mjs')).toContain(`['src/action/index.ts', join(dist, 'action')]`)
+    expect(read('scripts/build.mjs')).toContain(`ncc('src/action/index.ts', action, [])`)
+    expect(read('scripts/build.mjs')).toContain(`const action = join(dist, 'action')`)
   })
 
   it('declares every input of the issue, kebab-case and described', () => {

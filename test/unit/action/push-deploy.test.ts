@@ -72,6 +72,16 @@ describe('push deploy', () => {
     expectMaskedBeforeUse(job.journal, again.files, SECRETS)
   })
 
+  it('wait-for-checks: false with no github-token deploys, records nothing on GitHub and says so once', async () => {
+    const push = pushEvent()
+    const run = await job.step({ event: 'push', payload: push, sha: push.after, inputs: { 'github-token': '', 'wait-for-checks': 'false' } })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs.changed).toBe('true')
+    expect(job.s.api.exchanges).toEqual([])
+    expect(job.repo.deployments).toEqual([])
+    expect(run.lines.filter((l) => l.startsWith('::notice::'))).toEqual([expect.stringContaining('no github-token, so this run records no GitHub Deployment')])
+  })
+
   it('the version input overrides the tag; the gate and the clone still use GITHUB_SHA', async () => {
     const push = pushEvent()
     greenCi(job.repo, push.after)

@@ -1,34 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { CliCommand, CliIO } from '../../../src/cli/command.js'
+import type { CliCommand } from '../../../src/cli/command.js'
 import { loadForCli } from '../../../src/cli/context.js'
 import { resultJson } from '../../../src/cli/json-result.js'
-import { main } from '../../../src/cli/main.js'
+import { runCli } from './run-cli.js'
 
 const SECRET = 'sentinel-json-5d1e'
-const CONFIG = `service: shop
-image: acme/shop
-servers: [10.0.0.1]
-registry:
-  server: registry.test
-  username: acme
-  password: [REGISTRY_PASSWORD]
-env:
-  secret: [DB_URL]
-`
-
-async function run(argv: string[], env: Record<string, string> = { REGISTRY_PASSWORD: 'pw-registry-77', DB_URL: SECRET }, commands?: CliCommand[]) {
-  const cwd = mkdtempSync(join(tmpdir(), 'cutover-json-'))
-  mkdirSync(join(cwd, 'config'))
-  writeFileSync(join(cwd, 'config', 'deploy.yml'), CONFIG)
-  let stdout = ''
-  let stderr = ''
-  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { HOME: cwd, ...env }, cwd }
-  const code = await main(argv, io, commands)
-  return { code, stdout, stderr }
-}
+const run = (argv: string[], env: Record<string, string> = { REGISTRY_PASSWORD: 'pw-registry-77', DB_URL: SECRET }, commands?: CliCommand[]) => runCli(argv, env, commands)
 
 /** stdout must be exactly one JSON object. */
 const one = (stdout: string): Record<string, unknown> => {

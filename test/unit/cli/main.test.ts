@@ -1,32 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { CliIO, CliCommand } from '../../../src/cli/command.js'
+import type { CliCommand } from '../../../src/cli/command.js'
 import { loadForCli } from '../../../src/cli/context.js'
-import { main } from '../../../src/cli/main.js'
+import { runCli } from './run-cli.js'
 
 const SECRET = 'sentinel-DB-9f3c'
-const CONFIG = `service: shop
-image: acme/shop
-servers: [10.0.0.1]
-registry:
-  server: registry.test
-  username: acme
-  password: [REGISTRY_PASSWORD]
-env:
-  secret: [DB_URL]
-`
-
-function run(argv: string[], commands?: CliCommand[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'cutover-main-'))
-  mkdirSync(join(cwd, 'config'))
-  writeFileSync(join(cwd, 'config', 'deploy.yml'), CONFIG)
-  let stdout = ''
-  let stderr = ''
-  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { REGISTRY_PASSWORD: 'pw-registry-77', DB_URL: SECRET, ...env }, cwd }
-  return main(argv, io, commands).then((code) => ({ code, stdout, stderr }))
-}
+const run = (argv: string[], commands?: CliCommand[], env: Record<string, string> = {}) => runCli(argv, { REGISTRY_PASSWORD: 'pw-registry-77', DB_URL: SECRET, ...env }, commands)
 
 /** A command that loads the config as every host command does, then fails with a secret in its message (as a remote's stderr might). */
 const leaky: CliCommand = {

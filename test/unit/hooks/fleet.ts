@@ -1,36 +1,14 @@
 import type { RemoteHost } from '../../../src/remote/host.js'
-import { desiredContainer } from '../../../src/plan/container.js'
-import { fakeDockerCli, type Canned } from '../helpers/fake-docker-cli.js'
-import { kamalProxyTable } from '../helpers/proxy-table.js'
+import { fakeDockerCli } from '../helpers/fake-docker-cli.js'
 import { runInSh, tempDir } from '../helpers/sh.js'
-import { desired } from '../plan/fixtures.js'
+import { runningAppCanned, runningDesired, runningWant } from '../helpers/running-app.js'
 
 // A host for deploy() whose commands run in a real sh with a fake docker CLI (as
 // deploy-observe.test.ts): the app's web container runs v2 with the desired digest, and the proxy
 // routes either to it (`unchanged`) or elsewhere (`work`: one switch; `switch fails`: it fails).
-export const d = desired()
-const want = desiredContainer(d)
-const ID = 'a'.repeat(64)
-const PROXY_ID = 'c'.repeat(64)
-const line = (o: object) => JSON.stringify({ created: '2025-01-01T00:00:00Z', health: null, network: 'kamal', ...o })
-const labels = { service: 'app', role: 'web', destination: '', 'cutover.version': 'v2', 'cutover.digest': want.digest }
-const canned = (routedTo: string): Canned => ({
-  listing: {
-    out: [
-      JSON.stringify({ id: ID, names: 'app-web-v2', state: 'running', image: 'registry.test:5000/app:v2', networks: 'kamal', labels }),
-      JSON.stringify({ id: PROXY_ID, names: 'kamal-proxy', state: 'running', image: 'basecamp/kamal-proxy:v0.9.2', networks: 'kamal', labels: { service: '', role: '', destination: '', 'cutover.version': '', 'cutover.digest': '' } }),
-    ].join('\n') + '\n',
-  },
-  ps: { out: `${ID}\n${PROXY_ID}\n` },
-  containers: {
-    out: [
-      line({ id: ID, name: '/app-web-v2', state: 'running', image: d.imageId, ref: 'registry.test:5000/app:v2', labels }),
-      line({ id: PROXY_ID, name: '/kamal-proxy', state: 'running', image: 'sha256:p', ref: 'basecamp/kamal-proxy:v0.9.2', labels: null }),
-    ].join('\n') + '\n',
-  },
-  list: { out: kamalProxyTable([['app-web', 'app.test', '/', routedTo, 'running', 'no']]) },
-  images: { out: `{"id":"${d.imageId}","repository":"registry.test:5000/app","tag":"v2","digest":"<none>"}\n` },
-})
+export const d = runningDesired
+const want = runningWant
+const canned = runningAppCanned
 
 export type Situation = 'unchanged' | 'work' | 'switch fails'
 
