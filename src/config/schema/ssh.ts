@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { byKind, type KamalOnlyKeys, section } from './section.js'
-import { bool, leaf, listOf, nonEmptyText, oneOf, port, serverHostProblem, text } from './values.js'
+import { bool, leaf, listOf, nonEmptyText, oneOf, port, serverHostProblem } from './values.js'
 
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/
 const user = leaf<string>('a user name on the hosts, e.g. deploy', (v) =>

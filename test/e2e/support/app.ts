@@ -90,20 +90,19 @@ export class TestApp {
   }
 
   private brokenContext(): string {
-    const dir = join(this.dir, 'broken-image')
+    return this.dockerfileContext('broken-image', [
+      // Prints every env var (secrets included: the deploy must redact them in the log tail),
+      // then idles without listening. Exits on TERM so `docker rm -f`/stop are quick.
+      `CMD ["sh", "-c", "echo broken-app: starting; env; echo broken-app: not listening on purpose; trap 'exit 0' TERM INT; while :; do sleep 1; done"]`,
+    ])
+  }
+
+  /** A build context in this app's directory: a Dockerfile FROM the testbed's base image, then `lines`. */
+  private dockerfileContext(name: string, lines: string[]): string {
+    const dir = join(this.dir, name)
     if (!existsSync(dir)) {
       mkdirSync(dir)
-      writeFileSync(
-        join(dir, 'Dockerfile'),
-        [
-          'ARG BASE',
-          'FROM ${BASE}',
-          // Prints every env var (secrets included: the deploy must redact them in the log tail),
-          // then idles without listening. Exits on TERM so `docker rm -f`/stop are quick.
-          `CMD ["sh", "-c", "echo broken-app: starting; env; echo broken-app: not listening on purpose; trap 'exit 0' TERM INT; while :; do sleep 1; done"]`,
-          '',
-        ].join('\n'),
-      )
+      writeFileSync(join(dir, 'Dockerfile'), ['ARG BASE', 'FROM ${BASE}', ...lines, ''].join('\n'))
     }
     return dir
   }
@@ -113,22 +112,11 @@ export class TestApp {
    * switches), then exits with code 3 about 3 s after it started: the crash after healthy.
    */
   private crashContext(): string {
-    const dir = join(this.dir, 'crash-image')
-    if (!existsSync(dir)) {
-      mkdirSync(dir)
-      writeFileSync(
-        join(dir, 'Dockerfile'),
-        [
-          'ARG BASE',
-          'FROM ${BASE}',
-          'ARG VERSION=dev',
-          'RUN mkdir -p /www && echo ok > /www/up && echo "$VERSION" > /www/version',
-          `CMD ["sh", "-c", "httpd -f -p 80 -h /www & sleep 3; echo crash-app: exiting on purpose; exit 3"]`,
-          '',
-        ].join('\n'),
-      )
-    }
-    return dir
+    return this.dockerfileContext('crash-image', [
+      'ARG VERSION=dev',
+      'RUN mkdir -p /www && echo ok > /www/up && echo "$VERSION" > /www/version',
+      `CMD ["sh", "-c", "httpd -f -p 80 -h /www & sleep 3; echo crash-app: exiting on purpose; exit 3"]`,
+    ])
   }
 
   /** The CLI's environment: registry password and secret values, a known performer, the trace file. */

@@ -63,6 +63,17 @@ const input = (manifests: Record<string, string> = {}, extra: Partial<BuildInput
     return { service: 'hello', image: { name: 'acme/hello' }, registry: { server: r.host, username: 'deployer', password: PASSWORD, insecureHttp: true }, builder: { ...extra } }
   })
 
+/** A recording docker whose calls (their first two words) land in `order`, next to the hooks' own entries. */
+function orderedDocker(): { order: string[]; exec: LocalExec } {
+  const order: string[] = []
+  const docker = recordingDocker()
+  const exec: LocalExec = (argv, o) => {
+    if (argv[0] === 'docker') order.push(argv.slice(1, 3).join(' '))
+    return docker.exec(argv, o)
+  }
+  return { order, exec }
+}
+
 describe('buildImage', () => {
   it('builds from a clean clone of the commit when the registry lacks the version', async () => {
     const { sha, appDir } = monorepo()
@@ -97,12 +108,7 @@ describe('buildImage', () => {
 
   it('builder.cache local: the restore hook runs only once the registry check says "build", keyed by the commit', async () => {
     const { sha, appDir } = monorepo()
-    const order: string[] = []
-    const docker = recordingDocker()
-    const exec: LocalExec = (argv, o) => {
-      if (argv[0] === 'docker') order.push(argv.slice(1, 3).join(' '))
-      return docker.exec(argv, o)
-    }
+    const { order, exec } = orderedDocker()
     const restoreLocalCache = async (cache: LocalCache) => void order.push(`restore ${cache.key}`)
     const deps = { git, exec, log: memoryLogger(), cacheDir: join(tmp.path, 'cache'), env: {}, restoreLocalCache }
 
@@ -122,12 +128,7 @@ describe('buildImage', () => {
 
   it("beforeBuild (Kamal's pre-build hook) runs only when the image is built, with its version, before the clone and any docker call; a rejection stops the build", async () => {
     const { sha, appDir } = monorepo()
-    const order: string[] = []
-    const docker = recordingDocker()
-    const exec: LocalExec = (argv, o) => {
-      if (argv[0] === 'docker') order.push(argv.slice(1, 3).join(' '))
-      return docker.exec(argv, o)
-    }
+    const { order, exec } = orderedDocker()
     const deps = { git, exec, log: memoryLogger(), cacheDir: join(tmp.path, 'cache'), env: {}, beforeBuild: async (v: string) => void order.push(`pre-build ${v}`) }
 
     const present = await buildImage({ input: await input({ [`acme/hello:${sha}`]: 'application/vnd.oci.image.index.v1+json' }), appDir }, deps)
