@@ -31,13 +31,18 @@ export function hostHolders(d: Pick<DesiredRole, 'service' | 'role' | 'destinati
   const wanted = new Set((d.proxy?.route.hosts ?? []).map((h) => h.toLowerCase()))
   if (wanted.size === 0 || !seen.routes) return []
   const own = proxyServiceName({ service: d.service, role: d.role, destination: d.destination })
+  const paths = prefixes(d.proxy?.route.pathPrefixes ?? [])
   return seen.routes.flatMap((route): HostHolder[] => {
     if (route.service === own) return []
     const hosts = route.hosts.filter((h) => wanted.has(h.toLowerCase()))
-    if (hosts.length === 0) return []
+    // kamal-proxy refuses a route only when host AND path prefix are both taken (ServiceMap.CheckAvailability).
+    if (hosts.length === 0 || !prefixes(route.pathPrefixes).some((p) => paths.includes(p))) return []
     return [{ hosts, proxyService: route.service, container: holderContainer(route.service, route.targets, seen.containers) }]
   })
 }
+
+/** kamal-proxy's default path prefix is `/`. */
+const prefixes = (list: readonly string[]): readonly string[] => (list.length ? list : ['/'])
 
 /** The running container behind a route: labels that make its proxy service name, preferring the one a target points at. */
 function holderContainer(proxyService: string, targets: readonly string[], containers: readonly ObservedContainer[]): HostHolder['container'] {

@@ -16,6 +16,7 @@ describe('hostHolders: who serves a host name this role wants', () => {
     ['another service on another host name', [route('blog-web', ['blog.test'])], []],
     ['another service on any host (*): kamal-proxy lets a named host win, so no clash', [route('blog-web', [])], []],
     ['another service on the same host name', [route('blog-web', ['app.test'])], [['blog-web', ['app.test']]]],
+    ['another service on the same host name under another path prefix: kamal-proxy allows both', [{ ...route('blog-web', ['app.test']), pathPrefixes: ['/blog'] }], []],
     ['the same host name in other case, among others', [route('blog-web', ['x.test', 'APP.test'])], [['blog-web', ['APP.test']]]],
   ] as const)('%s', (_, routes, want) => {
     const holders = hostHolders(web, host({ routes: [...routes] as never, containers: [] }))
