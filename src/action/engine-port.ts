@@ -1,3 +1,4 @@
+import type { ConfiglessSpec } from '../config/configless/spec.js'
 /**
  * What the Action needs from the deploy engine, and nothing more. The Action (src/action) talks
  * only to this port; an adapter over the real engine implements it, and unit tests use a fake.
@@ -44,6 +45,8 @@ export interface Target {
   run: { id: string; url?: string }
   /** Break the deploy lock if it is stale (the `break-stale-lock` input). */
   breakStaleLock?: boolean
+  /** The `image` input's config-less deploy: the config comes from these settings, not from configFile. */
+  configless?: ConfiglessSpec
 }
 
 /**

@@ -1,3 +1,4 @@
+import { loadConfigless } from '../config/configless/load.js'
 import { loadConfig, type DeployConfig, type SecretNeeds } from '../config/index.js'
 import { previewConfig } from '../engine/preview.js'
 import type { DeployResult } from '../engine/result.js'
@@ -30,16 +31,20 @@ export interface Scope {
 /** Load the config (inputs' secrets before the environment), open one SSH session, and always close it. */
 export async function withSession<T>(target: Target, io: RunIO, env: NodeJS.ProcessEnv, scope: Scope, work: (session: Session, config: DeployConfig) => Promise<T>): Promise<T> {
   const { username, password } = target.registry ?? {}
-  const loaded = loadConfig({
-    configFile: target.configFile,
-    ...(target.destination ? { destination: target.destination } : {}),
-    cwd: process.cwd(),
-    env: { ...env, ...target.env },
-    registryOverride: { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password: { name: REGISTRY_PASSWORD_INPUT, value: password } } : {}) },
-    needs: scope.needs,
-    secretHints: ACTION_HINTS,
-  })
-  if (!loaded.ok) throw new EngineFailure(`${loaded.errors.length} config error${loaded.errors.length === 1 ? '' : 's'} in ${target.configFile}`, { kind: 'config', problems: loaded.errors })
+  const registryOverride = { ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password: { name: REGISTRY_PASSWORD_INPUT, value: password } } : {}) }
+  const loaded = target.configless
+    ? loadConfigless(target.configless, { cwd: process.cwd(), env: { ...env, ...target.env }, registryOverride })
+    : loadConfig({
+        configFile: target.configFile,
+        ...(target.destination ? { destination: target.destination } : {}),
+        cwd: process.cwd(),
+        env: { ...env, ...target.env },
+        registryOverride,
+        needs: scope.needs,
+        secretHints: ACTION_HINTS,
+      })
+  const source = target.configless ? 'the config-less inputs' : target.configFile
+  if (!loaded.ok) throw new EngineFailure(`${loaded.errors.length} config error${loaded.errors.length === 1 ? '' : 's'} in ${source}`, { kind: 'config', problems: loaded.errors })
   const config = scope.pr === undefined ? loaded.config : previewConfig(loaded.config, scope.pr)
   const secrets = loaded.secrets
   // Masks first: a warning is printed below, and nothing printed may precede a value's mask.

@@ -1,5 +1,7 @@
 import { TAG_PATTERN } from '../argv/names.js'
 import { GATE_DEFAULTS } from '../gate/index.js'
+import type { ConfiglessSpec } from '../config/configless/spec.js'
+import { readConfigless } from './configless-inputs.js'
 import { masked, registryAuthForms } from './mask.js'
 import { parseSecrets } from './secrets-input.js'
 
@@ -37,6 +39,8 @@ export interface ActionInputs {
   secrets: Record<string, string>
   /** `pr-number`: the PR a preview is for, when the event does not say (workflow_run, workflow_dispatch). */
   prNumber?: number
+  /** Set when the `image` input is: a config-less deploy (configless-inputs.ts); no config file is read. */
+  configless?: ConfiglessSpec
 }
 
 /** Every problem with the inputs at once, each naming the input and the fix. Never holds a secret value. */
@@ -154,6 +158,7 @@ export function readInputs(input: InputReader): ActionInputs {
   }
   const configFile = input.get('config') || 'config/deploy.yml'
   const checks = list('checks')
+  const configless = readConfigless(input, { command, secrets: parsedSecrets.values, env: process.env, registryUsername, registryPassword: secret['registry-password'] }, problems)
   if (problems.length) throw new InputError(problems)
 
   const registry = registryUsername || secret['registry-password'] ? { username: registryUsername || undefined, password: secret['registry-password'] || undefined } : undefined
@@ -174,6 +179,7 @@ export function readInputs(input: InputReader): ActionInputs {
     skipHooks,
     secrets: parsedSecrets.values,
     prNumber,
+    ...(configless ? { configless } : {}),
   }
 }
 

@@ -40,6 +40,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
     ...(inputs.breakStaleLock ? { breakStaleLock: true } : {}),
+    ...(inputs.configless ? { configless: inputs.configless } : {}),
   }
 }
 
@@ -55,6 +56,8 @@ export function deployRequest(inputs: ActionInputs, event: EventContext, runId: 
   // `skip-hooks` (Kamal's --skip-hooks): the adapter's hooksFor reads it from the request.
   const who = { appDir, performer: performer(env), run: runId, ...(url ? { message: `cutover run ${url}` } : {}), ...(gate ? { gate } : {}), ...(inputs.breakStaleLock ? { breakStale: true } : {}), ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}), ...(inputs.skipHooks ? { skipHooks: true } : {}) }
   if (inputs.command === 'rollback') return { ...who, version: inputs.version!, skipBuild: true, command: 'rollback' }
+  // Config-less (`image`): nothing to build, the image's tag is the version, no app hooks to run.
+  if (inputs.configless) return { ...who, ref: event.sha, version: inputs.configless.tag, skipBuild: true, skipHooks: true }
   const preview = inputs.command === 'preview-deploy'
   const version = inputs.version ?? (preview ? event.sha : undefined)
   return { ...who, ref: event.sha, ...(version ? { version } : {}), skipBuild: skipsBuild(inputs) }

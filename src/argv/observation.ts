@@ -87,6 +87,9 @@ export interface ObservedContainer {
   /** Our settings labels (plan/settings.ts); absent in a first look and on containers that lack them. */
   settings?: string | null
   secrets?: string | null
+  /** The image as it was run (`repository:tag`), and the network it was run on: what names another service's container in a message (plan/claims.ts). */
+  ref?: string
+  network?: string
 }
 
 export class ObservationError extends Error {
@@ -162,7 +165,7 @@ function inspected(line: string): Inspected {
   const { raw, base } = common('containers', line)
   const labels = raw.labels && typeof raw.labels === 'object' ? (raw.labels as Record<string, unknown>) : {}
   return {
-    container: { ...base, settings: strOrNull(labels[LABEL_SETTINGS]), secrets: strOrNull(labels[LABEL_SECRETS]), name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
+    container: { ...base, settings: strOrNull(labels[LABEL_SETTINGS]), secrets: strOrNull(labels[LABEL_SECRETS]), name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health), ref: str(raw.ref), network: str(raw.network) },
     ref: str(raw.ref),
     network: str(raw.network),
   }
@@ -173,10 +176,11 @@ function listed(line: string): Inspected {
   const { raw, base } = common('listing', line)
   const names = str(raw.names).split(',')
   const networks = str(raw.networks).split(',')
+  const network = networks.includes(NETWORK) ? NETWORK : (networks[0] ?? '')
   return {
-    container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null },
+    container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null, ref: str(raw.image), network },
     ref: str(raw.image),
-    network: networks.includes(NETWORK) ? NETWORK : (networks[0] ?? ''),
+    network,
   }
 }
 

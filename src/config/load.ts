@@ -43,6 +43,12 @@ export interface LoadOptions {
   needs?: SecretNeeds
   /** How the fix for a missing secret is worded, for the caller (the Action names its inputs). */
   secretHints?: SecretHints
+  /**
+   * A config given as data, not read from a file (config-less deploys: src/config/configless):
+   * no file is read and no ERB runs, so a value from a flag is taken literally. `file` names the
+   * source in error messages (e.g. "cutover deploy flags").
+   */
+  data?: { file: string; value: Record<string, unknown> }
 }
 
 export type SecretNeeds = 'all' | 'ssh' | 'preview'
@@ -66,7 +72,7 @@ export function destinationFile(configFile: string, destination: string): string
  * every problem found comes back in `errors`, each with file, key path and line.
  */
 export function loadConfig(opts: LoadOptions = {}): LoadResult {
-  const file = opts.configFile ?? DEFAULT_CONFIG_FILE
+  const file = opts.data?.file ?? opts.configFile ?? DEFAULT_CONFIG_FILE
   const cwd = opts.cwd ?? process.cwd()
   const env = opts.env ?? process.env
   const read = opts.readFile ?? readIfExists
@@ -76,8 +82,10 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   if (dest !== undefined && !DESTINATION.test(dest)) {
     return fail([{ file, keyPath: '', message: `destination ${JSON.stringify(dest)} is not a usable name`, expected: 'letters, digits, `_`, `.` or `-` (it names config/deploy.DEST.yml)' }])
   }
-  const files = dest !== undefined ? [file, destinationFile(file, dest)] : [file]
+  const files = opts.data ? [opts.data.file] : dest !== undefined ? [file, destinationFile(file, dest)] : [file]
+  const given = opts.data ? { ok: true as const, value: { data: opts.data.value, sources: new Map(), warnings: [] } } : null
   const parsed = files.map((f, i) => {
+    if (given) return given
     let text: string | undefined
     try {
       text = read(resolve(cwd, f))

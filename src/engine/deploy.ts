@@ -2,6 +2,7 @@ import type { HostState } from '../argv/observation.js'
 import { NO_HOOKS, type DeployHooks } from '../hooks/lifecycle.js'
 import type { Logger } from '../log.js'
 import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
+import { HostClaimedError } from '../plan/claims.js'
 import { planHost, type HostPlan } from '../plan/host.js'
 import { describeStep } from '../plan/steps.js'
 import { runInGroups, type BootSettings } from './boot-groups.js'
@@ -78,6 +79,8 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
   const plans = first.map((o) => planOrError(o, req.targets))
   const unreachable = unreachableHosts(first, req.allowUnreachable, deps.logger)
   if (unreachable) return result(req, unreachableResults(plans, unreachable, () => now() - started))
+  // Another service holds a wanted host name somewhere: no host changes, not even the free ones.
+  if (plans.some((p) => 'claimed' in p)) return result(req, plans.map((p) => refused(p, plans, () => now() - started)).flat())
   if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
     deps.logger.info('every host already runs this version with these settings: nothing to do')
     return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat())
@@ -153,7 +156,7 @@ async function observeAll(targets: readonly HostTarget[], deps: DeployDeps, look
   )
 }
 
-type Planned = { host: string; plan: HostPlan } | { host: string; error: string; roles: string[] }
+type Planned = { host: string; plan: HostPlan } | { host: string; error: string; roles: string[]; claimed?: true }
 
 function planOrError(o: Observed, targets: readonly HostTarget[]): Planned {
   const roles = targets.find((t) => t.host === o.host)?.roles ?? []
@@ -161,8 +164,16 @@ function planOrError(o: Observed, targets: readonly HostTarget[]): Planned {
   try {
     return { host: o.host, plan: planHost(roles, o.state) }
   } catch (e) {
-    return { host: o.host, error: e instanceof Error ? e.message : String(e), roles: roles.map((r) => r.role) }
+    return { host: o.host, error: e instanceof Error ? e.message : String(e), roles: roles.map((r) => r.role), ...(e instanceof HostClaimedError ? { claimed: true as const } : {}) }
   }
+}
+
+/** Every host's result when a host name is held by another service on some host: failed, each saying where. */
+function refused(p: Planned, all: readonly Planned[], elapsed: () => number): HostResult[] {
+  if ('error' in p) return hostResults(p, elapsed)
+  const where = all.filter((x) => 'claimed' in x).map((x) => x.host)
+  const error = `not deployed: the host name is held by another service on ${where.join(', ')} (see there); nothing was changed`
+  return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'failed', container: r.result.container, durationMs: elapsed(), error }))
 }
 
 /** Results for a host that was only observed (unchanged everywhere, or failed before running). */

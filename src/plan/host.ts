@@ -1,4 +1,5 @@
 import type { HostState } from '../argv/observation.js'
+import { HostClaimedError, holderMessage, hostHolders } from './claims.js'
 import type { DesiredRole } from './desired.js'
 import { plan, type PlanResult } from './plan.js'
 import type { Step, StepKind } from './steps.js'
@@ -18,6 +19,12 @@ const HOST_LEVEL: ReadonlySet<StepKind> = new Set(['ensureNetwork', 'mkdir', 'ru
  * primary role first); a host-level step a later role also wants is not repeated.
  */
 export function planHost(roles: readonly DesiredRole[], seen: HostState): HostPlan {
+  // A host name another service serves here: kamal-proxy would refuse the switch only after the
+  // new container ran, so the run stops now, before any change, naming the holder.
+  for (const d of roles) {
+    const holders = hostHolders(d, seen)
+    if (holders.length) throw new HostClaimedError(holderMessage(d, holders))
+  }
   const done = new Set<string>()
   const firstTime = (step: Step): boolean => {
     if (!HOST_LEVEL.has(step.kind) || !('exec' in step)) return true

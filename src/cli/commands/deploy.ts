@@ -12,6 +12,7 @@ import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
 import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
+import { CONFIGLESS_USAGE, configlessImage, configlessOptions, loadConfiglessForCli } from '../configless.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 export const deployCommand: CliCommand = {
@@ -19,8 +20,11 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]\n' +
+    `   or: ${CONFIGLESS_USAGE}`,
   jsonResult: true,
+  // IMAGE: a config-less deploy (cli/configless.ts).
+  positionals: true,
   options: {
     ...configOptions,
     ...hostOptions,
@@ -37,18 +41,23 @@ export const deployCommand: CliCommand = {
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'skip-hooks': { type: 'boolean', short: 'H' },
+    ...configlessOptions,
   },
-  async run({ values }, io) {
+  async run({ values, positionals }, io) {
     const given = typeof values.version === 'string' ? values.version : undefined
     const bad = given === undefined ? null : versionProblem(given)
     if (bad) throw new UsageError(`--version ${bad}`)
-    const loaded = loadForCli(values, io)
+    const image = configlessImage(values, positionals)
+    // Config-less: the flags make the config, the image's tag is the version, no build and no hooks.
+    const configless = image === null ? null : loadConfiglessForCli(image, values, io)
+    const loaded = configless ?? loadForCli(values, io)
     const session = openSession(loaded, values, io)
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined))
     try {
       // A dry run waits for no gate: it only plans.
-      const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
+      const fromFlags = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
+      const request = configless ? { ...fromFlags, version: configless.version, skipBuild: true, skipHooks: true } : fromFlags
       if (values['dry-run']) {
         const resolved = request.version ? undefined : await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })
         const version = request.version ?? resolved!.version

@@ -142,12 +142,19 @@ describe('README.md', () => {
   // only inputs action.yml declares.
   const examples = [...readme.matchAll(/```yaml\n(on:[\s\S]*?)```/g)].map((m) => m[1]!)
 
-  it('shows the four workflows: push deploy, PR previews, scheduled redeploy, rollback', () => {
+  it('shows the five workflows: push deploy, config-less push deploy, PR previews, scheduled redeploy, rollback', () => {
     const triggers = examples.map((e) => Object.keys((parse(e) as { on: Record<string, unknown> }).on).sort().join(','))
-    expect(triggers).toEqual(['push', 'pull_request', 'schedule', 'workflow_dispatch'])
+    expect(triggers).toEqual(['push', 'push', 'pull_request', 'schedule', 'workflow_dispatch'])
   })
 
-  it.each([0, 1, 2, 3])('workflow example %i validates and passes only declared inputs', (i) => {
+  it('the config-less workflow is checkout plus one step, with no config input', () => {
+    const wf = parse(`name: example\n${examples[1]}`) as Workflow
+    const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? [])
+    expect(steps.map((s) => s.uses)).toEqual(['actions/checkout@v4', 'your-org/cutover@v1'])
+    expect(Object.keys(steps[1]?.with ?? {}).sort()).toEqual(['image', 'known-hosts', 'proxy-host', 'servers', 'ssh-private-key'])
+  })
+
+  it.each([0, 1, 2, 3, 4])('workflow example %i validates and passes only declared inputs', (i) => {
     const text = `name: example\n${examples[i]}`
     expect(validateWorkflow(text).errors).toEqual([])
     const wf = parse(text) as Workflow
