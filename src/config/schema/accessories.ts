@@ -81,4 +81,3 @@ export const accessoriesSchema = mapOf(accessory, 'a map of accessory name: sett
     if (!NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `accessory name ${JSON.stringify(name)} cannot be used in container names`, params: { expected: NAME_EXPECTED } })
   }
 })
-export const ACCESSORY_NAME = NAME
