@@ -37,7 +37,9 @@ export interface LoadOptions {
    * - `ssh`: only what reaching the hosts takes (ssh.key_data): removals and the lock, which
    *   neither pull an image nor write an env file;
    * - `preview`: a PR preview: ssh.key_data, the registry credentials, builder.secrets and the
-   *   secrets of `x-cutover.preview.env` (production's env secrets only with its `inherit_secrets`).
+   *   secrets of `x-cutover.preview.env` (production's env secrets only with its `inherit_secrets`);
+   * - `accessory`: ssh.key_data, the registry credentials and the accessories' env secrets (which
+   *   `all` leaves out: only `cutover accessory` needs them).
    * A secret left out is absent from `secrets`: `Secrets.get` throws for it.
    */
   needs?: SecretNeeds
@@ -51,7 +53,7 @@ export interface LoadOptions {
   data?: { file: string; value: Record<string, unknown> }
 }
 
-export type SecretNeeds = 'all' | 'ssh' | 'preview'
+export type SecretNeeds = 'all' | 'ssh' | 'preview' | 'accessory'
 
 export type LoadResult =
   | { ok: true; config: DeployConfig; secrets: Secrets; warnings: ConfigWarning[] }
@@ -148,8 +150,12 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
 
 /** The secret uses a run resolves (see LoadOptions.needs). */
 function neededUses(uses: SecretUse[], config: DeployConfig, needs: SecretNeeds): SecretUse[] {
-  if (needs === 'all') return uses
   const reachHosts = (u: SecretUse) => u.keyPath.startsWith('ssh/key_data/')
+  // Accessory secrets are resolved only by `cutover accessory` (as Kamal reads them only there): a
+  // deploy must not fail because a database password is not in the deploy job's environment.
+  const accessory = (u: SecretUse) => u.keyPath.startsWith('accessories/')
+  if (needs === 'accessory') return uses.filter((u) => reachHosts(u) || /^registry\/(username|password)\//.test(u.keyPath) || accessory(u))
+  if (needs === 'all') return uses.filter((u) => !accessory(u))
   if (needs === 'ssh') return uses.filter(reachHosts)
   // preview.env already holds production's secret env when (and only when) inherit_secrets is set.
   const previewEnv = new Set(config.preview?.env.secret.map((s) => s.secret) ?? [])

@@ -203,6 +203,32 @@ export interface DeployConfig {
   lock: LockConfig
   /** cutover addition (`x-cutover/verify`): the watch after the switch. */
   verify: VerifyConfig
+  /** Kamal `accessories:`, by name; booted only by `cutover accessory`, never by deploy. Absent in hand-made configs. */
+  accessories?: AccessoryConfig[]
+  /** cutover addition (`x-cutover/bootstrap`): where `server bootstrap` fetches Docker's install script. */
+  bootstrap?: { installUrl: string }
+}
+
+/** One Kamal accessory, hosts resolved (see normalize/accessories.ts). */
+export interface AccessoryConfig {
+  name: string
+  /** Container name and `service` label: Kamal's `service:`, else `<service>-<name>`. */
+  serviceName: string
+  image: string
+  hosts: Host[]
+  /** A docker --publish value (`3306` is written out as `3306:3306`, as Kamal does). */
+  publish?: string
+  cmd?: string
+  env: EnvSettings
+  volumes: string[]
+  /** `HOST:CONTAINER`; a relative HOST is under `~/<serviceName>/` on the host. */
+  directories: { host: string; container: string }[]
+  /** `LOCAL:CONTAINER`; uploaded to `~/<serviceName><CONTAINER>` and mounted there. A LOCAL ending in .erb is rendered. */
+  files: { local: string; container: string }[]
+  options: Record<string, RoleOptionValue>
+  labels: Record<string, string>
+  /** Default kamal. */
+  network: string
 }
 
 export interface LockConfig {

@@ -189,17 +189,17 @@ export function proxyRoute(p: ProxyConfig): ProxyRoute {
  * way (quotes honoured) and refuse what only a shell could do, so no shell runs between us and
  * Docker.
  */
-export function splitCmd(cmd: string, role: string): string[] {
+export function splitCmd(cmd: string, role: string, keyPath = `servers/${role}/cmd`): string[] {
   const words = parseShellWords(cmd, (name) => `$${name}`)
   const out: string[] = []
   for (const w of words) {
     if (typeof w === 'string') out.push(w)
     else
       throw new Error(
-        `servers/${role}/cmd: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
+        `${keyPath}: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
           `Wrap it in a shell yourself, e.g. cmd: sh -c "…"`,
       )
   }
-  if (out.length === 0) throw new Error(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`)
+  if (out.length === 0) throw new Error(`${keyPath}: is empty; expected the command to run, or no cmd for the image's default`)
   return out
 }

@@ -33,8 +33,8 @@ export interface DeployHooks {
   /** After the lock is released, when pre-deploy fired and `ok`. */
   postDeploy(ok: boolean): Promise<void>
   /**
-   * Kamal fires docker-setup from `server bootstrap` (under the lock, after Docker is installed).
-   * NOT CALLED YET: cutover has no `server bootstrap`; the operations issue will call it there.
+   * Kamal fires docker-setup from `server bootstrap` (under the lock, once every host has Docker):
+   * called by engine/bootstrap.ts, `cutover server bootstrap`.
    */
   dockerSetup(): Promise<void>
 }

@@ -7,6 +7,8 @@ import { registryCommand } from './registry.js'
 import { removeCommand } from './remove.js'
 import { rollbackCommand } from './rollback.js'
 import { versionsCommand } from './versions.js'
+import { accessoryCommand } from './accessory.js'
+import { serverCommand } from './server.js'
 
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-export const commands: readonly CliCommand[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand]
+export const commands: readonly CliCommand[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand, accessoryCommand, serverCommand]

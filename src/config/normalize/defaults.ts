@@ -15,4 +15,8 @@ export const DEFAULTS = {
    * blip, yet short enough that a killed CI run does not block the next deploy for long.
    */
   lockStaleAfter: 120,
+  /** Kamal's accessories join the app's network unless they name another. */
+  network: 'kamal',
+  /** Docker's own install script, as Kamal's `server bootstrap` fetches it. */
+  dockerInstallUrl: 'https://get.docker.com',
 } as const

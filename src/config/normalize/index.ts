@@ -1,3 +1,4 @@
+import { ACCESSORY_KAMAL_ONLY } from '../schema/accessories.js'
 import { BOOT_KAMAL_ONLY } from '../schema/boot.js'
 import { BUILDER_KAMAL_ONLY } from '../schema/builder.js'
 import { verifySettings } from './verify.js'
@@ -15,6 +16,7 @@ import { DEFAULTS } from './defaults.js'
 import { mergeProxy, resolveProxy } from './proxy.js'
 import { type Collector, envOf, mergeEnv, resolveRoles, toHost, useEnvSecrets } from './roles.js'
 import { applyStrategies, resolveBoot } from './strategy.js'
+import { resolveAccessories } from './accessories.js'
 
 export { hostEnv } from './roles.js'
 
@@ -140,6 +142,8 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
     lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
     verify: verifySettings(input['x-cutover']?.verify),
+    accessories: resolveAccessories(input.accessories, input.service, roles, c),
+    bootstrap: { installUrl: input['x-cutover']?.bootstrap?.install_url ?? DEFAULTS.dockerInstallUrl },
   }
   return { config, literals }
 }
@@ -191,6 +195,7 @@ function warnKamalOnly(raw: Record<string, unknown>, c: Collector): void {
   visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh')
   visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder')
   visit(raw.boot, BOOT_KAMAL_ONLY, 'boot')
+  if (isPlainMap(raw.accessories)) for (const [name, a] of Object.entries(raw.accessories)) visit(a, ACCESSORY_KAMAL_ONLY, `accessories/${name}`)
   if (isPlainMap(raw.servers)) {
     for (const [name, role] of Object.entries(raw.servers)) {
       if (!isPlainMap(role)) continue

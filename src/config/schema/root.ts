@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { accessoriesSchema } from './accessories.js'
 import { bootSchema } from './boot.js'
 import { builderSchema } from './builder.js'
 import { envSchema } from './env.js'
@@ -31,7 +32,6 @@ const map = (what: string) => mapOf(z.unknown(), `a map of ${what}`)
 
 /** Kamal root keys cutover accepts but does not act on; each present one gets a warning. */
 export const ROOT_KAMAL_ONLY = {
-  accessories: { schema: map('accessories'), note: 'run accessories with Kamal, or as their own cutover service' },
   aliases: { schema: mapOf(stringish(), 'a map of alias: command') },
   asset_path: { schema: text(), note: 'asset bridging between versions is not done yet' },
   error_pages_path: { schema: text() },
@@ -69,6 +69,7 @@ export const rootSchema = section(
     /** The old place of `x-cutover/preview`: still read, with a warning (Kamal rejects this key). */
     preview: previewSchema.optional(),
     boot: bootSchema.optional(),
+    accessories: accessoriesSchema.optional(),
   },
   { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true },
 )

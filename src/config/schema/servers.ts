@@ -58,6 +58,9 @@ const options = mapOf(optionValue, 'a map of docker run options, e.g. memory: 2g
   }
 })
 
+/** The same `options:` map accessories take (schema/accessories.ts). */
+export const roleOptions = options
+
 export const ROLE_KAMAL_ONLY = { asset_path: { schema: text(), note: 'asset bridging between versions is not done yet' } } satisfies KamalOnlyKeys
 
 export const roleSection = section(

@@ -44,6 +44,17 @@ export const verifySchema = section(
   { expected: 'a map with window (seconds, 0 turns it off) and fleet_rollback (true or false)' },
 )
 
+/**
+ * `bootstrap.install_url`: the script `cutover server bootstrap` pipes to `sh` on a host without
+ * Docker (default Docker's https://get.docker.com): a mirror, or in tests a stub served inside the testbed.
+ */
+const bootstrapSchema = section(
+  { install_url: leaf<string>('an http(s) URL of a Docker install script, e.g. https://get.docker.com', (v) =>
+    typeof v === 'string' && /^https?:\/\/[^\s'"]+$/.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not an http(s) URL` : 'is not a string' },
+  ).optional() },
+  { expected: 'a map with install_url, e.g. { install_url: https://get.docker.com }' },
+)
+
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' })
 
 export const xCutoverSchema = section(
@@ -52,6 +63,7 @@ export const xCutoverSchema = section(
     roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
     lock: lockSchema.optional(),
     verify: verifySchema.optional(),
+    bootstrap: bootstrapSchema.optional(),
   },
   { expected: 'a map of cutover settings (preview, roles, lock, verify), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
 )

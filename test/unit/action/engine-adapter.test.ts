@@ -145,7 +145,8 @@ describe('the real engine adapter', () => {
 
   it('masks derived values before it prints the config\'s warnings', async () => {
     const io = recordingIO()
-    await failure(createEnginePort({}).remove(target(app('ssh:\n  key_data: [EXTRA_KEY]\naccessories: {}\n'), { EXTRA_KEY: KEY.private }), io))
+    // aliases: a Kamal key cutover warns about (accessories used to be one; they are acted on now).
+    await failure(createEnginePort({}).remove(target(app('ssh:\n  key_data: [EXTRA_KEY]\naliases: {}\n'), { EXTRA_KEY: KEY.private }), io))
     const firstWarning = io.events.findIndex((e) => e.startsWith('warn '))
     const keyLine = KEY.private.split('\n')[1]!.trim()
     expect(firstWarning).toBeGreaterThan(0)

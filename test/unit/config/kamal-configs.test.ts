@@ -212,7 +212,7 @@ env:
     ])
   })
 
-  it('accessories, aliases, boot/parallel_roles and friends: accepted with exactly one warning each (boot limit and wait, hooks_path are acted on)', () => {
+  it('aliases, boot/parallel_roles and friends: accepted with exactly one warning each (accessories, boot limit and wait, hooks_path are acted on)', () => {
     const text = cfg(`
 accessories:
   db:
@@ -244,9 +244,14 @@ builder:
 `)
     const r = okOf(loadFrom({ [D]: text }))
     expect(r.warnings.map((w) => w.keyPath).sort()).toEqual(
-      ['accessories', 'aliases', 'asset_path', 'boot/parallel_roles', 'builder/remote', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
+      ['aliases', 'asset_path', 'boot/parallel_roles', 'builder/remote', 'minimum_version', 'proxy/path_prefix', 'servers/web/asset_path', 'ssh/forward_agent'].sort(),
     )
     expect(r.warnings.every((w) => w.line !== undefined && w.file === D)).toBe(true)
+    // Accessories are read (for `cutover accessory`), and a deploy does not need their secrets.
+    expect(r.config.accessories?.map((a) => [a.serviceName, a.hosts.map((h) => h.host), a.publish])).toEqual([
+      ['my-app-db', ['10.0.0.5'], '127.0.0.1:3306:3306'],
+      ['my-app-redis', ['10.0.0.5'], undefined],
+    ])
     // 25% of the one host rounds down to 0: at least one host per group, as Kamal does.
     expect(r.config.boot).toEqual({ limit: 1, wait: 2 })
   })
