@@ -13,7 +13,8 @@ import type { DeployCall, EnginePort, PhaseLogger, RunIO, RunOutcome, Target } f
 import { outcome, urlOf, withSession, type Scope } from './engine-session.js'
 import { lockTracker } from './lock-tracker.js'
 
-const ALL: Scope = { needs: 'all' }
+/** deploy and rollback: production's secrets, never the preview's own (x-cutover.preview.env). */
+const PRODUCTION: Scope = { needs: 'production' }
 
 /**
  * The real engine behind the Action's port: config and SSH session (engine-session.ts), gate ‖
@@ -22,10 +23,10 @@ const ALL: Scope = { needs: 'all' }
  */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
   return {
-    deploy: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, ALL)),
+    deploy: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, PRODUCTION)),
     previewDeploy: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, { needs: 'preview', pr: call.pr })),
     // Same path as a deploy; the request names the version and skips the build (the gate only when asked: wait-for-checks: true).
-    rollback: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, ALL)),
+    rollback: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, PRODUCTION)),
     remove: (target, io) => guarded(io, (releases) => removeWith(target, io, releases, env, { needs: 'ssh' })),
     previewRemove: (target, io) => guarded(io, (releases) => removeWith(target, io, releases, env, { needs: 'ssh', pr: target.pr })),
     // A lock that cannot be read (host unreachable, host key changed...) is an error: the post

@@ -33,7 +33,10 @@ export interface LoadOptions {
   /**
    * Which secrets this run resolves (default `all`). Resolving a secret can fail (not set) or run
    * a command (`$(…)` in .kamal/secrets), so a run resolves only what it uses:
-   * - `all`: every secret the config names (deploy, rollback, `cutover config`);
+   * - `all`: every secret the config names (`cutover config`, which checks them all);
+   * - `production`: deploy, rollback, plan: everything but the preview's own env secrets
+   *   (`x-cutover.preview.env`), which production never uses: a preview secret that is set only
+   *   for preview workflows must not fail a production deploy;
    * - `ssh`: only what reaching the hosts takes (ssh.key_data): removals and the lock, which
    *   neither pull an image nor write an env file;
    * - `preview`: a PR preview: ssh.key_data, the registry credentials, builder.secrets and the
@@ -45,7 +48,7 @@ export interface LoadOptions {
   secretHints?: SecretHints
 }
 
-export type SecretNeeds = 'all' | 'ssh' | 'preview'
+export type SecretNeeds = 'all' | 'production' | 'ssh' | 'preview'
 
 export type LoadResult =
   | { ok: true; config: DeployConfig; secrets: Secrets; warnings: ConfigWarning[] }
@@ -141,6 +144,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
 /** The secret uses a run resolves (see LoadOptions.needs). */
 function neededUses(uses: SecretUse[], config: DeployConfig, needs: SecretNeeds): SecretUse[] {
   if (needs === 'all') return uses
+  if (needs === 'production') return uses.filter((u) => !/^(x-cutover\/)?preview\//.test(u.keyPath))
   const reachHosts = (u: SecretUse) => u.keyPath.startsWith('ssh/key_data/')
   if (needs === 'ssh') return uses.filter(reachHosts)
   // preview.env already holds production's secret env when (and only when) inherit_secrets is set.

@@ -42,7 +42,7 @@ export const deployCommand: CliCommand = {
     const given = typeof values.version === 'string' ? values.version : undefined
     const bad = given === undefined ? null : versionProblem(given)
     if (bad) throw new UsageError(`--version ${bad}`)
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'production')
     const session = openSession(loaded, values, io)
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined))
