@@ -10,7 +10,7 @@ import type { Logger } from '../log.js'
 import { LocalBuildCache } from './build-cache.js'
 import { guarded, toFailure } from './engine-cancel.js'
 import type { DeployCall, EnginePort, PhaseLogger, RunIO, RunOutcome, Target } from './engine-port.js'
-import { outcome, urlOf, withSession, type Scope } from './engine-session.js'
+import { outcome, retainedFor, urlOf, withSession, type Scope } from './engine-session.js'
 import { lockTracker } from './lock-tracker.js'
 
 /** deploy and rollback: production's secrets, never the preview's own (x-cutover.preview.env). */
@@ -39,6 +39,10 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
         if (!report.state.held) return { outcome: 'not-held' as const }
         return { outcome: 'held-by-other' as const, details: report.state.text }
       }).catch((e: unknown) => {
+        throw toFailure(e)
+      }),
+    serving: (req, io) =>
+      withSession(req, io, env, { needs: 'ssh', pr: req.pr }, (session, config) => retainedFor(session, config, false)).catch((e: unknown) => {
         throw toFailure(e)
       }),
   }

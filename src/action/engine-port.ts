@@ -171,4 +171,6 @@ export interface EnginePort {
    * Never throws for a lock that is absent or someone else's.
    */
   releaseLockIfOwned(request: LockReleaseRequest, io: RunIO): Promise<LockRelease>
+  /** Post step after a cancel or kill: what each host and role serves (running) and retains. Read-only: no lock, nothing changed. */
+  serving(request: LockReleaseRequest, io: RunIO): Promise<RetainedVersions[]>
 }

@@ -116,6 +116,12 @@ export class FakeEngine implements EnginePort {
     return { outcome: 'released', details }
   }
 
+  async serving(r: LockReleaseRequest): Promise<RetainedVersions[]> {
+    this.o.calls?.push({ op: 'serving', request: r })
+    const w = loadWorld(this.o.worldFile)
+    return this.retained(w, r.pr === undefined ? w.service : `${w.service}-pr-${r.pr}`)
+  }
+
   private async rollout(
     op: string,
     r: Target,
