@@ -1,7 +1,8 @@
 import { releaseLock } from '../engine/lock.js'
 import { pauseAtFromEnv } from '../engine/pause.js'
 import { removeService } from '../engine/remove.js'
-import { performer } from '../engine/request.js'
+import { performer, versioned } from '../engine/request.js'
+import { dryRunService } from '../engine/service.js'
 import { ship } from '../engine/ship.js'
 import { configApp, primaryHost } from '../engine/targets.js'
 import { hooksFor } from '../hooks/index.js'
@@ -9,7 +10,7 @@ import { defaultCacheDir } from '../image/index.js'
 import type { Logger } from '../log.js'
 import { LocalBuildCache } from './build-cache.js'
 import { guarded, toFailure } from './engine-cancel.js'
-import type { DeployCall, EnginePort, PhaseLogger, RunIO, RunOutcome, Target } from './engine-port.js'
+import { EngineFailure, type DeployCall, type EnginePort, type PhaseLogger, type RunIO, type RunOutcome, type Target } from './engine-port.js'
 import { outcome, retainedFor, urlOf, withSession, type Scope } from './engine-session.js'
 import { lockTracker } from './lock-tracker.js'
 
@@ -41,6 +42,16 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
       }).catch((e: unknown) => {
         throw toFailure(e)
       }),
+    // Read-only: the dry run observes and plans; no build, no lock, nothing written to a host.
+    plan: (call, io) =>
+      guarded(io, () =>
+        withSession(call, io, env, PRODUCTION, async (session, config) => {
+          const version = call.request.version ?? call.request.ref
+          if (!version) throw new EngineFailure('plan: no commit or version to plan')
+          const hosts = await dryRunService(session, { ...versioned(call.request, version), commit: call.request.ref }, io.log)
+          return { version, service: config.service, hosts }
+        }),
+      ),
     serving: (req, io) =>
       withSession(req, io, env, { needs: 'ssh', pr: req.pr }, (session, config) => retainedFor(session, config, false)).catch((e: unknown) => {
         throw toFailure(e)

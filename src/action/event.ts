@@ -78,7 +78,7 @@ export function resolveEvent(env: NodeJS.ProcessEnv, command: ActionCommand, prN
   // workflow_run are the deliberate, reviewed paths.
   if (eventName === 'pull_request' && fromFork) throw new EventError(`pull request #${prNumber} comes from a fork. ${FORK_HELP}`)
 
-  if (command === 'preview-deploy' || command === 'preview-remove') {
+  if (command === 'preview-deploy' || command === 'preview-remove' || command === 'plan') {
     if (prNumber === undefined) {
       throw new EventError(
         `${command} needs a pull request number, and the ${eventName || 'current'} event has none: run it on \`pull_request\` events, or pass \`pr-number\`.`,

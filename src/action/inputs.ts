@@ -3,7 +3,7 @@ import { GATE_DEFAULTS } from '../gate/index.js'
 import { masked, registryAuthForms } from './mask.js'
 import { parseSecrets } from './secrets-input.js'
 
-export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove'] as const
+export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove', 'plan'] as const
 export type ActionCommand = (typeof COMMANDS)[number]
 
 /** Check-run conclusions GitHub knows (checks API); anything else is a typo. */
@@ -139,7 +139,7 @@ export function readInputs(input: InputReader): ActionInputs {
   const allowUnreachable = bool('allow-unreachable-hosts', false) ?? false
   const skipHooks = bool('skip-hooks', false) ?? false
   const enabled = bool('wait-for-checks', undefined)
-  if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
+  if (enabled === true && (command === 'remove' || command === 'preview-remove' || command === 'plan')) {
     // Nothing is built or deployed, so there is no commit whose CI would decide anything.
     problems.push(`Input \`wait-for-checks\` is true, but \`command: ${command}\` never waits for CI (it deploys no code); remove \`wait-for-checks\` from this step.`)
   }

@@ -8,6 +8,7 @@ import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { GroupedLog } from './log-groups.js'
+import { runPlan } from './plan-command.js'
 import { masked } from './mask.js'
 import { deploymentRef, deployRequest, environmentName, newRunId, runUrl, toTarget } from './requests.js'
 import { STATE } from './state.js'
@@ -69,10 +70,17 @@ export async function runMain(deps: MainDeps): Promise<void> {
   })
   const records = new GitHubRecords(
     gh,
-    { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`, ...(logUrl ? { logUrl } : {}) },
+    { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: commentKey(inputs), ...(logUrl ? { logUrl } : {}) },
     (message) => core.warning(message),
   )
   core.info(`cutover ${inputs.command}: ${event.repository}@${event.sha.slice(0, 12)} (${event.eventName || 'no event'}) → ${environment}`)
+  if (inputs.command === 'plan') {
+    const planLogs = new GroupedLog(coreSink)
+    const call = { ...toTarget(inputs, runId, env), request: deployRequest(inputs, event, runId, env, process.cwd()) }
+    await runPlan({ engine: deps.engine, inputs, event, environment, call, io: runIO(planLogs, deps.signal), gh, ...(logUrl ? { logUrl } : {}), commentKey: commentKey(inputs) }).finally(() => planLogs.flush())
+    core.saveState(STATE.mainDone, 'true')
+    return
+  }
   await records.start(deploymentRef(inputs, event), inputs.version ?? (inputs.command === 'rollback' ? undefined : event.sha))
   if (records.deployment !== undefined) core.saveState(STATE.deployment, String(records.deployment))
 
@@ -114,6 +122,9 @@ export async function runMain(deps: MainDeps): Promise<void> {
   core.saveState(STATE.mainDone, 'true')
 }
 
+/** Tells apart the sticky comments of several apps (config files, destinations) on one PR. */
+const commentKey = (inputs: ActionInputs): string => `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`
+
 function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContext, target: Target, request: () => DeployRequest, io: RunIO): Promise<RunOutcome> {
   switch (inputs.command) {
     case 'deploy':
@@ -126,6 +137,9 @@ function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContex
       return engine.previewDeploy({ ...target, request: request(), pr: event.prNumber! }, io)
     case 'preview-remove':
       return engine.previewRemove({ ...target, pr: event.prNumber! }, io)
+    case 'plan':
+      // runMain hands plan to runPlan before it gets here.
+      throw new Error('plan is not a deploy')
   }
 }
 

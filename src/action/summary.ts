@@ -44,6 +44,7 @@ const TITLES: Record<ActionCommand, string> = {
   remove: 'remove',
   'preview-deploy': 'preview deploy',
   'preview-remove': 'preview removal',
+  plan: 'plan',
 }
 
 export function renderSummary(s: SummaryInput): string {
