@@ -201,7 +201,7 @@ describe('docs/workflows under act, against the testbed', () => {
     expect(deployB.summary).toContain(`| \`${A}\` |`)
     expect(await versions(app.host)).toEqual([B, B])
 
-    const rollback = await act('rollback', { event: 'workflow_dispatch', workflow: 'rollback.yml', payload: { inputs: { version: A, destination: 'production' } } })
+    const rollback = await act('rollback', { event: 'workflow_dispatch', workflow: 'rollback.yml', payload: { inputs: { version: A, destination: 'production' } }, inputs: { version: A, destination: 'production' } })
     expect(rollback.code, showAct(rollback)).toBe(0)
     expect(output(rollback, 'version')).toBe(A)
     expect(rollback.summary).toContain('cutover rollback to `production`: done')
