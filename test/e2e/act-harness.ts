@@ -3,7 +3,9 @@
  * Actions engine, built by the testbed) on this machine (`-P ubuntu-latest=-self-hosted`), in a
  * git repository holding the test's app. act substitutes two actions with local folders:
  * `your-org/cutover@v1` is the checkout under test (its action.yml and bundled dist/action), and
- * `actions/checkout@v4` is test/fixtures/checkout-stand-in (the real one cannot be fetched here).
+ * `actions/checkout@v4` is test/fixtures/checkout-stand-in (the real one cannot be fetched here;
+ * it clones the test's repository). act itself copies the working directory instead of running
+ * a checkout step that has no `with:` (its "local checkout"); a step with `ref:` runs the stand-in.
  * GITHUB_API_URL points at the OpenAPI-validated local GitHub API server; the hosts, registry
  * and kamal-proxy are the testbed's.
  *
@@ -91,6 +93,8 @@ export function startAct(o: ActOptions): ActProcess {
     ...Object.keys(o.secrets).flatMap((name) => ['-s', name]),
     '--env', `GITHUB_API_URL=${o.apiUrl}`,
     '--env', `DOCKER_CONFIG=${o.dockerConfig}`,
+    // Where the checkout stand-in clones from (act leaves the workspace empty for it).
+    '--env', `CUTOVER_TEST_CHECKOUT_SOURCE=${o.appDir}`,
     ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ...Object.entries(o.inputs ?? {}).flatMap(([k, v]) => ['--input', `${k}=${v}`]),
     '--no-cache-server',
