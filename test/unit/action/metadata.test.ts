@@ -189,12 +189,12 @@ describe('README.md', () => {
   // only inputs action.yml declares.
   const examples = [...readme.matchAll(/```yaml\n(on:[\s\S]*?)```/g)].map((m) => m[1]!)
 
-  it('shows the four workflows: push deploy, PR previews, scheduled redeploy, rollback', () => {
+  it('shows the reusable production workflow and the four that use it or preview: push deploy, PR previews, scheduled redeploy, rollback', () => {
     const triggers = examples.map((e) => Object.keys((parse(e) as { on: Record<string, unknown> }).on).sort().join(','))
-    expect(triggers).toEqual(['push', 'pull_request', 'schedule', 'workflow_dispatch'])
+    expect(triggers).toEqual(['workflow_call', 'push', 'pull_request', 'schedule', 'workflow_dispatch'])
   })
 
-  it.each([0, 1, 2, 3])('workflow example %i validates and passes only declared inputs', (i) => {
+  it.each([0, 1, 2, 3, 4])('workflow example %i validates and passes only declared inputs', (i) => {
     const text = `name: example\n${examples[i]}`
     expect(validateWorkflow(text).errors).toEqual([])
     const wf = parse(text) as Workflow
