@@ -1,7 +1,8 @@
 import { releaseLock } from '../engine/lock.js'
 import { pauseAtFromEnv } from '../engine/pause.js'
 import { removeService } from '../engine/remove.js'
-import { performer } from '../engine/request.js'
+import { performer, versioned } from '../engine/request.js'
+import { dryRunService } from '../engine/service.js'
 import { ship } from '../engine/ship.js'
 import { configApp, primaryHost } from '../engine/targets.js'
 import { hooksFor } from '../hooks/index.js'
@@ -9,11 +10,12 @@ import { defaultCacheDir } from '../image/index.js'
 import type { Logger } from '../log.js'
 import { LocalBuildCache } from './build-cache.js'
 import { guarded, toFailure } from './engine-cancel.js'
-import type { DeployCall, EnginePort, PhaseLogger, RunIO, RunOutcome, Target } from './engine-port.js'
-import { outcome, urlOf, withSession, type Scope } from './engine-session.js'
+import { EngineFailure, type DeployCall, type EnginePort, type PhaseLogger, type RunIO, type RunOutcome, type Target } from './engine-port.js'
+import { outcome, retainedFor, urlOf, withSession, type Scope } from './engine-session.js'
 import { lockTracker } from './lock-tracker.js'
 
-const ALL: Scope = { needs: 'all' }
+/** deploy and rollback: production's secrets, never the preview's own (x-cutover.preview.env). */
+const PRODUCTION: Scope = { needs: 'production' }
 
 /**
  * The real engine behind the Action's port: config and SSH session (engine-session.ts), gate ‖
@@ -22,10 +24,10 @@ const ALL: Scope = { needs: 'all' }
  */
 export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePort {
   return {
-    deploy: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, ALL)),
+    deploy: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, PRODUCTION)),
     previewDeploy: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, { needs: 'preview', pr: call.pr })),
     // Same path as a deploy; the request names the version and skips the build (the gate only when asked: wait-for-checks: true).
-    rollback: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, ALL)),
+    rollback: (call, io) => guarded(io, (releases) => shipTo(call, io, releases, env, PRODUCTION)),
     remove: (target, io) => guarded(io, (releases) => removeWith(target, io, releases, env, { needs: 'ssh' })),
     previewRemove: (target, io) => guarded(io, (releases) => removeWith(target, io, releases, env, { needs: 'ssh', pr: target.pr })),
     // A lock that cannot be read (host unreachable, host key changed...) is an error: the post
@@ -38,6 +40,20 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
         if (!report.state.held) return { outcome: 'not-held' as const }
         return { outcome: 'held-by-other' as const, details: report.state.text }
       }).catch((e: unknown) => {
+        throw toFailure(e)
+      }),
+    // Read-only: the dry run observes and plans; no build, no lock, nothing written to a host.
+    plan: (call, io) =>
+      guarded(io, () =>
+        withSession(call, io, env, PRODUCTION, async (session, config) => {
+          const version = call.request.version ?? call.request.ref
+          if (!version) throw new EngineFailure('plan: no commit or version to plan')
+          const hosts = await dryRunService(session, { ...versioned(call.request, version), commit: call.request.ref }, io.log)
+          return { version, service: config.service, hosts }
+        }),
+      ),
+    serving: (req, io) =>
+      withSession(req, io, env, { needs: 'ssh', pr: req.pr }, (session, config) => retainedFor(session, config, false)).catch((e: unknown) => {
         throw toFailure(e)
       }),
   }

@@ -11,7 +11,7 @@ const RELEASE_ON_CANCEL_MS = 5_000
  * without waiting for the engine (it cannot stop mid-step), but only once the lock release the
  * cancellation started has finished, or RELEASE_ON_CANCEL_MS passed (the post step covers that).
  */
-export async function guarded(io: RunIO, work: (releases: Promise<unknown>[]) => Promise<RunOutcome>): Promise<RunOutcome> {
+export async function guarded<T = RunOutcome>(io: RunIO, work: (releases: Promise<unknown>[]) => Promise<T>): Promise<T> {
   if (io.signal.aborted) throw new EngineFailure('cancelled before it started')
   const releases: Promise<unknown>[] = []
   const cancelled = new Promise<never>((_, reject) =>

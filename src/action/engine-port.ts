@@ -15,6 +15,7 @@ import type { ConfiglessSpec } from '../config/configless/spec.js'
  *   through `io.mask` before their first use.
  */
 import type { DeployRequest } from '../engine/request.js'
+import type { DryRunHost } from '../engine/deploy.js'
 import type { DeployResult } from '../engine/result.js'
 import type { GateResult } from '../gate/index.js'
 import type { Logger } from '../log.js'
@@ -92,6 +93,13 @@ export interface RunOutcome {
   gate?: GateResult
   /** What happened to the image, for the summary: e.g. built and pushed, or skipped because the registry has it. */
   build?: { action: 'built' | 'skipped'; detail: string }
+}
+
+/** `command: plan`: what deploying `version` would change per host and role, from a read-only look (engine/deploy.ts dryRun). */
+export interface PlanOutcome {
+  version: string
+  service: string
+  hosts: DryRunHost[]
 }
 
 export type LockRelease =
@@ -174,4 +182,8 @@ export interface EnginePort {
    * Never throws for a lock that is absent or someone else's.
    */
   releaseLockIfOwned(request: LockReleaseRequest, io: RunIO): Promise<LockRelease>
+  /** Plans a deploy of `call.request` (version, else its ref) without building, locking or changing any host. */
+  plan(call: DeployCall, io: RunIO): Promise<PlanOutcome>
+  /** Post step after a cancel or kill: what each host and role serves (running) and retains. Read-only: no lock, nothing changed. */
+  serving(request: LockReleaseRequest, io: RunIO): Promise<RetainedVersions[]>
 }

@@ -76,8 +76,10 @@ export async function withSession<T>(target: Target, io: RunIO, env: NodeJS.Proc
   }
 }
 
-async function retainedFor(session: Session, config: DeployConfig): Promise<RetainedVersions[]> {
-  return (await retainedVersions(config, session).catch(() => [])).map((h) => ({
+/** `tolerant`: a host that cannot be read gives no versions (a failure's hint); otherwise the error is thrown (the post step says it could not read the hosts). */
+export async function retainedFor(session: Session, config: DeployConfig, tolerant = true): Promise<RetainedVersions[]> {
+  const read = retainedVersions(config, session)
+  return (await (tolerant ? read.catch(() => []) : read)).map((h) => ({
     host: h.host,
     role: h.role,
     versions: h.containers.filter((c) => c.version !== null).map((c) => ({ version: c.version as string, container: c.name, running: c.state === 'running' })),

@@ -5,6 +5,8 @@ import { InputError } from './inputs.js'
 import { runMain } from './main.js'
 import { runPost } from './post.js'
 import { STATE } from './state.js'
+import { writeSummary } from './summary-file.js'
+import { renderInputErrorSummary } from './summary-stopped.js'
 
 /**
  * Runs the main or the post step, as the saved state says. Cancellation (the runner sends
@@ -37,6 +39,9 @@ export async function runEntry(engine: EnginePort, env: NodeJS.ProcessEnv = proc
     // A user mistake gets its message only; a stack (debug-only) is for bugs.
     if (!(err instanceof InputError || err instanceof EventError)) core.debug(err instanceof Error ? (err.stack ?? err.message) : String(err))
     core.setFailed(err instanceof Error ? err.message : String(err))
+    // The job summary says it too: it is where people look first, and a refused fork PR shows the safe patterns there.
+    if (err instanceof InputError) await writeSummary(renderInputErrorSummary(err.problems), core.warning, env)
+    else if (err instanceof EventError) await writeSummary(renderInputErrorSummary([err.message]), core.warning, env)
   } finally {
     process.off('SIGINT', cancel)
     process.off('SIGTERM', cancel)

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { actionDocsUrl } from '../project.js'
 import type { ActionCommand } from './inputs.js'
 
 /** Where the run comes from: which commit to gate, build and deploy, and which PR it is for. */
@@ -35,10 +36,12 @@ const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_
 
 export const FORK_HELP =
   'Pull requests from forks run without secrets (no SSH key, no registry password), so cutover cannot deploy them from a `pull_request` workflow. ' +
-  'Safe patterns: (1) `on: pull_request_target` with a label gate (`if: contains(github.event.pull_request.labels.*.name, \'preview\')`), ' +
-  'so a maintainer reviews the code before it gets a preview; or (2) build and test in the `pull_request` workflow and deploy from ' +
+  'Safe patterns: (1) `on: pull_request_target` with `types: [labeled]` and the job gated on that label event ' +
+  "(`if: github.event.action == 'labeled' && github.event.label.name == 'preview'`), checking out `github.event.pull_request.head.sha` with `persist-credentials: false`: " +
+  'a maintainer adds the label after reading the code, which approves that commit only (a later push is not deployed until the label is added again; ' +
+  'a gate on the label merely being present would deploy every later push); or (2) build and test in the `pull_request` workflow and deploy from ' +
   'a second workflow `on: workflow_run`, passing `pr-number`. Production secrets never reach previews unless `x-cutover.preview.inherit_secrets: true`. ' +
-  'See docs/action.md, "Pull requests from forks".'
+  `See ${actionDocsUrl('pull-requests-from-forks')} (the example workflow preview-from-forks.yml).`
 
 /**
  * Resolves the event the runner describes (GITHUB_EVENT_NAME, GITHUB_SHA and the payload at
@@ -75,7 +78,7 @@ export function resolveEvent(env: NodeJS.ProcessEnv, command: ActionCommand, prN
   // workflow_run are the deliberate, reviewed paths.
   if (eventName === 'pull_request' && fromFork) throw new EventError(`pull request #${prNumber} comes from a fork. ${FORK_HELP}`)
 
-  if (command === 'preview-deploy' || command === 'preview-remove') {
+  if (command === 'preview-deploy' || command === 'preview-remove' || command === 'plan') {
     if (prNumber === undefined) {
       throw new EventError(
         `${command} needs a pull request number, and the ${eventName || 'current'} event has none: run it on \`pull_request\` events, or pass \`pr-number\`.`,

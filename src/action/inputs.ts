@@ -5,7 +5,7 @@ import { readConfigless } from './configless-inputs.js'
 import { masked, registryAuthForms } from './mask.js'
 import { parseSecrets } from './secrets-input.js'
 
-export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove'] as const
+export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove', 'plan'] as const
 export type ActionCommand = (typeof COMMANDS)[number]
 
 /** Check-run conclusions GitHub knows (checks API); anything else is a typo. */
@@ -147,7 +147,7 @@ export function readInputs(input: InputReader): ActionInputs {
   if (!githubToken && (enabled ?? (command === undefined || defaultGate(command)))) {
     problems.push('Input `github-token` is empty, and the CI gate needs it to read checks; leave it unset to use the job\'s token (`${{ github.token }}`), pass a token, or set `wait-for-checks: false` to deploy without one (no GitHub Deployment or PR comment then).')
   }
-  if (enabled === true && (command === 'remove' || command === 'preview-remove')) {
+  if (enabled === true && (command === 'remove' || command === 'preview-remove' || command === 'plan')) {
     // Nothing is built or deployed, so there is no commit whose CI would decide anything.
     problems.push(`Input \`wait-for-checks\` is true, but \`command: ${command}\` never waits for CI (it deploys no code); remove \`wait-for-checks\` from this step.`)
   }

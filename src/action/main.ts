@@ -1,4 +1,3 @@
-import { appendFile } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { apiUrlFromEnv } from '../gate/index.js'
 import { failureAnnotations } from './annotations.js'
@@ -9,10 +8,13 @@ import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { GroupedLog } from './log-groups.js'
+import { runPlan } from './plan-command.js'
 import { masked } from './mask.js'
 import { deploymentRef, deployRequest, environmentName, newRunId, runUrl, toTarget } from './requests.js'
 import { STATE } from './state.js'
-import { renderSummary } from './summary.js'
+import { renderSummary, summaryLinks } from './summary.js'
+import { writeSummary } from './summary-file.js'
+import { timedPhases, type PhaseTiming } from './timings.js'
 
 export interface MainDeps {
   engine: EnginePort
@@ -25,12 +27,16 @@ export interface MainDeps {
 /** core's log functions as a sink for grouped engine output. */
 export const coreSink = { info: core.info, warning: core.warning, debug: core.debug, startGroup: core.startGroup, endGroup: core.endGroup }
 
-export function runIO(logs: GroupedLog, signal: AbortSignal): RunIO {
+export function runIO(logs: GroupedLog, signal: AbortSignal, timings?: PhaseTiming[]): RunIO {
   return {
     log: logs.log,
-    phase: (name) => logs.phase(name),
+    phase: timedPhases((name) => logs.phase(name), timings ?? []),
     mask: (value) => void masked(core.setSecret, value),
-    lockState: (held) => core.saveState(STATE.lock, held ? 'maybe-held' : 'free'),
+    lockState: (held) => {
+      // Once the run went for the lock, a host may change: a cancelled run's Deployment is then a failure, not inactive.
+      if (held) core.saveState(STATE.reached, 'true')
+      core.saveState(STATE.lock, held ? 'maybe-held' : 'free')
+    },
     signal,
   }
 }
@@ -46,10 +52,14 @@ export async function runMain(deps: MainDeps): Promise<void> {
   const inputs = readInputs({ get: (name) => core.getInput(name), setSecret: core.setSecret })
   const event = resolveEvent(env, inputs.command, inputs.prNumber)
   const runId = newRunId(env)
+  const started = Date.now()
   core.saveState(STATE.runId, runId)
+  core.saveState(STATE.started, String(started))
   if (event.prNumber !== undefined && (inputs.command === 'preview-deploy' || inputs.command === 'preview-remove')) core.saveState(STATE.pr, String(event.prNumber))
 
   const environment = environmentName(inputs, event)
+  core.saveState(STATE.sha, event.sha)
+  core.saveState(STATE.environment, environment)
   const logUrl = runUrl(env)
   const gh = new GitHubClient({
     apiUrl: apiUrlFromEnv(env),
@@ -60,29 +70,49 @@ export async function runMain(deps: MainDeps): Promise<void> {
   })
   const records = new GitHubRecords(
     gh,
-    { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`, ...(logUrl ? { logUrl } : {}) },
+    { command: inputs.command, environment, sha: event.sha, prNumber: event.prNumber, commentKey: commentKey(inputs), ...(logUrl ? { logUrl } : {}) },
     (message) => core.warning(message),
   )
   core.info(`cutover ${inputs.command}: ${event.repository}@${event.sha.slice(0, 12)} (${event.eventName || 'no event'}) → ${environment}`)
   if (!gh.hasToken) core.notice('cutover: no github-token, so this run records no GitHub Deployment and writes no PR comment (the CI gate is off: wait-for-checks: false).')
+  if (inputs.command === 'plan') {
+    const planLogs = new GroupedLog(coreSink)
+    const call = { ...toTarget(inputs, runId, env), request: deployRequest(inputs, event, runId, env, process.cwd()) }
+    await runPlan({ engine: deps.engine, inputs, event, environment, call, io: runIO(planLogs, deps.signal), gh, ...(logUrl ? { logUrl } : {}), commentKey: commentKey(inputs) }).finally(() => planLogs.flush())
+    core.saveState(STATE.mainDone, 'true')
+    return
+  }
   await records.start(deploymentRef(inputs, event), inputs.version ?? (inputs.command === 'rollback' ? undefined : event.sha))
+  if (records.deployment !== undefined) core.saveState(STATE.deployment, String(records.deployment))
 
   const logs = new GroupedLog(coreSink)
+  const timings: PhaseTiming[] = []
   let outcome: RunOutcome | undefined
   let failure: { message: string; detail: FailureDetail } | undefined
   try {
-    outcome = await callEngine(deps.engine, inputs, event, toTarget(inputs, runId, env), () => deployRequest(inputs, event, runId, env, process.cwd()), runIO(logs, deps.signal))
+    outcome = await callEngine(deps.engine, inputs, event, toTarget(inputs, runId, env), () => deployRequest(inputs, event, runId, env, process.cwd()), runIO(logs, deps.signal, timings))
   } catch (err) {
     failure = describeFailure(err, deps.signal)
   } finally {
     logs.flush()
   }
 
+  if (deps.signal.aborted) {
+    // Cancelled: the post step (which runs after a cancel, and after a kill too) settles the
+    // Deployment and writes the summary from what the hosts serve then; main says why it stopped.
+    core.error(`cutover was cancelled; the post step settles the Deployment and reports what each host serves${failure && !/cancel/i.test(failure.message) ? ` (${failure.message})` : ''}.`)
+    process.exitCode = 1
+    return
+  }
   const ok = !failure && !outcome?.result.hosts.some((h) => h.action === 'failed')
   if (outcome) writeOutputs(outcome)
   await records.finish(ok, outcome, failure?.message ?? outcome?.result.hosts.find((h) => h.error)?.error)
   await records.comment(ok, outcome)
-  await writeSummary(renderSummary({ command: inputs.command, environment, ok, sha: event.sha, ...(outcome ? { outcome } : {}), ...(failure ? { failure } : {}) }))
+  const links = summaryLinks(env, event.sha, records.deployment !== undefined ? environment : undefined)
+  await writeSummary(
+    renderSummary({ command: inputs.command, environment, ok, sha: event.sha, ...(outcome ? { outcome } : {}), ...(failure ? { failure } : {}), timings, totalMs: Date.now() - started, links }),
+    core.warning,
+  )
   if (!ok) {
     for (const a of failureAnnotations(failure, outcome)) {
       core.error(a.message, { title: a.title, ...(a.file ? { file: a.file } : {}), ...(a.startLine !== undefined ? { startLine: a.startLine } : {}) })
@@ -92,6 +122,9 @@ export async function runMain(deps: MainDeps): Promise<void> {
   }
   core.saveState(STATE.mainDone, 'true')
 }
+
+/** Tells apart the sticky comments of several apps (config files, destinations) on one PR. */
+const commentKey = (inputs: ActionInputs): string => `${inputs.configFile}${inputs.destination ? `@${inputs.destination}` : ''}`
 
 function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContext, target: Target, request: () => DeployRequest, io: RunIO): Promise<RunOutcome> {
   switch (inputs.command) {
@@ -105,6 +138,9 @@ function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContex
       return engine.previewDeploy({ ...target, request: request(), pr: event.prNumber! }, io)
     case 'preview-remove':
       return engine.previewRemove({ ...target, pr: event.prNumber! }, io)
+    case 'plan':
+      // runMain hands plan to runPlan before it gets here.
+      throw new Error('plan is not a deploy')
   }
 }
 
@@ -122,16 +158,4 @@ function writeOutputs(o: RunOutcome): void {
   core.setOutput('changed', o.result.changed ? 'true' : 'false')
   core.setOutput('url', o.url ?? '')
   core.setOutput('result', JSON.stringify(o.result))
-}
-
-async function writeSummary(markdown: string): Promise<void> {
-  // Appended directly rather than through core.summary, whose file path is cached process-wide.
-  // Outside a runner (no GITHUB_STEP_SUMMARY) there is nowhere to write it; that is not an error.
-  const file = process.env.GITHUB_STEP_SUMMARY
-  if (!file) return
-  try {
-    await appendFile(file, `${markdown}\n`, 'utf8')
-  } catch (err) {
-    core.warning(`cutover: could not write the job summary: ${(err as Error).message}`)
-  }
 }

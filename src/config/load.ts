@@ -33,7 +33,10 @@ export interface LoadOptions {
   /**
    * Which secrets this run resolves (default `all`). Resolving a secret can fail (not set) or run
    * a command (`$(…)` in .kamal/secrets), so a run resolves only what it uses:
-   * - `all`: every secret the config names (deploy, rollback, `cutover config`);
+   * - `all`: every secret the config names (`cutover config`, which checks them all);
+   * - `production`: deploy, rollback, plan: everything but the preview's own env secrets
+   *   (`x-cutover.preview.env`), which production never uses: a preview secret that is set only
+   *   for preview workflows must not fail a production deploy;
    * - `ssh`: only what reaching the hosts takes (ssh.key_data): removals and the lock, which
    *   neither pull an image nor write an env file;
    * - `preview`: a PR preview: ssh.key_data, the registry credentials, builder.secrets and the
@@ -53,7 +56,7 @@ export interface LoadOptions {
   data?: { file: string; value: Record<string, unknown> }
 }
 
-export type SecretNeeds = 'all' | 'ssh' | 'preview' | 'accessory'
+export type SecretNeeds = 'all' | 'production' | 'ssh' | 'preview' | 'accessory'
 
 export type LoadResult =
   | { ok: true; config: DeployConfig; secrets: Secrets; warnings: ConfigWarning[] }
@@ -156,6 +159,7 @@ function neededUses(uses: SecretUse[], config: DeployConfig, needs: SecretNeeds)
   const accessory = (u: SecretUse) => u.keyPath.startsWith('accessories/')
   if (needs === 'accessory') return uses.filter((u) => reachHosts(u) || /^registry\/(username|password)\//.test(u.keyPath) || accessory(u))
   if (needs === 'all') return uses.filter((u) => !accessory(u))
+  if (needs === 'production') return uses.filter((u) => !accessory(u) && !/^(x-cutover\/)?preview\//.test(u.keyPath))
   if (needs === 'ssh') return uses.filter(reachHosts)
   // preview.env already holds production's secret env when (and only when) inherit_secrets is set.
   const previewEnv = new Set(config.preview?.env.secret.map((s) => s.secret) ?? [])

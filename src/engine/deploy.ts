@@ -4,6 +4,7 @@ import type { Logger } from '../log.js'
 import { observeQueryFor, type DesiredRole } from '../plan/desired.js'
 import { HostClaimedError } from '../plan/claims.js'
 import { planHost, type HostPlan } from '../plan/host.js'
+import { removedRoles } from '../plan/removed-roles.js'
 import { describeStep } from '../plan/steps.js'
 import { runInGroups, type BootSettings } from './boot-groups.js'
 import type { Hosts } from './hosts.js'
@@ -56,6 +57,8 @@ export interface DeployDeps {
 export interface DryRunHost {
   host: string
   roles: { role: string; outcome: string; container: string; steps: string[]; notes: string[]; changes: string[] }[]
+  /** Roles of this app that run here but are not in the config for this host (a plan says "removed"; a deploy leaves them alone). */
+  removedRoles?: string[]
   error?: string
 }
 
@@ -134,8 +137,12 @@ export async function dryRun(req: ConvergeRequest, deps: DeployDeps): Promise<Dr
   return observed.map((o) => {
     const planned = planOrError(o, req.targets)
     if ('error' in planned) return { host: o.host, roles: [], error: planned.error }
+    const roles = req.targets.find((t) => t.host === o.host)?.roles ?? []
+    const first = roles[0]
+    const removed = first && 'state' in o ? removedRoles(o.state.containers, { service: first.service, destination: first.destination ?? '' }, roles.map((r) => r.role)) : []
     return {
       host: o.host,
+      ...(removed.length ? { removedRoles: removed } : {}),
       roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes, changes: r.result.changes ?? [] })),
     }
   })

@@ -77,6 +77,8 @@ export function buildInput(session: Session): BuildInput {
       ...(config.builder.cache ? { cache: config.builder.cache } : {}),
     },
     secretValues: Object.fromEntries(config.builder.secrets.map((name) => [name, secrets.get(name)])),
+    // A preview's config says tagsLatest: false (engine/preview.ts): its build leaves production's latest alone.
+    ...(config.tagsLatest === false ? { pushLatest: false } : {}),
   }
 }
 

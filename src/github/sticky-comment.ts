@@ -8,9 +8,10 @@ import type { GitHubClient } from './writer.js'
  */
 const PURPOSE: Purpose = { what: 'comment on the pull request', permission: 'pull-requests: write' }
 
-export function stickyMarker(key: string): string {
+/** `kind` tells apart the comments cutover keeps on one PR: the preview's and the plan's. */
+export function stickyMarker(key: string, kind: 'preview' | 'plan' = 'preview'): string {
   // `--` cannot appear inside an HTML comment; the key is a path and a destination.
-  return `<!-- cutover-preview ${key.replace(/-{2,}/g, '-')} -->`
+  return `<!-- cutover-${kind} ${key.replace(/-{2,}/g, '-')} -->`
 }
 
 interface Comment {

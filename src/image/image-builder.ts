@@ -88,7 +88,7 @@ export async function buildAndPushImage(request: ImageBuildRequest, options: Ima
   })
   const secretEnv = secretEnvironment(input)
   const repository = imageRepository(input.registry, input.image.name)
-  const tags = [`${repository}:${version}`, `${repository}:latest`]
+  const tags = [`${repository}:${version}`, ...(input.pushLatest === false ? [] : [`${repository}:latest`])]
   const arch = builder.arch ?? []
   const cacheContext: CacheContext = {
     service: input.service,

@@ -71,4 +71,6 @@ export interface BuildInput {
   builder: BuilderInput
   /** Values of `builder.secrets`, by name. Missing names are an error before anything runs. */
   secretValues?: Readonly<Record<string, string>>
+  /** false: push only `image:version`, never move `:latest` (a PR preview must not replace production's latest). */
+  pushLatest?: boolean
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureHostImage, ensureBusyboxBase, ensureKamalProxyTar } from './artifacts.js'
+import { ensureAct } from './act.js'
 import { ensureBuildTools } from './build-tools.js'
 import { buildkitdEndpoint, ensureBuildkitd } from './buildkitd.js'
 import { ensureBuildxConfig } from './buildx-config.js'
@@ -48,7 +49,8 @@ export async function up(): Promise<Testbed> {
     // builds (kamal-proxy, then buildkitd and buildx: CPU-bound, so one after the other).
     const [hostImage, [kamalProxyTar, tools]] = await Promise.all([
       ensureHostImage(),
-      ensureKamalProxyTar().then(async (tar) => [tar, await ensureBuildTools()] as const),
+      // act (the act tier's workflow engine) last: nothing else waits for it.
+      ensureKamalProxyTar().then(async (tar) => [tar, await ensureBuildTools(), await ensureAct()] as const),
     ])
     await ensureNetwork()
     await ensureRegistry(hostImage, secrets)

@@ -20,6 +20,11 @@ export interface RecordsContext {
 export class GitHubRecords {
   private deploymentId: number | undefined
 
+  /** The Deployment this run created, once start() did (the post step settles it after a cancel). */
+  get deployment(): number | undefined {
+    return this.deploymentId
+  }
+
   constructor(
     private readonly gh: GitHubClient,
     private readonly ctx: RecordsContext,

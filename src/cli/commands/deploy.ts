@@ -50,7 +50,7 @@ export const deployCommand: CliCommand = {
     const image = configlessImage(values, positionals)
     // Config-less: the flags make the config, the image's tag is the version, no build and no hooks.
     const configless = image === null ? null : loadConfiglessForCli(image, values, io)
-    const loaded = configless ?? loadForCli(values, io)
+    const loaded = configless ?? loadForCli(values, io, 'production')
     const session = openSession(loaded, values, io)
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined))

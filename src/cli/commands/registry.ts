@@ -18,7 +18,7 @@ export const registryCommand: CliCommand = {
   async run({ values, positionals }, io) {
     const [action, ...extra] = positionals
     if ((action !== 'login' && action !== 'logout') || extra.length > 0) throw new UsageError('say `registry login` or `registry logout`')
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'production')
     const session = openSession(loaded, values, io)
     const registry = session.registryInput()
     const where = registry.server ?? 'Docker Hub'

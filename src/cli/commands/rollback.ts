@@ -26,7 +26,7 @@ export const rollbackCommand: CliCommand = {
     if (!version || extra.length > 0) throw new UsageError('give exactly one VERSION to roll back to (`cutover versions` lists what the hosts retain)')
     const bad = versionProblem(version)
     if (bad) throw new UsageError(`VERSION ${bad}`)
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'production')
     const session = openSession(loaded, values, io)
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version))

@@ -14,6 +14,7 @@ import {
   type EnginePort,
   type LockRelease,
   type LockReleaseRequest,
+  type PlanOutcome,
   type RetainedVersions,
   type RunIO,
   type RunOutcome,
@@ -114,6 +115,25 @@ export class FakeEngine implements EnginePort {
     saveWorld(this.o.worldFile, w)
     io.log.info(`lock: released ${w.service}`)
     return { outcome: 'released', details }
+  }
+
+  /** A read-only plan: no lock, nothing written to the world. */
+  async plan(r: Parameters<EnginePort['plan']>[0]): Promise<PlanOutcome> {
+    this.o.calls?.push({ op: 'plan', request: r })
+    const w = loadWorld(this.o.worldFile)
+    const version = r.request.version ?? r.request.ref!
+    const before = w.services[w.service]?.running
+    const role = (): PlanOutcome['hosts'][number]['roles'][number] =>
+      before === version
+        ? { role: 'web', outcome: 'unchanged', container: `shop-web-${version}`, steps: [], notes: [], changes: [] }
+        : { role: 'web', outcome: before ? 'replaced' : 'booted', container: `shop-web-${version}`, steps: ['run', 'switch'], notes: [], changes: [before ? `image ${w.repository}:${before} → to be built from ${version}` : `new: image to be built from ${version}`] }
+    return { version, service: w.service, hosts: w.hosts.map((host) => ({ host, roles: [role()] })) }
+  }
+
+  async serving(r: LockReleaseRequest): Promise<RetainedVersions[]> {
+    this.o.calls?.push({ op: 'serving', request: r })
+    const w = loadWorld(this.o.worldFile)
+    return this.retained(w, r.pr === undefined ? w.service : `${w.service}-pr-${r.pr}`)
   }
 
   private async rollout(

@@ -134,11 +134,13 @@ describe('the real engine adapter', () => {
     expect(e.detail.kind).not.toBe('config')
   })
 
-  it('a deploy still needs every secret, and says how to give one in the Action\'s words', async () => {
+  it('a deploy needs every production secret but not the preview\'s own (issue 14, fix 1), and says how to give one in the Action\'s words', async () => {
     const e = await failure(createEnginePort({}).deploy({ ...target(app(), {}), request: deployRequest({ skipBuild: true }) }, recordingIO()))
     expect(e.detail.kind).toBe('config')
     const problems = e.detail.kind === 'config' ? e.detail.problems : []
-    expect(problems.map((p) => p.keyPath).sort()).toEqual(['env/secret/0', 'registry/password/0', 'servers/web/env/secret/0', 'x-cutover/preview/env/secret/0'])
+    expect(problems.map((p) => p.keyPath).sort()).toEqual(['env/secret/0', 'registry/password/0', 'servers/web/env/secret/0'])
+    const rollback = await failure(createEnginePort({}).rollback({ ...target(app(), {}), request: deployRequest({ skipBuild: true, version: 'v1', command: 'rollback' }) }, recordingIO()))
+    expect(rollback.detail.kind === 'config' ? rollback.detail.problems.map((p) => p.keyPath).sort() : []).toEqual(['env/secret/0', 'registry/password/0', 'servers/web/env/secret/0'])
     expect(problems.find((p) => p.keyPath === 'env/secret/0')!.expected).toContain('DATABASE_URL in the `secrets` input (a line `DATABASE_URL=${{ secrets.DATABASE_URL }}`)')
     expect(problems.find((p) => p.keyPath === 'registry/password/0')!.expected).toMatch(/^the `registry-password` input, or /)
   })

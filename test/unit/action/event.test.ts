@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
@@ -34,7 +34,23 @@ describe('resolveEvent', () => {
   it('a fork PR on pull_request is refused with the safe patterns', () => {
     const payload = pullRequestEvent('opened', { fork: 'mallory/Hello-World' })
     expect(() => resolve('pull_request', payload, 'preview-deploy')).toThrow(EventError)
-    expect(() => resolve('pull_request', payload, 'preview-deploy')).toThrow(/pull_request_target.*label gate.*workflow_run.*pr-number/s)
+    expect(() => resolve('pull_request', payload, 'preview-deploy')).toThrow(/pull_request_target.*workflow_run.*pr-number/s)
+  })
+
+  it('the fork refusal names the exact label gate preview-from-forks.yml uses, and links to the project\'s docs (not a path in the user\'s repository)', () => {
+    const workflow = readFileSync(join(__dirname, '../../../docs/workflows/preview-from-forks.yml'), 'utf8')
+    const gate = /^\s+if: (github\.event\.action == 'labeled'.*)$/m.exec(workflow)?.[1]
+    expect(gate).toBeDefined()
+    let message = ''
+    try {
+      resolve('pull_request', pullRequestEvent('opened', { fork: 'mallory/Hello-World' }), 'preview-deploy')
+    } catch (e) {
+      message = (e as Error).message
+    }
+    expect(message).toContain(gate!)
+    expect(message).toContain('persist-credentials: false')
+    expect(message).toMatch(/https:\/\/github\.com\/[^/]+\/cutover\/blob\/v1\/docs\/action\.md#pull-requests-from-forks/)
+    expect(message).not.toMatch(/See docs\/action\.md/)
   })
 
   it('a deleted fork (head.repo null) counts as a fork', () => {

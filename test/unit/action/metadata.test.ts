@@ -86,16 +86,45 @@ describe('action.yml', () => {
 
 const workflows = readdirSync(join(ROOT, 'docs/workflows')).filter((f) => f.endsWith('.yml'))
 
+interface Step {
+  uses?: string
+  with?: Record<string, string>
+}
 interface Workflow {
   on: Record<string, unknown>
   permissions?: Record<string, string>
   concurrency?: { group: string }
-  jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }>
+  jobs: Record<string, { steps?: Step[]; uses?: string; with?: Record<string, string>; secrets?: string }>
+}
+const workflow = (file: string) => parse(read(`docs/workflows/${file}`)) as Workflow
+/** A job's cutover steps: its own, or those of the local reusable workflow it calls (`./.github/workflows/X.yml` is docs/workflows/X.yml here). */
+const cutoverSteps = (file: string): { step: Step; command: string }[] =>
+  Object.values(workflow(file).jobs).flatMap((job) => {
+    if (job.uses) {
+      const called = /^\.\/\.github\/workflows\/([^/]+\.yml)$/.exec(job.uses)?.[1]
+      if (!called) throw new Error(`${file}: ${job.uses} is not a local reusable workflow`)
+      return cutoverSteps(called).map((s) => ({ ...s, command: job.with?.command ?? s.command }))
+    }
+    return (job.steps ?? []).filter((s) => s.uses?.endsWith('/cutover@v1')).map((step) => ({ step, command: /^\$\{\{/.test(step.with?.command ?? '') ? 'deploy' : (step.with?.command ?? 'deploy') }))
+  })
+
+/**
+ * What each documented workflow's token must be allowed, from what it does (issue 14, fix 4):
+ * a build pushes to ghcr.io with GITHUB_TOKEN (packages: write), a rollback or a plan only reads
+ * it, the gate reads checks and statuses, Deployments and the PR comment are written.
+ */
+const PERMISSIONS: Record<string, Record<string, string>> = {
+  'deploy.yml': { contents: 'read', checks: 'read', statuses: 'read', deployments: 'write', packages: 'write' },
+  'scheduled.yml': { contents: 'read', checks: 'read', statuses: 'read', deployments: 'write', packages: 'write' },
+  'rollback.yml': { contents: 'read', deployments: 'write', packages: 'read' },
+  'plan.yml': { contents: 'read', packages: 'read', 'pull-requests': 'write' },
+  'preview.yml': { contents: 'read', checks: 'read', statuses: 'read', deployments: 'write', 'pull-requests': 'write', packages: 'write' },
+  'preview-from-forks.yml': { contents: 'read', checks: 'read', statuses: 'read', deployments: 'write', 'pull-requests': 'write', packages: 'write' },
 }
 
 describe('docs/workflows', () => {
-  it('has the push, preview, schedule and rollback examples', () => {
-    expect(workflows).toEqual(expect.arrayContaining(['deploy.yml', 'preview.yml', 'scheduled.yml', 'rollback.yml', 'preview-from-forks.yml']))
+  it('has the push, preview, schedule, rollback and plan examples, and the reusable production workflow they share', () => {
+    expect(workflows).toEqual(expect.arrayContaining(['deploy.yml', 'preview.yml', 'scheduled.yml', 'rollback.yml', 'preview-from-forks.yml', 'plan.yml', 'production.yml']))
   })
 
   it.each(workflows)('%s passes the workflow schema', (file) => {
@@ -103,20 +132,39 @@ describe('docs/workflows', () => {
   })
 
   it('the workflow check is real: a misspelt key fails', () => {
-    const broken = read('docs/workflows/deploy.yml').replace('runs-on:', 'run-on:')
+    const broken = read('docs/workflows/production.yml').replace('runs-on:', 'run-on:')
     expect(validateWorkflow(broken).errors.length).toBeGreaterThan(0)
   })
 
-  it.each(workflows)('%s declares permissions and passes only declared inputs, with the required ones', (file) => {
-    const wf = parse(read(`docs/workflows/${file}`)) as Workflow
-    expect(wf.permissions).toBeDefined()
-    const steps = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.endsWith('/cutover@v1'))
+  it.each(workflows.filter((f) => f !== 'production.yml'))('%s passes only declared inputs to cutover, with the required ones', (file) => {
+    const steps = cutoverSteps(file)
     expect(steps.length).toBeGreaterThan(0)
-    for (const step of steps) {
+    for (const { step } of steps) {
       for (const key of Object.keys(step.with ?? {})) expect(Object.keys(meta.inputs), `${file}: ${key}`).toContain(key)
       for (const [name, input] of Object.entries(meta.inputs)) if (input.required) expect(step.with, `${file}: ${name}`).toHaveProperty(name)
     }
-    if (steps.some((s) => ['preview-deploy', 'preview-remove'].includes(s.with?.command ?? ''))) expect(wf.permissions!['pull-requests']).toBe('write')
+  })
+
+  it.each(Object.entries(PERMISSIONS))('%s grants exactly what it does', (file, expected) => {
+    expect(workflow(file).permissions).toEqual(expected)
+    const steps = cutoverSteps(file)
+    const ghcrToken = steps.some(({ step }) => /secrets\.GITHUB_TOKEN|github\.token/.test(step.with?.['registry-password'] ?? ''))
+    const builds = steps.some(({ command }) => command === 'deploy' || command === 'preview-deploy')
+    if (ghcrToken) expect(expected.packages, file).toBe(builds ? 'write' : 'read')
+    if (steps.some(({ command }) => command.startsWith('preview') || command === 'plan')) expect(expected['pull-requests'], file).toBe('write')
+  })
+
+  it('production\'s secrets are listed once: deploy, scheduled, rollback and plan call production.yml with secrets: inherit, and pass no secrets of their own', () => {
+    for (const file of ['deploy.yml', 'scheduled.yml', 'rollback.yml', 'plan.yml']) {
+      const calls = Object.values(workflow(file).jobs).filter((j) => j.uses)
+      expect(calls.map((j) => [j.uses, j.secrets]), file).toEqual([['./.github/workflows/production.yml', 'inherit']])
+      expect(read(`docs/workflows/${file}`), file).not.toMatch(/secrets\.(?!GITHUB_TOKEN)/)
+    }
+    expect(Object.keys(workflow('production.yml').on)).toEqual(['workflow_call'])
+  })
+
+  it('previews never get production\'s secrets', () => {
+    for (const file of ['preview.yml', 'preview-from-forks.yml']) expect(read(`docs/workflows/${file}`), file).not.toMatch(/secrets\.(DATABASE_URL|RAILS_MASTER_KEY)/)
   })
 
   it('rollback runs from workflow_dispatch with a concurrency group per environment', () => {
@@ -142,19 +190,19 @@ describe('README.md', () => {
   // only inputs action.yml declares.
   const examples = [...readme.matchAll(/```yaml\n(on:[\s\S]*?)```/g)].map((m) => m[1]!)
 
-  it('shows the five workflows: push deploy, config-less push deploy, PR previews, scheduled redeploy, rollback', () => {
+  it('shows the reusable production workflow and the five that use it or stand alone: push deploy, config-less push deploy, PR previews, scheduled redeploy, rollback', () => {
     const triggers = examples.map((e) => Object.keys((parse(e) as { on: Record<string, unknown> }).on).sort().join(','))
-    expect(triggers).toEqual(['push', 'push', 'pull_request', 'schedule', 'workflow_dispatch'])
+    expect(triggers).toEqual(['workflow_call', 'push', 'push', 'pull_request', 'schedule', 'workflow_dispatch'])
   })
 
   it('the config-less workflow is checkout plus one step, with no config input', () => {
-    const wf = parse(`name: example\n${examples[1]}`) as Workflow
+    const wf = parse(`name: example\n${examples[2]}`) as Workflow
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps ?? [])
     expect(steps.map((s) => s.uses)).toEqual(['actions/checkout@v4', 'your-org/cutover@v1'])
     expect(Object.keys(steps[1]?.with ?? {}).sort()).toEqual(['image', 'known-hosts', 'proxy-host', 'servers', 'ssh-private-key'])
   })
 
-  it.each([0, 1, 2, 3, 4])('workflow example %i validates and passes only declared inputs', (i) => {
+  it.each([0, 1, 2, 3, 4, 5])('workflow example %i validates and passes only declared inputs', (i) => {
     const text = `name: example\n${examples[i]}`
     expect(validateWorkflow(text).errors).toEqual([])
     const wf = parse(text) as Workflow

@@ -12,7 +12,8 @@ import { baseInputs, MERGE_SHA, pullRequestEvent, pushEvent, RUN_ID, startJob, t
 import { buildFakeEntry, runStepProcess, startStep, waitForFile } from '../../support/action/subprocess.js'
 
 let job: Job
-beforeAll(() => void buildFakeEntry(), 60_000)
+// ncc takes ~5 s on an idle machine and over 160 s on a loaded one (measured at load 11 to 30 on 2 cores).
+beforeAll(() => void buildFakeEntry(), 300_000)
 beforeEach(async () => {
   job = await startJob()
 })
@@ -41,9 +42,11 @@ const files = (name: string) => {
 const visible = (stdout: string) => stdout.split('\n').filter((l) => l !== '' && !l.startsWith('::debug::'))
 
 describe('main and post as two processes', () => {
-  it('main with no inputs fails with exactly one ::error:: and no stack trace', async () => {
+  it('main with no inputs fails with exactly one ::error:: and no stack trace, and a job summary listing the problems', async () => {
     const r = await runStepProcess({ files: files('main'), inputs: {}, github: github(), engine: { worldFile: job.worldFile } })
     expect(r.code).toBe(1)
+    expect(r.summary).toContain('### ❌ cutover did not start: the inputs need a fix')
+    expect(r.summary).toContain('- Input `known-hosts` is required')
     const errors = errorCommands(r.stdout.split('\n'))
     expect(errors).toHaveLength(1)
     expect(errors[0]!.message).toContain('Input `known-hosts` is required')
@@ -67,6 +70,7 @@ describe('main and post as two processes', () => {
   })
 
   it('main killed mid-deploy leaves its lock; the post step releases it because the run line is its own', async () => {
+    saveWorld(job.worldFile, { ...job.world(), services: { shop: { running: 'v0', retained: ['v0'] } } })
     const pausedFile = join(job.dir, 'paused')
     const mainFiles = files('main')
     const main = startStep({ files: mainFiles, inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile } } })
@@ -86,6 +90,35 @@ describe('main and post as two processes', () => {
     expect(post.code).toBe(0)
     expect(job.world().lock).toBeUndefined()
     expect(post.stdout).toContain('released the deploy lock this run held')
+    expect(errorCommands(post.stdout.split('\n'))).toEqual([])
+    // Issue 11 item 9: the Deployment main left in_progress is settled, and the summary says what each host serves.
+    const d = job.repo.deployments[0]!
+    expect(state['deployment-id']).toBe(String(d.id))
+    expect(job.repo.deploymentStatuses.get(d.id)!.map((s) => s.state)).toEqual(['in_progress', 'failure'])
+    expect(post.summary).toContain('### 🛑 cutover deploy to `production`: cancelled')
+    expect(post.summary).toContain('| vm1 | web | `v0` | — |')
+    expect(post.summary).toContain('- **Deploy lock:** this run held it; released')
+    expect(post.summary).toContain('- **Deployment:** marked `failure`')
+  })
+
+  it('a run killed before it went for the hosts: the post step marks its Deployment inactive, touches no lock, and says nothing changed', async () => {
+    const pausedFile = join(job.dir, 'paused-early')
+    const mainFiles = files('main')
+    const main = startStep({ files: mainFiles, inputs: inputs(), github: github(), engine: { worldFile: job.worldFile, pauseAfterLock: { pausedFile } } })
+    await waitForFile(pausedFile)
+    main.child.kill('SIGKILL')
+    await main.done
+    const { readStep } = await import('../../support/action/runner-files.js')
+    // As if killed a moment earlier, while the gate or the build still ran: no lock was ever asked for.
+    const { lock: _lock, 'reached-hosts': reached, ...state } = readStep(mainFiles).state
+    expect(reached).toBe('true')
+    saveWorld(job.worldFile, { ...job.world(), lock: undefined })
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    const d = job.repo.deployments[0]!
+    expect(job.repo.deploymentStatuses.get(d.id)!.map((s) => s.state)).toEqual(['in_progress', 'inactive'])
+    expect(post.summary).toContain('before it touched any host: nothing changed')
+    expect(post.summary).not.toContain('Deploy lock')
     expect(errorCommands(post.stdout.split('\n'))).toEqual([])
   })
 
@@ -150,7 +183,17 @@ describe('main and post as two processes', () => {
     expect(errorCommands(r.stdout.split('\n')).map((e) => e.message)).toEqual([expect.stringContaining('cutover was cancelled')])
     expect(job.world().lock).toBeUndefined()
     const { readStep } = await import('../../support/action/runner-files.js')
-    expect(readStep(mainFiles).state.lock).toBe('free')
+    const state = readStep(mainFiles).state
+    expect(state.lock).toBe('free')
+    // Main leaves the reporting to the post step, which runs after a cancel: one Deployment status, one summary.
+    expect(state['main-done']).toBeUndefined()
+    expect(readStep(mainFiles).summary).toBe('')
+    const post = await runStepProcess({ files: files('post'), inputs: inputs(), github: github(), state, engine: { worldFile: job.worldFile } })
+    expect(post.code).toBe(0)
+    const d = job.repo.deployments[0]!
+    expect(job.repo.deploymentStatuses.get(d.id)!.map((s) => s.state)).toEqual(['in_progress', 'failure'])
+    expect(post.summary).toContain(': cancelled')
+    expect(post.summary).not.toContain('Deploy lock')
   })
 
   it('a cancelled main exits once it has reported, though engine work lingers in the background (the real engine cannot stop mid-step)', async () => {

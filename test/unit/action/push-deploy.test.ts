@@ -33,8 +33,13 @@ describe('push deploy', () => {
     const result = JSON.parse(run.outputs.result!) as DeployResult
     expect(result.hosts.map((h) => [h.host, h.action])).toEqual([['vm1', 'booted'], ['vm2', 'booted']])
 
-    expect(run.summary).toContain('| vm1 | web | booted | `shop-web-')
-    expect(run.summary).toContain('| vm2 | web | booted |')
+    expect(run.summary).toContain('| vm1 | web | booted | — | `shop-web-')
+    expect(run.summary).toContain('| vm2 | web | booted | — |')
+    // Durations of the gate and the build, the whole run, and links to the commit, the run and the Deployments.
+    expect(run.summary).toMatch(/\*\*Durations:\*\* gate \d[^·]* · build \d[^·]* · whole run \d/)
+    expect(run.summary).toContain(`[commit \`${push.after.slice(0, 12)}\`](https://github.com/Codertocat/Hello-World/commit/${push.after})`)
+    expect(run.summary).toContain('[run log](https://github.com/Codertocat/Hello-World/actions/runs/4242)')
+    expect(run.summary).toContain('[Deployments](https://github.com/Codertocat/Hello-World/deployments/production)')
     expect(run.summary).toContain('**URL:** https://shop.example.test')
     expect(run.summary).toContain('Versions retained for rollback')
 

@@ -56,6 +56,24 @@ describe('loadConfig needs: which secrets a run resolves', () => {
     expect(okOf(load('all', ALL)).secrets.names().sort()).toEqual(Object.keys(ALL).sort())
   })
 
+  it('production (deploy, rollback, plan): every secret but the preview\'s own env, so a preview-only secret never fails a production run', () => {
+    const prod = only('SSH_KEY', 'KAMAL_REGISTRY_PASSWORD', 'NPM_TOKEN', 'DATABASE_URL', 'WEB_ONLY', 'CERT_PEM', 'KEY_PEM')
+    const r = okOf(load('production', prod))
+    expect(r.secrets.names().sort()).toEqual(Object.keys(prod).sort())
+    expect(r.secrets.has('PREVIEW_DATABASE_URL')).toBe(false)
+    expect(errorsOf(load('production', {})).map((e) => e.keyPath).sort()).toEqual(
+      ['builder/secrets/0', 'env/secret/0', 'proxy/ssl/certificate_pem', 'proxy/ssl/private_key_pem', 'registry/password/0', 'servers/web/env/secret/0', 'ssh/key_data/0'],
+    )
+  })
+
+  it('production with the old top-level preview: its env secrets are left out too', () => {
+    const text = CONFIG().replace('x-cutover:\n  preview:', 'preview:\n ').replace(/\n    /g, '\n   ')
+    const r = loadFrom({ [D]: text }, { env: only('SSH_KEY', 'KAMAL_REGISTRY_PASSWORD', 'NPM_TOKEN', 'DATABASE_URL', 'WEB_ONLY', 'CERT_PEM', 'KEY_PEM'), needs: 'production' })
+    expect(r.ok ? [] : r.errors.map((e) => e.keyPath)).toEqual([])
+    const all = loadFrom({ [D]: text }, { env: only('SSH_KEY', 'KAMAL_REGISTRY_PASSWORD', 'NPM_TOKEN', 'DATABASE_URL', 'WEB_ONLY', 'CERT_PEM', 'KEY_PEM'), needs: 'all' })
+    expect(all.ok ? [] : all.errors.map((e) => e.keyPath)).toEqual(['preview/env/secret/0'])
+  })
+
   it('ssh (removals, the lock): only what reaches the hosts; no registry password, no env secrets', () => {
     const r = okOf(load('ssh', only('SSH_KEY')))
     expect(r.secrets.names()).toEqual(['SSH_KEY'])

@@ -100,6 +100,15 @@ describe('buildAndPushImage', () => {
     expect(result.notes[0]).toMatch(/buildx is not installed for docker, so built with DOCKER_BUILDKIT=1 \/usr\/bin\/docker build and pushed with \/usr\/bin\/docker push/)
   })
 
+  it('pushLatest false (a PR preview): only image:version is tagged and pushed, on both paths; latest is never moved', async () => {
+    for (const buildx of [true, false]) {
+      const docker = fakeDocker({ buildx })
+      const result = await buildAndPushImage(request({ ...input(), pushLatest: false }), options(docker.exec))
+      expect(result.tags).toEqual(['registry.test:5443/acme/app:abc123'])
+      expect(JSON.stringify(docker.calls.map((c) => c.argv))).not.toContain(':latest')
+    }
+  })
+
   it('fallback with a registry cache: inline cache from :latest; with gha/local: none, said so', async () => {
     const docker = fakeDocker({ buildx: false })
     const r = await buildAndPushImage(request(input({ cache: { type: 'registry' } })), options(docker.exec))
