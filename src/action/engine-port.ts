@@ -44,6 +44,8 @@ export interface Target {
   run: { id: string; url?: string }
   /** Break the deploy lock if it is stale (the `break-stale-lock` input). */
   breakStaleLock?: boolean
+  /** Input `max-connections`: at most this many SSH connections at once; unset: x-cutover.fanout.max_connections. */
+  maxConnections?: number
 }
 
 /**

@@ -37,6 +37,8 @@ export interface ActionInputs {
   secrets: Record<string, string>
   /** `pr-number`: the PR a preview is for, when the event does not say (workflow_run, workflow_dispatch). */
   prNumber?: number
+  /** `max-connections`: at most this many SSH connections open at once (remote/bound.ts); unset: the config's. */
+  maxConnections?: number
 }
 
 /** Every problem with the inputs at once, each naming the input and the fix. Never holds a secret value. */
@@ -133,6 +135,12 @@ export function readInputs(input: InputReader): ActionInputs {
     problems.push(`Input \`pr-number\` is ${JSON.stringify(prRaw)}; pass the pull request number, e.g. \`pr-number: \${{ github.event.pull_request.number }}\`.`)
   }
 
+  const connectionsRaw = input.get('max-connections')
+  const maxConnections = connectionsRaw === '' ? undefined : Number(connectionsRaw)
+  if (maxConnections !== undefined && !(/^\d+$/.test(connectionsRaw) && Number.isSafeInteger(maxConnections) && maxConnections >= 1)) {
+    problems.push(`Input \`max-connections\` is ${JSON.stringify(connectionsRaw)}; pass a whole number of SSH connections, at least 1, e.g. \`max-connections: 8\` (or leave it out for x-cutover.fanout.max_connections, default 30).`)
+  }
+
   const skipBuild = bool('skip-build', false) ?? false
   const skipPush = bool('skip-push', false) ?? false
   const breakStaleLock = bool('break-stale-lock', false) ?? false
@@ -170,6 +178,7 @@ export function readInputs(input: InputReader): ActionInputs {
     skipHooks,
     secrets: parsedSecrets.values,
     prNumber,
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
   }
 }
 

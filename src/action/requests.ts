@@ -40,6 +40,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     ...(inputs.allowUnreachable ? { allowUnreachable: true } : {}),
     run: { id: runId, ...(url ? { url } : {}) },
     ...(inputs.breakStaleLock ? { breakStaleLock: true } : {}),
+    ...(inputs.maxConnections !== undefined ? { maxConnections: inputs.maxConnections } : {}),
   }
 }
 

@@ -203,6 +203,13 @@ export interface DeployConfig {
   lock: LockConfig
   /** cutover addition (`x-cutover/verify`): the watch after the switch. */
   verify: VerifyConfig
+  /** cutover addition (`x-cutover/fanout`), only when given: the SSH connection bound (remote/bound.ts). */
+  fanout?: FanoutConfig
+}
+
+export interface FanoutConfig {
+  /** At most this many SSH connections open at once. */
+  maxConnections: number
 }
 
 export interface LockConfig {

@@ -140,6 +140,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
     lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
     verify: verifySettings(input['x-cutover']?.verify),
+    ...(input['x-cutover']?.fanout?.max_connections !== undefined ? { fanout: { maxConnections: input['x-cutover'].fanout.max_connections } } : {}),
   }
   return { config, literals }
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { previewSchema } from './preview.js'
 import { section } from './section.js'
-import { bool, leaf, mapOf, seconds } from './values.js'
+import { bool, count, leaf, mapOf, seconds } from './values.js'
 
 /**
  * Every key cutover adds to Kamal's config lives under one top-level `x-cutover:` map. Kamal's
@@ -44,6 +44,16 @@ export const verifySchema = section(
   { expected: 'a map with window (seconds, 0 turns it off) and fleet_rollback (true or false)' },
 )
 
+/**
+ * `fanout.max_connections`: at most this many SSH connections open at once across the hosts
+ * (src/remote/bound.ts; default 30, Kamal's own concurrency). `--max-connections` and the Action's
+ * `max-connections` input override it.
+ */
+const fanoutSchema = section(
+  { max_connections: count(1, 'a whole number of connections, at least 1, e.g. 8').optional() },
+  { expected: 'a map with max_connections (a whole number, at least 1), e.g. { max_connections: 8 }' },
+)
+
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' })
 
 export const xCutoverSchema = section(
@@ -52,7 +62,8 @@ export const xCutoverSchema = section(
     roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
     lock: lockSchema.optional(),
     verify: verifySchema.optional(),
+    fanout: fanoutSchema.optional(),
   },
-  { expected: 'a map of cutover settings (preview, roles, lock, verify), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
+  { expected: 'a map of cutover settings (preview, roles, lock, verify, fanout), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
 )
 export type XCutoverInput = z.output<typeof xCutoverSchema>
