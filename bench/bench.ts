@@ -5,7 +5,12 @@ import { cliPath, deployJson, withOwnKnownHosts } from '../test/testbed/cutover-
 import { buildAndPush, freshVersion, helloConfigFor, helloDir, helloEnv, helloRepository, removeLocalTags } from '../test/testbed/hello-app.js'
 import { checkoutDir } from '../test/testbed/layout.js'
 import type { Testbed } from '../test/testbed/testbed-json.js'
-import { up } from '../test/testbed/up.js'
+import { ensureHosts, up } from '../test/testbed/up.js'
+import { lineChart, trafficChart } from './charts.js'
+import { COUNTS, measureFleet } from './fleet.js'
+import { fleetTargets, renderFleet } from './report-fleet.js'
+import { soak } from './soak.js'
+import { bundleSizes, hasCompileCache, measureStartup } from './startup.js'
 import { inProcessDeploy, observeCommand, unchangedPhases } from './engine.js'
 import { sshArgv, timeProcesses } from './processes.js'
 import { renderResults } from './report.js'
@@ -16,7 +21,13 @@ import { Samples } from './stats.js'
  * compared as medians. Writes bench/results.md and prints it. Not a test: nothing here asserts
  * a time; a deploy that does not do what was measured (e.g. not `unchanged`) stops the run.
  */
-const reps = Number(process.env.BENCH_REPS ?? 21)
+const reps = Number(process.env.BENCH_REPS ?? 11)
+/** The fleet part (bench/fleet.ts, soak.ts, startup.ts): repetitions and sizes, bounded so the whole run fits ~15 minutes. */
+const fleetReps = Number(process.env.BENCH_FLEET_REPS ?? 5)
+const fleetReplacements = Number(process.env.BENCH_FLEET_REPLACEMENTS ?? 2)
+const soakReplacements = Number(process.env.BENCH_SOAK_REPLACEMENTS ?? 20)
+const soakRequests = Number(process.env.BENCH_SOAK_REQUESTS ?? 20_000)
+const startupReps = Number(process.env.BENCH_STARTUP_REPS ?? 11)
 const replacements = Number(process.env.BENCH_REPLACEMENTS ?? 10)
 const fresh = Number(process.env.BENCH_FRESH ?? 5)
 /**
@@ -35,6 +46,7 @@ async function main(): Promise<void> {
   // Three hosts for the growth measurement (vm3 joins; vm1 and vm2 are reused as they run).
   process.env.TESTBED_HOSTS = '3'
   const testbed: Testbed = withOwnKnownHosts(await up())
+  if (!hasCompileCache()) log(`Node's compile cache (module.enableCompileCache, Node >= 22.1): skipped, Node ${process.version} has none`)
   if (testbed.hosts.length < 3) throw new Error('bench: the testbed has fewer than 3 hosts')
   const address = testbed.hosts.map((h) => h.address)
   const configs = { 1: helloConfigFor(address.slice(0, 1), 'bench-1-host'), 2: helloConfigFor(address.slice(0, 2), 'bench-2-hosts'), 3: helloConfigFor(address.slice(0, 3), 'bench-3-hosts') }
@@ -58,6 +70,7 @@ async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, ver
   const env = helloEnv(testbed)
   const address = testbed.hosts.map((h) => h.address)
   const load = [loadavg()[0]!]
+  const started = performance.now()
 
   const cli = async (hosts: 1 | 2 | 3, version: string, expect: Expect, bundle?: string) => {
     const { run, result } = await deployJson(testbed, version, { cwd: helloDir, env, config: configs[hosts], ...(bundle ? { cli: bundle } : {}) })
@@ -126,13 +139,45 @@ async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, ver
     s.add('cli replaced fresh, 2 hosts', wallMs)
     s.add('engine replaced fresh, 2 hosts', engineMs)
   }
+  log(`first part done in ${((performance.now() - started) / 1000).toFixed(0)}s`)
+
+  // The fleet: vm1..vm10 (the extra hosts start here, only if they are not running yet).
+  const fleetHosts = await ensureHosts(10)
+  const fleetBed = withOwnKnownHosts({ ...testbed, hosts: fleetHosts })
+  const repository = helloRepository()
+  await measureFleet({ testbed: fleetBed, env, s, log, versions: { a, b }, repository }, fleetReps, fleetReplacements)
+  log(`fleet done at ${((performance.now() - started) / 1000).toFixed(0)}s; soak: ${soakReplacements} replacements under >= ${soakRequests} requests`)
+  await cli(2, a, 'booted or replaced').catch(() => cli(2, a, 'unchanged'))
+  const soaked = await soak(fleetBed, env, configs[2], { a, b }, repository, { replacements: soakReplacements, naiveEvery: 4, minRequests: soakRequests, maxMs: 420_000 })
+  log(`soak done at ${((performance.now() - started) / 1000).toFixed(0)}s: ${soaked.requests} requests, cutover failed ${soaked.cutoverFailed}, naive failed ${soaked.naiveFailed}`)
+  await measureStartup(s, startupReps)
   load.push(loadavg()[0]!)
 
-  const markdown = renderResults(s, { reps, replacements, fresh, hosts: testbed.hosts.map((h) => h.name), load, ...(beforeCli ? { beforeCli: process.env.BENCH_BEFORE_LABEL ?? beforeCli } : {}) })
+  const charts = { traffic: 'replacement-traffic.svg', scaling: 'fleet-scaling.svg' }
+  writeFileSync(join(checkoutDir, 'bench', charts.traffic), trafficChart('One cutover replacement under load, 2 hosts', soaked.chart.buckets, soaked.chart.bucketMs, soaked.chart.phases, soaked.chart.versions))
+  const median = (name: string) => s.median(name)
+  writeFileSync(
+    join(checkoutDir, 'bench', charts.scaling),
+    lineChart('Wall time vs. host count (medians, fresh processes)', 'hosts', 'ms', [
+      { name: 'cutover unchanged', points: COUNTS.map((n) => [n, median(`fleet cli unchanged, ${n}`)]) },
+      { name: 'ssh host docker ps', points: COUNTS.map((n) => [n, median(`fleet ssh docker ps, ${n}`)]) },
+      { name: 'cutover replaced', points: COUNTS.map((n) => [n, median(`fleet cli replaced, ${n}`)]) },
+      { name: 'hand sequence (1 host)', points: [[1, median('hand sequence, 1 host')]] },
+    ]),
+  )
+  const fleetInfo = { fleetReps, replacementReps: fleetReplacements, soak: soaked, sizes: bundleSizes(), compileCache: hasCompileCache(), startupReps, charts }
+  const markdown = renderResults(s, {
+    reps, replacements, fresh, hosts: fleetHosts.map((h) => h.name), load,
+    ...(beforeCli ? { beforeCli: process.env.BENCH_BEFORE_LABEL ?? beforeCli } : {}),
+    extraTargets: fleetTargets(s, soaked),
+    extraSections: `${renderFleet(s, fleetInfo)}
+Whole run: ${((performance.now() - started) / 60_000).toFixed(1)} minutes after the builds.
+`,
+  })
   const out = join(checkoutDir, 'bench', 'results.md')
   writeFileSync(out, markdown)
   process.stdout.write(markdown)
-  log(`wrote ${out}`)
+  log(`wrote ${out} and bench/${charts.traffic}, bench/${charts.scaling}`)
 }
 
 main().catch((e: unknown) => {
