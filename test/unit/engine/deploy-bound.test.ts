@@ -131,11 +131,15 @@ describe('deploy with a connection bound smaller than the fleet', () => {
   }, 30_000)
 
   it('bound 2 over 6 hosts, boot groups of 3, workers first in each group: all converge, never more than 2 open', async () => {
-    const hosts: [string, 'web' | 'jobs'][] = [['vm1', 'jobs'], ['vm2', 'jobs'], ['vm3', 'web'], ['vm4', 'jobs'], ['vm5', 'jobs'], ['vm6', 'web']]
+    const hosts: [string, 'web' | 'jobs'][] = [['vm1', 'jobs'], ['vm2', 'jobs'], ['vm3', 'web'], ['vm4', 'jobs'], ['vm5', 'jobs'], ['vm10', 'web']]
     const r = await run(hosts, 2, { limit: 3, waitS: 0 })
     expect(actions(r)).toEqual(hosts.map(([h, role]) => [h, role, role === 'web' ? 'booted' : 'replaced', '']))
     expect(r.fleet.peak).toBe(2)
     expect(r.fleet.events.indexOf('vm1 stop')).toBeGreaterThan(r.fleet.events.indexOf('vm3 switch'))
+    // Host prefixes padded to the longest name: vm1's and vm10's lines start their text in one column.
+    const said = r.logger.lines.join('\n')
+    expect(said).toMatch(/\[vm1\]  jobs: /)
+    expect(said).toMatch(/\[vm10\] web: /)
   }, 30_000)
 
   it('a bound at least the fleet: one connection per host for the whole run (no redials)', async () => {
