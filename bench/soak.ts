@@ -134,9 +134,10 @@ function trafficOf(answers: readonly Answer[], w: Window, versions: string[]): S
     if (a.ok) b.byVersion[a.detail] = (b.byVersion[a.detail] ?? 0) + 1
     else b.errors++
   }
-  // The first host's step lines (`[address] web: …`), plus the process start and exit.
-  const first = w.lines.filter((l) => /^\[[^\]]+\]\s+web: /.test(l.text))
-  const host = first[0]?.text.match(/^\[([^\]]+)\]/)?.[1]
-  const steps = first.filter((l) => l.text.startsWith(`[${host}]`)).map((l) => ({ atMs: l.at - from, label: l.text.replace(/^\[[^\]]+\]\s+web: /, '').slice(0, 38) }))
+  // The first host's step lines (`deploy: [address] web: …`, the CLI's phase prefix first), plus the process start and exit.
+  const step = /\[([^\]]+)\]\s+web: (.*)$/
+  const first = w.lines.map((l) => ({ at: l.at, m: l.text.match(step) })).filter((l) => l.m)
+  const host = first[0]?.m?.[1]
+  const steps = first.filter((l) => l.m![1] === host).map((l) => ({ atMs: l.at - from, label: l.m![2]!.slice(0, 38) }))
   return { buckets, phases: [{ atMs: w.start - from, label: 'cutover deploy starts' }, ...steps, { atMs: w.end - from, label: 'cutover exits' }], versions, bucketMs: BUCKET_MS }
 }
