@@ -5,7 +5,12 @@ import { cliPath, deployJson, withOwnKnownHosts } from '../test/testbed/cutover-
 import { buildAndPush, freshVersion, helloConfigFor, helloDir, helloEnv, helloRepository, removeLocalTags } from '../test/testbed/hello-app.js'
 import { checkoutDir } from '../test/testbed/layout.js'
 import type { Testbed } from '../test/testbed/testbed-json.js'
-import { up } from '../test/testbed/up.js'
+import { ensureHosts, up } from '../test/testbed/up.js'
+import { lineChart, trafficChart } from './charts.js'
+import { COUNTS, measureFleet } from './fleet.js'
+import { fleetTargets, renderFleet } from './report-fleet.js'
+import { soak } from './soak.js'
+import { bundleSizes, hasCompileCache, measureStartup } from './startup.js'
 import { inProcessDeploy, observeCommand, unchangedPhases } from './engine.js'
 import { sshArgv, timeProcesses } from './processes.js'
 import { renderResults } from './report.js'
@@ -16,9 +21,15 @@ import { Samples } from './stats.js'
  * compared as medians. Writes bench/results.md and prints it. Not a test: nothing here asserts
  * a time; a deploy that does not do what was measured (e.g. not `unchanged`) stops the run.
  */
-const reps = Number(process.env.BENCH_REPS ?? 21)
-const replacements = Number(process.env.BENCH_REPLACEMENTS ?? 10)
-const fresh = Number(process.env.BENCH_FRESH ?? 5)
+const reps = Number(process.env.BENCH_REPS ?? 7)
+/** The fleet part (bench/fleet.ts, soak.ts, startup.ts): repetitions and sizes, bounded so the whole run fits ~15 minutes. */
+const fleetReps = Number(process.env.BENCH_FLEET_REPS ?? 3)
+const fleetReplacements = Number(process.env.BENCH_FLEET_REPLACEMENTS ?? 2)
+const soakReplacements = Number(process.env.BENCH_SOAK_REPLACEMENTS ?? 20)
+const soakRequests = Number(process.env.BENCH_SOAK_REQUESTS ?? 20_000)
+const startupReps = Number(process.env.BENCH_STARTUP_REPS ?? 7)
+const replacements = Number(process.env.BENCH_REPLACEMENTS ?? 6)
+const fresh = Number(process.env.BENCH_FRESH ?? 3)
 /**
  * Another build of the CLI (e.g. `git show main:dist/cli/index.js > /tmp/before.js`): its
  * unchanged deploys are measured in the same loop, interleaved, for a before/after under the
@@ -34,7 +45,9 @@ type Expect = 'unchanged' | 'replaced' | 'booted or replaced'
 async function main(): Promise<void> {
   // Three hosts for the growth measurement (vm3 joins; vm1 and vm2 are reused as they run).
   process.env.TESTBED_HOSTS = '3'
-  const testbed: Testbed = withOwnKnownHosts(await up())
+  const shared = await up()
+  const testbed: Testbed = withOwnKnownHosts(shared)
+  if (!hasCompileCache()) log(`Node's compile cache (module.enableCompileCache, Node >= 22.1): skipped, Node ${process.version} has none`)
   if (testbed.hosts.length < 3) throw new Error('bench: the testbed has fewer than 3 hosts')
   const address = testbed.hosts.map((h) => h.address)
   const configs = { 1: helloConfigFor(address.slice(0, 1), 'bench-1-host'), 2: helloConfigFor(address.slice(0, 2), 'bench-2-hosts'), 3: helloConfigFor(address.slice(0, 3), 'bench-3-hosts') }
@@ -47,17 +60,18 @@ async function main(): Promise<void> {
   const refs: string[] = []
   try {
     for (const v of [a, b, ...freshVersions]) refs.push(await buildAndPush(testbed, repository, v))
-    await measure(testbed, configs, { a, b, freshVersions })
+    await measure(testbed, configs, { a, b, freshVersions }, shared)
   } finally {
     await removeLocalTags(refs)
   }
 }
 
-async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, versions: { a: string; b: string; freshVersions: string[] }): Promise<void> {
+async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, versions: { a: string; b: string; freshVersions: string[] }, shared: Testbed): Promise<void> {
   const { a, b, freshVersions } = versions
   const env = helloEnv(testbed)
   const address = testbed.hosts.map((h) => h.address)
   const load = [loadavg()[0]!]
+  const started = performance.now()
 
   const cli = async (hosts: 1 | 2 | 3, version: string, expect: Expect, bundle?: string) => {
     const { run, result } = await deployJson(testbed, version, { cwd: helloDir, env, config: configs[hosts], ...(bundle ? { cli: bundle } : {}) })
@@ -126,13 +140,63 @@ async function measure(testbed: Testbed, configs: Record<1 | 2 | 3, string>, ver
     s.add('cli replaced fresh, 2 hosts', wallMs)
     s.add('engine replaced fresh, 2 hosts', engineMs)
   }
-  load.push(loadavg()[0]!)
+  log(`first part done in ${((performance.now() - started) / 1000).toFixed(0)}s`)
 
-  const markdown = renderResults(s, { reps, replacements, fresh, hosts: testbed.hosts.map((h) => h.name), load, ...(beforeCli ? { beforeCli: process.env.BENCH_BEFORE_LABEL ?? beforeCli } : {}) })
+  // Each stage of the fleet part on its own: a stage that fails is reported in results.md, the others still are.
+  const failed: string[] = []
+  const stage = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn()
+    } catch (e) {
+      failed.push(`${name}: ${e instanceof Error ? e.message : String(e)}`)
+      log(`${name} FAILED: ${e instanceof Error ? e.message : String(e)}`)
+      return undefined
+    }
+  }
+  await stage('startup', () => measureStartup(s, startupReps))
+  // The fleet: vm1..vm10 (the extra hosts start here, only if they are not running yet).
+  const fleetHosts = await ensureHosts(10)
+  // A fresh copy of the shared known_hosts, which now holds the extra hosts' keys too.
+  const fleetBed = withOwnKnownHosts({ ...shared, hosts: fleetHosts })
+  const repository = helloRepository()
+  await stage('fleet', () => measureFleet({ testbed: fleetBed, env, s, log, versions: { a, b }, repository }, fleetReps, fleetReplacements))
+  log(`fleet done at ${((performance.now() - started) / 1000).toFixed(0)}s; soak: ${soakReplacements} replacements under >= ${soakRequests} requests`)
+  const soaked = await stage('soak', async () => {
+    await cli(2, a, 'booted or replaced').catch(() => cli(2, a, 'unchanged'))
+    return soak(fleetBed, env, configs[2], { a, b }, repository, { replacements: soakReplacements, naiveEvery: 4, minRequests: soakRequests, maxMs: 420_000 })
+  })
+  if (soaked) log(`soak done at ${((performance.now() - started) / 1000).toFixed(0)}s: ${soaked.requests} requests, cutover failed ${soaked.cutoverFailed}, naive failed ${soaked.naiveFailed}`)
+  load.push(loadavg()[0]!)
+  if (!soaked) {
+    writeFileSync(join(checkoutDir, 'bench', 'results.md'), `${renderResults(s, { reps, replacements, fresh, hosts: fleetHosts.map((h) => h.name), load })}\n## Fleet part FAILED\n\n${failed.map((f) => `- ${f}`).join('\n')}\n`)
+    throw new Error(`bench: ${failed.join('; ')}`)
+  }
+
+  const charts = { traffic: 'replacement-traffic.svg', scaling: 'fleet-scaling.svg' }
+  writeFileSync(join(checkoutDir, 'bench', charts.traffic), trafficChart('One cutover replacement under load, 2 hosts', soaked.chart.buckets, soaked.chart.bucketMs, soaked.chart.phases, soaked.chart.versions))
+  const median = (name: string) => s.median(name)
+  writeFileSync(
+    join(checkoutDir, 'bench', charts.scaling),
+    lineChart('Wall time vs. host count (medians, fresh processes)', 'hosts', 'ms', [
+      { name: 'cutover unchanged', points: COUNTS.map((n) => [n, median(`fleet cli unchanged, ${n}`)]) },
+      { name: 'ssh host docker ps', points: COUNTS.map((n) => [n, median(`fleet ssh docker ps, ${n}`)]) },
+      { name: 'cutover replaced', points: COUNTS.map((n) => [n, median(`fleet cli replaced, ${n}`)]) },
+      { name: 'hand sequence (1 host)', points: [[1, median('hand sequence, 1 host')]] },
+    ]),
+  )
+  const fleetInfo = { fleetReps, replacementReps: fleetReplacements, soak: soaked, sizes: bundleSizes(), compileCache: hasCompileCache(), startupReps, charts }
+  const markdown = renderResults(s, {
+    reps, replacements, fresh, hosts: fleetHosts.map((h) => h.name), load,
+    ...(beforeCli ? { beforeCli: process.env.BENCH_BEFORE_LABEL ?? beforeCli } : {}),
+    extraTargets: fleetTargets(s, soaked),
+    extraSections: `${renderFleet(s, fleetInfo)}${failed.length ? `\n## Stages that FAILED\n\n${failed.map((f) => `- ${f}`).join('\n')}\n` : ''}
+Whole run: ${((performance.now() - started) / 60_000).toFixed(1)} minutes after the builds.
+`,
+  })
   const out = join(checkoutDir, 'bench', 'results.md')
   writeFileSync(out, markdown)
   process.stdout.write(markdown)
-  log(`wrote ${out}`)
+  log(`wrote ${out} and bench/${charts.traffic}, bench/${charts.scaling}`)
 }
 
 main().catch((e: unknown) => {

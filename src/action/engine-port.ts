@@ -48,6 +48,8 @@ export interface Target {
   breakStaleLock?: boolean
   /** The `image` input's config-less deploy: the config comes from these settings, not from configFile. */
   configless?: ConfiglessSpec
+  /** Input `max-connections`: at most this many SSH connections at once; unset: x-cutover.fanout.max_connections. */
+  maxConnections?: number
 }
 
 /**

@@ -64,6 +64,7 @@ export async function withSession<T>(target: Target, io: RunIO, env: NodeJS.Proc
     logger: io.log,
     knownHosts: parseKnownHosts(target.knownHosts, 'the known-hosts input'),
     extraKeys: target.sshPrivateKey ? { data: [{ label: 'the ssh-private-key input', key: target.sshPrivateKey }] } : {},
+    ...(target.maxConnections !== undefined ? { maxConnections: target.maxConnections } : {}),
   })
   try {
     return await work(session, config)

@@ -41,6 +41,8 @@ export interface ActionInputs {
   prNumber?: number
   /** Set when the `image` input is: a config-less deploy (configless-inputs.ts); no config file is read. */
   configless?: ConfiglessSpec
+  /** `max-connections`: at most this many SSH connections open at once (remote/bound.ts); unset: the config's. */
+  maxConnections?: number
 }
 
 /** Every problem with the inputs at once, each naming the input and the fix. Never holds a secret value. */
@@ -135,6 +137,12 @@ export function readInputs(input: InputReader): ActionInputs {
     problems.push(`Input \`pr-number\` is ${JSON.stringify(prRaw)}; pass the pull request number, e.g. \`pr-number: \${{ github.event.pull_request.number }}\`.`)
   }
 
+  const connectionsRaw = input.get('max-connections')
+  const maxConnections = connectionsRaw === '' ? undefined : Number(connectionsRaw)
+  if (maxConnections !== undefined && !(/^\d+$/.test(connectionsRaw) && Number.isSafeInteger(maxConnections) && maxConnections >= 1)) {
+    problems.push(`Input \`max-connections\` is ${JSON.stringify(connectionsRaw)}; pass a whole number of SSH connections, at least 1, e.g. \`max-connections: 8\` (or leave it out for x-cutover.fanout.max_connections, default 30).`)
+  }
+
   const skipBuild = bool('skip-build', false) ?? false
   const skipPush = bool('skip-push', false) ?? false
   const breakStaleLock = bool('break-stale-lock', false) ?? false
@@ -180,6 +188,7 @@ export function readInputs(input: InputReader): ActionInputs {
     secrets: parsedSecrets.values,
     prNumber,
     ...(configless ? { configless } : {}),
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
   }
 }
 

@@ -41,6 +41,7 @@ export function toTarget(inputs: ActionInputs, runId: string, env: NodeJS.Proces
     run: { id: runId, ...(url ? { url } : {}) },
     ...(inputs.breakStaleLock ? { breakStaleLock: true } : {}),
     ...(inputs.configless ? { configless: inputs.configless } : {}),
+    ...(inputs.maxConnections !== undefined ? { maxConnections: inputs.maxConnections } : {}),
   }
 }
 

@@ -12,7 +12,19 @@ import { type CliIO, configArgs, type OptionValues, UsageError } from './command
 export const hostOptions = {
   'known-hosts': { type: 'string' },
   'ssh-key': { type: 'string', multiple: true },
+  'max-connections': { type: 'string' },
 } as const
+
+/** `--max-connections N`: a whole number of at least 1, or a usage error naming the flag. */
+export function maxConnectionsFlag(values: OptionValues): number | undefined {
+  const raw = values['max-connections']
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--max-connections ${JSON.stringify(raw)}: expected a whole number of SSH connections, at least 1 (e.g. --max-connections 8)`)
+  }
+  return n
+}
 
 /** Human output goes to stderr, so stdout stays clean for `--json`. Secrets are redacted on the way out. */
 export function cliLogger(io: CliIO, redact: (s: string) => string = (s) => s): Logger {
@@ -56,6 +68,7 @@ export function knownHostsPath(values: OptionValues, io: CliIO): string {
 export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onCommand?: (host: string, command: string) => void): Session {
   const trace = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s))
   const keys = values['ssh-key']
+  const maxConnections = maxConnectionsFlag(values)
   const paths = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).map((k) => resolve(io.cwd, String(k)))
   return new Session({
     config: loaded.config,
@@ -64,6 +77,7 @@ export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onC
     knownHosts: knownHostsPath(values, io),
     extraKeys: { paths },
     ...(trace ? { onCommand: trace } : {}),
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
     env: io.env as NodeJS.ProcessEnv,
   })
 }

@@ -19,7 +19,17 @@ export function renderResultTable(result: DeployResult): string {
     ...(h.changes?.length ? [`${h.host} ${h.role}:`, ...h.changes.map((c) => `  ${c}`)] : []),
     ...(h.finished?.length ? [`${h.host} ${h.role}: finished what an earlier run left: ${h.finished.join('; ')}`] : []),
   ])
-  return `${table}\n${changes.length ? `${changes.join('\n')}\n` : ''}${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`
+  return `${table}\n${changes.length ? `${changes.join('\n')}\n` : ''}${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}${tally(result)}\n`
+}
+
+/** `; 10 hosts: 7 replaced, 3 unchanged`: the table's rows counted, for a fleet too long to read at a glance. */
+function tally(result: DeployResult): string {
+  const hosts = new Set(result.hosts.map((h) => h.host)).size
+  if (hosts < 2) return ''
+  const counts = new Map<string, number>()
+  for (const h of result.hosts) counts.set(h.action, (counts.get(h.action) ?? 0) + 1)
+  const roles = result.hosts.length === hosts ? '' : ` (${result.hosts.length} host roles)`
+  return `; ${hosts} hosts${roles}: ${[...counts].map(([action, n]) => `${n} ${action}`).join(', ')}`
 }
 
 /** The table (or JSON on stdout), then one line per failed host on stderr. */

@@ -207,6 +207,8 @@ export interface DeployConfig {
   accessories?: AccessoryConfig[]
   /** cutover addition (`x-cutover/bootstrap`): where `server bootstrap` fetches Docker's install script. */
   bootstrap?: { installUrl: string }
+  /** cutover addition (`x-cutover/fanout`), only when given: the SSH connection bound (remote/bound.ts). */
+  fanout?: FanoutConfig
 }
 
 /** One Kamal accessory, hosts resolved (see normalize/accessories.ts). */
@@ -229,6 +231,11 @@ export interface AccessoryConfig {
   labels: Record<string, string>
   /** Default kamal. */
   network: string
+}
+
+export interface FanoutConfig {
+  /** At most this many SSH connections open at once. */
+  maxConnections: number
 }
 
 export interface LockConfig {

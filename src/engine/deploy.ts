@@ -103,6 +103,9 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
     // One fleet for the run; each boot group's members join it just before the group runs, so a
     // member never waits for a host of a later group (fleet-rollback.ts).
     const fleet = new FleetRollback(req.fleetRollback ?? true)
+    // The CLI's `[host]` prefixes padded to the longest name, so the lines of 10+ hosts (vm9, vm10) stay in columns.
+    const width = Math.max(...req.targets.map((t) => t.host.length))
+    const hostDeps: DeployDeps = deps.hostLog ? deps : { ...deps, hostLog: (h) => deps.logger.child(`[${h}]${' '.repeat(width - h.length)}`) }
     // Kamal's boot groups (boot-groups.ts): one group, all hosts at once, without `boot.limit`.
     const hosts = await runInGroups(again.map((p) => ({ ...p, primaryWork: primaryWork(p, req.primaryRole) })), {
       boot: req.boot ?? { limit: null, waitS: 0 },
@@ -110,7 +113,7 @@ export async function deploy(req: ConvergeRequest, deps: DeployDeps): Promise<De
       primaryHealthy: primaryUnchanged(again, req.primaryRole),
       beforeGroup: (group) => expectMembers(fleet, group),
       run: async (planned, barrier) => {
-        if (!('error' in planned)) return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole }, fleet)
+        if (!('error' in planned)) return runHost(planned.host, planned.plan, hostDeps, now, { barrier, primaryRole: req.primaryRole }, fleet)
         if (planned.primaryWork) barrier.primaryFailed()
         // Only with --allow-unreachable does a host that cannot be observed get this far: it is left out, not failed over.
         return hostResults(planned, () => now() - started)

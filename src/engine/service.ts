@@ -73,10 +73,12 @@ export async function dryRunService(session: Session, req: VersionedRequest & { 
  * reached is tried once per run, not twice); later asks go to the session's pool, which keeps
  * the connection. When the registry check throws, the caller's session.close() ends the dials.
  */
-export function dialEarly(session: Pick<Session, 'options' | 'host'>, onlyHosts?: readonly string[]): Hosts {
+export function dialEarly(session: Pick<Session, 'options' | 'host'> & { maxConnections?: number }, onlyHosts?: readonly string[]): Hosts {
   const { config } = session.options
   const only = onlyHosts?.length ? onlyHosts : null
-  const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h))
+  // Only as many as the connection bound lets open at once: a dial beyond it would wait for a slot,
+  // then give it up again before its host is observed (remote/bound.ts).
+  const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h)).slice(0, session.maxConnections ?? Infinity)
   const early = new Map(names.map((h) => [h, session.host(h)] as const))
   for (const dial of early.values()) dial.catch(() => undefined) // reported when the host is first used
   return {

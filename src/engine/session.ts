@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { createRegistryClient, type RegistryInput } from '../registry/index.js'
 import type { DeployConfig } from '../config/index.js'
 import type { Logger } from '../log.js'
-import { SshPool, type SshOptions } from '../remote/index.js'
+import { DEFAULT_MAX_CONNECTIONS, SshPool, type SshOptions } from '../remote/index.js'
 import type { Secrets } from '../secrets/index.js'
 import type { RemoteHost } from '../remote/host.js'
 
@@ -19,15 +19,20 @@ export interface SessionOptions {
   /** Called with every command string sent over SSH (tests trace them for leaks). */
   onCommand?: (host: string, command: string) => void
   env?: NodeJS.ProcessEnv
+  /** `--max-connections` / the Action's `max-connections`: wins over x-cutover.fanout.max_connections. */
+  maxConnections?: number | undefined
 }
 
 /** One run's connections: one SSH connection per host, reused, closed at the end. */
 export class Session {
   readonly pool: SshPool
   readonly redact: (text: string) => string
+  /** At most this many SSH connections open at once (remote/bound.ts). */
+  readonly maxConnections: number
 
   constructor(readonly options: SessionOptions) {
     const { config, secrets } = options
+    this.maxConnections = options.maxConnections ?? config.fanout?.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     const keyData = config.ssh.keyData.map((ref, i) => ({ label: `ssh/key_data/${i}`, key: secrets.resolve(ref) }))
     this.pool = new SshPool({
       keys: {
@@ -35,6 +40,7 @@ export class Session {
         buffers: [...keyData, ...(options.extraKeys?.data ?? [])],
       },
       knownHosts: options.knownHosts,
+      maxConnections: this.maxConnections,
       user: config.ssh.user,
       port: config.ssh.port,
       ...(config.ssh.proxy ? { proxy: `${config.ssh.proxy.user}@${formatHost(config.ssh.proxy.host)}:${config.ssh.proxy.port}` } : {}),

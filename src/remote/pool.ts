@@ -11,6 +11,7 @@ import { parseKnownHosts, type KnownHosts } from './known-hosts.js'
 import { spawnProxyCommand } from './proxy-command.js'
 import { readSshConfigFiles, SshConfigs, type SshConfigSetting } from './ssh-config.js'
 import { SshHost } from './ssh-host.js'
+import { ConnectionBound, DEFAULT_MAX_CONNECTIONS } from './bound.js'
 import { parseTarget } from './target.js'
 
 export interface SshOptions {
@@ -45,6 +46,13 @@ export interface SshOptions {
   keepaliveIntervalMs?: number
   keepaliveCountMax?: number
   maxChannelsPerHost?: number
+  /**
+   * At most this many SSH connections open at once (x-cutover.fanout.max_connections,
+   * --max-connections): see bound.ts. Default DEFAULT_MAX_CONNECTIONS.
+   */
+  maxConnections?: number
+  /** How long an idle connection stays open while another host waits for a slot (bound.ts; tests shorten it). */
+  idleGraceMs?: number
   onCommand?: (host: string, command: string) => void
 }
 
@@ -77,6 +85,10 @@ export class SshPool {
   private readonly home: string
   private readonly connections = new Map<string, Promise<Client>>()
   private readonly hosts = new Map<string, Promise<SshHost>>()
+  /** The connection bound over the hosts (jump hosts are not counted: one connection each, shared). */
+  readonly bound: ConnectionBound
+  /** Where each of the bound's keys (`user@host:port`) goes, as host() resolved it. */
+  private readonly dialed = new Map<string, Hop>()
 
   constructor(private readonly options: SshOptions) {
     const given = Array.isArray(options.keys) ? undefined : (options.keys as KeySources)
@@ -85,6 +97,9 @@ export class SshPool {
     this.knownHosts = typeof options.knownHosts === 'string' ? loadKnownHosts(options.knownHosts) : options.knownHosts
     this.home = options.home ?? homedir()
     this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home)
+    this.bound = new ConnectionBound((target, gone) => this.dial(target, gone), options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, {
+      ...(options.idleGraceMs !== undefined ? { graceMs: options.idleGraceMs } : {}),
+    })
   }
 
   private endpoint(target: string, name?: string): Hop {
@@ -169,11 +184,21 @@ export class SshPool {
     })
   }
 
-  /** The host's RemoteHost, connecting on first use. `target` is `[user@]host[:port]`. */
-  host(target: string, name?: string): Promise<SshHost> {
+  /**
+   * The host's RemoteHost, connecting on first use. `target` is `[user@]host[:port]`. Each
+   * command holds one of the pool's connection slots while it runs (bound.ts).
+   */
+  host(target: string, name?: string): Promise<RemoteHost> {
     const endpoint = this.endpoint(target, name)
-    const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`
-    let pending = this.hosts.get(key)
+    const hostKey = `${endpoint.user}@${endpoint.host}:${endpoint.port}`
+    this.dialed.set(hostKey, endpoint)
+    return this.bound.host(hostKey, endpoint.name)
+  }
+
+  /** One connection to the host, as the bound asks for it; `gone` is told when the host ends it. */
+  private dial(hostKey: string, gone: () => void): Promise<SshHost> {
+    const endpoint = this.dialed.get(hostKey)!
+    let pending = this.hosts.get(hostKey)
     if (!pending) {
       const route = this.route(endpoint.alias)
       pending = this.client(endpoint, endpoint.alias, 'command' in route ? route : route.jumps).then((client) => {
@@ -182,20 +207,24 @@ export class SshPool {
           maxChannels: this.options.maxChannelsPerHost ?? 8,
           ...(this.options.onCommand ? { onCommand: this.options.onCommand } : {}),
         }, async () => {
-          this.hosts.delete(key)
+          this.hosts.delete(hostKey)
           await closeClient(client)
         })
-        client.once('close', () => this.hosts.get(key) === pending && this.hosts.delete(key))
+        client.once('close', () => {
+          if (this.hosts.get(hostKey) === pending) this.hosts.delete(hostKey)
+          gone()
+        })
         return host
       })
-      this.hosts.set(key, pending)
-      pending.catch(() => this.hosts.get(key) === pending && this.hosts.delete(key))
+      this.hosts.set(hostKey, pending)
+      pending.catch(() => this.hosts.get(hostKey) === pending && this.hosts.delete(hostKey))
     }
     return pending
   }
 
   /** Closes every connection, jump hosts included. */
   async closeAll(): Promise<void> {
+    await this.bound.closeAll()
     const clients = await Promise.allSettled([...this.connections.values()])
     this.connections.clear()
     this.hosts.clear()

@@ -18,6 +18,8 @@ export interface Answer {
   ok: boolean
   /** The body (trimmed) when ok; why it failed otherwise. */
   detail: string
+  /** How long the answer (or the failure) took, ms. */
+  tookMs: number
 }
 
 export interface LoopOptions {
@@ -55,7 +57,8 @@ export class RequestLoop {
     this.workers = targets.flatMap((t) => Array.from({ length: options.workersPerHost }, () => this.work(t)))
   }
 
-  private elapsed(): number {
+  /** ms since the loop started (the clock of every Answer.sentAt). */
+  elapsed(): number {
     return performance.now() - this.started
   }
 
@@ -71,9 +74,9 @@ export class RequestLoop {
         const { status, body } = await fetchOnce(`${target.url}${this.options.path}`, this.options.requestTimeoutMs)
         const text = body.trim()
         const ok = status === 200 && this.options.accept(text)
-        this.answers.push({ host: target.name, sentAt, ok, detail: ok ? text : `HTTP ${status} ${JSON.stringify(text.slice(0, 80))}` })
+        this.answers.push({ host: target.name, sentAt, ok, detail: ok ? text : `HTTP ${status} ${JSON.stringify(text.slice(0, 80))}`, tookMs: this.elapsed() - sentAt })
       } catch (e) {
-        this.answers.push({ host: target.name, sentAt, ok: false, detail: e instanceof Error ? e.message : String(e) })
+        this.answers.push({ host: target.name, sentAt, ok: false, detail: e instanceof Error ? e.message : String(e), tookMs: this.elapsed() - sentAt })
       }
     }
   }

@@ -8,10 +8,10 @@ import { ensureBuildxConfig } from './buildx-config.js'
 import { ensureNetwork } from './containers.js'
 import { ensureEngine, ensurePackages } from './deps.js'
 import { ensureHost } from './hosts.js'
-import { buildkitdContainer, buildkitVersion, buildxBuilderName, buildxVersion, hostCount, hostHttpPort, hostIp, hostName, legacyDocker, localDir, maxHosts, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
+import { buildkitdContainer, buildkitVersion, buildxBuilderName, buildxVersion, checkHostCount, hostCount, hostHttpPort, hostIp, hostName, legacyDocker, localDir, maxHosts, registryServer, registryUser, stateDir, testbedJsonPath } from './layout.js'
 import { withLock } from './lock.js'
 import { ensurePushed, ensureRegistry } from './registry.js'
-import { ensureSecrets } from './secrets.js'
+import { ensureSecrets, type TestbedSecrets } from './secrets.js'
 import { progress } from './sh.js'
 import type { Testbed } from './testbed-json.js'
 
@@ -37,6 +37,30 @@ export function mergeKnownHosts(existing: string, ensured: readonly string[], li
   return `${[...lines, ...kept].join('\n')}\n`
 }
 
+/** Hosts vm1..vmN running (those already running as specified are reused), their keys in known_hosts. */
+async function startHosts(count: number, hostImage: string, secrets: TestbedSecrets, kamalProxyTar: string): Promise<Testbed['hosts']> {
+  const hostNumbers = Array.from({ length: count }, (_, i) => i + 1)
+  const keys = await Promise.all(hostNumbers.map((n) => ensureHost(n, hostImage, secrets, kamalProxyTar)))
+  writeIfChanged(secrets.knownHostsPath, mergeKnownHosts(existsSync(secrets.knownHostsPath) ? readFileSync(secrets.knownHostsPath, 'utf8') : '', hostNumbers.map(hostIp), keys.flat()), 0o644)
+  return hostNumbers.map((n) => ({ name: hostName(n), address: hostIp(n), sshPort: 22, httpUrl: `http://127.0.0.1:${hostHttpPort(n)}` }))
+}
+
+/**
+ * A bigger fleet for one run (a fleet test, the benchmark): vm1..vmN, starting only the hosts not
+ * already running. The rest of the testbed must be up (`up()`, as the e2e tier's global set-up
+ * does). testbed.json is NOT rewritten, so every other test keeps its default small set of hosts.
+ * Extra hosts stay up (an idle host is one container with sshd and dockerd) until `testbed:down`.
+ */
+export async function ensureHosts(count: number): Promise<Testbed['hosts']> {
+  checkHostCount(count, `ensureHosts(${count})`)
+  return withLock(join(stateDir, 'up.lock'), async () => {
+    const secrets = await ensureSecrets()
+    const [hostImage, kamalProxyTar] = await Promise.all([ensureHostImage(), ensureKamalProxyTar()])
+    await ensureNetwork()
+    return startHosts(count, hostImage, secrets, kamalProxyTar)
+  })
+}
+
 /** Brings the testbed up (idempotent: what already runs as specified is reused). */
 export async function up(): Promise<Testbed> {
   const count = hostCount()
@@ -54,15 +78,13 @@ export async function up(): Promise<Testbed> {
     ])
     await ensureNetwork()
     await ensureRegistry(hostImage, secrets)
-    const hostNumbers = Array.from({ length: count }, (_, i) => i + 1)
-    const [keys, base, dockerConfig] = await Promise.all([
-      Promise.all(hostNumbers.map((n) => ensureHost(n, hostImage, secrets, kamalProxyTar))),
+    const [hosts, base, dockerConfig] = await Promise.all([
+      startHosts(count, hostImage, secrets, kamalProxyTar),
       ensureBusyboxBase().then(async (b) => (await ensurePushed(b.ref, secrets), b)),
       ensureBuildkitd(hostImage, tools.buildkitd, secrets).then((endpoint) => ensureBuildxConfig(tools.buildx, endpoint)),
     ])
-    writeIfChanged(secrets.knownHostsPath, mergeKnownHosts(existsSync(secrets.knownHostsPath) ? readFileSync(secrets.knownHostsPath, 'utf8') : '', hostNumbers.map(hostIp), keys.flat()), 0o644)
     return {
-      hosts: hostNumbers.map((n) => ({ name: hostName(n), address: hostIp(n), sshPort: 22, httpUrl: `http://127.0.0.1:${hostHttpPort(n)}` })),
+      hosts,
       ssh: { user: 'root', keyPath: secrets.sshKeyPath, knownHostsPath: secrets.knownHostsPath },
       registry: { server: registryServer, username: registryUser, password: secrets.registryPassword, caCertPath: secrets.caCertPath },
       baseImage: base.ref,

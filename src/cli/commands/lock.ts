@@ -8,7 +8,7 @@ import { hostOptions, loadForCli, openSession } from '../context.js'
 export const lockCommand: CliCommand = {
   name: 'lock',
   summary: 'Show or release the deploy lock (Kamal-compatible, on the primary host)',
-  usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--json]',
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
   positionals: true,
   async run({ values, positionals }, io) {

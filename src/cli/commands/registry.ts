@@ -12,7 +12,7 @@ import { hostOptions, loadForCli, openSession } from '../context.js'
 export const registryCommand: CliCommand = {
   name: 'registry',
   summary: 'Log in to (or out of) the registry here and on every host',
-  usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE]',
+  usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N]',
   options: { ...configOptions, ...hostOptions, 'skip-local': { type: 'boolean' }, 'skip-remote': { type: 'boolean' } },
   positionals: true,
   async run({ values, positionals }, io) {

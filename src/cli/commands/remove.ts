@@ -10,7 +10,7 @@ import { releaseOnSignal } from '../signals.js'
 export const removeCommand: CliCommand = {
   name: 'remove',
   summary: "Remove the app from every host: its proxy routes, containers, images and env files",
-  usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--json]',
+  usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [--json]',
   jsonResult: true,
   options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
   async run({ values }, io) {

@@ -6,7 +6,7 @@ import { hostOptions, loadForCli, openSession } from '../context.js'
 export const versionsCommand: CliCommand = {
   name: 'versions',
   summary: 'List the versions retained on each host (what a rollback can reuse)',
-  usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+  usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--json]',
   options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
   async run({ values }, io) {
     const loaded = loadForCli(values, io, 'ssh')

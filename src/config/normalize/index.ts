@@ -144,6 +144,7 @@ export function normalize(input: RootInput, raw: Record<string, unknown>, files:
     verify: verifySettings(input['x-cutover']?.verify),
     accessories: resolveAccessories(input.accessories, input.service, roles, c),
     bootstrap: { installUrl: input['x-cutover']?.bootstrap?.install_url ?? DEFAULTS.dockerInstallUrl },
+    ...(input['x-cutover']?.fanout?.max_connections !== undefined ? { fanout: { maxConnections: input['x-cutover'].fanout.max_connections } } : {}),
   }
   return { config, literals }
 }

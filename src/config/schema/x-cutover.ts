@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { previewSchema } from './preview.js'
 import { section } from './section.js'
-import { bool, leaf, mapOf, seconds } from './values.js'
+import { bool, count, leaf, mapOf, seconds } from './values.js'
 
 /**
  * Every key cutover adds to Kamal's config lives under one top-level `x-cutover:` map. Kamal's
@@ -55,6 +55,16 @@ const bootstrapSchema = section(
   { expected: 'a map with install_url, e.g. { install_url: https://get.docker.com }' },
 )
 
+/**
+ * `fanout.max_connections`: at most this many SSH connections open at once across the hosts
+ * (src/remote/bound.ts; default 30, Kamal's own concurrency). `--max-connections` and the Action's
+ * `max-connections` input override it.
+ */
+const fanoutSchema = section(
+  { max_connections: count(1, 'a whole number of connections, at least 1, e.g. 8').optional() },
+  { expected: 'a map with max_connections (a whole number, at least 1), e.g. { max_connections: 8 }' },
+)
+
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' })
 
 export const xCutoverSchema = section(
@@ -64,7 +74,8 @@ export const xCutoverSchema = section(
     lock: lockSchema.optional(),
     verify: verifySchema.optional(),
     bootstrap: bootstrapSchema.optional(),
+    fanout: fanoutSchema.optional(),
   },
-  { expected: 'a map of cutover settings (preview, roles, lock, verify), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
+  { expected: 'a map of cutover settings (preview, roles, lock, verify, fanout), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' },
 )
 export type XCutoverInput = z.output<typeof xCutoverSchema>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { gateEnabled, InputError, parseDuration, readInputs } from '../../../src/action/inputs.js'
 import { parseSecrets } from '../../../src/action/secrets-input.js'
+import { toTarget } from '../../../src/action/requests.js'
 import { inputDefaults } from '../../support/action/runner-files.js'
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAkeymaterial-Sentinel-1\n-----END OPENSSH PRIVATE KEY-----'
@@ -33,6 +34,12 @@ describe('readInputs', () => {
     expect(gateEnabled(inputs!)).toBe(true)
   })
 
+  it('max-connections reaches the Target the session is opened from; unset leaves the config\'s', () => {
+    expect(read({ ...valid, 'max-connections': '4' }).inputs!.maxConnections).toBe(4)
+    expect(read(valid).inputs!.maxConnections).toBeUndefined()
+    expect(toTarget(read({ ...valid, 'max-connections': '4' }).inputs!, 'run-1', {}).maxConnections).toBe(4)
+  })
+
   it.each([
     [{ command: 'ship' }, 'Input `command` is "ship"; set it to one of: deploy, rollback, remove, preview-deploy, preview-remove, plan.'],
     [{ command: 'rollback' }, 'Input `version` is required for `command: rollback`'],
@@ -44,6 +51,8 @@ describe('readInputs', () => {
     [{ 'gate-timeout': 'soon' }, 'Input `gate-timeout` is "soon"; write a duration such as 30m'],
     [{ 'allowed-conclusions': 'success,sucess' }, 'Input `allowed-conclusions` has "sucess"'],
     [{ 'pr-number': '12a' }, 'Input `pr-number` is "12a"'],
+    [{ 'max-connections': '0' }, 'Input `max-connections` is "0"; pass a whole number of SSH connections, at least 1, e.g. `max-connections: 8`'],
+    [{ 'max-connections': 'many' }, 'Input `max-connections` is "many"'],
     [{ 'known-hosts': '' }, 'Input `known-hosts` is required: host keys are always verified.'],
     [{ 'known-hosts': 'vm1 ssh-ed25519' }, 'Input `known-hosts`, line 1: expected "HOST KEYTYPE KEY"'],
     [{ 'github-token': '' }, 'Input `github-token` is empty, and the CI gate needs it'],

@@ -37,6 +37,8 @@ const classes: Record<string, Row[]> = {
     { name: 'no registry', files: deploy(cfg('', ['registry'])), keyPaths: ['registry'], message: /is missing/ },
     { name: 'registry without password', files: deploy(cfg('registry:\n  server: ghcr.io\n  username: me')), keyPaths: ['registry/password'], line: 5, message: /is missing/ },
     { name: 'no image with a remote registry', files: deploy(cfg('', ['image'])), keyPaths: ['image'], message: /is missing/ },
+    { name: 'fanout max_connections 0', files: deploy(cfg('x-cutover:\n  fanout:\n    max_connections: 0')), keyPaths: ['x-cutover/fanout/max_connections'], message: /is 0/, expected: /at least 1/ },
+    { name: 'fanout max_connections as a string', files: deploy(cfg('x-cutover:\n  fanout:\n    max_connections: "8"')), keyPaths: ['x-cutover/fanout/max_connections'], expected: /whole number of connections/ },
     { name: 'preview without host', files: deploy(cfg('x-cutover:\n  preview:\n    inherit_secrets: false')), keyPaths: ['x-cutover/preview/host'], message: /is missing/ },
   ],
   'unknown key with a suggestion': [

@@ -4,9 +4,10 @@ import { dialEarly } from '../../../src/engine/service.js'
 import type { Session } from '../../../src/engine/session.js'
 
 /** A session that records which hosts were dialed; `bad` hosts fail to connect. */
-function fakeSession(roles: string[][], bad: string[] = []) {
+function fakeSession(roles: string[][], bad: string[] = [], maxConnections?: number) {
   const dials: string[] = []
   const session = {
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
     options: { config: { roles: roles.map((hosts) => ({ hosts: hosts.map((host) => ({ host })) })) } },
     host(target: string): Promise<RemoteHost> {
       dials.push(target)
@@ -25,6 +26,14 @@ describe('dialEarly: hosts are dialed while the registry is asked', () => {
     const { dials, req } = fakeSession(roles)
     dialEarly(...req(only))
     expect(dials).toEqual(want)
+  })
+
+  it('no more early dials than the connection bound (x-cutover.fanout.max_connections): the rest dial when first used', async () => {
+    const { dials, req } = fakeSession([['a', 'b', 'c', 'd']], [], 2)
+    const pool = dialEarly(...req())
+    expect(dials).toEqual(['a', 'b'])
+    await pool.host('c')
+    expect(dials).toEqual(['a', 'b', 'c'])
   })
 
   it('hands the early dial to the first ask and the session to later ones', async () => {
