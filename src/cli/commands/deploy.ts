@@ -12,6 +12,7 @@ import { gateFromFlags, gateOptions } from '../gate-flags.js'
 import { reportResult } from '../result-table.js'
 import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
+import { DEPLOY_LIKE_USAGE, deployLikeOptions, lockWaitSeconds, scopeFromFlags } from '../deploy-flags.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 export const deployCommand: CliCommand = {
@@ -19,7 +20,7 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]',
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run] ' + DEPLOY_LIKE_USAGE,
   jsonResult: true,
   options: {
     ...configOptions,
@@ -37,6 +38,7 @@ export const deployCommand: CliCommand = {
     json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     'skip-hooks': { type: 'boolean', short: 'H' },
+    ...deployLikeOptions,
   },
   async run({ values }, io) {
     const given = typeof values.version === 'string' ? values.version : undefined
@@ -48,7 +50,7 @@ export const deployCommand: CliCommand = {
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined))
     try {
       // A dry run waits for no gate: it only plans.
-      const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
+      const request = { ...(await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)), ...scopeFromFlags(values, loaded.config), lockWaitS: lockWaitSeconds(values) }
       if (values['dry-run']) {
         const resolved = request.version ? undefined : await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })
         const version = request.version ?? resolved!.version
