@@ -9,6 +9,7 @@ import { defaultCacheDir } from '../image/index.js'
 import type { Logger } from '../log.js'
 import { LocalBuildCache } from './build-cache.js'
 import { guarded, toFailure } from './engine-cancel.js'
+import { execOnPrimary } from '../engine/app-exec.js'
 import type { DeployCall, EnginePort, PhaseLogger, RunIO, RunOutcome, Target } from './engine-port.js'
 import { outcome, urlOf, withSession, type Scope } from './engine-session.js'
 import { lockTracker } from './lock-tracker.js'
@@ -38,6 +39,11 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
         if (!report.state.held) return { outcome: 'not-held' as const }
         return { outcome: 'held-by-other' as const, details: report.state.text }
       }).catch((e: unknown) => {
+        throw toFailure(e)
+      }),
+    // No lock, as Kamal's `app exec`: a one-off runs next to the app, it changes no container of it.
+    exec: (call, io) =>
+      withSession(call, io, env, ALL, (session) => execOnPrimary(session, { version: call.version, cmd: call.cmd, performer: performer(env), onLine: call.onLine })).catch((e: unknown) => {
         throw toFailure(e)
       }),
   }

@@ -171,4 +171,16 @@ export interface EnginePort {
    * Never throws for a lock that is absent or someone else's.
    */
   releaseLockIfOwned(request: LockReleaseRequest, io: RunIO): Promise<LockRelease>
+  /**
+   * `command: exec`: one command in a new container of `version` (default: the one running) on
+   * the primary host; each output line goes to `onLine`. Resolves with the command's exit code.
+   */
+  exec?(call: ExecCall, io: RunIO): Promise<{ host: string; version: string; exitCode: number }>
+}
+
+export interface ExecCall extends Target {
+  version?: string | undefined
+  /** The command words (input `exec`, split as a shell would, without a shell). */
+  cmd: readonly string[]
+  onLine: (line: string) => void
 }

@@ -8,6 +8,7 @@ import { resolveEvent, type EventContext } from './event.js'
 import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
+import { runExecStep } from './exec-step.js'
 import { GroupedLog } from './log-groups.js'
 import { masked } from './mask.js'
 import { deploymentRef, deployRequest, environmentName, newRunId, runUrl, toTarget } from './requests.js'
@@ -47,6 +48,12 @@ export async function runMain(deps: MainDeps): Promise<void> {
   const event = resolveEvent(env, inputs.command, inputs.prNumber)
   const runId = newRunId(env)
   core.saveState(STATE.runId, runId)
+  // A one-off command is no deployment: no GitHub Deployment, no lock, no summary table (exec-step.ts).
+  if (inputs.command === 'exec') {
+    await runExecStep(deps.engine, inputs, toTarget(inputs, runId, env), runIO(new GroupedLog(coreSink), deps.signal))
+    core.saveState(STATE.mainDone, 'true')
+    return
+  }
   if (event.prNumber !== undefined && (inputs.command === 'preview-deploy' || inputs.command === 'preview-remove')) core.saveState(STATE.pr, String(event.prNumber))
 
   const environment = environmentName(inputs, event)
@@ -104,6 +111,8 @@ function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContex
       return engine.previewDeploy({ ...target, request: request(), pr: event.prNumber! }, io)
     case 'preview-remove':
       return engine.previewRemove({ ...target, pr: event.prNumber! }, io)
+    case 'exec':
+      throw new Error('command: exec runs through runExecStep, not as a deployment')
   }
 }
 

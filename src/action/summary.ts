@@ -18,6 +18,7 @@ const TITLES: Record<ActionCommand, string> = {
   remove: 'remove',
   'preview-deploy': 'preview deploy',
   'preview-remove': 'preview removal',
+  exec: 'one-off command',
 }
 
 export function renderSummary(s: SummaryInput): string {

@@ -1,4 +1,4 @@
-import { parse as parseShellWords } from 'shell-quote'
+import { commandWords as words } from '../../../argv/command-words.js'
 import { observeApp, onHosts, primaryAppHost } from '../../../engine/app-hosts.js'
 import { ensureEnvFile, execPlan } from '../../../engine/app-exec.js'
 import { performer } from '../../../engine/request.js'
@@ -8,22 +8,13 @@ import { scopeFromFlags } from '../../deploy-flags.js'
 import { printHostRuns } from '../../per-host.js'
 import { APP_USAGE, appOptions, withApp } from './common.js'
 
-/**
- * The command's words. One argument is split as a shell would split it (`cutover app exec "bin/rails
- * db:migrate"`, as Kamal takes it), without running a shell: operators are refused. Several
- * arguments (`cutover app exec -- ls -la /`) are the words already.
- */
+/** The command's words (argv/command-words.ts); a mistake in them is a usage error. */
 export function commandWords(positionals: readonly string[]): string[] {
-  if (positionals.length === 0) throw new UsageError('give the command to run, e.g. cutover app exec "bin/rails db:migrate"')
-  if (positionals.length > 1) return [...positionals]
-  const words = parseShellWords(positionals[0]!, (name) => `$${name}`)
-  const out: string[] = []
-  for (const w of words) {
-    if (typeof w !== 'string') throw new UsageError(`${JSON.stringify(positionals[0])} uses shell syntax (${'op' in w ? w.op : 'a comment'}); wrap it in a shell yourself, e.g. cutover app exec 'sh -c "a && b"'`)
-    out.push(w)
+  try {
+    return words(positionals)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
   }
-  if (out.length === 0) throw new UsageError('the command is empty')
-  return out
 }
 
 /** `--interactive`: the local terminal wired to a PTY on the host, until the command ends. */
