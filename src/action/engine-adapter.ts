@@ -10,6 +10,7 @@ import { defaultCacheDir } from '../image/index.js'
 import type { Logger } from '../log.js'
 import { LocalBuildCache } from './build-cache.js'
 import { guarded, toFailure } from './engine-cancel.js'
+import { execOnPrimary } from '../engine/app-exec.js'
 import { EngineFailure, type DeployCall, type EnginePort, type PhaseLogger, type RunIO, type RunOutcome, type Target } from './engine-port.js'
 import { outcome, retainedFor, urlOf, withSession, type Scope } from './engine-session.js'
 import { lockTracker } from './lock-tracker.js'
@@ -52,6 +53,11 @@ export function createEnginePort(env: NodeJS.ProcessEnv = process.env): EnginePo
           return { version, service: config.service, hosts }
         }),
       ),
+    // No lock, as Kamal's `app exec`: a one-off runs next to the app, it changes no container of it.
+    exec: (call, io) =>
+      withSession(call, io, env, PRODUCTION, (session) => execOnPrimary(session, { version: call.version, cmd: call.cmd, performer: performer(env), onLine: call.onLine })).catch((e: unknown) => {
+        throw toFailure(e)
+      }),
     serving: (req, io) =>
       withSession(req, io, env, { needs: 'ssh', pr: req.pr }, (session, config) => retainedFor(session, config, false)).catch((e: unknown) => {
         throw toFailure(e)

@@ -188,4 +188,16 @@ export interface EnginePort {
   plan(call: DeployCall, io: RunIO): Promise<PlanOutcome>
   /** Post step after a cancel or kill: what each host and role serves (running) and retains. Read-only: no lock, nothing changed. */
   serving(request: LockReleaseRequest, io: RunIO): Promise<RetainedVersions[]>
+  /**
+   * `command: exec`: one command in a new container of `version` (default: the one running) on
+   * the primary host; each output line goes to `onLine`. Resolves with the command's exit code.
+   */
+  exec?(call: ExecCall, io: RunIO): Promise<{ host: string; version: string; exitCode: number }>
+}
+
+export interface ExecCall extends Target {
+  version?: string | undefined
+  /** The command words (input `exec`, split as a shell would, without a shell). */
+  cmd: readonly string[]
+  onLine: (line: string) => void
 }

@@ -1,3 +1,4 @@
+import { commandWords } from '../argv/command-words.js'
 import { TAG_PATTERN } from '../argv/names.js'
 import { GATE_DEFAULTS } from '../gate/index.js'
 import type { ConfiglessSpec } from '../config/configless/spec.js'
@@ -5,7 +6,7 @@ import { readConfigless } from './configless-inputs.js'
 import { masked, registryAuthForms } from './mask.js'
 import { parseSecrets } from './secrets-input.js'
 
-export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove', 'plan'] as const
+export const COMMANDS = ['deploy', 'rollback', 'remove', 'preview-deploy', 'preview-remove', 'plan', 'exec'] as const
 export type ActionCommand = (typeof COMMANDS)[number]
 
 /** Check-run conclusions GitHub knows (checks API); anything else is a typo. */
@@ -43,6 +44,8 @@ export interface ActionInputs {
   configless?: ConfiglessSpec
   /** `max-connections`: at most this many SSH connections open at once (remote/bound.ts); unset: the config's. */
   maxConnections?: number
+  /** `command: exec`: the command's words (input `exec`). */
+  exec?: string[]
 }
 
 /** Every problem with the inputs at once, each naming the input and the fix. Never holds a secret value. */
@@ -94,6 +97,17 @@ export function readInputs(input: InputReader): ActionInputs {
   if (version !== undefined && !TAG_PATTERN.test(version)) {
     problems.push(`Input \`version\` is ${JSON.stringify(version)}; a version is an image tag: letters, digits, _, . and -, at most 128, not starting with . or -.`)
   }
+
+  // `command: exec`: the one-off command (a migration), split into words as a shell would, without one.
+  const execRaw = input.get('exec')
+  let exec: string[] | undefined
+  if (command === 'exec') {
+    try {
+      exec = commandWords(execRaw ? [execRaw] : [])
+    } catch (e) {
+      problems.push(`Input \`exec\` ${execRaw ? `(${JSON.stringify(execRaw)}) ` : ''}is needed for \`command: exec\`: ${(e as Error).message}.`)
+    }
+  } else if (execRaw) problems.push(`Input \`exec\` is only read by \`command: exec\`; remove it, or set \`command: exec\`.`)
 
   const destination = input.get('destination') || undefined
   if (destination !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(destination)) {
@@ -189,6 +203,7 @@ export function readInputs(input: InputReader): ActionInputs {
     prNumber,
     ...(configless ? { configless } : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
+    ...(exec ? { exec } : {}),
   }
 }
 

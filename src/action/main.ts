@@ -7,6 +7,7 @@ import { resolveEvent, type EventContext } from './event.js'
 import { GitHubClient } from '../github/index.js'
 import { GitHubRecords } from './github/records.js'
 import { readInputs, type ActionInputs } from './inputs.js'
+import { runExecStep } from './exec-step.js'
 import { GroupedLog } from './log-groups.js'
 import { runPlan } from './plan-command.js'
 import { masked } from './mask.js'
@@ -55,6 +56,12 @@ export async function runMain(deps: MainDeps): Promise<void> {
   const started = Date.now()
   core.saveState(STATE.runId, runId)
   core.saveState(STATE.started, String(started))
+  // A one-off command is no deployment: no GitHub Deployment, no lock, no summary table (exec-step.ts).
+  if (inputs.command === 'exec') {
+    await runExecStep(deps.engine, inputs, toTarget(inputs, runId, env), runIO(new GroupedLog(coreSink), deps.signal))
+    core.saveState(STATE.mainDone, 'true')
+    return
+  }
   if (event.prNumber !== undefined && (inputs.command === 'preview-deploy' || inputs.command === 'preview-remove')) core.saveState(STATE.pr, String(event.prNumber))
 
   const environment = environmentName(inputs, event)
@@ -141,6 +148,8 @@ function callEngine(engine: EnginePort, inputs: ActionInputs, event: EventContex
     case 'plan':
       // runMain hands plan to runPlan before it gets here.
       throw new Error('plan is not a deploy')
+    case 'exec':
+      throw new Error('command: exec runs through runExecStep, not as a deployment')
   }
 }
 

@@ -45,6 +45,7 @@ const TITLES: Record<ActionCommand, string> = {
   'preview-deploy': 'preview deploy',
   'preview-remove': 'preview removal',
   plan: 'plan',
+  exec: 'one-off command',
 }
 
 export function renderSummary(s: SummaryInput): string {

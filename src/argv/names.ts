@@ -74,7 +74,10 @@ export const underHome = (home: string, path: string): string => (path.startsWit
  * serves, a name-based target would stop resolving (or resolve to the not-yet-healthy new one).
  * Kamal gets the same stability by targeting the container id. One DNS label (< 63 chars).
  */
-export const targetAlias = (digest: string): string => `cutover-${digest.slice(0, 24)}`
+export const targetAlias = (digest: string, boot?: string): string => `cutover-${digest.slice(0, 24)}${boot ? `-${boot.slice(0, 8)}` : ''}`
+
+/** Does a target host name the alias of this digest (a rebooted container's alias carries a suffix)? */
+export const isTargetAliasOf = (host: string, digest: string): boolean => host === targetAlias(digest) || host.startsWith(`${targetAlias(digest)}-`)
 
 /** Docker's own rule for container names. */
 export const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/

@@ -150,3 +150,18 @@ export function deploy(service: string, target: string, route: ProxyRoute, timin
 export const remove = (service: string): Argv => exec('remove', service)
 
 export const list = (): Argv => exec('list')
+
+/**
+ * Maintenance: kamal-proxy answers the service's requests itself (503, with `message` on its
+ * maintenance page) after draining in-flight ones, until `resume`. The route and its target stay.
+ */
+export const stop = (service: string, o: { message?: string | undefined; drainTimeoutS?: number | undefined } = {}): Argv =>
+  exec('stop', service, ...opt('drain-timeout', seconds(o.drainTimeoutS)), ...opt('message', o.message))
+
+export const resume = (service: string): Argv => exec('resume', service)
+
+/** The proxy container as `docker ps` shows it (`cutover proxy details`). */
+export const details = (): Argv => ['docker', 'ps', '--filter', `name=^${PROXY_CONTAINER}$`]
+
+/** The proxy container's name, for `docker logs` (argv/app.ts logs). */
+export const PROXY = PROXY_CONTAINER

@@ -36,6 +36,11 @@ export interface CliCommand {
    * before any host included (json-result.ts). The command prints it itself when it gets a result.
    */
   jsonResult?: true
+  /**
+   * A group (`cutover app logs …`): the next word names one of these, which then runs as any
+   * command does; `run` is not called. Each subcommand's `name` is its own word (`logs`).
+   */
+  subcommands?: readonly CliCommand[]
 }
 
 /** A mistake in how the CLI was called: exit 2 with the message and the usage line. */

@@ -6,6 +6,7 @@ import { Session } from '../engine/session.js'
 import { prefixedLogger, type Logger } from '../log.js'
 import { shortSecretsWarning, type Secrets } from '../secrets/index.js'
 import { commandTraceFromEnv } from './trace.js'
+import { verboseTrace } from './deploy-flags.js'
 import { type CliIO, configArgs, type OptionValues, UsageError } from './command.js'
 
 /** Options of every command that reaches hosts. */
@@ -66,7 +67,10 @@ export function knownHostsPath(values: OptionValues, io: CliIO): string {
 
 /** `onCommand` sees every command string sent over SSH; without one, CUTOVER_TRACE_FILE may name a trace file (trace.ts). */
 export function openSession(loaded: Loaded, values: OptionValues, io: CliIO, onCommand?: (host: string, command: string) => void): Session {
-  const trace = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s))
+  const traced = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s))
+  // `-v/--verbose` (commands that offer it) shows each command as well, redacted, besides any trace.
+  const shown = verboseTrace(values, io, (s) => loaded.secrets.redact(s))
+  const trace = traced && shown ? (host: string, command: string) => (traced(host, command), shown(host, command)) : (traced ?? shown)
   const keys = values['ssh-key']
   const maxConnections = maxConnectionsFlag(values)
   const paths = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).map((k) => resolve(io.cwd, String(k)))

@@ -18,6 +18,14 @@ function help(list: readonly CliCommand[]): string {
   ].join('\n')
 }
 
+function find(list: readonly CliCommand[], name: string, where: string, io: CliIO): CliCommand | undefined {
+  const command = list.find((c) => c.name === name)
+  if (command) return command
+  const guess = closest(name, list.map((c) => c.name))
+  io.stderr(`${where}: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`)
+  return undefined
+}
+
 /**
  * Runs one CLI invocation and returns its exit code; never throws. Everything it prints, a
  * failure's message and stack included, goes through the redactors the command registered
@@ -36,16 +44,27 @@ export async function main(argv: readonly string[], outer: CliIO, list: readonly
       outer.addRedactor?.(r)
     },
   }
-  const [name, ...rest] = argv
+  const [name, ...words] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ;(name === undefined ? io.stderr : io.stdout)(help(list))
     return name === undefined ? EXIT.usage : EXIT.ok
   }
-  const command = list.find((c) => c.name === name)
-  if (!command) {
-    const guess = closest(name, list.map((c) => c.name))
-    io.stderr(`cutover: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`)
-    return EXIT.usage
+  const found = find(list, name, 'cutover', io)
+  if (!found) return EXIT.usage
+  // A group (`cutover app …`): the next word picks the subcommand.
+  let command = found
+  let rest = words
+  if (found.subcommands) {
+    const [sub, ...subRest] = words
+    const group = `cutover ${found.name}`
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      ;(sub === undefined ? io.stderr : io.stdout)(help(found.subcommands).replace('Usage: cutover <command>', `Usage: ${group} <command>`).replace('`cutover <command> --help`', `\`${group} <command> --help\``))
+      return sub === undefined ? EXIT.usage : EXIT.ok
+    }
+    const chosen = find(found.subcommands, sub, group, io)
+    if (!chosen) return EXIT.usage
+    command = { ...chosen, name: `${found.name} ${chosen.name}` }
+    rest = subRest
   }
   // Deploy-like commands owe `--json` one object whatever happens (json-result.ts); a failure below
   // prints the failure's object, since the command never got to print its result.

@@ -3,7 +3,7 @@ import { lockDirectory, type AppRef } from '../argv/names.js'
 import type { Logger } from '../log.js'
 import type { Hosts } from './hosts.js'
 import { startHeartbeat } from './lock-heartbeat.js'
-import { withProgress } from './progress.js'
+import { PROGRESS_EVERY_MS, withProgress } from './progress.js'
 
 export interface LockRequest {
   /** The primary host: Kamal keeps the lock there. */
@@ -14,6 +14,8 @@ export interface LockRequest {
   staleAfterS?: number
   /** `--break-stale-lock`: a stale lock (only) is broken, with a warning naming its holder. */
   breakStale?: boolean
+  /** `--lock-wait SECONDS`: a held lock is asked for again until it is free or this long has passed. */
+  waitS?: number
 }
 
 /** Without config (tests, callers that predate it): the config's default. */
@@ -30,7 +32,13 @@ interface LockDeps {
   redact?: ((text: string) => string) | undefined
   /** Told when the lock is taken and released, so a signal handler or post step can release it. */
   onLock?: ((held: { release: () => Promise<void> } | null) => void) | undefined
+  /** Injected by tests: the clock and the pause between two asks of a held lock. */
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
 }
+
+/** How often a held lock is asked for again while waiting (`--lock-wait`); a line is printed every PROGRESS_EVERY_MS. */
+export const LOCK_POLL_MS = 2_000
 
 const redactorOf = (deps: Pick<LockDeps, 'pool' | 'redact'>): ((text: string) => string) => deps.redact ?? deps.pool.redact ?? ((text) => text)
 
@@ -46,6 +54,22 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
   const take = () => withProgress(deps.logger, req.host, `take the deploy lock ${dir}`, host.exec(lockCommands.acquire(dir, req.details), { timeoutMs: 30_000 }))
   let taken = await take()
   let outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
+  if (req.waitS && !('error' in outcome) && !outcome.acquired) {
+    // Wait for the holder to finish, saying who holds it at least every 10 s.
+    const now = deps.now ?? Date.now
+    const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)))
+    const started = now()
+    let said = -Infinity
+    while (!('error' in outcome) && !outcome.acquired && now() - started < req.waitS * 1000) {
+      if (now() - said >= PROGRESS_EVERY_MS) {
+        said = now()
+        deps.logger.info(redact(`${req.host}: waiting for the deploy lock ${dir} (${Math.round((now() - started) / 1000)}s of ${req.waitS}s, --lock-wait): ${lockCommands.describeLock(outcome.state)}`))
+      }
+      await sleep(Math.min(LOCK_POLL_MS, Math.max(0, req.waitS * 1000 - (now() - started))))
+      taken = await take()
+      outcome = lockCommands.interpretAcquire(taken.code, taken.stdout)
+    }
+  }
   if (!('error' in outcome) && !outcome.acquired && req.breakStale && lockCommands.isStale(outcome.state, staleAfter)) {
     // Only a lock whose holder stopped refreshing its heartbeat, and only that very lock (breakStale checks the heartbeat it read).
     const state = outcome.state
@@ -58,7 +82,7 @@ export async function withLock<T>(req: LockRequest, deps: LockDeps, work: () => 
   if ('error' in outcome) {
     throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`))
   }
-  if (!outcome.acquired) throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held: ${lockCommands.describeLock(outcome.state)}. ${heldAdvice(outcome.state, staleAfter, req.breakStale)}`))
+  if (!outcome.acquired) throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held${req.waitS ? ` (still, after waiting ${req.waitS}s)` : ''}: ${lockCommands.describeLock(outcome.state)}. ${heldAdvice(outcome.state, staleAfter, req.breakStale)}`))
   const heartbeat = startHeartbeat(host, dir, staleAfter, deps.logger)
   let released = false
   // Rejects when the lock is still there afterwards: a failed `rm` would otherwise leave it held, silently.

@@ -37,13 +37,19 @@ export interface DeployRequest {
   command?: 'deploy' | 'rollback' | undefined
   /** `--skip-hooks` / the Action's `skip-hooks`: the edge's hooksFor then runs none of them. */
   skipHooks?: boolean | undefined
+  /** `--roles a,b`: only these roles; undefined or empty: every role. The lock stays on the primary host. */
+  onlyRoles?: readonly string[] | undefined
+  /** `--lock-wait SECONDS`: wait up to this long for a held deploy lock (engine/lock.ts) instead of failing at once. */
+  lockWaitS?: number | undefined
+  /** `cutover app boot`: a fresh container of the version even where it already serves (plan: DesiredRole.reboot). */
+  reboot?: boolean | undefined
 }
 
 /**
  * What the layers below ship (deployService, dryRunService) read of a DeployRequest, once the
  * version is known (built, resolved from git, or named by a rollback).
  */
-export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts' | 'breakStale' | 'allowUnreachable'> & { version: string }
+export type VersionedRequest = Pick<DeployRequest, 'performer' | 'run' | 'message' | 'onlyHosts' | 'breakStale' | 'allowUnreachable' | 'onlyRoles' | 'lockWaitS' | 'reboot'> & { version: string }
 
 /** The request as the layers below ship read it, once its version is known. Every field of VersionedRequest is copied here, so none is dropped on the way down. */
 export function versioned(req: DeployRequest, version: string): VersionedRequest {
@@ -56,6 +62,9 @@ export function versioned(req: DeployRequest, version: string): VersionedRequest
     onlyHosts: req.onlyHosts,
     breakStale: req.breakStale,
     allowUnreachable: req.allowUnreachable,
+    onlyRoles: req.onlyRoles,
+    lockWaitS: req.lockWaitS,
+    reboot: req.reboot,
   }
   return all
 }

@@ -13,11 +13,11 @@ import { retainedVersions, versionNames } from './versions.js'
 export async function convergeRequest(session: Session, req: VersionedRequest, unbuiltFrom?: string): Promise<ConvergeRequest> {
   const { config, secrets } = session.options
   // Config and flag mistakes first: they need no registry round trip to be found.
-  checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
+  checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts, onlyRoles: req.onlyRoles })
   // Not built yet (a dry run only): a stand-in id; the diff's image line says what it will be built from.
   const imageId = unbuiltFrom ? `unbuilt:${unbuiltFrom}` : await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)))
   const at = new Date().toISOString()
-  const built = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) })
+  const built = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}), onlyRoles: req.onlyRoles, reboot: req.reboot })
   const targets = unbuiltFrom ? built.map((t) => ({ ...t, roles: t.roles.map((r) => ({ ...r, unbuiltFrom })) })) : built
   return {
     version: req.version,
@@ -31,9 +31,10 @@ export async function convergeRequest(session: Session, req: VersionedRequest, u
     lock: {
       host: primaryHost(config),
       app: configApp(config),
-      details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
+      details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `${req.reboot ? 'Rebooting' : 'Deploying'} ${req.version}`, ...(req.run ? { run: req.run } : {}) },
       staleAfterS: config.lock.staleAfter,
       ...(req.breakStale ? { breakStale: true } : {}),
+      ...(req.lockWaitS ? { waitS: req.lockWaitS } : {}),
     },
   }
 }

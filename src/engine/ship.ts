@@ -90,7 +90,7 @@ export function buildInput(session: Session): BuildInput {
 export async function ship(session: Session, req: DeployRequest, run: ShipRun, deps: ShipDeps = realDeps): Promise<ShipResult> {
   // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
   const { config, secrets } = session.options
-  checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts })
+  checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts, onlyRoles: req.onlyRoles })
   // Kamal fires pre-connect before the build (a remote builder or pre-build may need it); its
   // KAMAL_VERSION is the version about to be built, resolved here only when the hook exists. The
   // build then uses that same version (an uncommitted build's random suffix is drawn once).

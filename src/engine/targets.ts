@@ -24,6 +24,10 @@ export interface TargetRequest {
   run: RunInfo
   /** Only these hosts (`--hosts`), as written in the config; empty = all. */
   onlyHosts?: readonly string[]
+  /** Only these roles (`--roles`), by name; empty = all. */
+  onlyRoles?: readonly string[] | undefined
+  /** `cutover app boot`: see DesiredRole.reboot. */
+  reboot?: boolean | undefined
 }
 
 /** Why `version` cannot be an image tag (and so a version), or null. */
@@ -38,7 +42,7 @@ export function versionProblem(version: string): string | null {
  * built and pushed: such a mistake must not cost a build. The image's digest is not known yet, so
  * a placeholder stands in, as does a version still to be resolved (the commit's SHA).
  */
-export function checkTargets(req: Pick<TargetRequest, 'config' | 'secrets' | 'onlyHosts'> & { version?: string | undefined }): void {
+export function checkTargets(req: Pick<TargetRequest, 'config' | 'secrets' | 'onlyHosts' | 'onlyRoles'> & { version?: string | undefined }): void {
   hostTargets({
     config: req.config,
     secrets: req.secrets,
@@ -46,6 +50,7 @@ export function checkTargets(req: Pick<TargetRequest, 'config' | 'secrets' | 'on
     imageId: `sha256:${'0'.repeat(64)}`,
     run: { performer: 'cutover', at: new Date(0).toISOString(), nonce: '0'.repeat(16) },
     ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}),
+    onlyRoles: req.onlyRoles,
   })
 }
 
@@ -58,7 +63,10 @@ export function hostTargets(req: TargetRequest): HostTarget[] {
   // The version is a flag or input, not a config key: refused as such, not as a config error.
   const bad = versionProblem(req.version)
   if (bad) throw new Error(`version ${bad}`)
-  const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary))
+  const unknownRoles = (req.onlyRoles ?? []).filter((r) => !config.roles.some((role) => role.name === r))
+  if (unknownRoles.length) throw new Error(`--roles: ${unknownRoles.join(', ')} ${unknownRoles.length === 1 ? 'is' : 'are'} not a role of the config's servers (roles: ${config.roles.map((r) => r.name).join(', ')})`)
+  const wanted = (role: RoleConfig): boolean => !req.onlyRoles?.length || req.onlyRoles.includes(role.name)
+  const roles = [...config.roles].filter(wanted).sort((a, b) => Number(b.primary) - Number(a.primary))
   const byHost = new Map<string, DesiredRole[]>()
   const errors: ConfigError[] = []
   for (const role of roles) {
@@ -138,6 +146,7 @@ function desiredRole(req: TargetRequest, role: RoleConfig, h: Host): DesiredRole
     logging: hasLogging ? { driver: role.logging.driver ?? null, options: role.logging.options } : null,
     cmd: role.cmd === undefined ? null : splitCmd(role.cmd, role.name),
     proxy: role.proxy ? { route: proxyRoute(role.proxy) } : null,
+    ...(req.reboot ? { reboot: true } : {}),
     proxyBoot: DEFAULT_PROXY_BOOT,
     deployTimeoutS: config.deployTimeout,
     drainTimeoutS: config.drainTimeout,

@@ -43,7 +43,8 @@ export function desiredContainer(d: DesiredRole, settingsKey?: string | null): D
     cmd: d.cmd ?? [],
   }
   const digest = settingsDigest({ imageId: d.imageId, container: base, envFile, route: d.proxy?.route ?? null })
-  const alias = targetAlias(digest)
+  // A reboot's container must not answer to the alias the serving one has: the proxy would have nothing to switch.
+  const alias = targetAlias(digest, d.reboot ? d.run.nonce : undefined)
   // What it is deployed with, for the next run's diff; outside the digest (it follows from the same inputs).
   const recorded = settingsKey ? settingsLabels(flatSettings(d.imageId, base, d.proxy?.route ?? null), secretHashes(settingsKey, d.env.secret)) : {}
   return {

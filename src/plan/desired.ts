@@ -60,6 +60,12 @@ export interface DesiredRole extends AppRef {
   retain: number
   /** `x-cutover/verify/window`: seconds to watch the new container after the switch; 0 or absent = no watch. */
   verifyWindowS?: number
+  /**
+   * `cutover app boot`: boot a fresh container of this version even where one with the desired
+   * digest already serves, on the same zero-downtime path (it gets its own target alias, so the
+   * proxy switches from the old container to it and drains the old one).
+   */
+  reboot?: boolean
   /** Set for a dry run before the image exists: the commit it will be built from (the diff's image line). */
   unbuiltFrom?: string
   /** This run, not the settings: left out of the digest. */

@@ -46,7 +46,8 @@ const SLACK_MS = 30_000
 export function plan(d: DesiredRole, seen: HostState): PlanResult {
   const want = desiredContainer(d, seen.settingsKey?.reveal() ?? null)
   const scope = seen.containers.filter(inScope(d))
-  const target = reusable(scope, want.digest)
+  // A reboot (`app boot`) reuses nothing: a new container of the same version replaces the serving one.
+  const target = d.reboot ? null : reusable(scope, want.digest)
   const port = d.proxy?.route.appPort ?? 0
   const others = scope.filter((c) => c !== target)
   const notes: string[] = []
@@ -142,7 +143,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     steps.push({ kind: 'remove', containers: removed.map((c) => c.name), bestEffort: true, exec: ex(docker.rm(removed.map((c) => c.id))) })
   }
 
-  const unused = unusedImages(d, seen, new Set(removed))
+  const unused = unusedImages(d.version, seen, new Set(removed))
   if (unused.length > 0) steps.push({ kind: 'removeImages', images: unused, bestEffort: true, exec: ex(docker.removeImages(unused)) })
   steps.push({ kind: 'pruneImages', bestEffort: true, exec: ex(docker.pruneDanglingImages(d.service)) })
 
@@ -151,7 +152,7 @@ export function plan(d: DesiredRole, seen: HostState): PlanResult {
     leftover ??
     audit.auditLine(
       { at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role },
-      `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
+      `${outcome === 'booted' ? 'Booted' : d.reboot ? 'Rebooted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`,
     )
   steps.push({ kind: 'audit', bestEffort: true, exec: ex(audit.append(auditLogPath(d), line)) })
   if (leftover !== undefined) {
@@ -189,13 +190,13 @@ export function imagePresent(d: DesiredRole, seen: HostState): boolean {
 /**
  * Tags of the repository that no container on the host (any service: a PR preview shares the
  * repository with production; any role or destination) will still use once `removed` are gone.
- * Keeps the version being deployed and Kamal's `latest`.
+ * Keeps `keepTag` (the version being deployed; null: none, as `cutover prune`) and Kamal's `latest`.
  */
-function unusedImages(d: DesiredRole, seen: HostState, removed: Set<ObservedContainer>): string[] {
+export function unusedImages(keepTag: string | null, seen: HostState, removed: ReadonlySet<ObservedContainer>): string[] {
   if (!seen.images) return [] // not listed: nothing is known to be unused
   const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId))
-  for (const i of seen.images) if (i.tag === d.version) used.add(i.id)
+  for (const i of seen.images) if (i.tag === keepTag) used.add(i.id)
   return seen.images
-    .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== d.version && !used.has(i.id))
+    .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== keepTag && !used.has(i.id))
     .map((i) => `${i.repository}:${i.tag}`)
 }

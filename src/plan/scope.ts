@@ -1,5 +1,5 @@
 import type { HostState, ObservedContainer } from '../argv/observation.js'
-import { latestTagName, proxyServiceName, targetAlias, type AppRef } from '../argv/names.js'
+import { isTargetAliasOf, latestTagName, proxyServiceName, type AppRef } from '../argv/names.js'
 import { splitTarget } from '../argv/proxy-list.js'
 
 /** Readings of an observation the planner needs, all by labels and ids, never by names. */
@@ -37,7 +37,7 @@ export function reusable(scope: ObservedContainer[], digest: string): ObservedCo
 export function targetNames(target: string, c: ObservedContainer, port: number): boolean {
   const t = splitTarget(target)
   if (t.port !== port) return false
-  return t.host === c.id || t.host === c.id.slice(0, 12) || t.host === c.name || (c.digest !== null && t.host === targetAlias(c.digest))
+  return t.host === c.id || t.host === c.id.slice(0, 12) || t.host === c.name || (c.digest !== null && isTargetAliasOf(t.host, c.digest))
 }
 
 /** True when kamal-proxy's route for this role sends all traffic to exactly this container. */

@@ -1,5 +1,5 @@
 /** remote/: the only code that talks SSH (and the only importer of ssh2). */
-export type { ExecOptions, ExecResult, RemoteHost } from './host.js'
+export type { ExecOptions, ExecResult, RemoteHost, StreamOptions } from './host.js'
 export { connect, loadKnownHosts, SshPool, type SshOptions } from './pool.js'
 export { loadKeys, parsePrivateKey, type KeySources, type PrivateKey } from './keys.js'
 export { fingerprint, parseKnownHosts, type KnownHosts } from './known-hosts.js'

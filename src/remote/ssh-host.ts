@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { Client, ClientChannel } from 'ssh2'
 import { shellJoin, type Argv } from '../argv/shell-join.js'
-import type { ExecOptions, ExecResult, RemoteHost } from './host.js'
+import type { ExecOptions, ExecResult, RemoteHost, StreamOptions } from './host.js'
 import { RemoteError } from './errors.js'
 
 /** Bounds the channels open at once on one connection (sshd's MaxSessions is 10 by default). */
@@ -127,6 +127,46 @@ export class SshHost implements RemoteHost {
       }
       try {
         this.client.exec(command, started)
+      } catch (e) {
+        reject(new RemoteError(`${this.name}: cannot start ${shortCommand(argv)}: ${(e as Error).message}`))
+      }
+    })
+  }
+
+  /**
+   * No `timeout` wrapper here: the command runs until it ends or `signal` closes the channel
+   * (`logs --follow` until Ctrl-C; an interactive console until its user leaves). With a pty,
+   * sshd hangs the command up when the channel closes.
+   */
+  async stream(argv: Argv, o: StreamOptions): Promise<number> {
+    if (this.closed) throw new RemoteError(`${this.name}: cannot run ${shortCommand(argv)}: the SSH connection is closed${this.lost ? ` (${this.lost})` : ''}`)
+    const command = shellJoin(argv)
+    this.options.onCommand?.(this.name, command)
+    return new Promise((resolve, reject) => {
+      const started = (err: Error | undefined, channel: ClientChannel): void => {
+        if (err) return reject(new RemoteError(`${this.name}: cannot start ${shortCommand(argv)}: ${err.message}`))
+        let code: number | undefined
+        const abort = (): void => {
+          channel.close()
+        }
+        o.signal?.addEventListener('abort', abort, { once: true })
+        channel.on('data', (b: Buffer) => o.onStdout(b))
+        channel.stderr.on('data', (b: Buffer) => o.onStderr(b))
+        channel.on('exit', (status: number | null, signal?: string) => {
+          code = status ?? (signal ? signalStatus(signal) : undefined)
+        })
+        channel.on('close', () => {
+          o.signal?.removeEventListener('abort', abort)
+          o.input?.unpipe(channel)
+          // Closed by us (Ctrl-C) before the command said its status: as a shell reports SIGINT.
+          resolve(code ?? (o.signal?.aborted ? 130 : 255))
+        })
+        if (o.input) o.input.pipe(channel)
+        else channel.end()
+      }
+      try {
+        if (o.pty) this.client.exec(command, { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } }, started)
+        else this.client.exec(command, started)
       } catch (e) {
         reject(new RemoteError(`${this.name}: cannot start ${shortCommand(argv)}: ${(e as Error).message}`))
       }

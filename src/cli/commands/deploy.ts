@@ -13,6 +13,7 @@ import { reportResult } from '../result-table.js'
 import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
 import { CONFIGLESS_USAGE, configlessImage, configlessOptions, loadConfiglessForCli } from '../configless.js'
+import { DEPLOY_LIKE_USAGE, deployLikeOptions, lockWaitSeconds, scopeFromFlags } from '../deploy-flags.js'
 
 /** `cutover deploy`: gate ‖ build and push, then converge every host with zero downtime (a no-op when nothing changed). */
 export const deployCommand: CliCommand = {
@@ -20,7 +21,7 @@ export const deployCommand: CliCommand = {
   summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
   usage:
     'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]\n' +
+    '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run] ' + DEPLOY_LIKE_USAGE + '\n' +
     `   or: ${CONFIGLESS_USAGE}`,
   jsonResult: true,
   // IMAGE: a config-less deploy (cli/configless.ts).
@@ -42,6 +43,7 @@ export const deployCommand: CliCommand = {
     'dry-run': { type: 'boolean' },
     'skip-hooks': { type: 'boolean', short: 'H' },
     ...configlessOptions,
+    ...deployLikeOptions,
   },
   async run({ values, positionals }, io) {
     const given = typeof values.version === 'string' ? values.version : undefined
@@ -56,7 +58,7 @@ export const deployCommand: CliCommand = {
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined))
     try {
       // A dry run waits for no gate: it only plans.
-      const fromFlags = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)
+      const fromFlags = { ...(await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)), ...scopeFromFlags(values, loaded.config), lockWaitS: lockWaitSeconds(values) }
       const request = configless ? { ...fromFlags, version: configless.version, skipBuild: true, skipHooks: true } : fromFlags
       if (values['dry-run']) {
         const resolved = request.version ? undefined : await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref })

@@ -9,6 +9,11 @@ import { rollbackCommand } from './rollback.js'
 import { versionsCommand } from './versions.js'
 import { accessoryCommand } from './accessory.js'
 import { serverCommand } from './server.js'
+import { appCommand } from './app/index.js'
+import { auditCommand } from './audit.js'
+import { proxyCommand } from './proxy.js'
+import { pruneCommand } from './prune.js'
+import { cutoverVersionCommand } from './version.js'
 
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-export const commands: readonly CliCommand[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand, accessoryCommand, serverCommand]
+export const commands: readonly CliCommand[] = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand, appCommand, accessoryCommand, serverCommand, proxyCommand, pruneCommand, auditCommand, cutoverVersionCommand]

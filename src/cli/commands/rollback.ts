@@ -9,6 +9,7 @@ import { hostOptions, loadForCli, openSession, runReference } from '../context.j
 import { reportResult } from '../result-table.js'
 import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
+import { DEPLOY_LIKE_USAGE, deployLikeOptions, lockWaitSeconds, scopeFromFlags } from '../deploy-flags.js'
 
 /**
  * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
@@ -17,9 +18,9 @@ import { releaseOnSignal } from '../signals.js'
 export const rollbackCommand: CliCommand = {
   name: 'rollback',
   summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [-m MESSAGE] [--skip-hooks] [--json]',
+  usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [-m MESSAGE] [--skip-hooks] [--json] [--hosts H,…] ' + DEPLOY_LIKE_USAGE,
   jsonResult: true,
-  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' } },
+  options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' }, hosts: { type: 'string' }, ...deployLikeOptions },
   positionals: true,
   async run({ values, positionals }, io) {
     const [version, ...extra] = positionals
@@ -42,6 +43,8 @@ export const rollbackCommand: CliCommand = {
       // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
       command: 'rollback',
       skipHooks: values['skip-hooks'] === true,
+      ...scopeFromFlags(values, loaded.config),
+      lockWaitS: lockWaitSeconds(values),
     }
     try {
       const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger })

@@ -41,7 +41,7 @@ describe('readInputs', () => {
   })
 
   it.each([
-    [{ command: 'ship' }, 'Input `command` is "ship"; set it to one of: deploy, rollback, remove, preview-deploy, preview-remove, plan.'],
+    [{ command: 'ship' }, 'Input `command` is "ship"; set it to one of: deploy, rollback, remove, preview-deploy, preview-remove, plan, exec.'],
     [{ command: 'rollback' }, 'Input `version` is required for `command: rollback`'],
     [{ version: '-bad' }, 'Input `version` is "-bad"; a version is an image tag'],
     [{ destination: '../prod' }, 'Input `destination` is "../prod"'],
