@@ -43485,166 +43485,6 @@ const secretName = (expected = 'the name of a secret from .kamal/secrets or the 
 /** Environment variable names: anything docker's --env and env files can carry. */
 const ENV_NAME = /^[^=\s\0]+$/;
 
-;// CONCATENATED MODULE: ./src/config/schema/boot.ts
-
-
-const LIMIT_EXPECTED = 'a whole number of hosts (at least 1) or a percentage of hosts, e.g. 2 or 25%';
-const limit = leaf(LIMIT_EXPECTED, (v) => {
-    if (typeof v === 'number')
-        return Number.isInteger(v) && v >= 1 ? { ok: true, value: { count: v } } : { ok: false, message: `is ${v}` };
-    if (typeof v === 'string') {
-        const m = /^(\d+)%$/.exec(v.trim());
-        const percent = m ? Number(m[1]) : NaN;
-        if (percent >= 1 && percent <= 100)
-            return { ok: true, value: { percent } };
-        return { ok: false, message: `${JSON.stringify(v)} is not a number of hosts or a percentage from 1% to 100%` };
-    }
-    return { ok: false, message: v === undefined || v === null ? 'has no value' : 'is not a number' };
-});
-/** Kamal `boot:` (rolling boot groups; see src/engine/boot-groups.ts). */
-const BOOT_KAMAL_ONLY = {
-    parallel_roles: { schema: bool(), note: 'roles on one host boot one after another, the primary role first' },
-};
-const bootSchema = section({ limit: limit.optional(), wait: seconds(0).optional() }, { expected: 'a map with limit (hosts or a percentage) and wait (seconds), e.g. {limit: 2, wait: 10}', kamalOnly: BOOT_KAMAL_ONLY });
-
-;// CONCATENATED MODULE: ./src/config/schema/builder.ts
-
-
-
-// Docker platform architectures; Kamal configs write amd64 and arm64.
-const ARCHES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64'];
-const arch = oneOf(ARCHES);
-const cache = section(
-// `local` is a cutover addition: a cache directory saved and restored with @actions/cache.
-{ type: oneOf(['gha', 'registry', 'local']), options: values_text('buildx cache options, e.g. mode=max').optional(), image: nonEmptyText('a cache image name').optional() }, { expected: 'a map with type (gha, registry or local), options and image' });
-const anything = unknown();
-const BUILDER_KAMAL_ONLY = {
-    remote: { schema: values_text(), note: 'builds run where cutover runs' },
-    local: { schema: bool() },
-    pack: { schema: anything, note: 'buildpacks are not supported' },
-    ssh: { schema: values_text() },
-    driver: { schema: values_text() },
-    provenance: { schema: anything },
-    sbom: { schema: anything },
-};
-const builderSchema = section({
-    arch: byKind({ string: arch.transform((a) => [a]), list: listOf(arch, 'a list of architectures') }, `an architecture or a list of them (${ARCHES.join(', ')})`).optional(),
-    context: nonEmptyText('a build context path, e.g. .').optional(),
-    dockerfile: nonEmptyText('a Dockerfile path').optional(),
-    target: nonEmptyText('a build stage name').optional(),
-    args: mapOf(stringish(), 'a map of build arg: value').optional(),
-    secrets: listOf(secretName(), 'a list of secret names passed to the build with --secret').optional(),
-    cache: cache.optional(),
-}, {
-    expected: 'a map of builder settings (arch, context, dockerfile, target, args, secrets, cache)',
-    kamalOnly: BUILDER_KAMAL_ONLY,
-});
-
-;// CONCATENATED MODULE: ./src/config/normalize/verify.ts
-/** Seconds: long enough for an app that dies right after its first health check to show it. */
-const DEFAULT_VERIFY_WINDOW_S = 5;
-function verifySettings(input) {
-    return { windowS: input?.window ?? DEFAULT_VERIFY_WINDOW_S, fleetRollback: input?.fleet_rollback ?? true };
-}
-
-;// CONCATENATED MODULE: ./src/config/schema/proxy.ts
-
-
-
-
-/** Kamal's `host` may hold several names separated by commas. */
-const hostList = leaf(`${PROXY_HOST_EXPECTED}, or several separated by commas`, (v) => {
-    if (typeof v !== 'string')
-        return { ok: false, message: v === undefined ? 'is missing' : 'is not a string' };
-    const names = v.split(',').map((s) => s.trim());
-    for (const name of names) {
-        const problem = proxyHostProblem(name);
-        if (problem)
-            return { ok: false, message: `${JSON.stringify(name)} ${problem}` };
-    }
-    return { ok: true, value: names };
-});
-const urlPath = leaf('a path starting with /, e.g. /up', (v) => typeof v === 'string' && /^\/\S*$/.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} does not start with /` : 'is not a string' });
-const healthcheck = section({ path: urlPath.optional(), interval: seconds(1).optional(), timeout: seconds(1).optional() }, { expected: 'a map with path, interval and timeout' });
-const bytes = () => count(0, 'a number of bytes (0 for no limit), e.g. 40_000_000');
-const buffering = section({
-    requests: bool().optional(),
-    responses: bool().optional(),
-    max_request_body: bytes().optional(),
-    max_response_body: bytes().optional(),
-    memory: bytes().optional(),
-}, { expected: 'a map with requests, responses, max_request_body, max_response_body and memory' });
-const headers = listOf(nonEmptyText('a header name'), 'a list of header names');
-const logging = section({ request_headers: headers.optional(), response_headers: headers.optional() }, { expected: 'a map with request_headers and response_headers' });
-/** Custom certificates come from secrets, named here; both halves are required (as in Kamal). */
-const customCertificate = section({ certificate_pem: secretName(), private_key_pem: secretName() }, { expected: 'a map with certificate_pem and private_key_pem, each naming a secret' });
-const ssl = byKind({ boolean: bool(), map: customCertificate }, 'true, false, or a map with certificate_pem and private_key_pem (secret names)');
-const PROXY_KAMAL_ONLY = {
-    path_prefix: { schema: values_text(), note: 'path-based routing is not done yet' },
-    path_prefixes: { schema: listOf(values_text(), 'a list of paths'), note: 'path-based routing is not done yet' },
-    strip_path_prefix: { schema: bool() },
-    run: { schema: mapOf(unknown(), 'a map of kamal-proxy run options'), note: 'cutover runs kamal-proxy with its defaults (ports 80 and 443)' },
-};
-/** Settings cutover passes to `kamal-proxy deploy`; the same keys at the root and on a role. */
-const proxySettings = section({
-    host: hostList.optional(),
-    hosts: listOf(proxyHost(), `a list of host names (${PROXY_HOST_EXPECTED})`).optional(),
-    app_port: port().optional(),
-    ssl: ssl.optional(),
-    ssl_redirect: bool().optional(),
-    forward_headers: bool().optional(),
-    response_timeout: seconds(1).optional(),
-    healthcheck: healthcheck.optional(),
-    buffering: buffering.optional(),
-    logging: logging.optional(),
-}, {
-    expected: 'a map of proxy settings (host, app_port, ssl, healthcheck, ...)',
-    kamalOnly: PROXY_KAMAL_ONLY,
-}).superRefine((p, ctx) => {
-    if (isPlainMap(p) && p.host !== undefined && p.hosts !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['hosts'], message: 'is set together with host', params: { expected: 'either host or hosts, not both' } });
-    }
-}, { when: () => true });
-/** At the root, proxy is a map; `proxy: true/false` only makes sense on a role. */
-const rootProxy = byKind({ map: proxySettings, null: proxySettings }, 'a map of proxy settings (proxy: true or false is only for a role, under servers/ROLE/proxy)');
-/** On a role: true (use the root settings), false (no proxy), or settings merged over the root's. */
-const roleProxy = byKind(
-// `proxy:` with nothing under it is the same as leaving it out, as in Kamal.
-{ boolean: bool(), map: proxySettings, null: schemas_null().transform(() => undefined) }, 'true, false, or a map of proxy settings for this role');
-
-;// CONCATENATED MODULE: ./src/config/schema/registry.ts
-
-
-
-
-const CREDENTIAL_EXPECTED = 'a value, or a one-item list naming a secret, e.g. [KAMAL_REGISTRY_PASSWORD]';
-const secretRef = any().transform((v, ctx) => {
-    if (v.length !== 1) {
-        ctx.addIssue({ code: 'custom', message: `lists ${v.length} items`, params: { expected: CREDENTIAL_EXPECTED } });
-        return NEVER;
-    }
-    const r = secretName().safeParse(v[0]);
-    if (r.success)
-        return { secret: r.data };
-    ctx.addIssue({ code: 'custom', path: [0], message: r.error.issues[0]?.message ?? 'is not a secret name', params: { expected: CREDENTIAL_EXPECTED } });
-    return NEVER;
-});
-const credential = byKind({ string: stringish().transform((t) => ({ text: t })), number: stringish().transform((t) => ({ text: t })), list: secretRef }, CREDENTIAL_EXPECTED);
-/** Kamal treats a `localhost:PORT` registry specially (its local-registry mode) and needs no login. */
-const isLocalRegistry = (server) => server !== undefined && /^localhost(?::|$)/.test(server);
-const server = leaf('a registry host, optionally with :port, e.g. ghcr.io', (v) => typeof v === 'string' && /^[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[a-z0-9._\/-]+)?$/.test(v)
-    ? { ok: true, value: v }
-    : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not a registry host` : 'is not a string' });
-const registrySchema = section({ server: server.optional(), username: credential.optional(), password: credential.optional() }, { expected: 'a map with server, username and password' }).superRefine((r, ctx) => {
-    if (!isPlainMap(r) || isLocalRegistry(r.server))
-        return;
-    for (const key of ['username', 'password']) {
-        if (r[key] === undefined) {
-            ctx.addIssue({ code: 'custom', path: [key], message: 'is missing', params: { expected: key === 'password' ? CREDENTIAL_EXPECTED : 'the registry user name, e.g. my-user' } });
-        }
-    }
-});
-
 ;// CONCATENATED MODULE: ./src/config/schema/env.ts
 
 
@@ -43712,22 +43552,70 @@ function envSchema(where) {
     return preprocess((v) => (v === null ? {} : v), byKind({ map }, EXPECTED));
 }
 
-;// CONCATENATED MODULE: ./src/config/schema/hooks.ts
+;// CONCATENATED MODULE: ./src/config/schema/proxy.ts
 
 
-/** Kamal's hook output levels (`hooks_output`); Kamal writes them as symbols, `:quiet`, which YAML here reads as text. */
-const HOOK_OUTPUT_LEVELS = (/* unused pure expression or super */ null && (['quiet', 'verbose']));
-const EXPECTED_LEVEL = 'quiet or verbose (Kamal also accepts :quiet and :verbose)';
-const level = leaf(EXPECTED_LEVEL, (v) => {
-    const name = typeof v === 'string' ? v.replace(/^:/, '') : undefined;
-    if (name === 'quiet' || name === 'verbose')
-        return { ok: true, value: name };
-    return { ok: false, message: typeof v === 'string' ? `is ${JSON.stringify(v)}` : v === undefined ? 'is missing' : `is not a string` };
+
+
+/** Kamal's `host` may hold several names separated by commas. */
+const hostList = leaf(`${PROXY_HOST_EXPECTED}, or several separated by commas`, (v) => {
+    if (typeof v !== 'string')
+        return { ok: false, message: v === undefined ? 'is missing' : 'is not a string' };
+    const names = v.split(',').map((s) => s.trim());
+    for (const name of names) {
+        const problem = proxyHostProblem(name);
+        if (problem)
+            return { ok: false, message: `${JSON.stringify(name)} ${problem}` };
+    }
+    return { ok: true, value: names };
 });
-/** `hooks_output: verbose`, or per hook: `hooks_output: { pre-deploy: verbose, pre-build: quiet }`. */
-const hooksOutputSchema = byKind({ string: level, map: mapOf(level, 'a map of hook: quiet or verbose') }, 'quiet, verbose, or a map of hook name: quiet or verbose');
-/** `hooks_path`: where the hook files are, relative to the app's directory (Kamal's default `.kamal/hooks`). */
-const hooksPathSchema = values_text('a directory, e.g. .kamal/hooks');
+const urlPath = leaf('a path starting with /, e.g. /up', (v) => typeof v === 'string' && /^\/\S*$/.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} does not start with /` : 'is not a string' });
+const healthcheck = section({ path: urlPath.optional(), interval: seconds(1).optional(), timeout: seconds(1).optional() }, { expected: 'a map with path, interval and timeout' });
+const bytes = () => count(0, 'a number of bytes (0 for no limit), e.g. 40_000_000');
+const buffering = section({
+    requests: bool().optional(),
+    responses: bool().optional(),
+    max_request_body: bytes().optional(),
+    max_response_body: bytes().optional(),
+    memory: bytes().optional(),
+}, { expected: 'a map with requests, responses, max_request_body, max_response_body and memory' });
+const headers = listOf(nonEmptyText('a header name'), 'a list of header names');
+const logging = section({ request_headers: headers.optional(), response_headers: headers.optional() }, { expected: 'a map with request_headers and response_headers' });
+/** Custom certificates come from secrets, named here; both halves are required (as in Kamal). */
+const customCertificate = section({ certificate_pem: secretName(), private_key_pem: secretName() }, { expected: 'a map with certificate_pem and private_key_pem, each naming a secret' });
+const ssl = byKind({ boolean: bool(), map: customCertificate }, 'true, false, or a map with certificate_pem and private_key_pem (secret names)');
+const PROXY_KAMAL_ONLY = {
+    path_prefix: { schema: values_text(), note: 'path-based routing is not done yet' },
+    path_prefixes: { schema: listOf(values_text(), 'a list of paths'), note: 'path-based routing is not done yet' },
+    strip_path_prefix: { schema: bool() },
+    run: { schema: mapOf(unknown(), 'a map of kamal-proxy run options'), note: 'cutover runs kamal-proxy with its defaults (ports 80 and 443)' },
+};
+/** Settings cutover passes to `kamal-proxy deploy`; the same keys at the root and on a role. */
+const proxySettings = section({
+    host: hostList.optional(),
+    hosts: listOf(proxyHost(), `a list of host names (${PROXY_HOST_EXPECTED})`).optional(),
+    app_port: port().optional(),
+    ssl: ssl.optional(),
+    ssl_redirect: bool().optional(),
+    forward_headers: bool().optional(),
+    response_timeout: seconds(1).optional(),
+    healthcheck: healthcheck.optional(),
+    buffering: buffering.optional(),
+    logging: logging.optional(),
+}, {
+    expected: 'a map of proxy settings (host, app_port, ssl, healthcheck, ...)',
+    kamalOnly: PROXY_KAMAL_ONLY,
+}).superRefine((p, ctx) => {
+    if (isPlainMap(p) && p.host !== undefined && p.hosts !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['hosts'], message: 'is set together with host', params: { expected: 'either host or hosts, not both' } });
+    }
+}, { when: () => true });
+/** At the root, proxy is a map; `proxy: true/false` only makes sense on a role. */
+const rootProxy = byKind({ map: proxySettings, null: proxySettings }, 'a map of proxy settings (proxy: true or false is only for a role, under servers/ROLE/proxy)');
+/** On a role: true (use the root settings), false (no proxy), or settings merged over the root's. */
+const roleProxy = byKind(
+// `proxy:` with nothing under it is the same as leaving it out, as in Kamal.
+{ boolean: bool(), map: proxySettings, null: schemas_null().transform(() => undefined) }, 'true, false, or a map of proxy settings for this role');
 
 ;// CONCATENATED MODULE: ./src/config/schema/shared.ts
 
@@ -43790,6 +43678,8 @@ const options = mapOf(optionValue, 'a map of docker run options, e.g. memory: 2g
         ctx.addIssue({ code: 'custom', path: ['restart'], message: 'is not a restart policy', params: { expected: 'no, always, unless-stopped, on-failure or on-failure:N' } });
     }
 });
+/** The same `options:` map accessories take (schema/accessories.ts). */
+const roleOptions = options;
 const ROLE_KAMAL_ONLY = { asset_path: { schema: values_text(), note: 'asset bridging between versions is not done yet' } };
 const roleSection = section({
     hosts: servers_hostList.optional(),
@@ -43819,6 +43709,191 @@ const serversSchema = byKind({
     list: servers_hostList.transform((hosts) => ({ web: { hosts } })),
     map: roles,
 }, SERVERS_EXPECTED);
+
+;// CONCATENATED MODULE: ./src/config/schema/accessories.ts
+
+
+
+
+
+
+/**
+ * Kamal's `accessories:` (lib/kamal/configuration/accessory.rb in meaning): services such as a
+ * database booted next to the app with `cutover accessory boot`, never by `deploy`. Each value is
+ * checked here; which hosts it lands on (host/hosts/role/roles/tag/tags, exactly one of them) is
+ * resolved by normalize/accessories.ts, because roles are only known once `servers` is read.
+ */
+/** Names become container names (`<service>-<name>`) and file names: what Docker accepts there. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const NAME_EXPECTED = 'letters, digits, `_`, `.` or `-`, starting with a letter or digit';
+const containerName = leaf(`a container name (${NAME_EXPECTED})`, (v) => typeof v === 'string' && NAME.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} cannot be a container name` : 'is not a string' });
+/** A full image reference: the tag is the user's to give here (cutover does not version accessories). */
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/;
+const accessories_image = leaf('an image reference, e.g. mysql:8.0 or registry.example.com/team/redis:7', (v) => typeof v === 'string' && IMAGE.test(v) && !/\s/.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not an image reference` : v === undefined ? 'is missing' : 'is not a string' });
+/** Kamal writes `port: 3306` (published as 3306:3306) or a full `--publish` value ("127.0.0.1:3306:3306"). */
+const PORT = /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:\d{1,5}:)?\d{1,5}(?:\/(?:tcp|udp|sctp))?$/;
+const accessories_port = leaf('a port (3306) or a docker --publish value ("127.0.0.1:3306:3306")', (v) => {
+    const s = typeof v === 'number' ? String(v) : v;
+    if (typeof s !== 'string')
+        return { ok: false, message: v === undefined ? 'is missing' : 'is not a port' };
+    return PORT.test(s) ? { ok: true, value: s } : { ok: false, message: `${JSON.stringify(s)} is not a port or publish value` };
+});
+/** `local:remote`: both parts present, the remote one an absolute path in the container. */
+const mapping = (what, example) => leaf(`${what}, e.g. ${example}`, (v) => {
+    if (typeof v !== 'string')
+        return { ok: false, message: v === undefined ? 'is missing' : 'is not a string' };
+    const i = v.lastIndexOf(':');
+    const from = v.slice(0, i);
+    const to = v.slice(i + 1);
+    if (i <= 0 || to === '')
+        return { ok: false, message: `${JSON.stringify(v)} is not FROM:TO` };
+    if (!to.startsWith('/'))
+        return { ok: false, message: `${JSON.stringify(to)} is not an absolute path in the container` };
+    if (from.split('/').includes('..'))
+        return { ok: false, message: `${JSON.stringify(from)} climbs out with ..` };
+    return { ok: true, value: { from, to } };
+});
+const ACCESSORY_KAMAL_ONLY = {
+    proxy: { schema: mapOf(unknown(), 'a map of proxy settings'), note: 'accessories are not put behind kamal-proxy by cutover' },
+    registry: { schema: mapOf(unknown(), 'a map of registry settings'), note: 'the image is pulled with the root registry login when it lives there, else as docker run pulls it' },
+};
+const accessory = section({
+    image: accessories_image,
+    service: containerName.optional(),
+    host: serverHost().optional(),
+    hosts: servers_hostList.optional(),
+    role: nonEmptyText('a role name under servers').optional(),
+    roles: listOf(nonEmptyText('a role name under servers'), 'a list of role names').optional(),
+    tag: nonEmptyText('a host tag under servers').optional(),
+    tags: listOf(nonEmptyText('a host tag under servers'), 'a list of host tags').optional(),
+    port: accessories_port.optional(),
+    cmd: values_text('a command string, e.g. redis-server --appendonly yes').optional(),
+    env: envSchema('role').optional(),
+    volumes: listOf(nonEmptyText('a volume, e.g. /host/path:/container/path or name:/path'), 'a list of volumes').optional(),
+    directories: listOf(mapping('a host directory and where it is mounted', 'data:/var/lib/mysql'), 'a list of HOST:CONTAINER directories').optional(),
+    files: listOf(mapping('a local file and where it is mounted', 'config/my.cnf:/etc/mysql/my.cnf'), 'a list of LOCAL:CONTAINER files').optional(),
+    options: roleOptions.optional(),
+    labels: labelsSchema.optional(),
+    network: nonEmptyText('a docker network name, default kamal').optional(),
+}, { expected: 'a map with image and one of host, hosts, role, roles, tag or tags', kamalOnly: ACCESSORY_KAMAL_ONLY });
+const accessoriesSchema = mapOf(accessory, 'a map of accessory name: settings (image, host, …)').superRefine((map, ctx) => {
+    for (const name of Object.keys(map)) {
+        if (!NAME.test(name))
+            ctx.addIssue({ code: 'custom', path: [name], message: `accessory name ${JSON.stringify(name)} cannot be used in container names`, params: { expected: NAME_EXPECTED } });
+    }
+});
+
+;// CONCATENATED MODULE: ./src/config/schema/boot.ts
+
+
+const LIMIT_EXPECTED = 'a whole number of hosts (at least 1) or a percentage of hosts, e.g. 2 or 25%';
+const limit = leaf(LIMIT_EXPECTED, (v) => {
+    if (typeof v === 'number')
+        return Number.isInteger(v) && v >= 1 ? { ok: true, value: { count: v } } : { ok: false, message: `is ${v}` };
+    if (typeof v === 'string') {
+        const m = /^(\d+)%$/.exec(v.trim());
+        const percent = m ? Number(m[1]) : NaN;
+        if (percent >= 1 && percent <= 100)
+            return { ok: true, value: { percent } };
+        return { ok: false, message: `${JSON.stringify(v)} is not a number of hosts or a percentage from 1% to 100%` };
+    }
+    return { ok: false, message: v === undefined || v === null ? 'has no value' : 'is not a number' };
+});
+/** Kamal `boot:` (rolling boot groups; see src/engine/boot-groups.ts). */
+const BOOT_KAMAL_ONLY = {
+    parallel_roles: { schema: bool(), note: 'roles on one host boot one after another, the primary role first' },
+};
+const bootSchema = section({ limit: limit.optional(), wait: seconds(0).optional() }, { expected: 'a map with limit (hosts or a percentage) and wait (seconds), e.g. {limit: 2, wait: 10}', kamalOnly: BOOT_KAMAL_ONLY });
+
+;// CONCATENATED MODULE: ./src/config/schema/builder.ts
+
+
+
+// Docker platform architectures; Kamal configs write amd64 and arm64.
+const ARCHES = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64'];
+const arch = oneOf(ARCHES);
+const cache = section(
+// `local` is a cutover addition: a cache directory saved and restored with @actions/cache.
+{ type: oneOf(['gha', 'registry', 'local']), options: values_text('buildx cache options, e.g. mode=max').optional(), image: nonEmptyText('a cache image name').optional() }, { expected: 'a map with type (gha, registry or local), options and image' });
+const anything = unknown();
+const BUILDER_KAMAL_ONLY = {
+    remote: { schema: values_text(), note: 'builds run where cutover runs' },
+    local: { schema: bool() },
+    pack: { schema: anything, note: 'buildpacks are not supported' },
+    ssh: { schema: values_text() },
+    driver: { schema: values_text() },
+    provenance: { schema: anything },
+    sbom: { schema: anything },
+};
+const builderSchema = section({
+    arch: byKind({ string: arch.transform((a) => [a]), list: listOf(arch, 'a list of architectures') }, `an architecture or a list of them (${ARCHES.join(', ')})`).optional(),
+    context: nonEmptyText('a build context path, e.g. .').optional(),
+    dockerfile: nonEmptyText('a Dockerfile path').optional(),
+    target: nonEmptyText('a build stage name').optional(),
+    args: mapOf(stringish(), 'a map of build arg: value').optional(),
+    secrets: listOf(secretName(), 'a list of secret names passed to the build with --secret').optional(),
+    cache: cache.optional(),
+}, {
+    expected: 'a map of builder settings (arch, context, dockerfile, target, args, secrets, cache)',
+    kamalOnly: BUILDER_KAMAL_ONLY,
+});
+
+;// CONCATENATED MODULE: ./src/config/normalize/verify.ts
+/** Seconds: long enough for an app that dies right after its first health check to show it. */
+const DEFAULT_VERIFY_WINDOW_S = 5;
+function verifySettings(input) {
+    return { windowS: input?.window ?? DEFAULT_VERIFY_WINDOW_S, fleetRollback: input?.fleet_rollback ?? true };
+}
+
+;// CONCATENATED MODULE: ./src/config/schema/registry.ts
+
+
+
+
+const CREDENTIAL_EXPECTED = 'a value, or a one-item list naming a secret, e.g. [KAMAL_REGISTRY_PASSWORD]';
+const secretRef = any().transform((v, ctx) => {
+    if (v.length !== 1) {
+        ctx.addIssue({ code: 'custom', message: `lists ${v.length} items`, params: { expected: CREDENTIAL_EXPECTED } });
+        return NEVER;
+    }
+    const r = secretName().safeParse(v[0]);
+    if (r.success)
+        return { secret: r.data };
+    ctx.addIssue({ code: 'custom', path: [0], message: r.error.issues[0]?.message ?? 'is not a secret name', params: { expected: CREDENTIAL_EXPECTED } });
+    return NEVER;
+});
+const credential = byKind({ string: stringish().transform((t) => ({ text: t })), number: stringish().transform((t) => ({ text: t })), list: secretRef }, CREDENTIAL_EXPECTED);
+/** Kamal treats a `localhost:PORT` registry specially (its local-registry mode) and needs no login. */
+const isLocalRegistry = (server) => server !== undefined && /^localhost(?::|$)/.test(server);
+const server = leaf('a registry host, optionally with :port, e.g. ghcr.io', (v) => typeof v === 'string' && /^[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[a-z0-9._\/-]+)?$/.test(v)
+    ? { ok: true, value: v }
+    : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not a registry host` : 'is not a string' });
+const registrySchema = section({ server: server.optional(), username: credential.optional(), password: credential.optional() }, { expected: 'a map with server, username and password' }).superRefine((r, ctx) => {
+    if (!isPlainMap(r) || isLocalRegistry(r.server))
+        return;
+    for (const key of ['username', 'password']) {
+        if (r[key] === undefined) {
+            ctx.addIssue({ code: 'custom', path: [key], message: 'is missing', params: { expected: key === 'password' ? CREDENTIAL_EXPECTED : 'the registry user name, e.g. my-user' } });
+        }
+    }
+});
+
+;// CONCATENATED MODULE: ./src/config/schema/hooks.ts
+
+
+/** Kamal's hook output levels (`hooks_output`); Kamal writes them as symbols, `:quiet`, which YAML here reads as text. */
+const HOOK_OUTPUT_LEVELS = (/* unused pure expression or super */ null && (['quiet', 'verbose']));
+const EXPECTED_LEVEL = 'quiet or verbose (Kamal also accepts :quiet and :verbose)';
+const level = leaf(EXPECTED_LEVEL, (v) => {
+    const name = typeof v === 'string' ? v.replace(/^:/, '') : undefined;
+    if (name === 'quiet' || name === 'verbose')
+        return { ok: true, value: name };
+    return { ok: false, message: typeof v === 'string' ? `is ${JSON.stringify(v)}` : v === undefined ? 'is missing' : `is not a string` };
+});
+/** `hooks_output: verbose`, or per hook: `hooks_output: { pre-deploy: verbose, pre-build: quiet }`. */
+const hooksOutputSchema = byKind({ string: level, map: mapOf(level, 'a map of hook: quiet or verbose') }, 'quiet, verbose, or a map of hook name: quiet or verbose');
+/** `hooks_path`: where the hook files are, relative to the app's directory (Kamal's default `.kamal/hooks`). */
+const hooksPathSchema = values_text('a directory, e.g. .kamal/hooks');
 
 ;// CONCATENATED MODULE: ./src/config/schema/preview.ts
 
@@ -43922,15 +43997,29 @@ const lockSchema = section({ stale_after: seconds(10).optional() }, { expected: 
  * host rolls back (the default rolls them all back, so the fleet stays on one version).
  */
 const verifySchema = section({ window: seconds(0).optional(), fleet_rollback: bool().optional() }, { expected: 'a map with window (seconds, 0 turns it off) and fleet_rollback (true or false)' });
+/**
+ * `bootstrap.install_url`: the script `cutover server bootstrap` pipes to `sh` on a host without
+ * Docker (default Docker's https://get.docker.com): a mirror, or in tests a stub served inside the testbed.
+ */
+const bootstrapSchema = section({ install_url: leaf('an http(s) URL of a Docker install script, e.g. https://get.docker.com', (v) => typeof v === 'string' && /^https?:\/\/[^\s'"]+$/.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not an http(s) URL` : 'is not a string' }).optional() }, { expected: 'a map with install_url, e.g. { install_url: https://get.docker.com }' });
+/**
+ * `fanout.max_connections`: at most this many SSH connections open at once across the hosts
+ * (src/remote/bound.ts; default 30, Kamal's own concurrency). `--max-connections` and the Action's
+ * `max-connections` input override it.
+ */
+const fanoutSchema = section({ max_connections: count(1, 'a whole number of connections, at least 1, e.g. 8').optional() }, { expected: 'a map with max_connections (a whole number, at least 1), e.g. { max_connections: 8 }' });
 const roleSettings = section({ strategy: strategy.optional() }, { expected: 'a map with strategy (blue-green or recreate)' });
 const xCutoverSchema = section({
     preview: previewSchema.optional(),
     roles: mapOf(roleSettings, 'a map of role name: { strategy }').optional(),
     lock: lockSchema.optional(),
     verify: verifySchema.optional(),
-}, { expected: 'a map of cutover settings (preview, roles, lock, verify), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' });
+    bootstrap: bootstrapSchema.optional(),
+    fanout: fanoutSchema.optional(),
+}, { expected: 'a map of cutover settings (preview, roles, lock, verify, fanout), e.g. x-cutover: { preview: { host: pr-{number}.example.com } }' });
 
 ;// CONCATENATED MODULE: ./src/config/schema/root.ts
+
 
 
 
@@ -43949,18 +44038,17 @@ const SERVICE = /^[a-z0-9_-]+$/i;
 const service = leaf('a name of letters, digits, `_` and `-`, e.g. my-app', (v) => typeof v === 'string' && SERVICE.test(v) ? { ok: true, value: v } : { ok: false, message: typeof v === 'string' ? `${JSON.stringify(v)} is not a valid service name` : v === undefined ? 'is missing' : 'is not a string' });
 // A docker repository path, optionally behind a registry host; lowercase, and no tag: cutover adds the version.
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const IMAGE = new RegExp(`^(?:[A-Za-z0-9.-]+(?::\\d+)?/)?${COMPONENT}(?:/${COMPONENT})*$`);
+const root_IMAGE = new RegExp(`^(?:[A-Za-z0-9.-]+(?::\\d+)?/)?${COMPONENT}(?:/${COMPONENT})*$`);
 const root_image = leaf('an image name without a tag, e.g. my-user/my-app', (v) => {
     if (typeof v !== 'string')
         return { ok: false, message: v === undefined ? 'is missing' : 'is not a string' };
     if (/@|:[\w][\w.-]*$/.test(v.replace(/^[^/]+\//, '')))
         return { ok: false, message: `${JSON.stringify(v)} includes a tag or digest (cutover tags the image with the version)` };
-    return IMAGE.test(v) ? { ok: true, value: v } : { ok: false, message: `${JSON.stringify(v)} is not a valid image name (lowercase letters, digits, ., _, - and /)` };
+    return root_IMAGE.test(v) ? { ok: true, value: v } : { ok: false, message: `${JSON.stringify(v)} is not a valid image name (lowercase letters, digits, ., _, - and /)` };
 });
 const root_map = (what) => mapOf(unknown(), `a map of ${what}`);
 /** Kamal root keys cutover accepts but does not act on; each present one gets a warning. */
 const ROOT_KAMAL_ONLY = {
-    accessories: { schema: root_map('accessories'), note: 'run accessories with Kamal, or as their own cutover service' },
     aliases: { schema: mapOf(stringish(), 'a map of alias: command') },
     asset_path: { schema: values_text(), note: 'asset bridging between versions is not done yet' },
     error_pages_path: { schema: values_text() },
@@ -43996,6 +44084,7 @@ const rootSchema = section({
     /** The old place of `x-cutover/preview`: still read, with a warning (Kamal rejects this key). */
     preview: previewSchema.optional(),
     boot: bootSchema.optional(),
+    accessories: accessoriesSchema.optional(),
 }, { expected: 'a map with service, image, servers and registry', kamalOnly: ROOT_KAMAL_ONLY, extensions: true });
 
 ;// CONCATENATED MODULE: ./src/config/normalize/defaults.ts
@@ -44016,6 +44105,10 @@ const DEFAULTS = {
      * blip, yet short enough that a killed CI run does not block the next deploy for long.
      */
     lockStaleAfter: 120,
+    /** Kamal's accessories join the app's network unless they name another. */
+    network: 'kamal',
+    /** Docker's own install script, as Kamal's `server bootstrap` fetches it. */
+    dockerInstallUrl: 'https://get.docker.com',
 };
 
 ;// CONCATENATED MODULE: ./src/config/normalize/proxy.ts
@@ -44283,7 +44376,76 @@ function resolveBoot(boot, hostCount) {
     return { limit: size, wait: boot?.wait ?? 0 };
 }
 
+;// CONCATENATED MODULE: ./src/config/normalize/accessories.ts
+
+
+const PLACEMENT = ['host', 'hosts', 'role', 'roles', 'tag', 'tags'];
+/**
+ * Kamal's accessories with their hosts resolved: exactly one of host, hosts, role, roles, tag or
+ * tags says where each runs (Kamal refuses none or several). Roles and tags are looked up in
+ * `servers`, so a typo is an error here rather than an accessory booted nowhere.
+ */
+function resolveAccessories(input, service, roles, c) {
+    return Object.entries(input ?? {}).map(([name, a]) => {
+        const at = `accessories/${name}`;
+        const given = PLACEMENT.filter((k) => a[k] !== undefined);
+        if (given.length !== 1) {
+            c.problems.push({
+                keyPath: at,
+                message: given.length === 0 ? 'says nowhere to run' : `gives ${given.join(' and ')}; Kamal takes only one`,
+                expected: 'exactly one of host, hosts, role, roles, tag or tags',
+            });
+        }
+        const env = envOf(a.env);
+        useEnvSecrets(env, `${at}/env`, c);
+        const serviceName = a.service ?? `${service}-${name}`;
+        return {
+            name,
+            serviceName,
+            image: a.image,
+            hosts: placeHosts(a, at, roles, c),
+            ...(a.port !== undefined ? { publish: a.port.includes(':') ? a.port : `${a.port}:${a.port}` } : {}),
+            ...(a.cmd !== undefined ? { cmd: a.cmd } : {}),
+            env,
+            volumes: a.volumes ?? [],
+            directories: (a.directories ?? []).map((d) => ({ host: d.from, container: d.to })),
+            files: (a.files ?? []).map((f) => ({ local: f.from, container: f.to })),
+            options: a.options ?? {},
+            labels: a.labels ?? {},
+            network: a.network ?? DEFAULTS.network,
+        };
+    });
+}
+function placeHosts(a, at, roles, c) {
+    const out = new Map();
+    const add = (h) => out.has(h.host) || out.set(h.host, h);
+    if (a.host !== undefined)
+        add(toHost({ host: a.host, tags: [] }));
+    for (const entry of a.hosts ?? [])
+        add(toHost(entry));
+    const roleNames = [...(a.role !== undefined ? [a.role] : []), ...(a.roles ?? [])];
+    roleNames.forEach((name, i) => {
+        const role = roles.find((r) => r.name === name);
+        const keyPath = a.role !== undefined ? `${at}/role` : `${at}/roles/${i}`;
+        if (!role)
+            c.problems.push({ keyPath, message: `names the role ${JSON.stringify(name)}, which servers does not list`, expected: `one of: ${roles.map((r) => r.name).join(', ')}` });
+        else
+            role.hosts.forEach(add);
+    });
+    const tagNames = [...(a.tag !== undefined ? [a.tag] : []), ...(a.tags ?? [])];
+    tagNames.forEach((tag, i) => {
+        const hosts = roles.flatMap((r) => r.hosts).filter((h) => h.tags.includes(tag));
+        const keyPath = a.tag !== undefined ? `${at}/tag` : `${at}/tags/${i}`;
+        if (hosts.length === 0)
+            c.problems.push({ keyPath, message: `names the tag ${JSON.stringify(tag)}, which no host under servers has`, expected: 'a tag given to hosts under servers, e.g. - 10.0.0.1: [db]' });
+        hosts.forEach(add);
+    });
+    return [...out.values()];
+}
+
 ;// CONCATENATED MODULE: ./src/config/normalize/index.ts
+
+
 
 
 
@@ -44411,6 +44573,9 @@ function normalize(input, raw, files, destination, c) {
         boot: resolveBoot(input.boot, new Set(roles.flatMap((r) => r.hosts.map((h) => h.host))).size),
         lock: { staleAfter: input['x-cutover']?.lock?.stale_after ?? DEFAULTS.lockStaleAfter },
         verify: verifySettings(input['x-cutover']?.verify),
+        accessories: resolveAccessories(input.accessories, input.service, roles, c),
+        bootstrap: { installUrl: input['x-cutover']?.bootstrap?.install_url ?? DEFAULTS.dockerInstallUrl },
+        ...(input['x-cutover']?.fanout?.max_connections !== undefined ? { fanout: { maxConnections: input['x-cutover'].fanout.max_connections } } : {}),
     };
     return { config, literals };
 }
@@ -44467,6 +44632,9 @@ function warnKamalOnly(raw, c) {
     visit(raw.ssh, SSH_KAMAL_ONLY, 'ssh');
     visit(raw.builder, BUILDER_KAMAL_ONLY, 'builder');
     visit(raw.boot, BOOT_KAMAL_ONLY, 'boot');
+    if (isPlainMap(raw.accessories))
+        for (const [name, a] of Object.entries(raw.accessories))
+            visit(a, ACCESSORY_KAMAL_ONLY, `accessories/${name}`);
     if (isPlainMap(raw.servers)) {
         for (const [name, role] of Object.entries(raw.servers)) {
             if (!isPlainMap(role))
@@ -44499,7 +44667,7 @@ function destinationFile(configFile, destination) {
  * every problem found comes back in `errors`, each with file, key path and line.
  */
 function loadConfig(opts = {}) {
-    const file = opts.configFile ?? DEFAULT_CONFIG_FILE;
+    const file = opts.data?.file ?? opts.configFile ?? DEFAULT_CONFIG_FILE;
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
     const read = opts.readFile ?? readIfExists;
@@ -44508,8 +44676,11 @@ function loadConfig(opts = {}) {
     if (dest !== undefined && !DESTINATION.test(dest)) {
         return fail([{ file, keyPath: '', message: `destination ${JSON.stringify(dest)} is not a usable name`, expected: 'letters, digits, `_`, `.` or `-` (it names config/deploy.DEST.yml)' }]);
     }
-    const files = dest !== undefined ? [file, destinationFile(file, dest)] : [file];
+    const files = opts.data ? [opts.data.file] : dest !== undefined ? [file, destinationFile(file, dest)] : [file];
+    const given = opts.data ? { ok: true, value: { data: opts.data.value, sources: new Map(), warnings: [] } } : null;
     const parsed = files.map((f, i) => {
+        if (given)
+            return given;
         let text;
         try {
             text = read((0,external_node_path_namespaceObject.resolve)(cwd, f));
@@ -44571,9 +44742,16 @@ function loadConfig(opts = {}) {
 }
 /** The secret uses a run resolves (see LoadOptions.needs). */
 function neededUses(uses, config, needs) {
-    if (needs === 'all')
-        return uses;
     const reachHosts = (u) => u.keyPath.startsWith('ssh/key_data/');
+    // Accessory secrets are resolved only by `cutover accessory` (as Kamal reads them only there): a
+    // deploy must not fail because a database password is not in the deploy job's environment.
+    const accessory = (u) => u.keyPath.startsWith('accessories/');
+    if (needs === 'accessory')
+        return uses.filter((u) => reachHosts(u) || /^registry\/(username|password)\//.test(u.keyPath) || accessory(u));
+    if (needs === 'all')
+        return uses.filter((u) => !accessory(u));
+    if (needs === 'production')
+        return uses.filter((u) => !accessory(u) && !/^(x-cutover\/)?preview\//.test(u.keyPath));
     if (needs === 'ssh')
         return uses.filter(reachHosts);
     // preview.env already holds production's secret env when (and only when) inherit_secrets is set.
@@ -45185,7 +45363,7 @@ async function buildAndPushImage(request, options) {
     });
     const secretEnv = secretEnvironment(input);
     const repository = imageRepository(input.registry, input.image.name);
-    const tags = [`${repository}:${version}`, `${repository}:latest`];
+    const tags = [`${repository}:${version}`, ...(input.pushLatest === false ? [] : [`${repository}:latest`])];
     const arch = builder.arch ?? [];
     const cacheContext = {
         service: input.service,
@@ -45754,7 +45932,7 @@ const join = (...parts) => parts.filter((p) => p != null && p !== '').join('-');
 const serviceAndDestination = (ref) => join(ref.service, ref.destination);
 /** `<service>-<role>[-<destination>]`: container name prefix, and kamal-proxy's service name. */
 const containerPrefix = (ref) => join(ref.service, ref.role, ref.destination);
-const containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
+const names_containerName = (ref, version) => `${containerPrefix(ref)}-${version}`;
 /** Kamal's proxy service for a role is named like the container prefix. */
 const proxyServiceName = containerPrefix;
 /** Kamal's latest tag: `latest`, or `latest-<destination>` so two destinations on one host don't fight over it. */
@@ -45781,7 +45959,9 @@ const underHome = (home, path) => (path.startsWith('/') ? path : `${home.replace
  * serves, a name-based target would stop resolving (or resolve to the not-yet-healthy new one).
  * Kamal gets the same stability by targeting the container id. One DNS label (< 63 chars).
  */
-const targetAlias = (digest) => `cutover-${digest.slice(0, 24)}`;
+const targetAlias = (digest, boot) => `cutover-${digest.slice(0, 24)}${boot ? `-${boot.slice(0, 8)}` : ''}`;
+/** Does a target host name the alias of this digest (a rebooted container's alias carries a suffix)? */
+const isTargetAliasOf = (host, digest) => host === targetAlias(digest) || host.startsWith(`${targetAlias(digest)}-`);
 /** Docker's own rule for container names. */
 const CONTAINER_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Docker's rule for an image tag, which a version must also satisfy. */
@@ -45961,6 +46141,9 @@ function versioned(req, version) {
         onlyHosts: req.onlyHosts,
         breakStale: req.breakStale,
         allowUnreachable: req.allowUnreachable,
+        onlyRoles: req.onlyRoles,
+        lockWaitS: req.lockWaitS,
+        reboot: req.reboot,
     };
     return all;
 }
@@ -46150,7 +46333,7 @@ class DesiredStateError extends Error {
         this.path = path;
     }
 }
-const imageRef = (d) => `${d.repository}:${d.version}`;
+const desired_imageRef = (d) => `${d.repository}:${d.version}`;
 /**
  * What to observe on a host for this app (every role of the service shares it): a full look, or
  * the first look that only tells whether there is anything to do (see observe.ts). The one place
@@ -46160,7 +46343,7 @@ const observeQueryFor = (d, look = 'full') => look === 'full' ? { look, reposito
 /** Kamal's extra env for every app container; user env with the same key wins (as in Kamal). */
 function kamalEnv(d) {
     return {
-        KAMAL_CONTAINER_NAME: containerName(d, d.version),
+        KAMAL_CONTAINER_NAME: names_containerName(d, d.version),
         KAMAL_VERSION: d.version,
         KAMAL_HOST: d.host,
         ...(d.destination ? { KAMAL_DESTINATION: d.destination } : {}),
@@ -46174,7 +46357,7 @@ function validateDesired(d) {
     if (!TAG_PATTERN.test(d.version)) {
         throw new DesiredStateError('version', `${JSON.stringify(d.version)} is not a valid image tag (letters, digits, "_", "." and "-"; at most 128; not starting with "." or "-")`);
     }
-    const name = containerName(d, d.version);
+    const name = names_containerName(d, d.version);
     if (!CONTAINER_NAME_PATTERN.test(name)) {
         throw new DesiredStateError('service', `container name ${JSON.stringify(name)} is not valid for Docker (letters, digits, "_", "." and "-")`);
     }
@@ -46194,6 +46377,119 @@ function validateDesired(d) {
             throw new EnvError(`env.secret.${key}`, 'the key is also in env.clear; keep it in one place');
     }
     return { envFile: renderEnvFile(d.env.secret, 'env.secret') };
+}
+
+;// CONCATENATED MODULE: ./src/argv/proxy-list.ts
+/**
+ * Parser for `kamal-proxy list` (v0.9.2), which has no JSON form. It prints a table, one row per
+ * service with an active target, sorted by service name:
+ *
+ *   Service  Host  Path  Target  State  TLS
+ *   app-web  *     /     cutover-3f…:80  running  no
+ *
+ * Every cell is wrapped in an ANSI style (`ESC[3;94m` header, `ESC[1;34m` first column,
+ * `ESC[m` others, each closed by `ESC[0m`), even when stdout is not a terminal, and padded with
+ * spaces plus a two-space gap. No cell is ever empty or has spaces: Host is the hosts joined with
+ * `,` or `*` for any host; Path the path prefixes joined with `,` (default `/`); Target the
+ * targets' `host:port` joined with `,`; State `running`, `paused` or `stopped`; TLS `yes`/`no`.
+ * So stripping the styles and splitting on whitespace is exact.
+ */
+class ProxyListError extends Error {
+    name = 'ProxyListError';
+}
+const ANSI = /\x1b\[[0-9;]*m/g;
+const HEADER = ['Service', 'Host', 'Path', 'Target', 'State', 'TLS'];
+const commaList = (cell) => cell.split(',').filter((s) => s !== '');
+function parseProxyList(stdout) {
+    const rows = stdout
+        .split('\n')
+        .map((line) => line.replace(ANSI, '').trim())
+        .filter((line) => line !== '')
+        .map((line) => line.split(/\s+/));
+    const [header, ...body] = rows;
+    if (!header || header.join(' ') !== HEADER.join(' ')) {
+        throw new ProxyListError(`kamal-proxy list: expected a header row "${HEADER.join(' ')}", got ${JSON.stringify(stdout.slice(0, 200))}`);
+    }
+    return body.map((cells, i) => {
+        const [service, host, path, target, state, tls] = cells;
+        if (cells.length !== HEADER.length || !service || !host || !path || !target || !state || !tls) {
+            throw new ProxyListError(`kamal-proxy list: row ${i + 1} has ${cells.length} columns, expected ${HEADER.length}: ${JSON.stringify(cells.join(' '))}`);
+        }
+        return {
+            service,
+            hosts: host === '*' ? [] : commaList(host),
+            pathPrefixes: commaList(path),
+            targets: commaList(target),
+            state,
+            tls: tls === 'yes',
+        };
+    });
+}
+/** `host:port` → its parts; a target without a port means port 80 to kamal-proxy. */
+function splitTarget(target) {
+    const m = /^(.*):(\d+)$/.exec(target);
+    return m ? { host: m[1] ?? '', port: Number(m[2]) } : { host: target, port: 80 };
+}
+
+;// CONCATENATED MODULE: ./src/plan/claims.ts
+
+
+/** Labels say who made a container: cutover adds its digest label to Kamal's; Kamal's have service and role; ONCE's apps run on its `once` network. */
+function managedBy(c) {
+    if (c.digest)
+        return 'cutover';
+    if (c.service && c.role)
+        return 'Kamal';
+    if (c.network === 'once')
+        return 'ONCE';
+    return 'unknown';
+}
+function hostHolders(d, seen) {
+    const wanted = new Set((d.proxy?.route.hosts ?? []).map((h) => h.toLowerCase()));
+    if (wanted.size === 0 || !seen.routes)
+        return [];
+    const own = proxyServiceName({ service: d.service, role: d.role, destination: d.destination });
+    const paths = prefixes(d.proxy?.route.pathPrefixes ?? []);
+    return seen.routes.flatMap((route) => {
+        if (route.service === own)
+            return [];
+        const hosts = route.hosts.filter((h) => wanted.has(h.toLowerCase()));
+        // kamal-proxy refuses a route only when host AND path prefix are both taken (ServiceMap.CheckAvailability).
+        if (hosts.length === 0 || !prefixes(route.pathPrefixes).some((p) => paths.includes(p)))
+            return [];
+        return [{ hosts, proxyService: route.service, container: holderContainer(route.service, route.targets, seen.containers) }];
+    });
+}
+/** kamal-proxy's default path prefix is `/`. */
+const prefixes = (list) => (list.length ? list : ['/']);
+/** The running container behind a route: labels that make its proxy service name, preferring the one a target points at. */
+function holderContainer(proxyService, targets, containers) {
+    const candidates = containers.filter((c) => c.state === 'running' && c.service && containerPrefix({ service: c.service, role: c.role, destination: c.destination || null }) === proxyService);
+    const aimed = new Set(targets.map((t) => splitTarget(t).host));
+    const c = candidates.find((x) => (x.digest && aimed.has(targetAlias(x.digest))) || aimed.has(x.name) || aimed.has(x.id) || aimed.has(x.id.slice(0, 12))) ?? candidates[0];
+    if (!c)
+        return null;
+    return { name: c.name, image: c.ref ?? '', service: c.service, role: c.role, destination: c.destination, managedBy: managedBy(c) };
+}
+/** The holders in one message: who, and how to take the host over (or free it). Names no secret: labels and names only. */
+function holderMessage(d, holders) {
+    return holders
+        .map((h) => {
+        const c = h.container;
+        const who = c
+            ? `service ${c.service} (kamal-proxy service ${h.proxyService}, container ${c.name}${c.image ? `, image ${c.image}` : ''}, ${c.managedBy === 'unknown' ? 'not labelled by Kamal or cutover' : `${c.managedBy}-managed`})`
+            : `kamal-proxy service ${h.proxyService} (no running container here carries its labels)`;
+        const takeOver = c && c.role === d.role && (c.destination || null) === d.destination;
+        const fix = takeOver
+            ? `to replace it with zero downtime, deploy as that service: --service ${c.service} (the Action's \`service: ${c.service}\`)`
+            : `free the host first (remove ${h.proxyService}, e.g. \`docker exec kamal-proxy kamal-proxy remove ${h.proxyService}\` once nothing needs it), or deploy to another host name`;
+        return `${h.hosts.join(', ')} is already served by ${who}, not by ${proxyServiceName({ service: d.service, role: d.role, destination: d.destination })}; nothing was changed. Fix: ${fix}`;
+    })
+        .join('; ');
+}
+/** Another service holds a host name this deploy wants: the whole run stops before any change. */
+class HostClaimedError extends Error {
+    name = 'HostClaimedError';
 }
 
 ;// CONCATENATED MODULE: ./src/argv/text.ts
@@ -46437,6 +46733,16 @@ function deploy(service, target, route, timings) {
 }
 const remove = (service) => exec('remove', service);
 const list = () => exec('list');
+/**
+ * Maintenance: kamal-proxy answers the service's requests itself (503, with `message` on its
+ * maintenance page) after draining in-flight ones, until `resume`. The route and its target stay.
+ */
+const proxy_stop = (service, o = {}) => exec('stop', service, ...opt('drain-timeout', proxy_seconds(o.drainTimeoutS)), ...opt('message', o.message));
+const resume = (service) => exec('resume', service);
+/** The proxy container as `docker ps` shows it (`cutover proxy details`). */
+const details = () => ['docker', 'ps', '--filter', `name=^${PROXY_CONTAINER}$`];
+/** The proxy container's name, for `docker logs` (argv/app.ts logs). */
+const PROXY = PROXY_CONTAINER;
 
 ;// CONCATENATED MODULE: ./src/plan/digest.ts
 
@@ -46558,13 +46864,13 @@ function readFlat(label) {
  * same spec that becomes the `docker run` argv, so whatever shapes the container is covered by
  * construction.
  */
-function desiredContainer(d, settingsKey) {
+function container_desiredContainer(d, settingsKey) {
     const { envFile } = validateDesired(d);
     const { restart, ...options } = d.options;
     const path = envFilePath(d);
     const base = {
-        name: containerName(d, d.version),
-        image: imageRef(d),
+        name: names_containerName(d, d.version),
+        image: desired_imageRef(d),
         network: NETWORK,
         networkAliases: [],
         restart: restart == null || restart === true ? 'unless-stopped' : String(restart),
@@ -46578,7 +46884,8 @@ function desiredContainer(d, settingsKey) {
         cmd: d.cmd ?? [],
     };
     const digest = settingsDigest({ imageId: d.imageId, container: base, envFile, route: d.proxy?.route ?? null });
-    const alias = targetAlias(digest);
+    // A reboot's container must not answer to the alias the serving one has: the proxy would have nothing to switch.
+    const alias = targetAlias(digest, d.reboot ? d.run.nonce : undefined);
     // What it is deployed with, for the next run's diff; outside the digest (it follows from the same inputs).
     const recorded = settingsKey ? settingsLabels(flatSettings(d.imageId, base, d.proxy?.route ?? null), secretHashes(settingsKey, d.env.secret)) : {};
     return {
@@ -46593,58 +46900,6 @@ function desiredContainer(d, settingsKey) {
 function containerHostname(host, nonce) {
     const safe = host.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 51).replace(/[.-]+$/, '');
     return `${safe || 'host'}-${nonce.slice(0, 12)}`;
-}
-
-;// CONCATENATED MODULE: ./src/argv/proxy-list.ts
-/**
- * Parser for `kamal-proxy list` (v0.9.2), which has no JSON form. It prints a table, one row per
- * service with an active target, sorted by service name:
- *
- *   Service  Host  Path  Target  State  TLS
- *   app-web  *     /     cutover-3f…:80  running  no
- *
- * Every cell is wrapped in an ANSI style (`ESC[3;94m` header, `ESC[1;34m` first column,
- * `ESC[m` others, each closed by `ESC[0m`), even when stdout is not a terminal, and padded with
- * spaces plus a two-space gap. No cell is ever empty or has spaces: Host is the hosts joined with
- * `,` or `*` for any host; Path the path prefixes joined with `,` (default `/`); Target the
- * targets' `host:port` joined with `,`; State `running`, `paused` or `stopped`; TLS `yes`/`no`.
- * So stripping the styles and splitting on whitespace is exact.
- */
-class ProxyListError extends Error {
-    name = 'ProxyListError';
-}
-const ANSI = /\x1b\[[0-9;]*m/g;
-const HEADER = ['Service', 'Host', 'Path', 'Target', 'State', 'TLS'];
-const commaList = (cell) => cell.split(',').filter((s) => s !== '');
-function parseProxyList(stdout) {
-    const rows = stdout
-        .split('\n')
-        .map((line) => line.replace(ANSI, '').trim())
-        .filter((line) => line !== '')
-        .map((line) => line.split(/\s+/));
-    const [header, ...body] = rows;
-    if (!header || header.join(' ') !== HEADER.join(' ')) {
-        throw new ProxyListError(`kamal-proxy list: expected a header row "${HEADER.join(' ')}", got ${JSON.stringify(stdout.slice(0, 200))}`);
-    }
-    return body.map((cells, i) => {
-        const [service, host, path, target, state, tls] = cells;
-        if (cells.length !== HEADER.length || !service || !host || !path || !target || !state || !tls) {
-            throw new ProxyListError(`kamal-proxy list: row ${i + 1} has ${cells.length} columns, expected ${HEADER.length}: ${JSON.stringify(cells.join(' '))}`);
-        }
-        return {
-            service,
-            hosts: host === '*' ? [] : commaList(host),
-            pathPrefixes: commaList(path),
-            targets: commaList(target),
-            state,
-            tls: tls === 'yes',
-        };
-    });
-}
-/** `host:port` → its parts; a target without a port means port 80 to kamal-proxy. */
-function splitTarget(target) {
-    const m = /^(.*):(\d+)$/.exec(target);
-    return m ? { host: m[1] ?? '', port: Number(m[2]) } : { host: target, port: 80 };
 }
 
 ;// CONCATENATED MODULE: ./src/plan/scope.ts
@@ -46680,7 +46935,7 @@ function targetNames(target, c, port) {
     const t = splitTarget(target);
     if (t.port !== port)
         return false;
-    return t.host === c.id || t.host === c.id.slice(0, 12) || t.host === c.name || (c.digest !== null && t.host === targetAlias(c.digest));
+    return t.host === c.id || t.host === c.id.slice(0, 12) || t.host === c.name || (c.digest !== null && isTargetAliasOf(t.host, c.digest));
 }
 /** True when kamal-proxy's route for this role sends all traffic to exactly this container. */
 function routedTo(seen, ref, c, port) {
@@ -47053,9 +47308,10 @@ const plan_SLACK_MS = 30_000;
  * containers beyond `retain` are removed.
  */
 function plan(d, seen) {
-    const want = desiredContainer(d, seen.settingsKey?.reveal() ?? null);
+    const want = container_desiredContainer(d, seen.settingsKey?.reveal() ?? null);
     const scope = seen.containers.filter(inScope(d));
-    const target = reusable(scope, want.digest);
+    // A reboot (`app boot`) reuses nothing: a new container of the same version replaces the serving one.
+    const target = d.reboot ? null : reusable(scope, want.digest);
     const port = d.proxy?.route.appPort ?? 0;
     const others = scope.filter((c) => c !== target);
     const notes = [];
@@ -47106,8 +47362,8 @@ function plan(d, seen) {
     else {
         name = want.spec.name;
         reused = false;
-        if (!imagePresent(d, seen)) {
-            const image = imageRef(d);
+        if (!plan_imagePresent(d, seen)) {
+            const image = desired_imageRef(d);
             steps.push(d.registry
                 ? { kind: 'pull', image, server: d.registry.server, exec: { argv: loginAndPull(d.registry.server, d.registry.username, image), stdin: new Secret(d.registry.password), timeoutMs: PULL_TIMEOUT_MS } }
                 : { kind: 'pull', image, exec: ex(pull(image), PULL_TIMEOUT_MS) });
@@ -47148,13 +47404,13 @@ function plan(d, seen) {
     if (removed.length > 0) {
         steps.push({ kind: 'remove', containers: removed.map((c) => c.name), bestEffort: true, exec: ex(rm(removed.map((c) => c.id))) });
     }
-    const unused = unusedImages(d, seen, new Set(removed));
+    const unused = unusedImages(d.version, seen, new Set(removed));
     if (unused.length > 0)
         steps.push({ kind: 'removeImages', images: unused, bestEffort: true, exec: ex(removeImages(unused)) });
     steps.push({ kind: 'pruneImages', bestEffort: true, exec: ex(pruneDanglingImages(d.service)) });
     const outcome = leftover !== undefined ? 'unchanged' : scope.length === 0 ? 'booted' : 'replaced';
     const line = leftover ??
-        auditLine({ at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role }, `${outcome === 'booted' ? 'Booted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`);
+        auditLine({ at: d.run.at, performer: d.run.performer, destination: d.destination, role: d.role }, `${outcome === 'booted' ? 'Booted' : d.reboot ? 'Rebooted' : 'Deployed'} app version ${d.version} as ${name}${reused ? ' (reused)' : ''}`);
     steps.push({ kind: 'audit', bestEffort: true, exec: ex(append(auditLogPath(d), line)) });
     if (leftover !== undefined) {
         // Nothing new is switched: this run only finishes an earlier one's tidy-up, and says so.
@@ -47182,27 +47438,28 @@ function stepAside(seen, d, name) {
     return [{ kind: 'rename', from: name, to, exec: { argv: rename(holder.id, to) } }];
 }
 /** The tag is here and is the content we want (a moved tag must be pulled again). Not listed: absent. */
-function imagePresent(d, seen) {
+function plan_imagePresent(d, seen) {
     return (seen.images ?? []).some((i) => i.tag === d.version && (i.id === d.imageId || i.digests.includes(d.imageId)));
 }
 /**
  * Tags of the repository that no container on the host (any service: a PR preview shares the
  * repository with production; any role or destination) will still use once `removed` are gone.
- * Keeps the version being deployed and Kamal's `latest`.
+ * Keeps `keepTag` (the version being deployed; null: none, as `cutover prune`) and Kamal's `latest`.
  */
-function unusedImages(d, seen, removed) {
+function unusedImages(keepTag, seen, removed) {
     if (!seen.images)
         return []; // not listed: nothing is known to be unused
     const used = new Set(seen.containers.filter((c) => !removed.has(c)).map((c) => c.imageId));
     for (const i of seen.images)
-        if (i.tag === d.version)
+        if (i.tag === keepTag)
             used.add(i.id);
     return seen.images
-        .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== d.version && !used.has(i.id))
+        .filter((i) => i.tag !== '<none>' && i.tag !== 'latest' && i.tag !== keepTag && !used.has(i.id))
         .map((i) => `${i.repository}:${i.tag}`);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/host.ts
+
 
 /** Steps that act on the host, not the role: two roles on one host need them once. */
 const HOST_LEVEL = new Set(['ensureNetwork', 'mkdir', 'runProxy', 'startProxy', 'pull', 'removeImages', 'pruneImages']);
@@ -47211,6 +47468,13 @@ const HOST_LEVEL = new Set(['ensureNetwork', 'mkdir', 'runProxy', 'startProxy', 
  * primary role first); a host-level step a later role also wants is not repeated.
  */
 function planHost(roles, seen) {
+    // A host name another service serves here: kamal-proxy would refuse the switch only after the
+    // new container ran, so the run stops now, before any change, naming the holder.
+    for (const d of roles) {
+        const holders = hostHolders(d, seen);
+        if (holders.length)
+            throw new HostClaimedError(holderMessage(d, holders));
+    }
     const done = new Set();
     const firstTime = (step) => {
         if (!HOST_LEVEL.has(step.kind) || !('exec' in step))
@@ -47226,6 +47490,18 @@ function planHost(roles, seen) {
         return { role: d.role, result, steps: result.steps.filter(firstTime) };
     });
     return { roles: results, steps: results.flatMap((r) => r.steps) };
+}
+
+;// CONCATENATED MODULE: ./src/plan/removed-roles.ts
+/**
+ * Roles of this service (and destination) that run on a host but are no longer in the config
+ * for it: what a plan reports as "role removed". Pure. Only running containers count: retained,
+ * stopped ones are rollback material, not something the host serves.
+ */
+function removedRoles(containers, app, desiredRoles) {
+    const keep = new Set(desiredRoles);
+    const running = containers.filter((c) => c.state === 'running' && c.service === app.service && c.destination === app.destination && c.role !== '' && !keep.has(c.role));
+    return [...new Set(running.map((c) => c.role))].sort();
 }
 
 ;// CONCATENATED MODULE: ./src/engine/barrier.ts
@@ -48071,6 +48347,8 @@ const DEFAULT_STALE_AFTER_S = 120;
 class LockHeldError extends Error {
     name = 'LockHeldError';
 }
+/** How often a held lock is asked for again while waiting (`--lock-wait`); a line is printed every PROGRESS_EVERY_MS. */
+const LOCK_POLL_MS = 2_000;
 const redactorOf = (deps) => deps.redact ?? deps.pool.redact ?? ((text) => text);
 /**
  * Hold the deploy lock around `work`, and always release it, failure included. A held lock fails
@@ -48084,6 +48362,22 @@ async function withLock(req, deps, work) {
     const take = () => withProgress(deps.logger, req.host, `take the deploy lock ${dir}`, host.exec(acquire(dir, req.details), { timeoutMs: 30_000 }));
     let taken = await take();
     let outcome = interpretAcquire(taken.code, taken.stdout);
+    if (req.waitS && !('error' in outcome) && !outcome.acquired) {
+        // Wait for the holder to finish, saying who holds it at least every 10 s.
+        const now = deps.now ?? Date.now;
+        const sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+        const started = now();
+        let said = -Infinity;
+        while (!('error' in outcome) && !outcome.acquired && now() - started < req.waitS * 1000) {
+            if (now() - said >= PROGRESS_EVERY_MS) {
+                said = now();
+                deps.logger.info(redact(`${req.host}: waiting for the deploy lock ${dir} (${Math.round((now() - started) / 1000)}s of ${req.waitS}s, --lock-wait): ${describeLock(outcome.state)}`));
+            }
+            await sleep(Math.min(LOCK_POLL_MS, Math.max(0, req.waitS * 1000 - (now() - started))));
+            taken = await take();
+            outcome = interpretAcquire(taken.code, taken.stdout);
+        }
+    }
     if (!('error' in outcome) && !outcome.acquired && req.breakStale && isStale(outcome.state, staleAfter)) {
         // Only a lock whose holder stopped refreshing its heartbeat, and only that very lock (breakStale checks the heartbeat it read).
         const state = outcome.state;
@@ -48097,7 +48391,7 @@ async function withLock(req, deps, work) {
         throw new Error(redact(`${req.host}: could not take the deploy lock ${dir}: ${taken.stderr.trim() || `exit ${taken.code}`}`));
     }
     if (!outcome.acquired)
-        throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held: ${describeLock(outcome.state)}. ${heldAdvice(outcome.state, staleAfter, req.breakStale)}`));
+        throw new LockHeldError(redact(`${req.host}: the deploy lock ${dir} is held${req.waitS ? ` (still, after waiting ${req.waitS}s)` : ''}: ${describeLock(outcome.state)}. ${heldAdvice(outcome.state, staleAfter, req.breakStale)}`));
     const heartbeat = startHeartbeat(host, dir, staleAfter, deps.logger);
     let released = false;
     // Rejects when the lock is still there afterwards: a failed `rm` would otherwise leave it held, silently.
@@ -48352,7 +48646,7 @@ function inspected(line) {
     const { raw, base } = observation_common('containers', line);
     const labels = raw.labels && typeof raw.labels === 'object' ? raw.labels : {};
     return {
-        container: { ...base, settings: strOrNull(labels[LABEL_SETTINGS]), secrets: strOrNull(labels[LABEL_SECRETS]), name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health) },
+        container: { ...base, settings: strOrNull(labels[LABEL_SETTINGS]), secrets: strOrNull(labels[LABEL_SECRETS]), name: str(raw.name).replace(/^\//, ''), state: str(raw.state), created: str(raw.created), imageId: str(raw.image), health: strOrNull(raw.health), ref: str(raw.ref), network: str(raw.network) },
         ref: str(raw.ref),
         network: str(raw.network),
     };
@@ -48362,10 +48656,11 @@ function listed(line) {
     const { raw, base } = observation_common('listing', line);
     const names = str(raw.names).split(',');
     const networks = str(raw.networks).split(',');
+    const network = networks.includes(NETWORK) ? NETWORK : (networks[0] ?? '');
     return {
-        container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null },
+        container: { ...base, name: names.find((n) => !n.includes('/')) ?? names[0] ?? '', state: str(raw.state), created: '', imageId: '', health: null, ref: str(raw.image), network },
         ref: str(raw.image),
-        network: networks.includes(NETWORK) ? NETWORK : (networks[0] ?? ''),
+        network,
     };
 }
 /** `image ls --digests` prints a row per tag and digest: one LocalTag per tag, its digests gathered. */
@@ -48479,6 +48774,8 @@ const changedAny = (hosts) => hosts.some((h) => h.action === 'booted' || h.actio
 
 
 
+
+
 /**
  * observe → plan → execute. A first read-only pass plans every host; when no host has anything
  * to do, the run ends there: no lock, no login, no pull, nothing written. Otherwise it takes the
@@ -48498,6 +48795,9 @@ async function deploy_deploy(req, deps) {
     const unreachable = unreachableHosts(first, req.allowUnreachable, deps.logger);
     if (unreachable)
         return result(req, unreachableResults(plans, unreachable, () => now() - started));
+    // Another service holds a wanted host name somewhere: no host changes, not even the free ones.
+    if (plans.some((p) => 'claimed' in p))
+        return result(req, plans.map((p) => refused(p, plans, () => now() - started)).flat());
     if (plans.every((p) => 'plan' in p && p.plan.steps.length === 0)) {
         deps.logger.info('every host already runs this version with these settings: nothing to do');
         return result(req, plans.map((p) => hostResults(p, () => now() - started)).flat());
@@ -48517,6 +48817,9 @@ async function deploy_deploy(req, deps) {
         // One fleet for the run; each boot group's members join it just before the group runs, so a
         // member never waits for a host of a later group (fleet-rollback.ts).
         const fleet = new FleetRollback(req.fleetRollback ?? true);
+        // The CLI's `[host]` prefixes padded to the longest name, so the lines of 10+ hosts (vm9, vm10) stay in columns.
+        const width = Math.max(...req.targets.map((t) => t.host.length));
+        const hostDeps = deps.hostLog ? deps : { ...deps, hostLog: (h) => deps.logger.child(`[${h}]${' '.repeat(width - h.length)}`) };
         // Kamal's boot groups (boot-groups.ts): one group, all hosts at once, without `boot.limit`.
         const hosts = await runInGroups(again.map((p) => ({ ...p, primaryWork: primaryWork(p, req.primaryRole) })), {
             boot: req.boot ?? { limit: null, waitS: 0 },
@@ -48525,7 +48828,7 @@ async function deploy_deploy(req, deps) {
             beforeGroup: (group) => expectMembers(fleet, group),
             run: async (planned, barrier) => {
                 if (!('error' in planned))
-                    return runHost(planned.host, planned.plan, deps, now, { barrier, primaryRole: req.primaryRole }, fleet);
+                    return runHost(planned.host, planned.plan, hostDeps, now, { barrier, primaryRole: req.primaryRole }, fleet);
                 if (planned.primaryWork)
                     barrier.primaryFailed();
                 // Only with --allow-unreachable does a host that cannot be observed get this far: it is left out, not failed over.
@@ -48554,8 +48857,12 @@ async function dryRun(req, deps) {
         const planned = planOrError(o, req.targets);
         if ('error' in planned)
             return { host: o.host, roles: [], error: planned.error };
+        const roles = req.targets.find((t) => t.host === o.host)?.roles ?? [];
+        const first = roles[0];
+        const removed = first && 'state' in o ? removedRoles(o.state.containers, { service: first.service, destination: first.destination ?? '' }, roles.map((r) => r.role)) : [];
         return {
             host: o.host,
+            ...(removed.length ? { removedRoles: removed } : {}),
             roles: planned.plan.roles.map((r) => ({ role: r.role, outcome: r.result.outcome, container: r.result.container, steps: r.steps.map(describeStep), notes: r.result.notes, changes: r.result.changes ?? [] })),
         };
     });
@@ -48582,8 +48889,16 @@ function planOrError(o, targets) {
         return { host: o.host, plan: planHost(roles, o.state) };
     }
     catch (e) {
-        return { host: o.host, error: e instanceof Error ? e.message : String(e), roles: roles.map((r) => r.role) };
+        return { host: o.host, error: e instanceof Error ? e.message : String(e), roles: roles.map((r) => r.role), ...(e instanceof HostClaimedError ? { claimed: true } : {}) };
     }
+}
+/** Every host's result when a host name is held by another service on some host: failed, each saying where. */
+function refused(p, all, elapsed) {
+    if ('error' in p)
+        return hostResults(p, elapsed);
+    const where = all.filter((x) => 'claimed' in x).map((x) => x.host);
+    const error = `not deployed: the host name is held by another service on ${where.join(', ')} (see there); nothing was changed`;
+    return p.plan.roles.map((r) => ({ host: p.host, role: r.role, action: 'failed', container: r.result.container, durationMs: elapsed(), error }));
 }
 /** Results for a host that was only observed (unchanged everywhere, or failed before running). */
 function hostResults(p, elapsed) {
@@ -49960,6 +50275,52 @@ class SshHost {
             }
         });
     }
+    /**
+     * No `timeout` wrapper here: the command runs until it ends or `signal` closes the channel
+     * (`logs --follow` until Ctrl-C; an interactive console until its user leaves). With a pty,
+     * sshd hangs the command up when the channel closes.
+     */
+    async stream(argv, o) {
+        if (this.closed)
+            throw new RemoteError(`${this.name}: cannot run ${shortCommand(argv)}: the SSH connection is closed${this.lost ? ` (${this.lost})` : ''}`);
+        const command = shellJoin(argv);
+        this.options.onCommand?.(this.name, command);
+        return new Promise((resolve, reject) => {
+            const started = (err, channel) => {
+                if (err)
+                    return reject(new RemoteError(`${this.name}: cannot start ${shortCommand(argv)}: ${err.message}`));
+                let code;
+                const abort = () => {
+                    channel.close();
+                };
+                o.signal?.addEventListener('abort', abort, { once: true });
+                channel.on('data', (b) => o.onStdout(b));
+                channel.stderr.on('data', (b) => o.onStderr(b));
+                channel.on('exit', (status, signal) => {
+                    code = status ?? (signal ? signalStatus(signal) : undefined);
+                });
+                channel.on('close', () => {
+                    o.signal?.removeEventListener('abort', abort);
+                    o.input?.unpipe(channel);
+                    // Closed by us (Ctrl-C) before the command said its status: as a shell reports SIGINT.
+                    resolve(code ?? (o.signal?.aborted ? 130 : 255));
+                });
+                if (o.input)
+                    o.input.pipe(channel);
+                else
+                    channel.end();
+            };
+            try {
+                if (o.pty)
+                    this.client.exec(command, { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } }, started);
+                else
+                    this.client.exec(command, started);
+            }
+            catch (e) {
+                reject(new RemoteError(`${this.name}: cannot start ${shortCommand(argv)}: ${e.message}`));
+            }
+        });
+    }
     async upload(content, path, mode) {
         if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777)
             throw new RemoteError(`${this.name}: upload ${path}: mode ${mode} is not a file mode`);
@@ -49972,7 +50333,233 @@ class SshHost {
     }
 }
 
+;// CONCATENATED MODULE: ./src/remote/bound.ts
+/**
+ * `x-cutover.fanout.max_connections` when neither the config nor `--max-connections` says: Kamal
+ * starts up to 30 SSH connections at once by default (its sshkit `max_concurrent_starts`), so a
+ * fleet Kamal deploys in one wave is deployed in one wave by cutover too, while a runner facing
+ * hundreds of hosts still opens a bounded number (file descriptors, handshake CPU on a 2-core
+ * runner, NAT tables and bastions that cap connections per source).
+ */
+const DEFAULT_MAX_CONNECTIONS = 30;
+/**
+ * How long an idle connection stays open while another host waits for a slot. A host's next
+ * command follows its last one within a few milliseconds (its steps run back to back), so it
+ * keeps its connection through a run of steps; a host that sleeps (a health poll's interval, a
+ * boot group's wait) or waits on Kamal's barrier is idle for longer and gives its slot away.
+ */
+const IDLE_GRACE_MS = 100;
+/**
+ * At most `max` SSH connections open at once, over any number of hosts.
+ *
+ * A slot is held only while a connection is open AND a command runs on it, or while it idles
+ * and nobody waits. A command takes its host's open connection (no slot needed), or waits for a
+ * free slot and dials. When every slot is taken, the idle connections (no command running for
+ * IDLE_GRACE_MS) are closed, one per waiter, oldest waiter first.
+ *
+ * Why this cannot deadlock with Kamal's barrier or boot groups: nothing waits while holding a
+ * slot except a running remote command, and every remote command ends (the host's `timeout`).
+ * A worker waiting on the barrier runs no command, so its connection is idle and is closed for
+ * the primary host that waits for a slot; the worker dials again when the barrier opens. A boot
+ * group's hosts run only after the previous group finished, so they never compete with it.
+ * Waiters are served first come, first served, and the engine starts hosts in the targets'
+ * order, primary role first (engine/targets.ts), so the primary hosts queue first.
+ *
+ * With `max` at least the number of hosts nobody ever waits: one connection per host for the
+ * whole run, as without a bound.
+ */
+class ConnectionBound {
+    dial;
+    max;
+    open = new Map();
+    queue = [];
+    /** Slots whose connection is being closed: still counted until it is. */
+    closing = 0;
+    graceMs;
+    setTimer;
+    clearTimer;
+    now;
+    /** The most connections that were open at once (tests and the benchmark read it). */
+    peak = 0;
+    constructor(dial, max, options = {}) {
+        this.dial = dial;
+        this.max = max;
+        if (!Number.isInteger(max) || max < 1)
+            throw new Error(`max_connections must be a whole number of at least 1, not ${max}`);
+        this.graceMs = options.graceMs ?? IDLE_GRACE_MS;
+        this.setTimer = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+        this.clearTimer = options.clearTimeout ?? ((h) => clearTimeout(h));
+        this.now = options.now ?? Date.now;
+    }
+    /** Connections open (or opening, or closing) now. */
+    get inUse() {
+        let n = this.closing;
+        for (const e of this.open.values())
+            if (!e.dropped)
+                n++;
+        return n;
+    }
+    /** Hosts waiting for a slot now. */
+    get waiting() {
+        return this.queue.length;
+    }
+    /**
+     * The host's RemoteHost once it could be connected (a connect error rejects here, as an
+     * unbounded dial would). Each command on it holds a slot only while it runs.
+     */
+    async host(target, name = target) {
+        const stale = this.open.get(target);
+        // A new ask for a host whose connection dropped dials again (a held handle keeps the old one's error).
+        if (stale?.dropped && stale.users === 0)
+            this.open.delete(target);
+        let last;
+        await this.use(target, async (h) => (last = h));
+        const use = (fn) => {
+            const entry = this.open.get(target);
+            // This handle's connection was dropped by the host: its commands fail as that connection's do.
+            if (last && entry?.dropped && entry.conn)
+                return entry.conn.then(fn);
+            return this.use(target, async (h) => fn((last = h)));
+        };
+        return {
+            name: last?.name ?? name,
+            exec: (argv, options) => use((h) => h.exec(argv, options)),
+            upload: (content, path, mode) => use((h) => h.upload(content, path, mode)),
+            close: () => this.closeHost(target),
+        };
+    }
+    /** Run `fn` on the host's connection, holding a slot meanwhile. */
+    async use(target, fn) {
+        const entry = await this.acquire(target);
+        try {
+            return await fn(await entry.conn);
+        }
+        finally {
+            this.release(entry);
+        }
+    }
+    acquire(target) {
+        const open = this.open.get(target);
+        if (open && !open.dropped)
+            return Promise.resolve(this.join(open));
+        if (open?.dropped && open.users === 0)
+            this.open.delete(target);
+        if (this.inUse < this.max && !this.queue.length)
+            return Promise.resolve(this.start(target));
+        return new Promise((grant) => {
+            this.queue.push({ target, grant });
+            this.pump();
+        });
+    }
+    join(entry) {
+        entry.users++;
+        if (entry.timer !== undefined)
+            this.clearTimer(entry.timer);
+        delete entry.timer;
+        return entry;
+    }
+    start(target) {
+        const entry = { target, users: 1, idleSince: this.now(), dropped: false, conn: undefined };
+        entry.conn = this.dial(target, () => this.gone(entry));
+        this.open.set(target, entry);
+        this.peak = Math.max(this.peak, this.inUse);
+        // A failed dial holds no slot: the next ask dials again.
+        entry.conn.catch(() => {
+            if (this.open.get(target) === entry)
+                this.open.delete(target);
+            this.pump();
+        });
+        return entry;
+    }
+    release(entry) {
+        entry.users--;
+        if (entry.users > 0)
+            return;
+        entry.idleSince = this.now();
+        if (this.open.get(entry.target) !== entry || entry.dropped)
+            return this.pump();
+        this.pump();
+    }
+    /** The host ended the connection by itself: its slot is free again. */
+    gone(entry) {
+        if (entry.dropped)
+            return;
+        entry.dropped = true;
+        if (entry.timer !== undefined)
+            this.clearTimer(entry.timer);
+        this.pump();
+    }
+    /** Serve waiters: joining a connection that opened meanwhile, else taking a free slot; else close idle connections for them. */
+    pump() {
+        for (let i = 0; i < this.queue.length;) {
+            const w = this.queue[i];
+            const open = this.open.get(w.target);
+            if (open && !open.dropped) {
+                this.queue.splice(i, 1);
+                w.grant(this.join(open));
+            }
+            else
+                i++;
+        }
+        while (this.queue.length && this.inUse < this.max) {
+            const w = this.queue.shift();
+            const open = this.open.get(w.target);
+            if (open?.dropped && open.users === 0)
+                this.open.delete(w.target);
+            w.grant(this.open.has(w.target) && !this.open.get(w.target).dropped ? this.join(this.open.get(w.target)) : this.start(w.target));
+        }
+        if (!this.queue.length)
+            return;
+        let needed = this.queue.length;
+        for (const e of this.open.values()) {
+            if (needed === 0)
+                break;
+            if (e.users > 0 || e.dropped)
+                continue;
+            needed--;
+            if (e.timer === undefined)
+                e.timer = this.setTimer(() => this.evict(e), Math.max(0, this.graceMs - (this.now() - e.idleSince)));
+        }
+    }
+    evict(entry) {
+        delete entry.timer;
+        if (entry.users > 0 || entry.dropped || this.open.get(entry.target) !== entry || !this.queue.length)
+            return;
+        this.open.delete(entry.target);
+        this.closing++;
+        // The slot is given away only once the connection is closed, so the count on the hosts never exceeds `max`.
+        void entry.conn
+            .then((h) => h.close())
+            .catch(() => undefined)
+            .finally(() => {
+            this.closing--;
+            this.pump();
+        });
+    }
+    async closeHost(target) {
+        const entry = this.open.get(target);
+        if (!entry)
+            return;
+        this.open.delete(target);
+        if (entry.timer !== undefined)
+            this.clearTimer(entry.timer);
+        this.closing++;
+        try {
+            await (await entry.conn.catch(() => null))?.close();
+        }
+        finally {
+            this.closing--;
+            this.pump();
+        }
+    }
+    /** Closes every connection. */
+    async closeAll() {
+        await Promise.all([...this.open.keys()].map((t) => this.closeHost(t)));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/remote/pool.ts
+
 
 
 
@@ -50012,6 +50599,10 @@ class SshPool {
     home;
     connections = new Map();
     hosts = new Map();
+    /** The connection bound over the hosts (jump hosts are not counted: one connection each, shared). */
+    bound;
+    /** Where each of the bound's keys (`user@host:port`) goes, as host() resolved it. */
+    dialed = new Map();
     constructor(options) {
         this.options = options;
         const given = Array.isArray(options.keys) ? undefined : options.keys;
@@ -50020,6 +50611,9 @@ class SshPool {
         this.knownHosts = typeof options.knownHosts === 'string' ? loadKnownHosts(options.knownHosts) : options.knownHosts;
         this.home = options.home ?? (0,external_node_os_namespaceObject.homedir)();
         this.configs = new SshConfigs(readSshConfigFiles(options.sshConfig ?? false, this.home), this.home);
+        this.bound = new ConnectionBound((target, gone) => this.dial(target, gone), options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, {
+            ...(options.idleGraceMs !== undefined ? { graceMs: options.idleGraceMs } : {}),
+        });
     }
     endpoint(target, name) {
         return endpointFor(target, this.options, this.configs, name);
@@ -50098,11 +50692,20 @@ class SshPool {
             });
         });
     }
-    /** The host's RemoteHost, connecting on first use. `target` is `[user@]host[:port]`. */
+    /**
+     * The host's RemoteHost, connecting on first use. `target` is `[user@]host[:port]`. Each
+     * command holds one of the pool's connection slots while it runs (bound.ts).
+     */
     host(target, name) {
         const endpoint = this.endpoint(target, name);
-        const key = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
-        let pending = this.hosts.get(key);
+        const hostKey = `${endpoint.user}@${endpoint.host}:${endpoint.port}`;
+        this.dialed.set(hostKey, endpoint);
+        return this.bound.host(hostKey, endpoint.name);
+    }
+    /** One connection to the host, as the bound asks for it; `gone` is told when the host ends it. */
+    dial(hostKey, gone) {
+        const endpoint = this.dialed.get(hostKey);
+        let pending = this.hosts.get(hostKey);
         if (!pending) {
             const route = this.route(endpoint.alias);
             pending = this.client(endpoint, endpoint.alias, 'command' in route ? route : route.jumps).then((client) => {
@@ -50111,19 +50714,24 @@ class SshPool {
                     maxChannels: this.options.maxChannelsPerHost ?? 8,
                     ...(this.options.onCommand ? { onCommand: this.options.onCommand } : {}),
                 }, async () => {
-                    this.hosts.delete(key);
+                    this.hosts.delete(hostKey);
                     await closeClient(client);
                 });
-                client.once('close', () => this.hosts.get(key) === pending && this.hosts.delete(key));
+                client.once('close', () => {
+                    if (this.hosts.get(hostKey) === pending)
+                        this.hosts.delete(hostKey);
+                    gone();
+                });
                 return host;
             });
-            this.hosts.set(key, pending);
-            pending.catch(() => this.hosts.get(key) === pending && this.hosts.delete(key));
+            this.hosts.set(hostKey, pending);
+            pending.catch(() => this.hosts.get(hostKey) === pending && this.hosts.delete(hostKey));
         }
         return pending;
     }
     /** Closes every connection, jump hosts included. */
     async closeAll() {
+        await this.bound.closeAll();
         const clients = await Promise.allSettled([...this.connections.values()]);
         this.connections.clear();
         this.hosts.clear();
@@ -50210,6 +50818,7 @@ function allOrThrow(outcomes) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/engine/session.ts
 
 
@@ -50220,9 +50829,12 @@ class Session {
     options;
     pool;
     redact;
+    /** At most this many SSH connections open at once (remote/bound.ts). */
+    maxConnections;
     constructor(options) {
         this.options = options;
         const { config, secrets } = options;
+        this.maxConnections = options.maxConnections ?? config.fanout?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
         const keyData = config.ssh.keyData.map((ref, i) => ({ label: `ssh/key_data/${i}`, key: secrets.resolve(ref) }));
         this.pool = new SshPool({
             keys: {
@@ -50230,6 +50842,7 @@ class Session {
                 buffers: [...keyData, ...(options.extraKeys?.data ?? [])],
             },
             knownHosts: options.knownHosts,
+            maxConnections: this.maxConnections,
             user: config.ssh.user,
             port: config.ssh.port,
             ...(config.ssh.proxy ? { proxy: `${config.ssh.proxy.user}@${formatHost(config.ssh.proxy.host)}:${config.ssh.proxy.port}` } : {}),
@@ -50288,7 +50901,7 @@ class VersionMissingError extends Error {
 }
 const formatHost = (host) => (host.includes(':') ? `[${host}]` : host);
 /** Random lowercase hex for `_replaced_<hex>` names and container hostnames. */
-const nonce = () => (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex');
+const session_nonce = () => (0,external_node_crypto_namespaceObject.randomBytes)(8).toString('hex');
 
 // EXTERNAL MODULE: ./node_modules/shell-quote/index.js
 var shell_quote = __nccwpck_require__(6591);
@@ -50312,26 +50925,31 @@ function versionProblem(version) {
  * a placeholder stands in, as does a version still to be resolved (the commit's SHA).
  */
 function checkTargets(req) {
-    hostTargets({
+    targets_hostTargets({
         config: req.config,
         secrets: req.secrets,
         version: req.version ?? '0'.repeat(40),
         imageId: `sha256:${'0'.repeat(64)}`,
         run: { performer: 'cutover', at: new Date(0).toISOString(), nonce: '0'.repeat(16) },
         ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}),
+        onlyRoles: req.onlyRoles,
     });
 }
 /**
  * Config → what each host should run: every role on every host it lists, the primary role first
  * on each host (its health gates the switch, as Kamal's barrier intends).
  */
-function hostTargets(req) {
+function targets_hostTargets(req) {
     const { config } = req;
     // The version is a flag or input, not a config key: refused as such, not as a config error.
     const bad = versionProblem(req.version);
     if (bad)
         throw new Error(`version ${bad}`);
-    const roles = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary));
+    const unknownRoles = (req.onlyRoles ?? []).filter((r) => !config.roles.some((role) => role.name === r));
+    if (unknownRoles.length)
+        throw new Error(`--roles: ${unknownRoles.join(', ')} ${unknownRoles.length === 1 ? 'is' : 'are'} not a role of the config's servers (roles: ${config.roles.map((r) => r.name).join(', ')})`);
+    const wanted = (role) => !req.onlyRoles?.length || req.onlyRoles.includes(role.name);
+    const roles = [...config.roles].filter(wanted).sort((a, b) => Number(b.primary) - Number(a.primary));
     const byHost = new Map();
     const errors = [];
     for (const role of roles) {
@@ -50386,7 +51004,7 @@ function configHosts(config) {
     return [...seen.values()];
 }
 /** Kamal keeps the deploy lock on the primary role's first host. */
-function primaryHost(config) {
+function targets_primaryHost(config) {
     const primary = config.roles.find((r) => r.primary) ?? config.roles[0];
     const host = primary?.hosts[0]?.host;
     if (!host)
@@ -50416,6 +51034,7 @@ function desiredRole(req, role, h) {
         logging: hasLogging ? { driver: role.logging.driver ?? null, options: role.logging.options } : null,
         cmd: role.cmd === undefined ? null : splitCmd(role.cmd, role.name),
         proxy: role.proxy ? { route: proxyRoute(role.proxy) } : null,
+        ...(req.reboot ? { reboot: true } : {}),
         proxyBoot: DEFAULT_PROXY_BOOT,
         deployTimeoutS: config.deployTimeout,
         drainTimeoutS: config.drainTimeout,
@@ -50464,18 +51083,18 @@ function proxyRoute(p) {
  * way (quotes honoured) and refuse what only a shell could do, so no shell runs between us and
  * Docker.
  */
-function splitCmd(cmd, role) {
+function splitCmd(cmd, role, keyPath = `servers/${role}/cmd`) {
     const words = (0,shell_quote.parse)(cmd, (name) => `$${name}`);
     const out = [];
     for (const w of words) {
         if (typeof w === 'string')
             out.push(w);
         else
-            throw new Error(`servers/${role}/cmd: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
+            throw new Error(`${keyPath}: ${JSON.stringify(cmd)} uses shell syntax (${'op' in w ? w.op : 'a comment'}); expected plain words. ` +
                 `Wrap it in a shell yourself, e.g. cmd: sh -c "…"`);
     }
     if (out.length === 0)
-        throw new Error(`servers/${role}/cmd: is empty; expected the command to run, or no cmd for the image's default`);
+        throw new Error(`${keyPath}: is empty; expected the command to run, or no cmd for the image's default`);
     return out;
 }
 
@@ -50527,11 +51146,11 @@ function versionNames(hosts) {
 async function convergeRequest(session, req, unbuiltFrom) {
     const { config, secrets } = session.options;
     // Config and flag mistakes first: they need no registry round trip to be found.
-    checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
+    checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts, onlyRoles: req.onlyRoles });
     // Not built yet (a dry run only): a stand-in id; the diff's image line says what it will be built from.
     const imageId = unbuiltFrom ? `unbuilt:${unbuiltFrom}` : await session.imageDigest(req.version, async () => versionNames(await retainedVersions(config, session)));
     const at = new Date().toISOString();
-    const built = hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}) });
+    const built = targets_hostTargets({ config, secrets, version: req.version, imageId, run: { performer: req.performer, at, nonce: session_nonce() }, ...(req.onlyHosts ? { onlyHosts: req.onlyHosts } : {}), onlyRoles: req.onlyRoles, reboot: req.reboot });
     const targets = unbuiltFrom ? built.map((t) => ({ ...t, roles: t.roles.map((r) => ({ ...r, unbuiltFrom })) })) : built;
     return {
         version: req.version,
@@ -50543,11 +51162,12 @@ async function convergeRequest(session, req, unbuiltFrom) {
         fleetRollback: config.verify.fleetRollback,
         ...(req.allowUnreachable ? { allowUnreachable: true } : {}),
         lock: {
-            host: primaryHost(config),
+            host: targets_primaryHost(config),
             app: configApp(config),
-            details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `Deploying ${req.version}`, ...(req.run ? { run: req.run } : {}) },
+            details: { lockedBy: req.performer, at, version: req.version, message: req.message ?? `${req.reboot ? 'Rebooting' : 'Deploying'} ${req.version}`, ...(req.run ? { run: req.run } : {}) },
             staleAfterS: config.lock.staleAfter,
             ...(req.breakStale ? { breakStale: true } : {}),
+            ...(req.lockWaitS ? { waitS: req.lockWaitS } : {}),
         },
     };
 }
@@ -50588,7 +51208,9 @@ async function dryRunService(session, req, logger) {
 function dialEarly(session, onlyHosts) {
     const { config } = session.options;
     const only = onlyHosts?.length ? onlyHosts : null;
-    const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h));
+    // Only as many as the connection bound lets open at once: a dial beyond it would wait for a slot,
+    // then give it up again before its host is observed (remote/bound.ts).
+    const names = configHosts(config).map((h) => h.host).filter((h) => !only || only.includes(h)).slice(0, session.maxConnections ?? Infinity);
     const early = new Map(names.map((h) => [h, session.host(h)]));
     for (const dial of early.values())
         dial.catch(() => undefined); // reported when the host is first used
@@ -51041,9 +51663,10 @@ function clip(text) {
  * not by author: the token's identity differs between GITHUB_TOKEN and a PAT or app token.
  */
 const PURPOSE = { what: 'comment on the pull request', permission: 'pull-requests: write' };
-function stickyMarker(key) {
+/** `kind` tells apart the comments cutover keeps on one PR: the preview's and the plan's. */
+function stickyMarker(key, kind = 'preview') {
     // `--` cannot appear inside an HTML comment; the key is a path and a destination.
-    return `<!-- cutover-preview ${key.replace(/-{2,}/g, '-')} -->`;
+    return `<!-- cutover-${kind} ${key.replace(/-{2,}/g, '-')} -->`;
 }
 /** Creates the comment, or updates the one carrying `marker`; the oldest wins if a race made two. */
 async function upsertStickyComment(gh, pr, marker, body) {
@@ -51307,6 +51930,8 @@ function buildInput(session) {
             ...(config.builder.cache ? { cache: config.builder.cache } : {}),
         },
         secretValues: Object.fromEntries(config.builder.secrets.map((name) => [name, secrets.get(name)])),
+        // A preview's config says tagsLatest: false (engine/preview.ts): its build leaves production's latest alone.
+        ...(config.tagsLatest === false ? { pushLatest: false } : {}),
     };
 }
 /**
@@ -51317,7 +51942,7 @@ function buildInput(session) {
 async function ship(session, req, run, deps = realDeps) {
     // A mistake in the config or the flags fails now, before the gate waits or anything is built and pushed.
     const { config, secrets } = session.options;
-    checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts });
+    checkTargets({ config, secrets, version: req.version, onlyHosts: req.onlyHosts, onlyRoles: req.onlyRoles });
     // Kamal fires pre-connect before the build (a remote builder or pre-build may need it); its
     // KAMAL_VERSION is the version about to be built, resolved here only when the hook exists. The
     // build then uses that same version (an uncommitted build's random suffix is drawn once).
@@ -51605,7 +52230,53 @@ function commandTraceFromEnv(env, cwd, redact) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/cli/deploy-flags.ts
+
+
+/** The flags Kamal users expect on every deploy-like command (deploy, rollback, app boot…). */
+const deployLikeOptions = {
+    roles: { type: 'string' },
+    primary: { type: 'boolean' },
+    'lock-wait': { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+};
+const DEPLOY_LIKE_USAGE = '[--roles R,…] [--primary] [--lock-wait SECONDS] [-v]';
+const deploy_flags_list = (value) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+/** `--lock-wait SECONDS` as a number; a usage error for anything else. */
+function lockWaitSeconds(values) {
+    const raw = values['lock-wait'];
+    if (raw === undefined)
+        return undefined;
+    const n = typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isFinite(n) || n <= 0)
+        throw new UsageError(`--lock-wait ${JSON.stringify(raw)}: expected a number of seconds > 0, e.g. --lock-wait 60`);
+    return n;
+}
+/**
+ * The hosts and roles a deploy-like command is narrowed to. `--primary` is the primary role's
+ * first host (where Kamal keeps the lock); with `--hosts` too, that host must be among them.
+ */
+function scopeFromFlags(values, config) {
+    const hosts = deploy_flags_list(values.hosts);
+    const roles = deploy_flags_list(values.roles);
+    let onlyHosts = hosts;
+    if (values.primary === true) {
+        const primary = targets_primaryHost(config);
+        if (hosts?.length && !hosts.includes(primary))
+            throw new UsageError(`--primary is ${primary}, which --hosts leaves out`);
+        onlyHosts = [primary];
+    }
+    return { ...(onlyHosts?.length ? { onlyHosts } : {}), ...(roles?.length ? { onlyRoles: roles } : {}) };
+}
+/** `-v/--verbose`: every command sent over SSH, on stderr, prefixed by its host, secrets redacted. */
+function verboseTrace(values, io, redact) {
+    if (values.verbose !== true)
+        return undefined;
+    return (host, command) => io.stderr(`[${host}] $ ${redact(command)}\n`);
+}
+
 ;// CONCATENATED MODULE: ./src/cli/context.ts
+
 
 
 
@@ -51619,7 +52290,19 @@ function commandTraceFromEnv(env, cwd, redact) {
 const hostOptions = {
     'known-hosts': { type: 'string' },
     'ssh-key': { type: 'string', multiple: true },
+    'max-connections': { type: 'string' },
 };
+/** `--max-connections N`: a whole number of at least 1, or a usage error naming the flag. */
+function maxConnectionsFlag(values) {
+    const raw = values['max-connections'];
+    if (raw === undefined)
+        return undefined;
+    const n = Number(raw);
+    if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+        throw new UsageError(`--max-connections ${JSON.stringify(raw)}: expected a whole number of SSH connections, at least 1 (e.g. --max-connections 8)`);
+    }
+    return n;
+}
 /** Human output goes to stderr, so stdout stays clean for `--json`. Secrets are redacted on the way out. */
 function cliLogger(io, redact = (s) => s) {
     return log_prefixedLogger((level, line) => {
@@ -51655,8 +52338,12 @@ function knownHostsPath(values, io) {
 }
 /** `onCommand` sees every command string sent over SSH; without one, CUTOVER_TRACE_FILE may name a trace file (trace.ts). */
 function openSession(loaded, values, io, onCommand) {
-    const trace = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s));
+    const traced = onCommand ?? commandTraceFromEnv(io.env, io.cwd, (s) => loaded.secrets.redact(s));
+    // `-v/--verbose` (commands that offer it) shows each command as well, redacted, besides any trace.
+    const shown = verboseTrace(values, io, (s) => loaded.secrets.redact(s));
+    const trace = traced && shown ? (host, command) => (traced(host, command), shown(host, command)) : (traced ?? shown);
     const keys = values['ssh-key'];
+    const maxConnections = maxConnectionsFlag(values);
     const paths = (Array.isArray(keys) ? keys : keys === undefined ? [] : [keys]).map((k) => (0,external_node_path_namespaceObject.resolve)(io.cwd, String(k)));
     return new Session({
         config: loaded.config,
@@ -51665,6 +52352,7 @@ function openSession(loaded, values, io, onCommand) {
         knownHosts: knownHostsPath(values, io),
         extraKeys: { paths },
         ...(trace ? { onCommand: trace } : {}),
+        ...(maxConnections !== undefined ? { maxConnections } : {}),
         env: io.env,
     });
 }
@@ -51769,7 +52457,18 @@ function renderResultTable(result) {
         ...(h.changes?.length ? [`${h.host} ${h.role}:`, ...h.changes.map((c) => `  ${c}`)] : []),
         ...(h.finished?.length ? [`${h.host} ${h.role}: finished what an earlier run left: ${h.finished.join('; ')}`] : []),
     ]);
-    return `${table}\n${changes.length ? `${changes.join('\n')}\n` : ''}${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}\n`;
+    return `${table}\n${changes.length ? `${changes.join('\n')}\n` : ''}${result.image}: ${result.changed ? 'changed' : 'unchanged, nothing to do'}${tally(result)}\n`;
+}
+/** `; 10 hosts: 7 replaced, 3 unchanged`: the table's rows counted, for a fleet too long to read at a glance. */
+function tally(result) {
+    const hosts = new Set(result.hosts.map((h) => h.host)).size;
+    if (hosts < 2)
+        return '';
+    const counts = new Map();
+    for (const h of result.hosts)
+        counts.set(h.action, (counts.get(h.action) ?? 0) + 1);
+    const roles = result.hosts.length === hosts ? '' : ` (${result.hosts.length} host roles)`;
+    return `; ${hosts} hosts${roles}: ${[...counts].map(([action, n]) => `${n} ${action}`).join(', ')}`;
 }
 /** The table (or JSON on stdout), then one line per failed host on stderr. */
 function reportResult(result, json, io, command) {
@@ -51814,7 +52513,338 @@ function releaseOnSignal(logger, onStop) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/config/configless/spec.ts
+
+
+
+const CLI_FIELDS = {
+    image: 'IMAGE', host: '--host', servers: '--server', service: '--service', env: '--env', secrets: '--secret',
+    volumes: '--volume', appPort: '--app-port', healthPath: '--health-path', registryUser: '--registry-user',
+};
+/** `app.example.com` → `app-example-com`: a service name (letters, digits, `_`, `-`) that says which host it serves. */
+function serviceFromHost(host) {
+    return host.toLowerCase().replace(/^\*\./, 'wildcard.').replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+const spec_SERVICE = /^[a-z0-9_-]+$/i;
+/** An environment variable a shell can export (a secret's value is read from it). */
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Every mistake in the input, each naming its flag or input and the fix; none reaches a host.
+ * `env` is where `--secret NAME` values are read (the names are checked to be set here, so a
+ * missing one fails before any connection).
+ */
+function checkConfigless(input, names, env) {
+    const errors = [];
+    const image = parseImage(input.image, names.image, errors);
+    const host = input.host?.trim();
+    if (!host)
+        errors.push(`${names.host} is missing: give the host name the app answers to, e.g. ${names.host} app.example.com`);
+    else {
+        const p = proxyHostProblem(host);
+        if (p)
+            errors.push(`${names.host} ${JSON.stringify(host)} ${p}; expected a host name such as app.example.com`);
+    }
+    const servers = [];
+    const users = new Set();
+    if (input.servers.length === 0)
+        errors.push(`${names.servers} is missing: give the server(s) to deploy to over SSH, e.g. ${names.servers} 203.0.113.10 or user@203.0.113.10:2222`);
+    for (const raw of input.servers) {
+        const s = raw.trim();
+        const at = s.lastIndexOf('@');
+        const user = at >= 0 ? s.slice(0, at) : undefined;
+        const address = at >= 0 ? s.slice(at + 1) : s;
+        if (user !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(user)) {
+            errors.push(`${names.servers} ${JSON.stringify(s)}: ${JSON.stringify(user)} is not a user name; expected [user@]host[:port]`);
+            continue;
+        }
+        const p = serverHostProblem(address);
+        if (p) {
+            errors.push(`${names.servers} ${JSON.stringify(s)} ${p}; expected [user@]host[:port], e.g. deploy@203.0.113.10:2222`);
+            continue;
+        }
+        if (servers.includes(address))
+            errors.push(`${names.servers} ${JSON.stringify(address)} is given twice; give each server once`);
+        servers.push(address);
+        users.add(user ?? 'root');
+    }
+    if (users.size > 1)
+        errors.push(`${names.servers}: the servers name different SSH users (${[...users].sort().join(', ')}); one run connects as one user: give the same user@ on every server`);
+    const service = input.service?.trim() || (host ? serviceFromHost(host) : '');
+    if (input.service !== undefined && !spec_SERVICE.test(input.service.trim())) {
+        errors.push(`${names.service} ${JSON.stringify(input.service)} is not a service name; expected letters, digits, \`_\` and \`-\`, e.g. my-app`);
+    }
+    const clear = {};
+    for (const line of input.env) {
+        const eq = line.indexOf('=');
+        const name = eq > 0 ? line.slice(0, eq) : '';
+        if (eq <= 0 || !ENV_NAME.test(name)) {
+            errors.push(`${names.env} ${JSON.stringify(eq > 0 ? `${name}=…` : line)} is not NAME=VALUE; expected e.g. ${names.env} GREETING=hello`);
+            continue;
+        }
+        if (name in clear)
+            errors.push(`${names.env} ${name} is given twice; give each variable once`);
+        clear[name] = line.slice(eq + 1);
+    }
+    const secrets = [];
+    for (const name of input.secrets) {
+        if (!VARIABLE.test(name)) {
+            // Someone may have typed NAME=value: show the name only, never what follows `=`.
+            const shown = name.includes('=') ? `${name.slice(0, name.indexOf('='))}=…` : name;
+            errors.push(`${names.secrets} ${JSON.stringify(shown)} is not a variable name; give the NAME only (its value is read from the environment variable NAME, never from the command line)`);
+            continue;
+        }
+        if (name in clear)
+            errors.push(`${names.secrets} ${name} is also given with ${names.env}; give it one way`);
+        else if (env[name] === undefined)
+            errors.push(`${names.secrets} ${name}: the environment variable ${name} is not set; set it to the secret's value (e.g. export ${name}=… or the step's env)`);
+        else if (!secrets.includes(name))
+            secrets.push(name);
+    }
+    const volumes = [];
+    for (const v of input.volumes) {
+        const problem = volumeProblem(v);
+        if (problem)
+            errors.push(`${names.volumes} ${JSON.stringify(v)} ${problem}; expected NAME:/path/in/container (a named volume, kept across deploys), e.g. ${names.volumes} data:/data`);
+        else
+            volumes.push(v);
+    }
+    const appPort = input.appPort === undefined ? undefined : Number(input.appPort);
+    if (appPort !== undefined && !(Number.isInteger(appPort) && appPort >= 1 && appPort <= 65535 && /^\d+$/.test(input.appPort.trim()))) {
+        errors.push(`${names.appPort} ${JSON.stringify(input.appPort)} is not a port; expected the port the app listens on in its container, 1 to 65535, e.g. ${names.appPort} 3000`);
+    }
+    const healthPath = input.healthPath?.trim();
+    if (healthPath !== undefined && !/^\/[^\s?#]*$/.test(healthPath)) {
+        errors.push(`${names.healthPath} ${JSON.stringify(input.healthPath)} is not a path; expected one starting with /, e.g. ${names.healthPath} /up`);
+    }
+    const registryUser = input.registryUser?.trim() || undefined;
+    if (errors.length > 0 || !image || !host)
+        return { ok: false, errors };
+    return {
+        ok: true,
+        spec: {
+            service,
+            ...(image.registry ? { registry: image.registry } : {}),
+            image: image.path,
+            tag: image.tag,
+            host,
+            servers,
+            ...(users.size === 1 && !users.has('root') ? { sshUser: [...users][0] } : {}),
+            env: clear,
+            secrets,
+            volumes,
+            ...(appPort !== undefined ? { appPort } : {}),
+            ...(healthPath !== undefined ? { healthPath } : {}),
+            ssl: input.ssl === true,
+            ...(registryUser ? { registryUser } : {}),
+        },
+    };
+}
+/** `[registry[:port]/]path[:tag]`: the parts Kamal keeps apart (registry/server, image, the version). */
+function parseImage(raw, name, errors) {
+    const ref = raw?.trim();
+    if (!ref) {
+        errors.push(`${name} is missing: give the image to deploy, e.g. registry.example.com/team/app:v1`);
+        return null;
+    }
+    if (ref.includes('@')) {
+        // Not yet: the engine deploys repository:tag (the tag names the container). Marked, not faked.
+        errors.push(`${name} ${JSON.stringify(ref)} is pinned by digest, which config-less deploys do not take yet; give a tag (registry/repo:tag): cutover compares the tag's registry digest with what runs, so a re-pushed tag is still redeployed`);
+        return null;
+    }
+    const slash = ref.lastIndexOf('/');
+    const colon = ref.lastIndexOf(':');
+    const tag = colon > slash ? ref.slice(colon + 1) : 'latest';
+    const name_ = colon > slash ? ref.slice(0, colon) : ref;
+    if (!TAG_PATTERN.test(tag)) {
+        errors.push(`${name} ${JSON.stringify(ref)} has a bad tag ${JSON.stringify(tag)}; expected letters, digits, "_", "." and "-" (at most 128, not starting with "." or "-")`);
+        return null;
+    }
+    try {
+        const target = registryTarget({}, name_);
+        const first = name_.split('/')[0] ?? '';
+        const hasRegistry = name_.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+        return hasRegistry ? { registry: target.registry, path: name_.slice(first.length + 1), tag } : { path: name_, tag };
+    }
+    catch (e) {
+        if (!(e instanceof ImageRefError))
+            throw e;
+        errors.push(`${name} ${JSON.stringify(ref)} is not an image reference; expected registry/repository:tag with a lowercase repository, e.g. registry.example.com/team/app:v1`);
+        return null;
+    }
+}
+/** A named volume (`NAME:/path[:ro]`) or a host path (`/srv/x:/path[:ro]`): what `docker run --volume` takes. */
+function volumeProblem(v) {
+    const parts = v.split(':');
+    if (parts.length < 2 || parts.length > 3)
+        return 'is not SOURCE:/path';
+    const [source = '', target = '', mode] = parts;
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(source) && !source.startsWith('/'))
+        return `has a bad volume name ${JSON.stringify(source)}`;
+    if (!target.startsWith('/'))
+        return `mounts at ${JSON.stringify(target)}, not an absolute path`;
+    if (mode !== undefined && !/^(ro|rw|z|Z)(,(ro|rw|z|Z))*$/.test(mode))
+        return `has an unknown mode ${JSON.stringify(mode)}`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/config/configless/load.ts
+
+/** What error messages call the config a config-less deploy makes (no file holds it). */
+const CONFIGLESS_SOURCE = 'config-less deploy';
+/** The one role a config-less app has: Kamal's default primary role, behind kamal-proxy. */
+const CONFIGLESS_ROLE = 'web';
+/**
+ * Kamal's schema (rightly, for a config file) wants registry credentials; a config-less deploy of a
+ * public image has none. These stand-ins pass that check and are dropped right after (see
+ * loadConfigless), so hosts pull and the registry client asks anonymously.
+ */
+const ANONYMOUS = 'cutover-anonymous-pull';
+/**
+ * The config a Kamal user would write for this app, as data: one `web` role on the servers, proxied
+ * for the host. Going through the same schema and normalizer as a config file gives every default
+ * (and every later fix) to config-less deploys too; the engine never knows the difference.
+ */
+function configlessData(spec, registryPassword) {
+    const healthcheck = spec.healthPath !== undefined ? { healthcheck: { path: spec.healthPath } } : {};
+    return {
+        service: spec.service,
+        image: spec.image,
+        servers: { [CONFIGLESS_ROLE]: { hosts: spec.servers } },
+        proxy: { host: spec.host, ssl: spec.ssl, ...(spec.appPort !== undefined ? { app_port: spec.appPort } : {}), ...healthcheck },
+        registry: {
+            ...(spec.registry ? { server: spec.registry } : {}),
+            username: spec.registryUser ?? ANONYMOUS,
+            password: spec.registryUser && registryPassword ? [registryPassword] : ANONYMOUS,
+        },
+        env: { clear: spec.env, secret: spec.secrets },
+        ...(spec.volumes.length ? { volumes: spec.volumes } : {}),
+        ...(spec.sshUser ? { ssh: { user: spec.sshUser } } : {}),
+    };
+}
+/**
+ * loadConfig on that data. No file is read: not config/deploy.yml, and not .kamal/secrets either,
+ * so `--secret NAME` takes NAME's value from the environment, as the flag promises.
+ */
+function loadConfigless(spec, opts) {
+    const loaded = loadConfig({
+        data: { file: CONFIGLESS_SOURCE, value: configlessData(spec, opts.registryPassword) },
+        cwd: opts.cwd,
+        env: opts.env,
+        readFile: () => undefined,
+        ...(opts.registryOverride ? { registryOverride: opts.registryOverride } : {}),
+    });
+    if (!loaded.ok)
+        return loaded;
+    const anonymous = spec.registryUser === undefined && opts.registryOverride?.username === undefined;
+    return anonymous ? { ...loaded, config: withoutCredentials(loaded.config) } : loaded;
+}
+function withoutCredentials(config) {
+    const { username: _u, password: _p, ...registry } = config.registry;
+    return { ...config, registry };
+}
+
+;// CONCATENATED MODULE: ./src/cli/configless.ts
+
+
+
+
+
+
+
+
+/**
+ * `cutover deploy IMAGE --host H --server S …`: a config-less deploy. These flags become the
+ * config a Kamal user would write (src/config/configless), and from there the deploy is the same
+ * as any other: same lock, observe, plan, diff, result.
+ */
+const configlessOptions = {
+    host: { type: 'string' },
+    server: { type: 'string', multiple: true },
+    service: { type: 'string' },
+    env: { type: 'string', multiple: true },
+    secret: { type: 'string', multiple: true },
+    volume: { type: 'string', multiple: true },
+    'app-port': { type: 'string' },
+    'health-path': { type: 'string' },
+    ssl: { type: 'boolean' },
+    'registry-user': { type: 'string' },
+};
+const CONFIGLESS_USAGE = 'cutover deploy IMAGE --host HOST --server [USER@]SERVER[:PORT]… [--service NAME] [--env K=V…] [--secret NAME…] [--volume NAME:/path…] ' +
+    '[--app-port P] [--health-path /up] [--ssl] [--registry-user U] [--known-hosts FILE] [--ssh-key FILE] [--dry-run] [--json]';
+/** Config-file flags that mean nothing without a config file (the image is given, so is its tag). */
+const CONFIG_ONLY = ['config', 'config-file', 'destination', 'version', 'ref', 'skip-build', 'skip-push', 'builder'];
+/** The registry password's environment variables, cutover's first, then Kamal's. */
+const REGISTRY_PASSWORD_VARIABLES = ['CUTOVER_REGISTRY_PASSWORD', 'KAMAL_REGISTRY_PASSWORD'];
+const configless_list = (v) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+const configless_str = (v) => (typeof v === 'string' ? v : undefined);
+/**
+ * The IMAGE of a config-less deploy, or null for a config deploy. Flags that belong to only one
+ * of the two modes are usage errors in the other, named.
+ */
+function configlessImage(values, positionals) {
+    if (positionals.length > 1)
+        throw new UsageError(`expected one IMAGE, got ${positionals.length} words: ${positionals.map((p) => JSON.stringify(p)).join(' ')}`);
+    const image = positionals[0];
+    const given = (keys) => keys.filter((k) => values[k] !== undefined && values[k] !== false);
+    if (image === undefined) {
+        const stray = given(Object.keys(configlessOptions));
+        if (stray.length)
+            throw new UsageError(`${stray.map((k) => `--${k}`).join(', ')} ${stray.length === 1 ? 'belongs' : 'belong'} to a config-less deploy: give the IMAGE too (cutover deploy IMAGE --host H --server S), or put the setting in config/deploy.yml`);
+        return null;
+    }
+    const stray = given(CONFIG_ONLY);
+    if (stray.length)
+        throw new UsageError(`${stray.map((k) => `--${k}`).join(', ')} ${stray.length === 1 ? 'needs' : 'need'} a config file; with an IMAGE nothing is read from one or built (the image's tag is the version)`);
+    return image;
+}
+/** The flags as the pure checker's input. */
+function configlessInput(image, values) {
+    return {
+        image,
+        host: configless_str(values.host),
+        servers: configless_list(values.server),
+        service: configless_str(values.service),
+        env: configless_list(values.env),
+        secrets: configless_list(values.secret),
+        volumes: configless_list(values.volume),
+        appPort: configless_str(values['app-port']),
+        healthPath: configless_str(values['health-path']),
+        ssl: values.ssl === true,
+        registryUser: configless_str(values['registry-user']),
+    };
+}
+/**
+ * Checks the flags and makes the config, before any connection. Every mistake is a usage error
+ * naming its flag. The result is what loadForCli gives a config deploy, plus the version (the tag).
+ */
+function loadConfiglessForCli(image, values, io) {
+    const checked = checkConfigless(configlessInput(image, values), CLI_FIELDS, io.env);
+    const password = REGISTRY_PASSWORD_VARIABLES.find((name) => io.env[name] !== undefined && io.env[name] !== '');
+    const problems = checked.ok ? [] : [...checked.errors];
+    if (values['registry-user'] !== undefined && !password) {
+        problems.push(`--registry-user needs the registry password in the environment: set ${REGISTRY_PASSWORD_VARIABLES.join(' or ')} (never on the command line)`);
+    }
+    if (!checked.ok || problems.length)
+        throw new UsageError(problems.join('\n'));
+    const loaded = loadConfigless(checked.spec, { cwd: io.cwd, env: io.env, registryPassword: password });
+    if (!loaded.ok)
+        throw new ConfigErrors(loaded.errors);
+    const { secrets } = loaded;
+    io.addRedactor?.((s) => secrets.redact(s));
+    const logger = cliLogger(io, (s) => secrets.redact(s));
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(io.cwd, DEFAULT_CONFIG_FILE)))
+        logger.info(`${DEFAULT_CONFIG_FILE} is not read: an IMAGE was given, so this is a config-less deploy`);
+    for (const w of loaded.warnings)
+        logger.warn(renderWarning(w));
+    const short = shortSecretsWarning(secrets.names().map((n) => [n, secrets.get(n)]));
+    if (short)
+        logger.warn(short);
+    return { config: loaded.config, secrets, logger, version: checked.spec.tag };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/commands/deploy.ts
+
+
 
 
 
@@ -51833,8 +52863,11 @@ const deployCommand = {
     name: 'deploy',
     summary: 'Build and push (unless already in the registry), then deploy to every host; a no-op when nothing changed',
     usage: 'cutover deploy [-c FILE] [-d DEST] [--version V] [--ref COMMIT] [--skip-build|--skip-push] [--skip-gate] [--gate-checks A,B] [--gate-timeout S] ' +
-        '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run]',
+        '[--builder NAME] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [--hosts H,…] [--allow-unreachable] [-m MESSAGE] [--skip-hooks] [--json] [--dry-run] ' + DEPLOY_LIKE_USAGE + '\n' +
+        `   or: ${CONFIGLESS_USAGE}`,
     jsonResult: true,
+    // IMAGE: a config-less deploy (cli/configless.ts).
+    positionals: true,
     options: {
         ...configOptions,
         ...hostOptions,
@@ -51851,19 +52884,25 @@ const deployCommand = {
         json: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         'skip-hooks': { type: 'boolean', short: 'H' },
+        ...configlessOptions,
+        ...deployLikeOptions,
     },
-    async run({ values }, io) {
+    async run({ values, positionals }, io) {
         const given = typeof values.version === 'string' ? values.version : undefined;
         const bad = given === undefined ? null : versionProblem(given);
         if (bad)
             throw new UsageError(`--version ${bad}`);
-        const loaded = loadForCli(values, io);
+        const image = configlessImage(values, positionals);
+        // Config-less: the flags make the config, the image's tag is the version, no build and no hooks.
+        const configless = image === null ? null : loadConfiglessForCli(image, values, io);
+        const loaded = configless ?? loadForCli(values, io, 'production');
         const session = openSession(loaded, values, io);
         const pauseAt = pauseAtFromEnv(io.env);
         const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, typeof values.version === 'string' ? values.version : undefined));
         try {
             // A dry run waits for no gate: it only plans.
-            const request = await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger);
+            const fromFlags = { ...(await requestFromFlags(values, io, values['dry-run'] ? null : loaded.logger)), ...scopeFromFlags(values, loaded.config), lockWaitS: lockWaitSeconds(values) };
+            const request = configless ? { ...fromFlags, version: configless.version, skipBuild: true, skipHooks: true } : fromFlags;
             if (values['dry-run']) {
                 const resolved = request.version ? undefined : await resolveVersion(createGit(), { appDir: request.appDir, ref: request.ref });
                 const version = request.version ?? resolved.version;
@@ -51984,7 +53023,7 @@ const knownHostsCommand = {
 const lockCommand = {
     name: 'lock',
     summary: 'Show or release the deploy lock (Kamal-compatible, on the primary host)',
-    usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    usage: 'cutover lock status|release [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--json]',
     options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
     positionals: true,
     async run({ values, positionals }, io) {
@@ -51993,7 +53032,7 @@ const lockCommand = {
             throw new UsageError('say `lock status` or `lock release`');
         const loaded = loadForCli(values, io, 'ssh');
         const session = openSession(loaded, values, io);
-        const host = primaryHost(loaded.config);
+        const host = targets_primaryHost(loaded.config);
         const app = configApp(loaded.config);
         try {
             if (action === 'status') {
@@ -52046,14 +53085,14 @@ function livenessLine(state, staleAfterS) {
 const registryCommand = {
     name: 'registry',
     summary: 'Log in to (or out of) the registry here and on every host',
-    usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE]',
+    usage: 'cutover registry login|logout [--skip-local] [--skip-remote] [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N]',
     options: { ...configOptions, ...hostOptions, 'skip-local': { type: 'boolean' }, 'skip-remote': { type: 'boolean' } },
     positionals: true,
     async run({ values, positionals }, io) {
         const [action, ...extra] = positionals;
         if ((action !== 'login' && action !== 'logout') || extra.length > 0)
             throw new UsageError('say `registry login` or `registry logout`');
-        const loaded = loadForCli(values, io);
+        const loaded = loadForCli(values, io, 'production');
         const session = openSession(loaded, values, io);
         const registry = session.registryInput();
         const where = registry.server ?? 'Docker Hub';
@@ -52098,7 +53137,7 @@ async function removeService(session, req, logger, hooks = {}) {
     const at = new Date().toISOString();
     const app = configApp(config);
     const lock = {
-        host: primaryHost(config),
+        host: targets_primaryHost(config),
         app,
         details: { lockedBy: req.performer, at, version: '-', message: `Removing ${config.service}`, ...(req.run ? { run: req.run } : {}) },
         staleAfterS: config.lock.staleAfter,
@@ -52175,7 +53214,7 @@ async function removeFromHost(host, seen, config, roles, log, at, performer) {
 const removeCommand = {
     name: 'remove',
     summary: "Remove the app from every host: its proxy routes, containers, images and env files",
-    usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [--json]',
+    usage: 'cutover remove --confirm [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [--json]',
     jsonResult: true,
     options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, confirm: { type: 'boolean' } },
     async run({ values }, io) {
@@ -52208,6 +53247,7 @@ const removeCommand = {
 
 
 
+
 /**
  * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
  * same zero-downtime path; a retained container of that version is started again, not recreated.
@@ -52215,9 +53255,9 @@ const removeCommand = {
 const rollbackCommand = {
     name: 'rollback',
     summary: 'Redeploy VERSION without building (reuses retained containers); see `cutover versions`',
-    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--break-stale-lock] [-m MESSAGE] [--skip-hooks] [--json]',
+    usage: 'cutover rollback VERSION [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--break-stale-lock] [-m MESSAGE] [--skip-hooks] [--json] [--hosts H,…] ' + DEPLOY_LIKE_USAGE,
     jsonResult: true,
-    options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' } },
+    options: { ...configOptions, ...hostOptions, 'break-stale-lock': { type: 'boolean' }, json: { type: 'boolean' }, message: { type: 'string', short: 'm' }, 'skip-hooks': { type: 'boolean', short: 'H' }, hosts: { type: 'string' }, ...deployLikeOptions },
     positionals: true,
     async run({ values, positionals }, io) {
         const [version, ...extra] = positionals;
@@ -52226,7 +53266,7 @@ const rollbackCommand = {
         const bad = versionProblem(version);
         if (bad)
             throw new UsageError(`VERSION ${bad}`);
-        const loaded = loadForCli(values, io);
+        const loaded = loadForCli(values, io, 'production');
         const session = openSession(loaded, values, io);
         const pauseAt = pauseAtFromEnv(io.env);
         const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version));
@@ -52242,6 +53282,8 @@ const rollbackCommand = {
             // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
             command: 'rollback',
             skipHooks: values['skip-hooks'] === true,
+            ...scopeFromFlags(values, loaded.config),
+            lockWaitS: lockWaitSeconds(values),
         };
         try {
             const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger });
@@ -52263,7 +53305,7 @@ const rollbackCommand = {
 const versionsCommand = {
     name: 'versions',
     summary: 'List the versions retained on each host (what a rollback can reuse)',
-    usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    usage: 'cutover versions [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--max-connections N] [--json]',
     options: { ...configOptions, ...hostOptions, json: { type: 'boolean' } },
     async run({ values }, io) {
         const loaded = loadForCli(values, io, 'ssh');
@@ -52293,6 +53335,1510 @@ const versionsCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/argv/accessory.ts
+
+
+/** `.kamal/apps/<service>[-dest]/env/accessories/<name>.env`, mode 0600: where the accessory's secrets go. */
+const accessoryEnvFile = (app, name) => `${RUN_DIRECTORY}/apps/${serviceAndDestination(app)}/env/accessories/${name}.env`;
+/** `~/<serviceName>`: the accessory's own directory (Kamal's service data directory). */
+const accessoryDirectory = (home, serviceName) => underHome(home, serviceName);
+/** Where a `files:` entry lands on the host: its container path under the accessory's directory. */
+const accessoryFilePath = (home, serviceName, containerPath) => `${accessoryDirectory(home, serviceName)}${containerPath}`;
+/** A `directories:` host path: absolute as written, else under the accessory's directory. */
+const accessoryHostDirectory = (home, serviceName, hostPath) => hostPath.startsWith('/') ? hostPath : `${accessoryDirectory(home, serviceName)}/${hostPath.replace(/^\.\//, '').replace(/\/+$/, '')}`;
+const accessory_pairs = (flag, map) => Object.entries(map).flatMap(([k, v]) => [flag, `${k}=${v}`]);
+/** The settings `docker run` and a one-off `exec` share: env, env file, volumes. */
+const envAndVolumes = (s) => [...accessory_pairs('--env', s.clearEnv), '--env-file', s.envFile, ...s.volumes.flatMap((v) => ['--volume', v])];
+/** Boot: detached, restarted unless stopped, logs capped at 10m like the app's (Kamal's defaults). */
+function accessory_run(s) {
+    return [
+        'docker', 'run',
+        '--name', s.serviceName,
+        '--detach',
+        '--restart', 'unless-stopped',
+        '--network', s.network,
+        '--log-opt', 'max-size=10m',
+        ...(s.publish ? ['--publish', s.publish] : []),
+        ...envAndVolumes(s),
+        // The service label comes last so a user label cannot shadow it (the schema refuses one anyway).
+        ...accessory_pairs('--label', { ...s.labels, [LABEL_SERVICE]: s.serviceName }),
+        ...optionize(s.options),
+        s.image,
+        ...s.cmd,
+    ];
+}
+/** A one-off command in a NEW container of the accessory's image, with its env and volumes; removed after. */
+const execNew = (s, cmd) => ['docker', 'run', '--rm', '--network', s.network, ...envAndVolumes(s), s.image, ...cmd];
+/** A command inside the running accessory container (`--reuse`). */
+const execReuse = (serviceName, cmd) => ['docker', 'exec', serviceName, ...cmd];
+/** The container's state (`running`, `exited`…); exit 1 when there is none. */
+const state = (serviceName) => ['docker', 'container', 'inspect', '--format', '{{.State.Status}}', serviceName];
+/** Every container with the accessory's service label, running or not (what `details` shows). */
+const accessory_details = (serviceName) => ['docker', 'ps', '--all', '--filter', `label=${LABEL_SERVICE}=${serviceName}`];
+const accessory_logs = (serviceName, o = {}) => [
+    'docker', 'logs',
+    ...(o.timestamps === false ? [] : ['--timestamps']),
+    ...(o.since ? ['--since', o.since] : []),
+    '--tail', String(o.lines ?? 100),
+    serviceName,
+];
+/** Stop (`docker stop` waits its grace period; busybox-like PID 1s that ignore TERM take all of it). */
+const accessory_stop = (serviceName) => ['docker', 'container', 'stop', serviceName];
+/** Remove the accessory's container whatever its state; a missing one is not an error. */
+const removeContainer = (serviceName) => ['sh', '-c', 'docker container rm --force "$1" >/dev/null 2>&1 || ! docker container inspect "$1" >/dev/null 2>&1', 'cutover-rm', serviceName];
+/** Remove the image unless another container still uses it (Kamal removes it; a shared image is kept). */
+const removeImage = (image) => ['sh', '-c', 'docker image rm "$1" >/dev/null 2>&1 || true', 'cutover-rmi', image];
+const makeDirectories = (paths) => ['mkdir', '-p', '--', ...paths];
+/**
+ * Remove the accessory's own directory and its env file. Refuses anything that is not strictly
+ * inside the home directory given, so a bad name can never turn this into `rm -rf ~` or `/`.
+ */
+function removeFiles(home, dir, envFile) {
+    const base = home.replace(/\/+$/, '');
+    for (const p of [dir, envFile]) {
+        const abs = underHome(base, p);
+        if (!abs.startsWith(`${base}/`) || abs.split('/').includes('..') || abs === `${base}/`)
+            throw new Error(`refusing to remove ${JSON.stringify(p)}: not inside ${base}`);
+    }
+    return ['rm', '-rf', '--', underHome(base, dir), underHome(base, envFile)];
+}
+
+;// CONCATENATED MODULE: ./src/engine/accessory-files.ts
+
+
+
+class AccessoryFileError extends Error {
+    name = 'AccessoryFileError';
+}
+/**
+ * The mode an uploaded file gets. Kamal uploads `files:` world-readable (755); cutover makes a
+ * file 0600 when it may hold secret material: every file rendered from an `.erb` template (its
+ * values come from the environment, which is where CI keeps secrets) and every file that contains
+ * the value of a secret the config resolved. Other files are 0644, so an image whose process runs
+ * as a non-root user can still read its plain config file through the bind mount.
+ */
+function fileMode(rendered, content, secretValues) {
+    if (rendered)
+        return 0o600;
+    return secretValues.some((v) => v.length >= 4 && content.includes(v)) ? 0o600 : 0o644;
+}
+/**
+ * Reads the accessory's local files (relative to the app's directory), renders the `.erb` ones
+ * with the config's ERB subset (config/erb.ts: ENV lookups and string literals, the accessory's
+ * clear env over the environment, as Kamal loads it for these templates), and writes its secret
+ * env file. Anything else in a template is refused, naming the file and line.
+ */
+function prepareAccessory(a, secrets, opts) {
+    const warnings = [];
+    const values = secrets.values();
+    const files = a.files.map((f, i) => {
+        const where = `accessories/${a.name}/files/${i}`;
+        const text = opts.readFile((0,external_node_path_namespaceObject.resolve)(opts.cwd, f.local));
+        if (text === undefined)
+            throw new AccessoryFileError(`${where}: the local file ${f.local} does not exist (paths are relative to ${opts.cwd})`);
+        if (!f.local.endsWith('.erb'))
+            return { local: f.local, container: f.container, content: text, mode: fileMode(false, text, values), rendered: false };
+        const r = renderErb(f.local, text, { ...opts.env, ...a.env.clear });
+        if (r.errors.length > 0) {
+            const first = r.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('; ');
+            throw new AccessoryFileError(`${where}: cannot render the template ${f.local}: ${first}. Expected ${r.errors[0].expected}`);
+        }
+        warnings.push(...r.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`));
+        return { local: f.local, container: f.container, content: r.text, mode: fileMode(true, r.text, values), rendered: true };
+    });
+    const envFile = renderEnvFile(secrets.envValues(a.env.secret), `accessories.${a.name}.env.secret`);
+    return { files, envFile, warnings };
+}
+
+;// CONCATENATED MODULE: ./src/engine/accessory.ts
+
+
+
+
+/** The home directory of the SSH user: volumes need absolute host paths (Kamal writes `$PWD/...`). */
+async function homeOf(host) {
+    const r = await host.exec(['pwd'], { timeoutMs: 30_000 });
+    const home = r.stdout.trim();
+    if (r.code !== 0 || !home.startsWith('/'))
+        throw new Error(`${host.name}: could not read the home directory (pwd: exit ${r.code})`);
+    return home;
+}
+/** The docker-level spec of an accessory on a host whose home is `home`. */
+function accessorySpec(a, app, home) {
+    return {
+        serviceName: a.serviceName,
+        image: a.image,
+        network: a.network,
+        ...(a.publish ? { publish: a.publish } : {}),
+        clearEnv: a.env.clear,
+        envFile: `${home}/${accessoryEnvFile(app, a.name)}`,
+        volumes: [
+            ...a.volumes,
+            ...a.files.map((f) => `${accessoryFilePath(home, a.serviceName, f.container)}:${f.container}`),
+            ...a.directories.map((d) => `${accessoryHostDirectory(home, a.serviceName, d.host)}:${d.container}`),
+        ],
+        labels: a.labels,
+        options: a.options,
+        cmd: a.cmd === undefined ? [] : splitCmd(a.cmd, a.name, `accessories/${a.name}/cmd`),
+    };
+}
+const must = async (ctx, argv, what, opts = {}) => {
+    const r = await ctx.host.exec(argv, { timeoutMs: opts.timeoutMs ?? 120_000, ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) });
+    if (r.code !== 0)
+        throw new Error(`${ctx.host.name}: ${what} failed (exit ${r.code}): ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`);
+    return r.stdout;
+};
+/** `running`, `exited`…, or null when no container of that name exists. */
+async function accessoryState(host, serviceName) {
+    const r = await host.exec(state(serviceName), { timeoutMs: 30_000 });
+    return r.code === 0 ? r.stdout.trim() : null;
+}
+/**
+ * Boot: directories, files and the 0600 env file first, then the network, the image (logged in
+ * when it lives on the config's registry), then `docker run`. An existing container is left alone
+ * (as Kamal does): `reboot` replaces it.
+ */
+async function bootOnHost(ctx, a, prepared) {
+    const existing = await accessoryState(ctx.host, a.serviceName);
+    if (existing !== null) {
+        ctx.log.info(`${a.serviceName} already exists (${existing}): left as it is; \`cutover accessory reboot ${a.name}\` replaces it`);
+        return 'exists';
+    }
+    const app = { service: ctx.config.service, destination: ctx.config.destination ?? null };
+    const home = await homeOf(ctx.host);
+    const spec = accessorySpec(a, app, home);
+    const dirs = a.directories.map((d) => accessoryHostDirectory(home, a.serviceName, d.host));
+    if (dirs.length > 0)
+        await must(ctx, makeDirectories(dirs), `create the directories ${dirs.join(', ')}`);
+    for (const f of prepared.files) {
+        const path = accessoryFilePath(home, a.serviceName, f.container);
+        ctx.log.info(`upload ${f.local}${f.rendered ? ' (rendered)' : ''} to ${path} (mode ${f.mode.toString(8)})`);
+        await ctx.host.upload(f.content, path, f.mode);
+    }
+    // Always written, even empty, and always 0600: the container is run with --env-file either way (as Kamal does).
+    await ctx.host.upload(prepared.envFile, spec.envFile, 0o600);
+    if (a.network === NETWORK)
+        await must(ctx, ensureNetwork(NETWORK), `create the ${NETWORK} network`);
+    if (ctx.registry) {
+        ctx.log.info(`pull ${a.image} (logged in to ${ctx.registry.server})`);
+        await must(ctx, loginAndPull(ctx.registry.server, ctx.registry.username, a.image), `pull ${a.image}`, { stdin: ctx.registry.password, timeoutMs: 600_000 });
+    }
+    ctx.log.info(`start ${a.serviceName} (${a.image})`);
+    await must(ctx, accessory_run(spec), `docker run ${a.serviceName}`, { timeoutMs: 600_000 });
+    return 'booted';
+}
+/** Stop and remove the container, if any. */
+async function dropContainer(ctx, a) {
+    const existing = await accessoryState(ctx.host, a.serviceName);
+    if (existing === null)
+        return false;
+    ctx.log.info(`stop and remove ${a.serviceName}`);
+    if (existing === 'running')
+        await must(ctx, accessory_stop(a.serviceName), `stop ${a.serviceName}`);
+    await must(ctx, removeContainer(a.serviceName), `remove ${a.serviceName}`);
+    return true;
+}
+/** Reboot: NOT zero-downtime. The old container is stopped and removed before the new one starts. */
+async function rebootOnHost(ctx, a, prepared) {
+    ctx.log.warn(`rebooting ${a.serviceName} is not zero-downtime: it is down from its stop until the new container has started`);
+    await dropContainer(ctx, a);
+    await bootOnHost(ctx, a, prepared);
+    return 'booted';
+}
+/** Remove: the container, its image (unless something else uses it), its directory and its env file. */
+async function removeOnHost(ctx, a) {
+    const had = await dropContainer(ctx, a);
+    const home = await homeOf(ctx.host);
+    await must(ctx, removeImage(a.image), `remove the image ${a.image}`);
+    const envFile = accessoryEnvFile({ service: ctx.config.service, destination: ctx.config.destination ?? null }, a.name);
+    await must(ctx, removeFiles(home, a.serviceName, envFile), `remove ~/${a.serviceName} and ${envFile}`);
+    if (!had)
+        ctx.log.info(`${a.serviceName} was not there; its files are gone too`);
+    return had ? 'removed' : 'absent';
+}
+/** Read-only and one-off commands: their output, for the caller to print under the host's name. */
+async function outputOnHost(ctx, argv, what) {
+    const r = await ctx.host.exec(argv, { timeoutMs: 600_000 });
+    const output = `${r.stdout}${r.stderr}`;
+    if (r.code !== 0 && output.trim() === '')
+        throw new Error(`${ctx.host.name}: ${what} failed with exit code ${r.code}`);
+    return { code: r.code, output };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/accessory.ts
+
+
+
+
+
+
+
+
+const ACTIONS = ['boot', 'reboot', 'remove', 'logs', 'details', 'exec'];
+/** `cutover accessory boot|reboot|remove|logs|details|exec NAME|all`: Kamal's accessories, same names and layout. */
+const accessoryCommand = {
+    name: 'accessory',
+    summary: 'Boot, reboot, remove, inspect or run a command in an accessory (Kamal’s accessories:); deploy never touches them',
+    usage: 'cutover accessory boot|reboot|remove|logs|details NAME|all, or exec NAME CMD… [--reuse] [-c FILE] [-d DEST] [--hosts H,…] [-n LINES] [--since T] [-y] [--known-hosts FILE] [--ssh-key FILE] [--json]',
+    options: {
+        ...configOptions,
+        ...hostOptions,
+        hosts: { type: 'string' },
+        lines: { type: 'string', short: 'n' },
+        since: { type: 'string' },
+        reuse: { type: 'boolean' },
+        confirm: { type: 'boolean', short: 'y' },
+        json: { type: 'boolean' },
+    },
+    positionals: true,
+    async run({ values, positionals }, io) {
+        const [action, name, ...rest] = positionals;
+        if (!ACTIONS.includes(action) || !name)
+            throw new UsageError(`say what to do and to which accessory: accessory ${ACTIONS.join('|')} NAME (or all)`);
+        if (action === 'exec' && (name === 'all' || rest.length === 0))
+            throw new UsageError('exec runs a command in one accessory: accessory exec NAME CMD…');
+        if (action !== 'exec' && rest.length > 0)
+            throw new UsageError(`unexpected words after the accessory name: ${rest.join(' ')}`);
+        if (action === 'remove' && !values.confirm)
+            throw new UsageError('this stops and deletes the accessory, its image, files and directories on its hosts: pass -y (or --confirm) to go ahead');
+        const lines = parseLines(values);
+        const loaded = loadForCli(values, io, 'accessory');
+        const chosen = accessory_pick(loaded, name);
+        const only = typeof values.hosts === 'string' ? values.hosts.split(',').map((h) => h.trim()).filter(Boolean) : [];
+        const session = openSession(loaded, values, io);
+        const rows = [];
+        try {
+            for (const a of chosen) {
+                const hosts = a.hosts.filter((h) => only.length === 0 || only.includes(h.host)).map((h) => ({ name: h.host }));
+                if (hosts.length === 0)
+                    throw new UsageError(`--hosts ${only.join(',')}: accessory ${a.name} runs on ${a.hosts.map((h) => h.host).join(', ')}`);
+                const prepared = action === 'boot' || action === 'reboot' ? prepare(a, loaded, io) : undefined;
+                if (action === 'reboot')
+                    loaded.logger.warn(`accessory reboot is NOT zero-downtime: ${a.serviceName} is stopped, removed and started again on ${hosts.map((h) => h.name).join(', ')}`);
+                const registry = a.image.startsWith(`${loaded.config.registry.server}/`) ? registryLogin(loaded.config, loaded.secrets) : null;
+                const outcomes = await fanOut(hosts, loaded.logger.child(a.name), async ({ name: host }, log) => {
+                    const ctx = { host: await session.host(host), log, config: loaded.config, registry };
+                    switch (action) {
+                        case 'boot':
+                            return { action: await bootOnHost(ctx, a, prepared) };
+                        case 'reboot':
+                            return { action: await rebootOnHost(ctx, a, prepared) };
+                        case 'remove':
+                            return { action: await removeOnHost(ctx, a) };
+                        case 'details':
+                            return accessory_shown('details', await outputOnHost(ctx, accessory_details(a.serviceName), 'docker ps'));
+                        case 'logs':
+                            return accessory_shown('logs', await outputOnHost(ctx, accessory_logs(a.serviceName, { ...lines, ...(typeof values.since === 'string' ? { since: values.since } : {}) }), `docker logs ${a.serviceName}`));
+                        case 'exec': {
+                            // One word is a command line to split (`exec db "mysql -e 'select 1'"`); several are argv already.
+                            const cmd = rest.length === 1 ? splitCmd(rest[0], a.name, 'exec') : rest;
+                            const argv = values.reuse ? execReuse(a.serviceName, cmd) : execNew(accessorySpec(a, { service: loaded.config.service, destination: loaded.config.destination ?? null }, await homeOf(ctx.host)), cmd);
+                            return accessory_shown('exec', await outputOnHost(ctx, argv, `exec in ${a.serviceName}`));
+                        }
+                    }
+                });
+                for (const o of outcomes)
+                    rows.push(o.ok ? { accessory: a.name, host: o.host, ...o.value } : { accessory: a.name, host: o.host, action: 'failed', error: o.error.message });
+            }
+        }
+        finally {
+            await session.close();
+        }
+        print(rows, Boolean(values.json), io);
+        return rows.some((r) => r.action === 'failed' || (r.exitCode ?? 0) !== 0) ? EXIT.failure : EXIT.ok;
+    },
+};
+const accessory_shown = (action, r) => ({ action, output: r.output, exitCode: r.code });
+function parseLines(values) {
+    if (values.lines === undefined)
+        return {};
+    const n = Number(values.lines);
+    if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`--lines ${String(values.lines)}: expected a whole number of lines, at least 1`);
+    return { lines: n };
+}
+function accessory_pick(loaded, name) {
+    const all = loaded.config.accessories ?? [];
+    if (all.length === 0)
+        throw new UsageError(`${loaded.config.files[0] ?? 'the config'} has no accessories: section`);
+    if (name === 'all')
+        return all;
+    const found = all.find((a) => a.name === name);
+    if (!found)
+        throw new UsageError(`no accessory ${JSON.stringify(name)} under accessories: in ${loaded.config.files[0] ?? 'the config'}; it has ${all.map((a) => a.name).join(', ')} (or say all)`);
+    return [found];
+}
+function prepare(a, loaded, io) {
+    try {
+        const p = prepareAccessory(a, loaded.secrets, { cwd: io.cwd, env: io.env, readFile: readIfExists });
+        for (const w of p.warnings)
+            loaded.logger.warn(w);
+        return p;
+    }
+    catch (e) {
+        // A file or template problem is the user's to fix: said as a usage-level error, no stack.
+        if (e instanceof AccessoryFileError)
+            throw new UsageError(e.message);
+        throw e;
+    }
+}
+/** Per host: `[host] accessory: action`, then its output with every line under the host's name. */
+function print(rows, json, io) {
+    if (json) {
+        io.stdout(`${JSON.stringify({ ok: !rows.some((r) => r.action === 'failed' || (r.exitCode ?? 0) !== 0), accessories: rows }, null, 2)}\n`);
+        return;
+    }
+    for (const r of rows) {
+        const status = r.action === 'failed' ? `failed: ${r.error}` : r.exitCode !== undefined && r.exitCode !== 0 ? `${r.action} (exit ${r.exitCode})` : r.action;
+        if (r.output === undefined || r.action === 'failed')
+            io.stdout(`[${r.host}] ${r.accessory}: ${status}\n`);
+        else
+            io.stdout(r.output.replace(/\n$/, '').split('\n').map((l) => `[${r.host}] ${l}\n`).join('') + (r.exitCode ? `[${r.host}] ${r.accessory}: ${status}\n` : ''));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/argv/bootstrap.ts
+/**
+ * `cutover server bootstrap` as data: one probe of what a host has, a pure decision, and the
+ * install command. As in Kamal's `server bootstrap`, Docker's install script is fetched with curl,
+ * else wget, and piped to sh; unlike a plain `curl … | sh`, a fetch that fails (or a host with
+ * neither tool) is an exit code of its own, so it can never be mistaken for a script that ran.
+ */
+/** What the probe prints, one `key=value` per line; values are single words. */
+const PROBE = [
+    'if command -v docker >/dev/null 2>&1; then echo docker=yes; else echo docker=no; fi',
+    'if docker info >/dev/null 2>&1; then echo daemon=yes; else echo daemon=no; fi',
+    'echo uid=$(id -u)',
+    'echo user=$(id -un)',
+    'if id -nG 2>/dev/null | tr " " "\\n" | grep -qx docker; then echo group=yes; else echo group=no; fi',
+    'if command -v sudo >/dev/null 2>&1; then echo sudo=yes; else echo sudo=no; fi',
+    'if command -v curl >/dev/null 2>&1; then echo curl=yes; else echo curl=no; fi',
+    'if command -v wget >/dev/null 2>&1; then echo wget=yes; else echo wget=no; fi',
+].join('\n');
+const probe = () => ['sh', '-c', PROBE];
+function parseProbe(stdout) {
+    const kv = new Map(stdout.split('\n').map((l) => l.trim().split('=', 2)).filter(([k, v]) => k !== '' && v !== undefined));
+    const yes = (k) => kv.get(k) === 'yes';
+    const uid = Number(kv.get('uid'));
+    return { docker: yes('docker'), daemon: yes('daemon'), uid: Number.isInteger(uid) ? uid : -1, user: kv.get('user') ?? '?', inDockerGroup: yes('group'), sudo: yes('sudo'), curl: yes('curl'), wget: yes('wget') };
+}
+/** The exact fix for a user who is neither root nor in the docker group. */
+const groupFix = (user) => `add ${user} to the docker group: \`sudo usermod -aG docker ${user}\`, then reconnect (a new SSH login picks up the group) and run this again`;
+/**
+ * What to do with a host. A host with Docker is never touched (its engine may simply be stopped:
+ * that is the host owner's business, said as a failure, not "fixed" by reinstalling). Without
+ * Docker, installing needs root or sudo and curl or wget.
+ */
+function decide(f, installUrl) {
+    const root = f.uid === 0;
+    if (f.docker) {
+        if (f.daemon)
+            return { kind: 'untouched' };
+        if (!root && !f.inDockerGroup)
+            return { kind: 'fail', message: `Docker is installed but ${f.user} may not use it (not root, not in the docker group); ${groupFix(f.user)}` };
+        return { kind: 'fail', message: 'Docker is installed but its engine does not answer (`docker info` failed); start it (e.g. `systemctl start docker`) and run this again' };
+    }
+    if (!root && !f.sudo) {
+        return { kind: 'fail', message: `Docker is not installed, and ${f.user} is neither root nor has sudo to install it; connect as root (ssh/user), or install Docker by hand: https://docs.docker.com/engine/install/` };
+    }
+    if (!f.curl && !f.wget) {
+        return { kind: 'fail', message: `Docker is not installed, and neither curl nor wget is there to fetch ${installUrl}; install one of them (e.g. \`apt-get install -y curl\`), or install Docker by hand: https://docs.docker.com/engine/install/` };
+    }
+    return { kind: 'install', via: f.curl ? 'curl' : 'wget' };
+}
+/** What the install command exits with when no tool could fetch the script. */
+const FETCH_FAILED_EXIT = 97;
+/**
+ * Fetch `url` into a private temporary file (curl first, then wget, each tried only if present),
+ * say on stdout which one did, then run it with sh. The URL travels as a positional parameter.
+ */
+const INSTALL = [
+    'set -u',
+    'umask 077',
+    'tmp=$(mktemp)',
+    'trap \'rm -f -- "$tmp"\' EXIT',
+    'if command -v curl >/dev/null 2>&1 && curl -fsSL -o "$tmp" -- "$1"; then echo "fetched-with=curl"',
+    'elif command -v wget >/dev/null 2>&1 && wget -q -O "$tmp" -- "$1"; then echo "fetched-with=wget"',
+    `else echo "could not fetch $1 with curl or wget" >&2; exit ${FETCH_FAILED_EXIT}; fi`,
+    'sh "$tmp"',
+].join('\n');
+const install = (url) => ['sh', '-c', INSTALL, 'cutover-install-docker', url];
+/** Which tool fetched the script, from the install command's stdout. */
+const fetchedWith = (stdout) => /^fetched-with=(curl|wget)$/m.exec(stdout)?.[1];
+
+;// CONCATENATED MODULE: ./src/engine/bootstrap.ts
+
+
+
+
+/** A Docker install script takes minutes on a real host; beyond this it is stuck. */
+const INSTALL_TIMEOUT_MS = 20 * 60_000;
+/**
+ * `cutover server bootstrap` (Kamal's `server bootstrap`): under the deploy lock, every host without
+ * Docker gets it from the install script at `installUrl`; a host with a working Docker is left
+ * exactly as it is. Every host is tried, and when one fails, the run fails naming each failed
+ * host and docker-setup does not fire (Kamal raises before its hook too).
+ */
+async function bootstrapServers(hosts, installUrl, lock, deps) {
+    const redact = deps.pool.redact ?? ((s) => s);
+    return withLock(lock, { pool: deps.pool, logger: deps.logger, redact }, async () => {
+        const outcomes = await fanOut(hosts.map((name) => ({ name })), deps.logger, async ({ name }, log) => bootstrapHost(await deps.pool.host(name), installUrl, log, deps.progressEveryMs ?? 10_000));
+        const results = outcomes.map((o) => o.ok ? { host: o.host, ...o.value, durationMs: o.durationMs } : { host: o.host, action: 'failed', error: redact(o.error.message), durationMs: o.durationMs });
+        const ok = results.every((r) => r.action !== 'failed');
+        if (ok)
+            await deps.dockerSetup();
+        return { ok, hosts: results, dockerSetup: ok ? 'fired' : 'not-fired' };
+    });
+}
+/** One host: look, decide (argv/bootstrap.ts: decide), install when needed, look again. Throws with the host named. */
+async function bootstrapHost(host, installUrl, log, progressEveryMs = 10_000) {
+    const look = async () => {
+        const r = await host.exec(probe(), { timeoutMs: 60_000 });
+        if (r.code !== 0)
+            throw new Error(`${host.name}: could not inspect the host (exit ${r.code}): ${r.stderr.trim()}`);
+        return parseProbe(r.stdout);
+    };
+    const before = await look();
+    const decision = decide(before, installUrl);
+    if (decision.kind === 'fail')
+        throw new Error(`${host.name}: ${decision.message}`);
+    const ensureRunDirectory = async () => {
+        const r = await host.exec(['mkdir', '-p', RUN_DIRECTORY], { timeoutMs: 30_000 });
+        if (r.code !== 0)
+            throw new Error(`${host.name}: could not create ~/${RUN_DIRECTORY}: ${r.stderr.trim()}`);
+    };
+    if (decision.kind === 'untouched') {
+        log.info('Docker is installed and answers: left untouched');
+        await ensureRunDirectory();
+        return { action: 'untouched' };
+    }
+    log.info(`Docker is missing: installing it with the script at ${installUrl} (fetched with ${decision.via === 'curl' ? 'curl' : 'wget, as curl is not there'})`);
+    const started = Date.now();
+    const ticker = setInterval(() => log.info(`installing Docker: still running (${Math.round((Date.now() - started) / 1000)}s)`), progressEveryMs);
+    let r;
+    try {
+        r = await host.exec(install(installUrl), { timeoutMs: INSTALL_TIMEOUT_MS });
+    }
+    finally {
+        clearInterval(ticker);
+    }
+    const tail = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-10).join('\n');
+    if (r.code === FETCH_FAILED_EXIT)
+        throw new Error(`${host.name}: could not fetch the Docker install script ${installUrl} with curl or wget: ${tail}`);
+    if (r.code !== 0)
+        throw new Error(`${host.name}: the Docker install script ${installUrl} failed with exit code ${r.code}; its last output:\n${tail}`);
+    const via = fetchedWith(r.stdout);
+    const after = await look();
+    if (!after.docker)
+        throw new Error(`${host.name}: the install script ${installUrl} exited 0 but no docker command is there afterwards`);
+    if (!after.daemon && after.uid !== 0 && !after.inDockerGroup)
+        throw new Error(`${host.name}: Docker is installed now, but ${after.user} may not use it (not root, not in the docker group); ${groupFix(after.user)}`);
+    log.info(`Docker installed (script fetched with ${via ?? 'an unknown tool'}) in ${Math.round((Date.now() - started) / 1000)}s`);
+    await ensureRunDirectory();
+    return { action: 'installed', ...(via ? { fetchedWith: via } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/server.ts
+
+
+
+
+
+
+
+
+/** `cutover server bootstrap`: Docker on every app and accessory host that lacks it (Kamal's `server bootstrap`). */
+const serverCommand = {
+    name: 'server',
+    summary: 'Install Docker on hosts that lack it (x-cutover.bootstrap.install_url, default get.docker.com); hosts with Docker are untouched',
+    usage: 'cutover server bootstrap [-c FILE] [-d DEST] [--known-hosts FILE] [--ssh-key FILE] [--skip-hooks] [--json]',
+    options: { ...configOptions, ...hostOptions, 'skip-hooks': { type: 'boolean' }, json: { type: 'boolean' } },
+    positionals: true,
+    async run({ values, positionals }, io) {
+        if (positionals.join(' ') !== 'bootstrap')
+            throw new UsageError('say `server bootstrap`');
+        const loaded = loadForCli(values, io, 'ssh');
+        const { config, secrets, logger } = loaded;
+        // Kamal bootstraps the app's hosts and the accessories' hosts alike.
+        const hosts = [...new Set([...configHosts(config).map((h) => h.host), ...(config.accessories ?? []).flatMap((a) => a.hosts.map((h) => h.host))])];
+        const session = openSession(loaded, values, io);
+        const who = performer(io.env);
+        const hooks = deployHooks(new HookRunner({
+            dir: (0,external_node_path_namespaceObject.resolve)(io.cwd, config.hooks?.path ?? DEFAULTS.hooksPath),
+            cwd: io.cwd,
+            skip: values['skip-hooks'] === true,
+            ...(config.hooks?.output !== undefined ? { output: config.hooks.output } : {}),
+            run: { service: config.service, version: '', destination: config.destination, performer: who, command: 'server', subcommand: 'bootstrap', hosts },
+            secrets: () => secrets.asEnv(),
+            redact: session.redact,
+            logger,
+            startedAt: Date.now(),
+        }));
+        const run = runReference(io.env);
+        try {
+            const result = await bootstrapServers(hosts, config.bootstrap?.installUrl ?? DEFAULTS.dockerInstallUrl, {
+                host: targets_primaryHost(config),
+                app: configApp(config),
+                details: { lockedBy: who, at: new Date().toISOString(), version: '-', message: 'Bootstrapping servers', ...(run ? { run } : {}) },
+                staleAfterS: config.lock.staleAfter,
+            }, { pool: session, logger, dockerSetup: () => hooks.dockerSetup() });
+            if (values.json)
+                io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+            else {
+                for (const h of result.hosts)
+                    io.stdout(`${h.host}: ${h.action}${h.fetchedWith ? ` (install script fetched with ${h.fetchedWith})` : ''}${h.error ? `: ${h.error}` : ''}\n`);
+                if (!result.ok)
+                    io.stdout(`docker-setup did not fire: ${result.hosts.filter((h) => h.action === 'failed').map((h) => h.host).join(', ')} failed\n`);
+            }
+            return result.ok ? EXIT.ok : EXIT.failure;
+        }
+        finally {
+            await session.close();
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/engine/app-hosts.ts
+
+
+
+
+
+/** Every host of the config with its roles, narrowed by `--hosts`/`--roles`/`--primary`; a name not in the config is an error. */
+function appHosts(config, only = {}) {
+    const hosts = only.onlyHosts?.length ? only.onlyHosts : null;
+    const roles = only.onlyRoles?.length ? only.onlyRoles : null;
+    const all = configHosts(config).map((h) => h.host);
+    const unknownHosts = (hosts ?? []).filter((h) => !all.includes(h));
+    if (unknownHosts.length)
+        throw new Error(`--hosts: ${unknownHosts.join(', ')} not in the config's servers (hosts: ${all.join(', ')})`);
+    const unknownRoles = (roles ?? []).filter((r) => !config.roles.some((role) => role.name === r));
+    if (unknownRoles.length)
+        throw new Error(`--roles: ${unknownRoles.join(', ')} not a role of the config's servers (roles: ${config.roles.map((r) => r.name).join(', ')})`);
+    const ordered = [...config.roles].sort((a, b) => Number(b.primary) - Number(a.primary)).filter((r) => !roles || roles.includes(r.name));
+    return all
+        .filter((h) => !hosts || hosts.includes(h))
+        .map((host) => ({ host, roles: ordered.filter((r) => r.hosts.some((h) => h.host === host)).map((r) => r.name) }))
+        .filter((h) => h.roles.length > 0);
+}
+/** The primary host alone, with its roles (where Kamal runs a one-off or follows logs). */
+function primaryAppHost(config, only = {}) {
+    const host = only.onlyHosts?.length ? only.onlyHosts[0] : targets_primaryHost(config);
+    const found = appHosts(config, { ...only, onlyHosts: [host] })[0];
+    if (!found)
+        throw new Error(`${host} runs none of the roles asked for`);
+    return found;
+}
+/** `job` on every host at once; a host that fails is reported with its (redacted) error, the others still run. */
+async function onHosts(session, hosts, logger, job) {
+    const outcomes = await fanOut(hosts.map((h) => ({ ...h, name: h.host })), logger, async (h, log) => job(await session.host(h.host), h, log));
+    return outcomes.map((o) => (o.ok ? { host: o.host, value: o.value } : { host: o.host, error: session.redact(o.error.message) }));
+}
+/** A full observation of this app on the host (the same one-round-trip look deploy makes). */
+const app_hosts_observeApp = (remote, config) => observeHost(remote, observeQueryFor(configApp(config), 'full'));
+/** Kamal's current container of the role (the running one of the latest image), or null. */
+function roleCurrent(seen, config, role) {
+    return currentContainer(seen, { ...configApp(config), role });
+}
+/** The role's current container, else its newest in any state (a stopped app still has logs and can be started). */
+function roleLatest(seen, config, role) {
+    const ref = { ...configApp(config), role };
+    return currentContainer(seen, ref) ?? seen.containers.filter(inScope(ref)).sort(newestFirst)[0] ?? null;
+}
+/** Runs a command, failing with what it said when it exits non-zero. */
+async function mustRun(remote, argv, what, timeoutMs = 120_000) {
+    const r = await remote.exec(argv, { timeoutMs });
+    if (r.code !== 0)
+        throw new Error(`${what} failed (exit ${r.code}): ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' ')}`);
+    return r.stdout;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/common.ts
+
+
+
+
+
+
+
+
+/** What every `cutover app …` (and proxy, prune, audit) command takes. */
+const appOptions = {
+    ...configOptions,
+    ...hostOptions,
+    hosts: { type: 'string' },
+    ...deployLikeOptions,
+    json: { type: 'boolean' },
+};
+const APP_USAGE = '[-c FILE] [-d DEST] [--hosts H,…] [--roles R,…] [--primary] [-v] [--known-hosts FILE] [--ssh-key FILE]';
+/** Load the config, open the session, pick the hosts; the session is closed whatever happens. */
+async function withApp(values, io, needs, work) {
+    const loaded = loadForCli(values, io, needs);
+    const hosts = appHosts(loaded.config, scopeFromFlags(values, loaded.config));
+    const session = openSession(loaded, values, io);
+    try {
+        return await work({ loaded, session, hosts });
+    }
+    finally {
+        await session.close();
+    }
+}
+/**
+ * Kamal's `mutating`: the deploy lock is held around commands that change what runs (start,
+ * stop, maintenance, stale-containers --stop, prune), so they never cross a deploy. `--lock-wait`
+ * waits for it; Ctrl-C releases it.
+ */
+async function mutating(ctx, values, io, message, work) {
+    const { config } = ctx.loaded;
+    const signals = releaseOnSignal(ctx.loaded.logger, undefined);
+    const wait = lockWaitSeconds(values);
+    const run = runReference(io.env);
+    try {
+        return await withLock({
+            host: targets_primaryHost(config),
+            app: configApp(config),
+            details: { lockedBy: performer(io.env), at: new Date().toISOString(), version: '-', message, ...(run ? { run } : {}) },
+            staleAfterS: config.lock.staleAfter,
+            ...(wait ? { waitS: wait } : {}),
+        }, { pool: ctx.session, logger: ctx.loaded.logger, onLock: signals.onLock }, work);
+    }
+    finally {
+        signals.dispose();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/boot.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `cutover app boot`: boot the current version again (or `--version V`) on every host through the
+ * deploy's own zero-downtime path: a fresh container of the same image next to the serving one,
+ * kamal-proxy switches when it is healthy and drains the old one, then the old one stops. Only
+ * the request differs from a rollback: `reboot`, so the planner reuses no container.
+ */
+const bootCommand = {
+    name: 'boot',
+    summary: 'Boot the current version again on every host, with zero downtime (a new container replaces the serving one)',
+    usage: `cutover app boot [--version V] [-m MESSAGE] [--break-stale-lock] [--lock-wait SECONDS] [--skip-hooks] ${APP_USAGE} [--json]`,
+    jsonResult: true,
+    options: { ...appOptions, version: { type: 'string' }, message: { type: 'string', short: 'm' }, 'break-stale-lock': { type: 'boolean' }, 'skip-hooks': { type: 'boolean', short: 'H' } },
+    async run({ values }, io) {
+        const given = typeof values.version === 'string' ? values.version : undefined;
+        const bad = given === undefined ? null : versionProblem(given);
+        if (bad)
+            throw new UsageError(`--version ${bad}`);
+        const loaded = loadForCli(values, io);
+        const session = openSession(loaded, values, io);
+        const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, given));
+        try {
+            const scope = scopeFromFlags(values, loaded.config);
+            const version = given ?? (await currentVersion(session, loaded.config, scope));
+            loaded.logger.info(`rebooting ${version}`);
+            const request = {
+                appDir: io.cwd,
+                version,
+                skipBuild: true,
+                performer: performer(io.env),
+                run: runReference(io.env),
+                message: typeof values.message === 'string' ? values.message : `Rebooting ${version}`,
+                breakStale: values['break-stale-lock'] === true,
+                command: 'deploy',
+                skipHooks: values['skip-hooks'] === true,
+                ...scope,
+                lockWaitS: lockWaitSeconds(values),
+                reboot: true,
+            };
+            const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger });
+            reportResult(result, Boolean(values.json), io, 'app boot');
+            return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
+        }
+        finally {
+            signals.dispose();
+            await session.close();
+        }
+    },
+};
+/** The version the primary role runs on the primary host (Kamal reads it there too). */
+async function currentVersion(session, config, scope) {
+    const h = primaryAppHost(config, scope);
+    const role = h.roles[0];
+    const c = roleCurrent(await app_hosts_observeApp(await session.host(h.host), config), config, role);
+    if (!c)
+        throw new Error(`${h.host}: no running ${role} container of ${config.service}: nothing to reboot (deploy first, or pass --version V)`);
+    if (!c.version)
+        throw new Error(`${h.host}: ${c.name} has no cutover.version label (deployed by another tool): pass --version V`);
+    return c.version;
+}
+/** `cutover app remove`: the app's routes, containers, images and env files; volumes are never removed. */
+const appRemoveCommand = {
+    name: 'remove',
+    summary: "Remove the app from every host (routes, containers, images, env files; never volumes), as `cutover remove`",
+    usage: `cutover app remove --confirm [--break-stale-lock] ${APP_USAGE} [--json]`,
+    jsonResult: true,
+    options: { ...appOptions, confirm: { type: 'boolean' }, 'break-stale-lock': { type: 'boolean' } },
+    async run({ values }, io) {
+        if (!values.confirm)
+            throw new UsageError('this stops and deletes the app on every host: pass --confirm to go ahead');
+        if (values.hosts !== undefined || values.roles !== undefined || values.primary === true)
+            throw new UsageError('app remove takes the app off every host: --hosts, --roles and --primary are not supported here');
+        const loaded = loadForCli(values, io, 'ssh');
+        const session = openSession(loaded, values, io);
+        const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, undefined));
+        try {
+            const result = await removeService(session, { performer: performer(io.env), run: runReference(io.env), breakStale: values['break-stale-lock'] === true }, loaded.logger, { onLock: signals.onLock });
+            reportResult(result, Boolean(values.json), io, 'app remove');
+            return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;
+        }
+        finally {
+            signals.dispose();
+            await session.close();
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/argv/command-words.ts
+
+/**
+ * A one-off command's words (`cutover app exec`, the Action's `exec:` input). One string is split
+ * as a shell would split it (`"bin/rails db:migrate"`, as Kamal takes it) without running a
+ * shell, so operators are refused; several strings are the words already.
+ */
+function commandWords(given) {
+    if (given.length === 0)
+        throw new Error('give the command to run, e.g. "bin/rails db:migrate"');
+    if (given.length > 1)
+        return [...given];
+    const out = [];
+    for (const w of (0,shell_quote.parse)(given[0], (name) => `$${name}`)) {
+        if (typeof w !== 'string')
+            throw new Error(`${JSON.stringify(given[0])} uses shell syntax (${'op' in w ? w.op : 'a comment'}); wrap it in a shell yourself, e.g. 'sh -c "a && b"'`);
+        out.push(w);
+    }
+    if (out.length === 0)
+        throw new Error('the command is empty');
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/argv/app.ts
+
+
+
+/**
+ * The day-two app commands (`cutover app …`) as data. Containers are always picked by labels
+ * (service, role, destination), never by name: versions may contain `-`.
+ */
+/** `--filter label=…` for this app; a role narrows it, a destination too (Kamal labels every container with it). */
+function appFilters(ref) {
+    return [
+        '--filter', `label=${LABEL_SERVICE}=${ref.service}`,
+        ...(ref.role ? ['--filter', `label=${LABEL_ROLE}=${ref.role}`] : []),
+        ...(ref.destination ? ['--filter', `label=${LABEL_DESTINATION}=${ref.destination}`] : []),
+    ];
+}
+/** `docker ps --all` of the app (or one role): Docker's own table, as `kamal app containers` shows it. */
+const containers = (ref, format) => ['docker', 'ps', '--all', ...appFilters(ref), ...formatted(format)];
+/** Only the running ones of a role (`kamal app details`). */
+const app_details = (ref, format) => ['docker', 'ps', ...appFilters(ref), ...formatted(format)];
+/** The app's images on the host (`kamal app images`). */
+const app_images = (repository, format) => ['docker', 'image', 'ls', ...formatted(format), familiarRepository(repository)];
+/** `{{json .}}`: one JSON object per row, for `--json`. */
+const JSON_ROWS = '{{json .}}';
+const formatted = (format) => (format ? ['--format', format] : []);
+/**
+ * `docker logs` of one container (stderr merged, as a person reads logs), optionally through
+ * `grep`. Kamal's default of 100 lines applies when neither --since nor --grep narrows it. The
+ * pattern is a positional parameter of the script, never part of it.
+ */
+function app_logs(container, o) {
+    const lines = o.lines ?? (o.since || o.grep ? undefined : 100);
+    const argv = ['docker', 'logs', ...(o.since ? ['--since', o.since] : []), ...(lines !== undefined ? ['--tail', String(lines)] : []), ...(o.follow ? ['--follow'] : []), container];
+    if (o.grep === undefined)
+        return ['sh', '-c', `${shellJoin(argv)} 2>&1`];
+    // --line-buffered: with --follow a match shows as it happens, not when grep's buffer fills.
+    return ['sh', '-c', `${shellJoin(argv)} 2>&1 | grep ${o.follow ? '--line-buffered ' : ''}-e "$1"`, 'cutover-logs', o.grep];
+}
+/**
+ * A one-off container of the role's current version: the role's clear env, its secret env file
+ * (the secrets travel only there), volumes and options, on the app network, removed when it ends.
+ * No name, labels, restart policy or network alias: it is no app container and never routed.
+ */
+function app_execNew(spec, cmd, o = {}) {
+    const { restart: _restart, ...options } = spec.options;
+    return [
+        'docker', 'run', '--rm',
+        ...(o.interactive ? ['--interactive', '--tty'] : []),
+        '--network', spec.network,
+        ...Object.entries(spec.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        ...(spec.envFile ? ['--env-file', spec.envFile] : []),
+        ...spec.volumes.flatMap((v) => ['--volume', v]),
+        ...optionize(options),
+        spec.image,
+        ...cmd,
+    ];
+}
+/** The command inside the running container (its env is the one it was started with). */
+const app_execReuse = (container, cmd, o = {}) => [
+    'docker', 'exec', ...(o.interactive ? ['--interactive', '--tty'] : []), container, ...cmd,
+];
+
+;// CONCATENATED MODULE: ./src/engine/app-exec.ts
+
+
+
+
+
+
+
+
+/**
+ * `cutover app exec`: a one-off command next to the role's current container on a host. A new
+ * container runs the current container's image (by its version) with the role's clear env in
+ * argv and its secret env from the role's env file, never argv (Kamal's way); `reuse` runs the
+ * command inside the current container instead. The command words go to Docker as they are.
+ */
+function execPlan(session, host, role, seen, cmd, o) {
+    const { config, secrets } = session.options;
+    const current = roleCurrent(seen, config, role);
+    if (!current)
+        throw new Error(`${host}: no running ${role} container of ${config.service} to take the version from: deploy first (\`cutover deploy\`), or start it (\`cutover app start\`)`);
+    if (!current.version)
+        throw new Error(`${host}: ${current.name} has no cutover.version label (not deployed by cutover): deploy it with cutover first`);
+    if (o.reuse)
+        return { argv: app_execReuse(current.id, cmd, o), version: current.version, container: current.name };
+    const targets = targets_hostTargets({
+        config,
+        secrets,
+        version: current.version,
+        imageId: current.imageId,
+        run: { performer: o.performer, at: new Date().toISOString(), nonce: session_nonce() },
+        onlyHosts: [host],
+        onlyRoles: [role],
+    });
+    const desired = targets[0]?.roles[0];
+    if (!desired)
+        throw new Error(`${host}: ${role} is not deployed to this host by the config`);
+    const want = container_desiredContainer(desired);
+    return { argv: app_execNew(want.spec, cmd, o), version: current.version, container: current.name, envFile: { path: want.envFilePath, content: want.envFile } };
+}
+/** Writes the role's env file (0600) if the host lacks it: a deploy wrote it, and is what normally keeps it current. */
+async function ensureEnvFile(remote, file) {
+    const r = await remote.exec(['test', '-f', file.path], { timeoutMs: 30_000 });
+    if (r.code !== 0)
+        await remote.upload(file.content, file.path, 0o600);
+}
+/**
+ * The Action's `command: exec`: one command in a new container of `version` (default: the
+ * version the primary role runs) on the primary host, its output streamed line by line to `log`.
+ * A version not on the host yet (a migration before its deploy) is pulled first, from the
+ * registry's digest, as a deploy would.
+ */
+async function execOnPrimary(session, o) {
+    const { config, secrets } = session.options;
+    const host = primaryHost(config);
+    const role = (config.roles.find((r) => r.primary) ?? config.roles[0]).name;
+    const remote = await session.host(host);
+    const seen = await observeApp(remote, config);
+    let argv;
+    let version;
+    let envFile;
+    if (o.version === undefined) {
+        const plan = execPlan(session, host, role, seen, o.cmd, { performer: o.performer });
+        ({ argv, version, envFile } = plan);
+    }
+    else {
+        version = o.version;
+        const imageId = await session.imageDigest(version);
+        const desired = hostTargets({ config, secrets, version, imageId, run: { performer: o.performer, at: new Date().toISOString(), nonce: nonce() }, onlyHosts: [host], onlyRoles: [role] })[0].roles[0];
+        if (!imagePresent(desired, seen)) {
+            const image = imageRef(desired);
+            const r = desired.registry
+                ? await remote.exec(docker.loginAndPull(desired.registry.server, desired.registry.username, image), { stdin: desired.registry.password, timeoutMs: 15 * 60_000 })
+                : await remote.exec(docker.pull(image), { timeoutMs: 15 * 60_000 });
+            if (r.code !== 0)
+                throw new Error(session.redact(`${host}: pulling ${image} failed (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' ')}`));
+        }
+        const want = desiredContainer(desired);
+        argv = app.execNew(want.spec, o.cmd);
+        envFile = { path: want.envFilePath, content: want.envFile };
+    }
+    if (envFile)
+        await ensureEnvFile(remote, envFile);
+    if (!remote.stream)
+        throw new Error(`${host}: this connection cannot stream output`);
+    let partial = '';
+    const emit = (b) => {
+        const lines = (partial + b.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines)
+            o.onLine(session.redact(l));
+    };
+    const exitCode = await remote.stream(argv, { onStdout: emit, onStderr: emit });
+    if (partial)
+        o.onLine(session.redact(partial));
+    return { host, version, exitCode };
+}
+
+;// CONCATENATED MODULE: ./src/cli/per-host.ts
+
+
+/** Every line prefixed with its host, as `[vm1] line`, so the output of many hosts can be told apart (and grepped). */
+function prefixLines(host, text) {
+    const body = text.replace(/\r?\n$/, '');
+    if (body === '')
+        return '';
+    return `${body.split(/\r?\n/).map((l) => `[${host}] ${l}`).join('\n')}\n`;
+}
+/**
+ * Prints each host's result (text prefixed per host on stdout, or one JSON object), and each
+ * failure (stderr, or in the JSON). The exit code: failure when any host failed.
+ */
+function printHostRuns(io, runs, o) {
+    const failed = runs.some((r) => r.error !== undefined);
+    if (o.json) {
+        printJson(io, { ok: !failed, hosts: runs.map((r) => (r.error !== undefined ? { host: r.host, error: r.error } : { host: r.host, ...o.data(r.value) })) });
+    }
+    else {
+        for (const r of runs) {
+            if (r.error !== undefined)
+                io.stderr(`[${r.host}] error: ${r.error}\n`);
+            else
+                io.stdout(prefixLines(r.host, o.text(r.value)));
+        }
+    }
+    return failed ? EXIT.failure : EXIT.ok;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/exec.ts
+
+
+
+
+
+
+
+
+/** The command's words (argv/command-words.ts); a mistake in them is a usage error. */
+function exec_commandWords(positionals) {
+    try {
+        return commandWords(positionals);
+    }
+    catch (e) {
+        throw new UsageError(e.message);
+    }
+}
+/** `--interactive`: the local terminal wired to a PTY on the host, until the command ends. */
+async function interactive(session, host, argv, io) {
+    const remote = await session.host(host);
+    if (!remote.stream)
+        throw new Error(`${host}: this connection cannot open a terminal`);
+    const stdin = process.stdin;
+    const raw = stdin.isTTY === true;
+    if (raw)
+        stdin.setRawMode(true);
+    try {
+        const pty = { rows: process.stdout.rows || 24, cols: process.stdout.columns || 80, term: io.env.TERM || 'xterm' };
+        // Straight to the terminal: a console's escape sequences must not be prefixed or split into lines.
+        return await remote.stream(argv, { pty, input: stdin, onStdout: (b) => process.stdout.write(b), onStderr: (b) => process.stderr.write(b) });
+    }
+    finally {
+        if (raw)
+            stdin.setRawMode(false);
+        stdin.pause();
+    }
+}
+const execCommand = {
+    name: 'exec',
+    summary: 'Run a command in a new container of the current version on each host (--reuse: in the running one; --interactive: on the primary host, with a terminal)',
+    usage: `cutover app exec CMD [--reuse] [-i|--interactive] ${APP_USAGE} [--json]`,
+    options: { ...appOptions, reuse: { type: 'boolean' }, interactive: { type: 'boolean', short: 'i' } },
+    positionals: true,
+    run: ({ values, positionals }, io) => {
+        const cmd = exec_commandWords(positionals);
+        return withApp(values, io, 'all', async ({ loaded, session, hosts }) => {
+            const { config } = loaded;
+            const opts = { reuse: values.reuse === true, interactive: values.interactive === true, performer: performer(io.env) };
+            if (opts.interactive) {
+                const h = primaryAppHost(config, scopeFromFlags(values, config));
+                const remote = await session.host(h.host);
+                const plan = execPlan(session, h.host, h.roles[0], await app_hosts_observeApp(remote, config), cmd, opts);
+                if (plan.envFile)
+                    await ensureEnvFile(remote, plan.envFile);
+                loaded.logger.info(`${h.host}: ${opts.reuse ? `in ${plan.container}` : `a new container of ${plan.version}`}, with a terminal`);
+                return interactive(session, h.host, plan.argv, io);
+            }
+            const runs = await onHosts(session, hosts, loaded.logger, async (remote, h, log) => {
+                const plan = execPlan(session, h.host, h.roles[0], await app_hosts_observeApp(remote, config), cmd, opts);
+                if (plan.envFile)
+                    await ensureEnvFile(remote, plan.envFile);
+                log.info(opts.reuse ? `running in ${plan.container}` : `running in a new container of ${plan.version}`);
+                const r = await remote.exec(plan.argv, { timeoutMs: 30 * 60_000 });
+                return { version: plan.version, exitCode: r.code, output: r.stdout + r.stderr };
+            });
+            const code = printHostRuns(io, runs, { json: values.json === true, text: (v) => v.output, data: (v) => v });
+            const failed = runs.filter((r) => r.value && r.value.exitCode !== 0);
+            if (!values.json)
+                for (const r of failed)
+                    io.stderr(`[${r.host}] error: the command exited ${r.value.exitCode}\n`);
+            return failed.length > 0 ? EXIT.failure : code;
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/lifecycle.ts
+
+
+
+
+
+
+
+
+
+
+/** Start, stop, stale containers and maintenance: each changes what runs, so each holds the deploy lock (Kamal's `mutating`). */
+const LOCK_USAGE = '[--lock-wait SECONDS]';
+/** An audit line, as deploy writes them; best effort (the log is a record, not a step the command depends on). */
+async function lifecycle_record(remote, ctx, io, role, message) {
+    const app = configApp(ctx.loaded.config);
+    const line = auditLine({ at: new Date().toISOString(), performer: performer(io.env), destination: app.destination, role }, message);
+    await remote.exec(append(auditLogPath(app), line), { timeoutMs: 30_000 }).catch(() => undefined);
+}
+/** Runs `perRole` for every role of every host under the lock; each host says what it did, one line per role. */
+function roleCommand(name, summary, extra, message, perRole) {
+    return {
+        name,
+        summary,
+        usage: `cutover app ${name} ${extra.usage ? `${extra.usage} ` : ''}${APP_USAGE} ${LOCK_USAGE} [--json]`,
+        options: { ...appOptions, ...(extra.options ?? {}) },
+        run: ({ values }, io) => withApp(values, io, 'ssh', (ctx) => mutating(ctx, values, io, message(values), async () => {
+            const runs = await onHosts(ctx.session, ctx.hosts, ctx.loaded.logger, async (remote, h) => {
+                const seen = await app_hosts_observeApp(remote, ctx.loaded.config);
+                const said = {};
+                for (const role of h.roles)
+                    said[role] = await perRole(ctx, remote, role, seen, values, io);
+                return said;
+            });
+            return printHostRuns(io, runs, { json: values.json === true, text: (said) => Object.entries(said).map(([role, s]) => `${role}: ${s}\n`).join(''), data: (said) => ({ roles: said }) });
+        })),
+    };
+}
+const startCommand = roleCommand('start', "Start the app's current (else newest) container of each role, if stopped", {}, () => 'Starting the app', async (ctx, remote, role, seen, _v, io) => {
+    const c = roleLatest(seen, ctx.loaded.config, role);
+    if (!c)
+        return 'no container to start';
+    if (c.state === 'running')
+        return `${c.name} already running`;
+    await mustRun(remote, start(c.id), `docker start ${c.name}`);
+    await lifecycle_record(remote, ctx, io, role, `Started app container ${c.name}`);
+    return `started ${c.name}`;
+});
+const stopCommand = roleCommand('stop', "Stop the app's running containers of each role (kamal-proxy keeps the route: requests fail until start)", {}, () => 'Stopping the app', async (ctx, remote, role, seen, _v, io) => {
+    const running = seen.containers.filter((c) => inScope({ ...configApp(ctx.loaded.config), role })(c) && isActive(c));
+    if (running.length === 0)
+        return 'nothing running';
+    const timeout = ctx.loaded.config.roles.find((r) => r.name === role)?.stopTimeout ?? null;
+    await mustRun(remote, stop(running.map((c) => c.id), timeout), `docker stop ${running.map((c) => c.name).join(' ')}`, ((timeout ?? 10) + 30) * 1000);
+    await lifecycle_record(remote, ctx, io, role, `Stopped app containers ${running.map((c) => c.name).join(', ')}`);
+    return `stopped ${running.map((c) => c.name).join(', ')}`;
+});
+const staleCommand = roleCommand('stale-containers', 'List running containers of each role other than its current one (--stop stops them)', { options: { stop: { type: 'boolean', short: 's' } }, usage: '[--stop]' }, () => 'Stopping stale containers', async (ctx, remote, role, seen, values, io) => {
+    const ref = { ...configApp(ctx.loaded.config), role };
+    const current = roleCurrent(seen, ctx.loaded.config, role);
+    const stale = seen.containers.filter((c) => inScope(ref)(c) && isActive(c) && c !== current);
+    if (stale.length === 0)
+        return 'no stale containers';
+    const names = stale.map((c) => c.name).join(', ');
+    if (values.stop !== true)
+        return `stale: ${names} (current: ${current?.name ?? 'none'}; --stop stops them)`;
+    await mustRun(remote, stop(stale.map((c) => c.id)), `docker stop ${names}`);
+    await lifecycle_record(remote, ctx, io, role, `Stopped stale containers ${names}`);
+    return `stopped stale ${names}`;
+});
+/** kamal-proxy's stop/resume for the role's route; roles without the proxy have nothing to do. */
+const proxyToggle = (stopIt) => async (ctx, remote, role, _seen, values, io) => {
+    const { config } = ctx.loaded;
+    if (!config.roles.find((r) => r.name === role)?.proxy)
+        return 'no proxy for this role: nothing to do';
+    const service = proxyServiceName({ ...configApp(config), role });
+    const message = typeof values.message === 'string' ? values.message : undefined;
+    await mustRun(remote, stopIt ? proxy_stop(service, { message, drainTimeoutS: config.drainTimeout }) : resume(service), `kamal-proxy ${stopIt ? 'stop' : 'resume'} ${service}`, (config.drainTimeout + 30) * 1000);
+    await lifecycle_record(remote, ctx, io, role, stopIt ? `Maintenance mode on${message ? `: ${message}` : ''}` : 'Maintenance mode off (live)');
+    return stopIt ? `maintenance: kamal-proxy answers ${service} with 503${message ? ` and "${message}"` : ''}` : `live: ${service} routed to the app again`;
+};
+const maintenanceCommand = roleCommand('maintenance', "Put the app in maintenance: kamal-proxy answers its requests with 503 (and --message) until `app live`", { options: { message: { type: 'string', short: 'm' } }, usage: '[-m MESSAGE]' }, () => 'Maintenance mode', proxyToggle(true));
+const liveCommand = roleCommand('live', 'End maintenance: kamal-proxy routes requests to the app again', {}, () => 'Going live', proxyToggle(false));
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/logs.ts
+
+
+
+
+
+
+const logOptions = {
+    since: { type: 'string', short: 's' },
+    lines: { type: 'string', short: 'n' },
+    grep: { type: 'string', short: 'g' },
+    follow: { type: 'boolean', short: 'f' },
+};
+/** The log flags as app.logs takes them; `-n` must be a whole number. */
+function logFlags(values) {
+    const raw = values.lines;
+    if (raw !== undefined && !(typeof raw === 'string' && /^\d+$/.test(raw)))
+        throw new UsageError(`--lines ${JSON.stringify(raw)}: expected a whole number of lines, e.g. -n 50`);
+    const str = (k) => (typeof values[k] === 'string' ? values[k] : undefined);
+    return { since: str('since'), lines: raw === undefined ? undefined : Number(raw), grep: str('grep'), follow: values.follow === true };
+}
+/**
+ * `--follow`: one host (the primary, or the first of `--hosts`), streamed until Ctrl-C. Each line
+ * is still prefixed with the host and redacted (the CLI's stdout is).
+ */
+async function follow(session, host, argv, io) {
+    const remote = await session.host(host);
+    if (!remote.stream)
+        throw new Error(`${host}: this connection cannot stream output`);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    let partial = '';
+    const emit = (chunk) => {
+        const text = partial + chunk.toString('utf8');
+        const lines = text.split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines)
+            io.stdout(`[${host}] ${l}\n`);
+    };
+    try {
+        const code = await remote.stream(argv, { onStdout: emit, onStderr: emit, signal: stop.signal });
+        if (partial)
+            io.stdout(`[${host}] ${partial}\n`);
+        return stop.signal.aborted ? EXIT.ok : code === 0 ? EXIT.ok : EXIT.failure;
+    }
+    finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
+}
+const logsCommand = {
+    name: 'logs',
+    summary: "Show the app's log lines on each host (its current container per role); --follow one host",
+    usage: `cutover app logs [-s SINCE] [-n LINES] [-g PATTERN] [-f] ${APP_USAGE} [--json]`,
+    options: { ...appOptions, ...logOptions },
+    run: ({ values }, io) => 
+    // Every secret is loaded, so that one an app prints in its log is redacted on the way out.
+    withApp(values, io, 'all', async ({ loaded, session, hosts }) => {
+        const { config } = loaded;
+        const flags = logFlags(values);
+        if (flags.follow) {
+            const h = primaryAppHost(config, scopeFromFlags(values, config));
+            const role = h.roles[0];
+            const c = roleLatest(await app_hosts_observeApp(await session.host(h.host), config), config, role);
+            if (!c)
+                throw new Error(`${h.host}: no ${role} container of ${config.service} to follow`);
+            loaded.logger.info(`following ${c.name} on ${h.host} (Ctrl-C to stop)`);
+            return follow(session, h.host, app_logs(c.id, flags), io);
+        }
+        const runs = await onHosts(session, hosts, loaded.logger, async (remote, h) => {
+            const seen = await app_hosts_observeApp(remote, config);
+            const out = [];
+            for (const role of h.roles) {
+                const c = roleLatest(seen, config, role);
+                if (!c) {
+                    out.push({ role, container: null, lines: '' });
+                    continue;
+                }
+                const r = await remote.exec(app_logs(c.id, flags), { timeoutMs: 120_000 });
+                // grep finds nothing: exit 1 and no output, which is an answer, not a failure.
+                if (r.code !== 0 && !(flags.grep !== undefined && r.code === 1 && r.stdout === ''))
+                    throw new Error(`docker logs ${c.name} failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+                out.push({ role, container: c.name, lines: r.stdout });
+            }
+            return out;
+        });
+        return printHostRuns(io, runs, {
+            json: values.json === true,
+            text: (out) => out.map((o) => (o.container === null ? `${o.role}: no container\n` : o.lines || `${o.role}: nothing found\n`)).join(''),
+            data: (out) => ({ roles: out.map((o) => ({ role: o.role, container: o.container, lines: o.lines.split('\n').filter((l) => l !== '') })) }),
+        });
+    }),
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/read.ts
+
+
+
+
+
+/** Read-only app commands: what runs where. Nothing here takes the lock or changes a host. */
+const rows = (stdout) => stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+const containersCommand = {
+    name: 'containers',
+    summary: "Show the app's containers on each host, any state (docker ps --all)",
+    usage: `cutover app containers ${APP_USAGE} [--json]`,
+    options: appOptions,
+    run: ({ values }, io) => withApp(values, io, 'ssh', async ({ loaded, session, hosts }) => {
+        const ref = configApp(loaded.config);
+        // `--roles` naming one role narrows by its label; otherwise the whole service is listed.
+        const named = typeof values.roles === 'string' ? values.roles.split(',').map((r) => r.trim()).filter(Boolean) : [];
+        const role = named.length === 1 ? named[0] : null;
+        const json = values.json === true;
+        const runs = await onHosts(session, hosts, loaded.logger, (remote) => mustRun(remote, containers({ ...ref, role }, json ? JSON_ROWS : undefined), 'docker ps'));
+        return printHostRuns(io, runs, { json, text: (out) => out, data: (out) => ({ containers: rows(out) }) });
+    }),
+};
+const imagesCommand = {
+    name: 'images',
+    summary: "Show the app's images on each host",
+    usage: `cutover app images ${APP_USAGE} [--json]`,
+    options: appOptions,
+    run: ({ values }, io) => withApp(values, io, 'ssh', async ({ loaded, session, hosts }) => {
+        const json = values.json === true;
+        const runs = await onHosts(session, hosts, loaded.logger, (remote) => mustRun(remote, app_images(loaded.config.repository, json ? JSON_ROWS : undefined), 'docker image ls'));
+        return printHostRuns(io, runs, { json, text: (out) => out, data: (out) => ({ images: rows(out) }) });
+    }),
+};
+const detailsCommand = {
+    name: 'details',
+    summary: "Show the app's running containers on each host, per role",
+    usage: `cutover app details ${APP_USAGE} [--json]`,
+    options: appOptions,
+    run: ({ values }, io) => withApp(values, io, 'ssh', async ({ loaded, session, hosts }) => {
+        const json = values.json === true;
+        const ref = configApp(loaded.config);
+        const runs = await onHosts(session, hosts, loaded.logger, async (remote, h) => {
+            const out = {};
+            for (const role of h.roles)
+                out[role] = await mustRun(remote, app_details({ ...ref, role }, json ? JSON_ROWS : undefined), 'docker ps');
+            return out;
+        });
+        return printHostRuns(io, runs, {
+            json,
+            text: (byRole) => Object.entries(byRole).map(([role, out]) => `${role}:\n${out}`).join(''),
+            data: (byRole) => ({ roles: Object.fromEntries(Object.entries(byRole).map(([role, out]) => [role, rows(out)])) }),
+        });
+    }),
+};
+const versionCommand = {
+    name: 'version',
+    summary: 'Show the version each role runs on each host (its current container)',
+    usage: `cutover app version ${APP_USAGE} [--json]`,
+    options: appOptions,
+    run: ({ values }, io) => withApp(values, io, 'ssh', async ({ loaded, session, hosts }) => {
+        const { config } = loaded;
+        const runs = await onHosts(session, hosts, loaded.logger, async (remote, h) => {
+            const seen = await app_hosts_observeApp(remote, config);
+            return Object.fromEntries(h.roles.map((role) => {
+                const c = roleCurrent(seen, config, role);
+                return [role, c === null ? null : (c.version ?? `(${c.name}: no cutover.version label; not deployed by cutover)`)];
+            }));
+        });
+        return printHostRuns(io, runs, {
+            json: values.json === true,
+            text: (byRole) => Object.entries(byRole).map(([role, v]) => `${role}: ${v ?? '(not running)'}\n`).join(''),
+            data: (byRole) => ({ roles: byRole }),
+        });
+    }),
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/app/index.ts
+
+
+
+
+
+
+/** `cutover app …`: Kamal's app commands (Kamal writes `stale_containers`; here it is `stale-containers`). */
+const appCommand = {
+    name: 'app',
+    summary: 'Day-two app commands: logs, exec, containers, images, details, version, start, stop, boot, stale-containers, maintenance, live, remove',
+    usage: 'cutover app <command> [options]',
+    options: {},
+    subcommands: [
+        logsCommand, execCommand, containersCommand, imagesCommand, detailsCommand, versionCommand,
+        startCommand, stopCommand, bootCommand, staleCommand, maintenanceCommand, liveCommand, appRemoveCommand,
+    ],
+    run: () => EXIT.usage,
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/audit.ts
+
+
+
+
+
+
+
+/** `cutover audit`: the last lines of the app's audit log on each host (Kamal's `.kamal/<service>-audit.log`). */
+const auditCommand = {
+    name: 'audit',
+    summary: "Show the app's audit log on each host (who deployed, rebooted, stopped… and when)",
+    usage: `cutover audit [-n LINES] ${APP_USAGE} [--json]`,
+    options: { ...appOptions, lines: { type: 'string', short: 'n' } },
+    run: ({ values }, io) => {
+        const raw = values.lines;
+        if (raw !== undefined && !(typeof raw === 'string' && /^\d+$/.test(raw)))
+            throw new UsageError(`--lines ${JSON.stringify(raw)}: expected a whole number of lines`);
+        return withApp(values, io, 'ssh', async ({ loaded, session, hosts }) => {
+            const path = auditLogPath(configApp(loaded.config));
+            const runs = await onHosts(session, hosts, loaded.logger, async (remote) => {
+                const r = await remote.exec(['sh', '-c', 'test -f "$1" || exit 3; shift; exec "$@"', 'cutover-audit', path, ...tail(path, raw === undefined ? 50 : Number(raw))], { timeoutMs: 30_000 });
+                if (r.code === 3)
+                    return []; // no log yet: nothing was ever deployed here
+                if (r.code !== 0)
+                    throw new Error(`reading ${path} failed (exit ${r.code}): ${r.stderr.trim()}`);
+                return r.stdout.split('\n').filter((l) => l !== '');
+            });
+            return printHostRuns(io, runs, { json: values.json === true, text: (lines) => (lines.length ? `${lines.join('\n')}\n` : `no audit log (${path})\n`), data: (lines) => ({ lines }) });
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./src/cli/commands/proxy.ts
+
+
+
+
+
+
+
+
+
+/** `cutover proxy details|logs`: read-only looks at kamal-proxy on each host (it is booted and upgraded by deploy). */
+const proxy_detailsCommand = {
+    name: 'details',
+    summary: "Show the kamal-proxy container and its routes on each host",
+    usage: `cutover proxy details ${APP_USAGE}`,
+    options: appOptions,
+    run: ({ values }, io) => withApp(values, io, 'ssh', async ({ loaded, session, hosts }) => {
+        const runs = await onHosts(session, hosts, loaded.logger, async (remote) => {
+            const ps = await mustRun(remote, details(), 'docker ps');
+            const r = await remote.exec(list(), { timeoutMs: 30_000 });
+            // kamal-proxy styles its table even off a terminal; the styles are taken out.
+            const routes = r.code === 0 ? r.stdout.replace(/\u001b\[[0-9;]*m/g, '') : `(no routes: ${r.stderr.trim() || r.stdout.trim()})\n`;
+            return { ps, routes };
+        });
+        return printHostRuns(io, runs, { json: values.json === true, text: (v) => `${v.ps}${v.routes}`, data: (v) => v });
+    }),
+};
+const proxy_logsCommand = {
+    name: 'logs',
+    summary: "Show kamal-proxy's log lines on each host; --follow one host",
+    usage: `cutover proxy logs [-s SINCE] [-n LINES] [-g PATTERN] [-f] ${APP_USAGE}`,
+    options: { ...appOptions, ...logOptions },
+    run: ({ values }, io) => withApp(values, io, 'all', async ({ loaded, session, hosts }) => {
+        const flags = logFlags(values);
+        if (flags.follow)
+            return follow(session, primaryAppHost(loaded.config, scopeFromFlags(values, loaded.config)).host, app_logs(PROXY, flags), io);
+        const runs = await onHosts(session, hosts, loaded.logger, async (remote) => {
+            const r = await remote.exec(app_logs(PROXY, flags), { timeoutMs: 120_000 });
+            if (r.code !== 0 && !(flags.grep !== undefined && r.code === 1 && r.stdout === ''))
+                throw new Error(`docker logs kamal-proxy failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+            return r.stdout;
+        });
+        return printHostRuns(io, runs, { json: values.json === true, text: (out) => out || 'nothing found\n', data: (out) => ({ lines: out.split('\n').filter((l) => l !== '') }) });
+    }),
+};
+const proxyCommand = {
+    name: 'proxy',
+    summary: 'kamal-proxy on each host: details, logs (read-only)',
+    usage: 'cutover proxy details|logs [options]',
+    options: {},
+    subcommands: [proxy_detailsCommand, proxy_logsCommand],
+    run: () => EXIT.usage,
+};
+
+;// CONCATENATED MODULE: ./src/plan/prune.ts
+
+
+
+/**
+ * `cutover prune`: the tidy-up a deploy ends with, on its own. Per role, stopped containers beyond
+ * `retain` (newest kept, for rollback) are removed; the current and every running container are
+ * kept. Then the repository's tags no remaining container uses (Kamal's `latest` kept), and this
+ * service's dangling images. Pure: the same observation gives the same steps.
+ */
+function prunePlan(seen, app, roles, retain) {
+    const removed = [];
+    for (const role of roles) {
+        const ref = { ...app, role };
+        const current = currentContainer(seen, ref);
+        const old = seen.containers.filter((c) => inScope(ref)(c) && c !== current && !isActive(c) && c.state !== 'removing').sort(newestFirst);
+        removed.push(...old.slice(retain));
+    }
+    const steps = [];
+    if (removed.length > 0)
+        steps.push({ what: `remove old containers ${removed.map((c) => c.name).join(', ')}`, argv: rm(removed.map((c) => c.id)) });
+    const images = unusedImages(null, seen, new Set(removed));
+    if (images.length > 0)
+        steps.push({ what: `remove unused images ${images.join(', ')}`, argv: removeImages(images) });
+    steps.push({ what: 'prune dangling images', argv: pruneDanglingImages(app.service) });
+    return steps;
+}
+
+;// CONCATENATED MODULE: ./src/cli/commands/prune.ts
+
+
+
+
+
+
+
+/** `cutover prune`: the tidy-up each deploy ends with (plan/prune.ts), on its own, under the deploy lock. */
+const pruneCommand = {
+    name: 'prune',
+    summary: 'Remove old stopped containers beyond retain_containers and images no container uses, as deploy does',
+    usage: `cutover prune ${APP_USAGE} [--lock-wait SECONDS] [--json]`,
+    options: appOptions,
+    run: ({ values }, io) => withApp(values, io, 'ssh', (ctx) => mutating(ctx, values, io, 'Pruning', async () => {
+        const { config } = ctx.loaded;
+        const runs = await onHosts(ctx.session, ctx.hosts, ctx.loaded.logger, async (remote, h, log) => {
+            const done = [];
+            for (const step of prunePlan(await app_hosts_observeApp(remote, config), configApp(config), h.roles, config.retainContainers)) {
+                const r = await remote.exec(step.argv, { timeoutMs: 120_000 });
+                // Best effort, as in a deploy: an image another process just started using stays.
+                if (r.code === 0)
+                    done.push(step.what);
+                else
+                    log.warn(`${step.what} failed, left alone: ${(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-2).join(' ')}`);
+            }
+            const at = new Date().toISOString();
+            await remote.exec(append(auditLogPath(configApp(config)), auditLine({ at, performer: 'cutover prune', destination: config.destination ?? null, role: null }, 'Pruned old containers and images')), { timeoutMs: 30_000 });
+            return done;
+        });
+        return printHostRuns(io, runs, { json: values.json === true, text: (done) => done.map((d) => `${d}\n`).join(''), data: (done) => ({ done }) });
+    })),
+};
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/cli/commands/version.ts
+
+
+/** `cutover version`: the CLI's own version (the bundle carries it: package.json is inlined at build time). */
+const cutoverVersionCommand = {
+    name: 'version',
+    summary: "Show cutover's version",
+    usage: 'cutover version',
+    options: {},
+    run(_args, io) {
+        io.stdout(`${package_namespaceObject.rE}\n`);
+        return EXIT.ok;
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/cli/commands/index.ts
 
 
@@ -52302,8 +54848,15 @@ const versionsCommand = {
 
 
 
+
+
+
+
+
+
+
 /** Every subcommand, in the order `cutover --help` lists them. Add new ones here. */
-const commands = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand];
+const commands = [deployCommand, rollbackCommand, versionsCommand, removeCommand, lockCommand, registryCommand, knownHostsCommand, configCommand, appCommand, accessoryCommand, serverCommand, proxyCommand, pruneCommand, auditCommand, cutoverVersionCommand];
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 
@@ -52324,6 +54877,14 @@ function help(list) {
         '',
     ].join('\n');
 }
+function find(list, name, where, io) {
+    const command = list.find((c) => c.name === name);
+    if (command)
+        return command;
+    const guess = closest(name, list.map((c) => c.name));
+    io.stderr(`${where}: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`);
+    return undefined;
+}
 /**
  * Runs one CLI invocation and returns its exit code; never throws. Everything it prints, a
  * failure's message and stack included, goes through the redactors the command registered
@@ -52342,17 +54903,31 @@ async function main(argv, outer, list = commands) {
             outer.addRedactor?.(r);
         },
     };
-    const [name, ...rest] = argv;
+    const [name, ...words] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
         ;
         (name === undefined ? io.stderr : io.stdout)(help(list));
         return name === undefined ? EXIT.usage : EXIT.ok;
     }
-    const command = list.find((c) => c.name === name);
-    if (!command) {
-        const guess = closest(name, list.map((c) => c.name));
-        io.stderr(`cutover: unknown command ${JSON.stringify(name)}${guess ? ` (did you mean ${guess}?)` : ''}\n\n${help(list)}`);
+    const found = find(list, name, 'cutover', io);
+    if (!found)
         return EXIT.usage;
+    // A group (`cutover app …`): the next word picks the subcommand.
+    let command = found;
+    let rest = words;
+    if (found.subcommands) {
+        const [sub, ...subRest] = words;
+        const group = `cutover ${found.name}`;
+        if (sub === undefined || sub === '--help' || sub === '-h') {
+            ;
+            (sub === undefined ? io.stderr : io.stdout)(help(found.subcommands).replace('Usage: cutover <command>', `Usage: ${group} <command>`).replace('`cutover <command> --help`', `\`${group} <command> --help\``));
+            return sub === undefined ? EXIT.usage : EXIT.ok;
+        }
+        const chosen = find(found.subcommands, sub, group, io);
+        if (!chosen)
+            return EXIT.usage;
+        command = { ...chosen, name: `${found.name} ${chosen.name}` };
+        rest = subRest;
     }
     // Deploy-like commands owe `--json` one object whatever happens (json-result.ts); a failure below
     // prints the failure's object, since the command never got to print its result.
