@@ -25986,7 +25986,7 @@ var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
 var toJS = __nccwpck_require__(4043);
 var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
+var stringifyDocument = __nccwpck_require__(9210);
 var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
@@ -31958,7 +31958,7 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 9210:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -53235,6 +53235,30 @@ const removeCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/cli/named-version-request.ts
+
+
+
+/**
+ * The request of a deploy-like command that names a version already in the registry (rollback,
+ * app boot): no build, so ship goes straight to the hosts, with the flags every such command takes.
+ */
+function namedVersionRequest(values, io, config, o) {
+    return {
+        appDir: io.cwd,
+        version: o.version,
+        skipBuild: true,
+        performer: performer(io.env),
+        run: runReference(io.env),
+        message: typeof values.message === 'string' ? values.message : o.message,
+        breakStale: values['break-stale-lock'] === true,
+        command: o.command,
+        skipHooks: values['skip-hooks'] === true,
+        ...scopeFromFlags(values, config),
+        lockWaitS: lockWaitSeconds(values),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/commands/rollback.ts
 
 
@@ -53271,20 +53295,8 @@ const rollbackCommand = {
         const pauseAt = pauseAtFromEnv(io.env);
         const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version));
         // The same request and path as a deploy: a named version and no build, so ship goes straight to the hosts.
-        const request = {
-            appDir: io.cwd,
-            version,
-            skipBuild: true,
-            performer: performer(io.env),
-            run: runReference(io.env),
-            message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
-            breakStale: values['break-stale-lock'] === true,
-            // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
-            command: 'rollback',
-            skipHooks: values['skip-hooks'] === true,
-            ...scopeFromFlags(values, loaded.config),
-            lockWaitS: lockWaitSeconds(values),
-        };
+        // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
+        const request = namedVersionRequest(values, io, loaded.config, { version, command: 'rollback', message: `Rollback to ${version}` });
         try {
             const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger });
             reportResult(result, Boolean(values.json), io, 'rollback');
@@ -54022,6 +54034,7 @@ async function mutating(ctx, values, io, message, work) {
 
 
 
+
 /**
  * `cutover app boot`: boot the current version again (or `--version V`) on every host through the
  * deploy's own zero-downtime path: a fresh container of the same image next to the serving one,
@@ -54039,27 +54052,14 @@ const bootCommand = {
         const bad = given === undefined ? null : versionProblem(given);
         if (bad)
             throw new UsageError(`--version ${bad}`);
-        const loaded = loadForCli(values, io);
+        const loaded = loadForCli(values, io, 'production');
         const session = openSession(loaded, values, io);
         const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, given));
         try {
             const scope = scopeFromFlags(values, loaded.config);
             const version = given ?? (await currentVersion(session, loaded.config, scope));
             loaded.logger.info(`rebooting ${version}`);
-            const request = {
-                appDir: io.cwd,
-                version,
-                skipBuild: true,
-                performer: performer(io.env),
-                run: runReference(io.env),
-                message: typeof values.message === 'string' ? values.message : `Rebooting ${version}`,
-                breakStale: values['break-stale-lock'] === true,
-                command: 'deploy',
-                skipHooks: values['skip-hooks'] === true,
-                ...scope,
-                lockWaitS: lockWaitSeconds(values),
-                reboot: true,
-            };
+            const request = { ...namedVersionRequest(values, io, loaded.config, { version, command: 'deploy', message: `Rebooting ${version}` }), reboot: true };
             const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger });
             reportResult(result, Boolean(values.json), io, 'app boot');
             return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -48,7 +48,10 @@ interface Sample {
  */
 function sampleSshd(hosts: readonly string[]): { stop(): Promise<Sample[]> } {
   const samples: Sample[] = []
-  const script = `while :; do echo "$(date +%s%N) $(ss -tnH state established '( sport = :22 )' | awk '{printf "%s ", $NF}')"; sleep 0.02; done`
+  // Killing `docker exec` does not stop the loop inside the host, so it ends itself: when stop()
+  // leaves its marker file, and in any case after 5 minutes (a crashed test must not leave it running).
+  const marker = `/tmp/cutover-sampler-stop-${process.pid}-${Date.now()}`
+  const script = `end=$(( $(date +%s) + 300 )); while [ ! -e ${marker} ] && [ $(date +%s) -lt $end ]; do echo "$(date +%s%N) $(ss -tnH state established '( sport = :22 )' | awk '{printf "%s ", $NF}')"; sleep 0.02; done; rm -f ${marker}`
   const children: ChildProcess[] = hosts.map((h, i) => {
     const child = spawn(docker, ['exec', hostContainer(i + 1), 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'ignore'] })
     let rest = ''
@@ -64,7 +67,9 @@ function sampleSshd(hosts: readonly string[]): { stop(): Promise<Sample[]> } {
   })
   return {
     async stop() {
-      await Promise.all(children.map((c) => new Promise<void>((r) => (c.once('close', () => r()), c.kill('SIGKILL')))))
+      const closed = children.map((c) => new Promise<void>((r) => c.once('close', () => r())))
+      for (let i = 0; i < hosts.length; i++) execFileSync(docker, ['exec', hostContainer(i + 1), 'touch', marker])
+      await Promise.all(closed)
       return samples
     },
   }

@@ -1,15 +1,15 @@
 import { defaultCacheDir } from '../../image/index.js'
 import { pauseAtFromEnv } from '../../engine/pause.js'
-import { performer, type DeployRequest } from '../../engine/request.js'
 import { ship } from '../../engine/ship.js'
 import { versionProblem } from '../../engine/targets.js'
 import { hooksFor } from '../../hooks/index.js'
 import { type CliCommand, configOptions, EXIT, UsageError } from '../command.js'
-import { hostOptions, loadForCli, openSession, runReference } from '../context.js'
+import { hostOptions, loadForCli, openSession } from '../context.js'
 import { reportResult } from '../result-table.js'
 import { jsonOnSignal } from '../json-result.js'
 import { releaseOnSignal } from '../signals.js'
-import { DEPLOY_LIKE_USAGE, deployLikeOptions, lockWaitSeconds, scopeFromFlags } from '../deploy-flags.js'
+import { DEPLOY_LIKE_USAGE, deployLikeOptions } from '../deploy-flags.js'
+import { namedVersionRequest } from '../named-version-request.js'
 
 /**
  * `cutover rollback VERSION`: redeploy a version that is in the registry, without building, on the
@@ -32,20 +32,8 @@ export const rollbackCommand: CliCommand = {
     const pauseAt = pauseAtFromEnv(io.env as NodeJS.ProcessEnv)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, version))
     // The same request and path as a deploy: a named version and no build, so ship goes straight to the hosts.
-    const request: DeployRequest = {
-      appDir: io.cwd,
-      version,
-      skipBuild: true,
-      performer: performer(io.env),
-      run: runReference(io.env),
-      message: typeof values.message === 'string' ? values.message : `Rollback to ${version}`,
-      breakStale: values['break-stale-lock'] === true,
-      // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
-      command: 'rollback',
-      skipHooks: values['skip-hooks'] === true,
-      ...scopeFromFlags(values, loaded.config),
-      lockWaitS: lockWaitSeconds(values),
-    }
+    // Kamal's rollback fires pre-connect, pre-deploy, pre/post-app-boot and post-deploy as a deploy does, with KAMAL_COMMAND=rollback.
+    const request = namedVersionRequest(values, io, loaded.config, { version, command: 'rollback', message: `Rollback to ${version}` })
     try {
       const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, pauseAt, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger })
       reportResult(result, Boolean(values.json), io, 'rollback')

@@ -7,7 +7,8 @@ import { versionProblem } from '../../../engine/targets.js'
 import { hooksFor } from '../../../hooks/index.js'
 import { type CliCommand, EXIT, UsageError } from '../../command.js'
 import { loadForCli, openSession, runReference } from '../../context.js'
-import { lockWaitSeconds, scopeFromFlags } from '../../deploy-flags.js'
+import { scopeFromFlags } from '../../deploy-flags.js'
+import { namedVersionRequest } from '../../named-version-request.js'
 import { jsonOnSignal } from '../../json-result.js'
 import { reportResult } from '../../result-table.js'
 import { releaseOnSignal } from '../../signals.js'
@@ -29,27 +30,14 @@ export const bootCommand: CliCommand = {
     const given = typeof values.version === 'string' ? values.version : undefined
     const bad = given === undefined ? null : versionProblem(given)
     if (bad) throw new UsageError(`--version ${bad}`)
-    const loaded = loadForCli(values, io)
+    const loaded = loadForCli(values, io, 'production')
     const session = openSession(loaded, values, io)
     const signals = releaseOnSignal(loaded.logger, jsonOnSignal(values, io, given))
     try {
       const scope = scopeFromFlags(values, loaded.config)
       const version = given ?? (await currentVersion(session, loaded.config, scope))
       loaded.logger.info(`rebooting ${version}`)
-      const request: DeployRequest = {
-        appDir: io.cwd,
-        version,
-        skipBuild: true,
-        performer: performer(io.env),
-        run: runReference(io.env),
-        message: typeof values.message === 'string' ? values.message : `Rebooting ${version}`,
-        breakStale: values['break-stale-lock'] === true,
-        command: 'deploy',
-        skipHooks: values['skip-hooks'] === true,
-        ...scope,
-        lockWaitS: lockWaitSeconds(values),
-        reboot: true,
-      }
+      const request: DeployRequest = { ...namedVersionRequest(values, io, loaded.config, { version, command: 'deploy', message: `Rebooting ${version}` }), reboot: true }
       const { result } = await ship(session, request, { builder: { cacheDir: defaultCacheDir(io.env) }, onLock: signals.onLock, kamalHooks: hooksFor(session, request, loaded.logger), phase: () => loaded.logger })
       reportResult(result, Boolean(values.json), io, 'app boot')
       return result.hosts.some((h) => h.action === 'failed') ? EXIT.failure : EXIT.ok
