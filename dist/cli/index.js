@@ -50334,6 +50334,8 @@ class SshHost {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/bound.ts
+
+
 /**
  * `x-cutover.fanout.max_connections` when neither the config nor `--max-connections` says: Kamal
  * starts up to 30 SSH connections at once by default (its sshkit `max_concurrent_starts`), so a
@@ -50372,6 +50374,7 @@ class ConnectionBound {
     dial;
     max;
     open = new Map();
+    handles = new Map();
     queue = [];
     /** Slots whose connection is being closed: still counted until it is. */
     closing = 0;
@@ -50407,25 +50410,48 @@ class ConnectionBound {
      * The host's RemoteHost once it could be connected (a connect error rejects here, as an
      * unbounded dial would). Each command on it holds a slot only while it runs.
      */
-    async host(target, name = target) {
+    host(target, name = target) {
+        // One handle per host, as an unbounded pool gives: callers compare and share it. A handle
+        // the caller closed, or whose connection the host dropped, is not handed out again.
+        let handle = this.handles.get(target);
+        if (!handle) {
+            handle = this.newHandle(target, name);
+            this.handles.set(target, handle);
+            handle.catch(() => this.handles.get(target) === handle && this.handles.delete(target));
+        }
+        return handle;
+    }
+    async newHandle(target, name) {
         const stale = this.open.get(target);
-        // A new ask for a host whose connection dropped dials again (a held handle keeps the old one's error).
         if (stale?.dropped && stale.users === 0)
             this.open.delete(target);
         let last;
+        let closed = false;
         await this.use(target, async (h) => (last = h));
-        const use = (fn) => {
+        const hostName = last?.name ?? name;
+        const use = (argv, fn) => {
+            // Closed by its caller: a command fails as on a closed connection; it never dials again.
+            if (closed)
+                return Promise.reject(new RemoteError(`${hostName}: cannot run ${shortCommand(argv)}: the SSH connection is closed`));
             const entry = this.open.get(target);
-            // This handle's connection was dropped by the host: its commands fail as that connection's do.
             if (last && entry?.dropped && entry.conn)
                 return entry.conn.then(fn);
             return this.use(target, async (h) => fn((last = h)));
         };
         return {
-            name: last?.name ?? name,
-            exec: (argv, options) => use((h) => h.exec(argv, options)),
-            upload: (content, path, mode) => use((h) => h.upload(content, path, mode)),
-            close: () => this.closeHost(target),
+            name: hostName,
+            exec: (argv, options) => use(argv, (h) => h.exec(argv, options)),
+            upload: (content, path, mode) => use(['upload', path], (h) => h.upload(content, path, mode)),
+            // A stream (logs --follow, an interactive exec) holds its slot for as long as it runs.
+            stream: (argv, options) => use(argv, (h) => {
+                if (!h.stream)
+                    throw new RemoteError(`${hostName}: this connection cannot stream output`);
+                return h.stream(argv, options);
+            }),
+            close: () => {
+                closed = true;
+                return this.closeHost(target);
+            },
         };
     }
     /** Run `fn` on the host's connection, holding a slot meanwhile. */
@@ -50485,6 +50511,7 @@ class ConnectionBound {
         if (entry.dropped)
             return;
         entry.dropped = true;
+        this.handles.delete(entry.target);
         if (entry.timer !== undefined)
             this.clearTimer(entry.timer);
         this.pump();
@@ -50537,6 +50564,7 @@ class ConnectionBound {
         });
     }
     async closeHost(target) {
+        this.handles.delete(target);
         const entry = this.open.get(target);
         if (!entry)
             return;

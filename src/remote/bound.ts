@@ -1,4 +1,6 @@
 import type { ExecOptions, ExecResult, RemoteHost } from './host.js'
+import { RemoteError } from './errors.js'
+import { shortCommand } from './ssh-host.js'
 
 /**
  * `x-cutover.fanout.max_connections` when neither the config nor `--max-connections` says: Kamal
@@ -62,6 +64,7 @@ interface Entry {
  */
 export class ConnectionBound {
   private readonly open = new Map<string, Entry>()
+  private readonly handles = new Map<string, Promise<RemoteHost>>()
   private readonly queue: { target: string; grant: (e: Entry) => void }[] = []
   /** Slots whose connection is being closed: still counted until it is. */
   private closing = 0
@@ -100,23 +103,46 @@ export class ConnectionBound {
    * The host's RemoteHost once it could be connected (a connect error rejects here, as an
    * unbounded dial would). Each command on it holds a slot only while it runs.
    */
-  async host(target: string, name = target): Promise<RemoteHost> {
+  host(target: string, name = target): Promise<RemoteHost> {
+    // One handle per host, as an unbounded pool gives: callers compare and share it. A handle
+    // the caller closed, or whose connection the host dropped, is not handed out again.
+    let handle = this.handles.get(target)
+    if (!handle) {
+      handle = this.newHandle(target, name)
+      this.handles.set(target, handle)
+      handle.catch(() => this.handles.get(target) === handle && this.handles.delete(target))
+    }
+    return handle
+  }
+
+  private async newHandle(target: string, name: string): Promise<RemoteHost> {
     const stale = this.open.get(target)
-    // A new ask for a host whose connection dropped dials again (a held handle keeps the old one's error).
     if (stale?.dropped && stale.users === 0) this.open.delete(target)
     let last: RemoteHost | undefined
+    let closed = false
     await this.use(target, async (h) => (last = h))
-    const use = <T>(fn: (h: RemoteHost) => Promise<T>): Promise<T> => {
+    const hostName = last?.name ?? name
+    const use = <T>(argv: readonly string[], fn: (h: RemoteHost) => Promise<T>): Promise<T> => {
+      // Closed by its caller: a command fails as on a closed connection; it never dials again.
+      if (closed) return Promise.reject(new RemoteError(`${hostName}: cannot run ${shortCommand(argv)}: the SSH connection is closed`))
       const entry = this.open.get(target)
-      // This handle's connection was dropped by the host: its commands fail as that connection's do.
       if (last && entry?.dropped && entry.conn) return entry.conn.then(fn)
       return this.use(target, async (h) => fn((last = h)))
     }
     return {
-      name: last?.name ?? name,
-      exec: (argv, options?: ExecOptions): Promise<ExecResult> => use((h) => h.exec(argv, options)),
-      upload: (content, path, mode) => use((h) => h.upload(content, path, mode)),
-      close: () => this.closeHost(target),
+      name: hostName,
+      exec: (argv, options?: ExecOptions): Promise<ExecResult> => use(argv, (h) => h.exec(argv, options)),
+      upload: (content, path, mode) => use(['upload', path], (h) => h.upload(content, path, mode)),
+      // A stream (logs --follow, an interactive exec) holds its slot for as long as it runs.
+      stream: (argv, options) =>
+        use(argv, (h) => {
+          if (!h.stream) throw new RemoteError(`${hostName}: this connection cannot stream output`)
+          return h.stream(argv, options)
+        }),
+      close: () => {
+        closed = true
+        return this.closeHost(target)
+      },
     }
   }
 
@@ -173,6 +199,7 @@ export class ConnectionBound {
   private gone(entry: Entry): void {
     if (entry.dropped) return
     entry.dropped = true
+    this.handles.delete(entry.target)
     if (entry.timer !== undefined) this.clearTimer(entry.timer)
     this.pump()
   }
@@ -219,6 +246,7 @@ export class ConnectionBound {
   }
 
   private async closeHost(target: string): Promise<void> {
+    this.handles.delete(target)
     const entry = this.open.get(target)
     if (!entry) return
     this.open.delete(target)

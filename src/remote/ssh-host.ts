@@ -29,7 +29,7 @@ const signalStatus = (signal: string): number => 128 + ((constants.signals as Re
 const duration = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`)
 
 /** How a command appears in errors: its first words (secrets never travel in argv). */
-const shortCommand = (argv: Argv): string => `\`${argv.slice(0, 3).join(' ')}${argv.length > 3 ? ' …' : ''}\``
+export const shortCommand = (argv: Argv): string => `\`${argv.slice(0, 3).join(' ')}${argv.length > 3 ? ' …' : ''}\``
 
 /**
  * Writes stdin to a private temporary file next to the target, sets the mode, then renames it

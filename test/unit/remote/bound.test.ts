@@ -121,3 +121,45 @@ describe('ConnectionBound: at most max connections open at once', () => {
     expect(() => new ConnectionBound(async () => ({}) as RemoteHost, 0)).toThrow('max_connections must be a whole number of at least 1, not 0')
   })
 })
+
+describe("ConnectionBound: handles behave as an unbounded pool's hosts", () => {
+  it('gives one handle per host (callers compare and share it), and a new one after close', async () => {
+    const { dial } = fakeNetwork()
+    const bound = new ConnectionBound(dial, 2)
+    const [a, b] = await Promise.all([bound.host('vm1'), bound.host('vm1')])
+    expect(a).toBe(b)
+    await a.close()
+    const c = await bound.host('vm1')
+    expect(c).not.toBe(a)
+    expect((await c.exec(['true'])).stdout).toBe('vm1\n')
+  })
+
+  it('a handle its caller closed fails its commands as a closed connection would, and never dials again', async () => {
+    const { net, dial } = fakeNetwork()
+    const bound = new ConnectionBound(dial, 2)
+    const h = await bound.host('vm1')
+    await h.close()
+    await expect(h.exec(['hostname'])).rejects.toThrow(/^vm1: cannot run `hostname`: the SSH connection is closed$/)
+    expect(net.dials.get('vm1')).toBe(1)
+  })
+
+  it('passes a stream (logs --follow, exec -i) through, holding a slot while it runs', async () => {
+    let inUseDuring = -1
+    const bound: ConnectionBound = new ConnectionBound(async () => ({
+      name: 'vm1',
+      exec: async () => ({ code: 0, stdout: '', stderr: '' }),
+      upload: async () => undefined,
+      close: async () => undefined,
+      stream: async (_argv, o) => {
+        inUseDuring = bound.inUse
+        o.onStdout(Buffer.from('line\n'))
+        return 7
+      },
+    }), 1)
+    const h = await bound.host('vm1')
+    const out: string[] = []
+    expect(await h.stream!(['docker', 'logs', '-f'], { onStdout: (b) => out.push(b.toString()), onStderr: () => undefined })).toBe(7)
+    expect(out).toEqual(['line\n'])
+    expect(inUseDuring).toBe(1)
+  })
+})
