@@ -64,9 +64,11 @@ export function loadKnownHosts(path: string): KnownHosts {
   }
 }
 
+// A peer that never answers the goodbye is cut off: the connection bound hands this slot to
+// another host once this resolves, so the socket must really be gone by then.
 const closeClient = (client: Client): Promise<void> =>
   new Promise((resolve) => {
-    const timer = setTimeout(resolve, 2_000)
+    const timer = setTimeout(() => (client.destroy(), resolve()), 2_000)
     client.once('close', () => (clearTimeout(timer), resolve()))
     client.end()
   })
@@ -260,7 +262,14 @@ export async function connect(target: string, options: SshOptions & { name?: str
   const pool = new SshPool(options)
   try {
     const host = await pool.host(target, options.name)
-    return { name: host.name, exec: (a, o) => host.exec(a, o), upload: (c, p, m) => host.upload(c, p, m), close: () => pool.closeAll() }
+    return {
+      name: host.name,
+      exec: (a, o) => host.exec(a, o),
+      upload: (c, p, m) => host.upload(c, p, m),
+      ...(host.stream ? { stream: host.stream.bind(host) } : {}),
+      // The host's own close() first, so later commands fail instead of dialing again; then the jump connection.
+      close: () => host.close().then(() => pool.closeAll()),
+    }
   } catch (e) {
     await pool.closeAll()
     throw e

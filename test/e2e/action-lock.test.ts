@@ -139,11 +139,16 @@ describe('the deploy lock across main and post steps', () => {
     expect(errorCommands(main.stdout).map((e) => e.message)).toEqual([expect.stringContaining('cancelled')])
     expect(main.state.lock).toBe('free')
     expect((await lockStatus()).held).toBe(false)
-    expect(gh.repo.deploymentStatuses.get(gh.repo.deployments.at(-1)!.id)!.map((s) => s.state)).toEqual(['in_progress', 'failure'])
+    // A cancelled main leaves the report to its post step (which a SIGKILL cannot stop).
+    const states = () => gh.repo.deploymentStatuses.get(gh.repo.deployments.at(-1)!.id)!.map((s) => s.state)
+    expect(states()).toEqual(['in_progress'])
 
-    // Its post step has nothing to do; the next run finishes the deploy the cancelled one started.
+    // Its post step settles the Deployment (the run had gone for the hosts: failure) and writes the
+    // cancelled summary; the lock is already free. The next run finishes the deploy the cancelled one started.
     const post = await j.post(main, { event: 'push', payload: pushEvent(sha), sha })
     expect(post.code, show(post)).toBe(0)
+    expect(states()).toEqual(['in_progress', 'failure'])
+    expect(post.summary).toContain(': cancelled')
     const next = await j.run({ event: 'push', payload: pushEvent(sha), sha })
     expect(next.code, show(next)).toBe(0)
     expect(await versions(app.host)).toEqual([sha, sha])
