@@ -33178,6 +33178,7 @@ function base64Core(bytes, offset) {
     return end > first ? encoded.slice(first, end) : '';
 }
 /** Every derived form of a value, the value itself first. */
+const formEncoded = (piece) => new URLSearchParams({ v: piece }).toString().slice(2);
 function formsOfPiece(piece) {
     const bytes = Buffer.from(piece, 'utf8');
     const hex = bytes.toString('hex');
@@ -33191,8 +33192,11 @@ function formsOfPiece(piece) {
         json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
         url,
         url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
-        // application/x-www-form-urlencoded: spaces as +
+        // application/x-www-form-urlencoded (URLSearchParams, HTML forms): spaces as +, and ! ' ( ) *
+        // escaped too, which encodeURIComponent leaves as they are.
         url.replace(/%20/g, '+'),
+        formEncoded(piece),
+        formEncoded(piece).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
         hex,
         hex.toUpperCase(),
         b64,

@@ -52,6 +52,8 @@ export function base64Core(bytes: Buffer, offset: 0 | 1 | 2): string {
 }
 
 /** Every derived form of a value, the value itself first. */
+const formEncoded = (piece: string): string => new URLSearchParams({ v: piece }).toString().slice(2)
+
 function formsOfPiece(piece: string): string[] {
   const bytes = Buffer.from(piece, 'utf8')
   const hex = bytes.toString('hex')
@@ -65,8 +67,11 @@ function formsOfPiece(piece: string): string[] {
     json.replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
     url,
     url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
-    // application/x-www-form-urlencoded: spaces as +
+    // application/x-www-form-urlencoded (URLSearchParams, HTML forms): spaces as +, and ! ' ( ) *
+    // escaped too, which encodeURIComponent leaves as they are.
     url.replace(/%20/g, '+'),
+    formEncoded(piece),
+    formEncoded(piece).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
     hex,
     hex.toUpperCase(),
     b64,

@@ -53,6 +53,14 @@ describe('redaction of derived forms (property)', () => {
     )
   })
 
+  it("form encoding escapes ! ' ( ) * where encodeURIComponent does not: found by the property above (secret '\\0\\0\\0\\0)", () => {
+    for (const s of ["'\0\0\0\0", "it's (a) *secret*!"]) {
+      const out = redact(new URLSearchParams({ v: `x${s}y` }).toString(), [s])
+      expect(new URLSearchParams(out).get('v')).not.toContain(s)
+      expect(out).toContain(REDACTED)
+    }
+  })
+
   it.each([
     ['base64', (b: Buffer) => b.toString('base64')],
     ['base64url', (b: Buffer) => b.toString('base64url')],
