@@ -4,7 +4,7 @@
 // machine that built it (and on its Node ABI). ssh2 falls back to pure JS without them, so they
 // are removed first and dist/ comes out the same everywhere.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { transformSync } from 'esbuild'
 import { productionLicenses } from './licenses.mjs'
@@ -16,9 +16,14 @@ for (const dir of ['node_modules/ssh2/lib/protocol/crypto/build', 'node_modules/
   rmSync(join(root, dir), { recursive: true, force: true })
 }
 
+// Built beside the target and swapped in at the end: a build that fails or is killed half-way
+// leaves the committed bundle in place instead of a deleted dist/ folder.
 function ncc(entry, out, extra) {
+  const building = `${out}.building`
+  rmSync(building, { recursive: true, force: true })
+  execFileSync(process.execPath, [join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', building, '--quiet', ...extra], { cwd: root, stdio: 'inherit' })
   rmSync(out, { recursive: true, force: true })
-  execFileSync(process.execPath, [join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'), 'build', entry, '-o', out, '--quiet', ...extra], { cwd: root, stdio: 'inherit' })
+  renameSync(building, out)
 }
 
 // The Action is downloaded on every job that uses it, so its JavaScript is minified, chunks
